@@ -1,0 +1,214 @@
+//! Command-line interface: one parser for the dashboard, the demo, the sandbox and headless runs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::granularity::Granularity;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "queuecast",
+    version,
+    about = "Forecast Genesys Cloud queue volume and schedule outbound campaigns into the quiet hours"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Settings every subcommand accepts; they override config file and env vars.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Any server that speaks the Genesys Cloud API (overrides region) [env: GENESYSCLOUD_API_BASE]
+    #[arg(long, global = true, value_name = "URL")]
+    pub api_base: Option<String>,
+    /// Region domain or AWS region name [env: GENESYSCLOUD_REGION]
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Config file to use instead of the platform default [env: QUEUECAST_CONFIG]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Contact centre time zone (IANA name), overrides history.time_zone
+    #[arg(long, global = true, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the dashboard against the embedded sandbox org: no credentials needed
+    Demo(DemoArgs),
+    /// Serve the sandbox org (a simulated Genesys Cloud on loopback) until Ctrl-C
+    Sandbox(SandboxArgs),
+    /// Headless forecast for scripts and cron; prints a summary or writes an export
+    Forecast(ForecastArgs),
+    /// List queues (name, id): the first check that credentials work
+    Queues(QueuesArgs),
+    /// Show or print configuration
+    Config(ConfigArgs),
+    /// Run the dashboard (the default when no subcommand is given)
+    Dashboard(DashboardArgs),
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct DashboardArgs {
+    /// Queue to open directly (name or id) instead of the picker
+    #[arg(long)]
+    pub queue: Option<String>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
+    #[command(flatten)]
+    pub faults: FaultArgs,
+}
+
+/// Fault injection for the sandbox, all off by default.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FaultArgs {
+    /// Delay every response by this many milliseconds
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Fraction of API requests answered with 503 (0.0–1.0)
+    #[arg(long, value_name = "F", default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Requests per minute per token before 429 with Retry-After (0 = unlimited)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub rate_limit: u32,
+    /// Lifetime of issued tokens in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 86_400)]
+    pub token_ttl: u64,
+    /// Longest aggregates interval accepted, in days (0 = unlimited)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub max_query_days: u32,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SandboxArgs {
+    /// Port to listen on (0 = any free port)
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind; loopback by default so nothing outside this machine can reach it
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Add a queue from your own series: NAME=FILE.csv (header ds,y); repeatable
+    #[arg(long = "queue", value_name = "NAME=FILE.csv")]
+    pub queues: Vec<String>,
+    #[command(flatten)]
+    pub faults: FaultArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ExportFormat {
+    #[default]
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ForecastArgs {
+    /// Queue name or id (not needed with --input)
+    #[arg(long)]
+    pub queue: Option<String>,
+    /// Days of history to fetch
+    #[arg(long)]
+    pub days: Option<u32>,
+    /// Days to forecast
+    #[arg(long)]
+    pub horizon_days: Option<u32>,
+    /// Bucket size: PT15M, PT30M or PT1H
+    #[arg(long)]
+    pub granularity: Option<Granularity>,
+    /// Model: auto, prophet-seed, prophet-tuned, mstl-ets, seasonal-naive
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Write the forecast here ("-" = stdout)
+    #[arg(long, value_name = "PATH")]
+    pub export: Option<PathBuf>,
+    /// Export format
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
+    /// Forecast a CSV file (header ds,y) instead of fetching from the API
+    #[arg(long, value_name = "FILE.csv")]
+    pub input: Option<PathBuf>,
+    /// Compare the last saved forecast with the actuals since; exit 10 if retraining is recommended
+    #[arg(long)]
+    pub check_drift: bool,
+    /// Missing buckets: zero (Genesys omits empty buckets) or ffill
+    #[arg(long)]
+    pub fill: Option<String>,
+    /// Prophet changepoint prior scale
+    #[arg(long)]
+    pub changepoint_prior_scale: Option<f64>,
+    /// Prediction interval width (0–1)
+    #[arg(long)]
+    pub interval_width: Option<f64>,
+    /// additive or multiplicative
+    #[arg(long)]
+    pub seasonality_mode: Option<String>,
+    /// Low-volume quantile of the forecast (0–1)
+    #[arg(long)]
+    pub quantile: Option<f64>,
+    /// Local calling hours for windows, HH:MM-HH:MM ("" = all day)
+    #[arg(long)]
+    pub calling_hours: Option<String>,
+    /// Uncertainty samples for the interval (0 = none)
+    #[arg(long)]
+    pub uncertainty_samples: Option<u32>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct QueuesArgs {
+    /// Name filter; `*` at the start and/or end is a wildcard (e.g. "Sales*")
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConfigArgs {
+    /// Print a commented default config.toml
+    #[arg(long)]
+    pub print_default: bool,
+    /// Print where queuecast reads and writes its files
+    #[arg(long)]
+    pub paths: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn forecast_flags_parse() {
+        let cli = Cli::try_parse_from([
+            "queuecast",
+            "forecast",
+            "--queue",
+            "Sales",
+            "--granularity",
+            "PT30M",
+            "--export",
+            "-",
+            "--check-drift",
+            "--api-base",
+            "http://127.0.0.1:1",
+        ])
+        .unwrap();
+        let Some(Command::Forecast(f)) = cli.command else {
+            panic!("not forecast")
+        };
+        assert_eq!(f.granularity, Some(Granularity::Pt30m));
+        assert!(f.check_drift);
+        assert_eq!(cli.global.api_base.as_deref(), Some("http://127.0.0.1:1"));
+    }
+}

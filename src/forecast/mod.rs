@@ -1,0 +1,56 @@
+//! Forecasting: models, low-volume windows, drift and backtests.
+
+pub mod metrics;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::granularity::Granularity;
+use crate::history::Series;
+
+/// One forecast bucket with its prediction interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ForecastPoint {
+    pub ts: DateTime<Utc>,
+    pub yhat: f64,
+    pub yhat_lower: f64,
+    pub yhat_upper: f64,
+}
+
+/// What a model predicts for the buckets after the end of the history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelForecast {
+    /// The model's name as `--model` spells it.
+    pub model: String,
+    /// Exactly `horizon` buckets, starting one bucket after the last history point.
+    pub future: Vec<ForecastPoint>,
+    /// Things the analyst should know (seasonality switched off, band recalibrated, …).
+    pub warnings: Vec<String>,
+}
+
+/// Why a forecast could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ForecastError {
+    #[error(
+        "not enough history to forecast: {have} buckets of {granularity}, need at least {need} \
+         ({more} more, about {more_hours:.0} h); fetch more days (--days) or use a finer granularity"
+    )]
+    TooShort {
+        have: usize,
+        need: usize,
+        more: usize,
+        more_hours: f64,
+        granularity: Granularity,
+    },
+    #[error("the {model} model failed: {message}")]
+    Model { model: String, message: String },
+}
+
+/// Every model behind one interface, so the backtest, the dashboard and the headless command
+/// treat them alike.
+pub trait Forecaster: Send + Sync {
+    /// The name `--model` accepts.
+    fn name(&self) -> &str;
+    /// Fit on `series` and predict the next `horizon` buckets.
+    fn forecast(&self, series: &Series, horizon: usize) -> Result<ModelForecast, ForecastError>;
+}

@@ -1,0 +1,15 @@
+//! queuecast: Genesys Cloud queue history → forecast → low-volume windows → outbound campaign drafts.
+//!
+//! Data flows `genesys` (API client) → `history` (series) → `forecast` (models, windows, drift)
+//! → `campaign` / `export` → `tui`. The headless commands and the dashboard share all of it.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod forecast;
+pub mod genesys;
+pub mod granularity;
+pub mod history;
+pub mod logging;
+pub mod sandbox;
+pub mod tui;

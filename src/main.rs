@@ -1,0 +1,32 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use queuecast::cli::Cli;
+use queuecast::commands;
+
+fn main() -> ExitCode {
+    // Installed before any terminal setup so ratatui's panic hook chains onto it.
+    let _ = color_eyre::install();
+    let cli = Cli::parse();
+    let paths = queuecast::config::Paths::discover();
+    let _log_guard = queuecast::logging::init(&paths.log_dir);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("queuecast: cannot start the async runtime: {e}");
+            return ExitCode::from(commands::exit::USAGE);
+        }
+    };
+    let outcome = runtime.block_on(commands::run(cli));
+    // Don't wait for background tasks that are stuck on the network.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            tracing::error!("{:#}", err.report);
+            eprintln!("queuecast: {:#}", err.report);
+            ExitCode::from(err.code)
+        }
+    }
+}

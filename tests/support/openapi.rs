@@ -1,0 +1,79 @@
+//! Validates JSON bodies against the Genesys Cloud OpenAPI subset, strictly:
+//! every object definition gets `additionalProperties: false`, so an invented field fails.
+
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+
+/// A copy of `../shared/genesys-api/openapi-subset.json`, kept in the repo so tests run anywhere.
+const SUBSET: &str = include_str!("openapi-subset.json");
+
+fn strict_definitions() -> &'static Value {
+    static DEFS: OnceLock<Value> = OnceLock::new();
+    DEFS.get_or_init(|| {
+        let doc: Value = serde_json::from_str(SUBSET).expect("openapi subset parses");
+        let mut defs = doc["definitions"].clone();
+        for (_, def) in defs.as_object_mut().expect("definitions object").iter_mut() {
+            close_objects(def);
+        }
+        defs
+    })
+}
+
+fn close_objects(schema: &mut Value) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if obj.contains_key("properties") && !obj.contains_key("additionalProperties") {
+        obj.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    // Walk only schema positions: a property may itself be named "properties".
+    if let Some(Value::Object(props)) = obj.get_mut("properties") {
+        props.values_mut().for_each(close_objects);
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(v) = obj.get_mut(key) {
+            close_objects(v);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(list)) = obj.get_mut(key) {
+            list.iter_mut().for_each(close_objects);
+        }
+    }
+}
+
+/// Errors of `instance` against definition `name` (empty = valid).
+pub fn errors(name: &str, instance: &Value) -> Vec<String> {
+    let defs = strict_definitions();
+    assert!(
+        defs.get(name).is_some(),
+        "no definition {name} in the OpenAPI subset"
+    );
+    let schema = json!({ "$ref": format!("#/definitions/{name}"), "definitions": defs });
+    let validator = jsonschema::draft4::options()
+        .should_validate_formats(false)
+        .build(&schema)
+        .expect("schema compiles");
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+/// Panics with every schema error if `instance` is not a valid `name`.
+pub fn assert_valid(name: &str, instance: &Value) {
+    let errs = errors(name, instance);
+    assert!(
+        errs.is_empty(),
+        "{name} body does not match the OpenAPI subset:\n{}\n{instance:#}",
+        errs.join("\n")
+    );
+}
+
+/// The response schema name for an operation, looked up from the subset's paths.
+pub fn response_definition(method: &str, path: &str, status: &str) -> Option<String> {
+    let doc: Value = serde_json::from_str(SUBSET).ok()?;
+    let r = doc["paths"][path][method]["responses"][status]["schema"]["$ref"].as_str()?;
+    Some(r.trim_start_matches("#/definitions/").to_string())
+}
