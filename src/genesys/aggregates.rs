@@ -16,6 +16,9 @@ use super::client::{Call, GenesysClient};
 use super::error::GenesysError;
 use crate::granularity::Granularity;
 
+/// A `[start, end)` range of instants.
+pub type TimeRange = (DateTime<Utc>, DateTime<Utc>);
+
 /// What to count per bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -79,7 +82,7 @@ impl AggregateQuery {
 
     /// The `[start, end)` UTC ranges that are queried, one request each: boundaries at local
     /// midnight in `time_zone` every `chunk_days` days from the start's local date.
-    pub fn chunks(&self) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, GenesysError> {
+    pub fn chunks(&self) -> Result<Vec<TimeRange>, GenesysError> {
         let tz = self.tz()?;
         if self.end <= self.start {
             return Err(GenesysError::InvalidRequest(format!(

@@ -16,7 +16,7 @@ pub enum GenesysError {
         status_hint(*status),
         corr(correlation_id.as_deref()))]
     Api {
-        method: String,
+        method: &'static str,
         path: String,
         status: u16,
         code: Option<String>,
@@ -36,7 +36,7 @@ pub enum GenesysError {
         code_message(code.as_deref(), None),
         corr(correlation_id.as_deref()))]
     RetryAfterTooLong {
-        method: String,
+        method: &'static str,
         path: String,
         retry_after_secs: u64,
         cap_secs: u64,
@@ -63,7 +63,7 @@ pub enum GenesysError {
         error_chain(source)
     )]
     Transport {
-        method: String,
+        method: &'static str,
         path: String,
         attempts: u32,
         #[source]
@@ -73,7 +73,7 @@ pub enum GenesysError {
     /// A 2xx body that does not have the documented shape; `field` is the JSON path.
     #[error("{method} {path}: unexpected response body at `{field}`: {reason}{}", corr(correlation_id.as_deref()))]
     Decode {
-        method: String,
+        method: &'static str,
         path: String,
         field: String,
         reason: String,
@@ -196,7 +196,7 @@ mod tests {
     #[test]
     fn api_error_display_names_call_code_and_correlation_id() {
         let e = GenesysError::Api {
-            method: "POST".into(),
+            method: "POST",
             path: "/api/v2/outbound/campaigns".into(),
             status: 400,
             code: Some("bad.request".into()),
@@ -216,7 +216,7 @@ mod tests {
     #[test]
     fn version_mismatch_is_409_or_400_with_the_terraform_message() {
         let mk = |status, message: &str| GenesysError::Api {
-            method: "PUT".into(),
+            method: "PUT",
             path: "/x".into(),
             status,
             code: None,
