@@ -240,6 +240,28 @@ async fn rate_limit_waits_retry_after_then_succeeds() {
 }
 
 #[tokio::test]
+async fn rate_limit_without_retry_after_falls_back_to_backoff() {
+    let server = MockServer::start().await;
+    mount_token(&server, 3600).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/organizations/me"))
+        .respond_with(ResponseTemplate::new(429))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/organizations/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(org()))
+        .mount(&server)
+        .await;
+    client(&server).organization_me().await.unwrap();
+    assert_eq!(
+        requests_to(&server, "/api/v2/organizations/me").await.len(),
+        3
+    );
+}
+
+#[tokio::test]
 async fn retry_after_beyond_the_cap_fails_clearly_without_waiting() {
     let server = MockServer::start().await;
     mount_token(&server, 3600).await;
@@ -333,9 +355,9 @@ async fn connection_refused_is_retried_then_reported() {
         .await
         .unwrap_err();
     match &err {
-        GenesysError::Transport { attempts, path, .. } => {
+        GenesysError::Transport { attempts, url, .. } => {
             assert_eq!(*attempts, 3);
-            assert_eq!(path, "/oauth/token");
+            assert_eq!(url, &format!("http://127.0.0.1:{port}/oauth/token"));
         }
         other => panic!("expected a transport error, got {other:?}"),
     }

@@ -347,7 +347,7 @@ impl GenesysClient {
                     }
                     return Err(GenesysError::Transport {
                         method,
-                        path: call.path.clone(),
+                        url: call.url.clone(),
                         attempts: retries + 1,
                         source: e.without_url(),
                     });
@@ -376,7 +376,7 @@ impl GenesysClient {
                     }
                     return Err(GenesysError::Transport {
                         method,
-                        path: call.path.clone(),
+                        url: call.url.clone(),
                         attempts: retries + 1,
                         source: e.without_url(),
                     });

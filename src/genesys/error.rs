@@ -59,12 +59,13 @@ pub enum GenesysError {
 
     /// No HTTP response at all (DNS, connect, TLS, timeout), after retries.
     #[error(
-        "{method} {path}: cannot reach Genesys Cloud after {attempts} attempt(s): {}",
+        "{method} {url}: cannot reach the server after {attempts} attempt(s): {}",
         error_chain(source)
     )]
     Transport {
         method: &'static str,
-        path: String,
+        /// Full URL without query: which host was unreachable matters (region, proxy).
+        url: String,
         attempts: u32,
         #[source]
         source: reqwest::Error,
