@@ -714,6 +714,72 @@ async fn out_of_order_chunks_and_media_groups_merge_sorted_and_summed() {
 }
 
 #[tokio::test]
+async fn a_400_on_a_multi_day_chunk_is_retried_day_by_day() {
+    let server = MockServer::start().await;
+    mount_token(&server, 3600).await;
+    Mock::given(method("POST"))
+        .and(path(AGG_PATH))
+        .and(wiremock::matchers::body_partial_json(
+            json!({"interval": "2024-05-06T00:00:00.000Z/2024-05-09T00:00:00.000Z"}),
+        ))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"code": "bad.request"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(AGG_PATH))
+        .respond_with(EchoAggregates)
+        .expect(3)
+        .mount(&server)
+        .await;
+    let mut q = AggregateQuery::new(
+        QUEUE_ID,
+        utc("2024-05-06T00:00:00Z"),
+        utc("2024-05-09T00:00:00Z"),
+        Granularity::Pt1h,
+        "UTC",
+    );
+    q.chunk_days = 7;
+    let buckets = client(&server).fetch_aggregates(&q, None).await.unwrap();
+    let starts: Vec<String> = buckets.iter().map(|b| b.start.to_rfc3339()).collect();
+    assert_eq!(
+        starts,
+        [
+            "2024-05-06T00:00:00+00:00",
+            "2024-05-07T00:00:00+00:00",
+            "2024-05-08T00:00:00+00:00"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_400_that_persists_for_one_day_is_returned_after_two_requests() {
+    let server = MockServer::start().await;
+    mount_token(&server, 3600).await;
+    Mock::given(method("POST"))
+        .and(path(AGG_PATH))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"code": "invalid.value", "message": "queueId is not valid"})),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let q = AggregateQuery::new(
+        "not-a-queue",
+        utc("2024-05-06T00:00:00Z"),
+        utc("2024-05-09T00:00:00Z"),
+        Granularity::Pt1h,
+        "UTC",
+    );
+    let err = client(&server)
+        .fetch_aggregates(&q, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("invalid.value"));
+}
+
+#[tokio::test]
 async fn malformed_aggregate_interval_names_the_field() {
     let server = MockServer::start().await;
     mount_token(&server, 3600).await;

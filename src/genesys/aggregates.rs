@@ -229,7 +229,7 @@ impl GenesysClient {
         };
         send(0);
         let mut stream = futures::stream::iter(chunks)
-            .map(|(start, end)| self.query_chunk(q, start, end))
+            .map(|(start, end)| self.query_range(q, start, end))
             .buffer_unordered(q.max_concurrency.max(1));
         let mut merged: BTreeMap<DateTime<Utc>, AggregateBucket> = BTreeMap::new();
         let mut done = 0;
@@ -241,6 +241,41 @@ impl GenesysClient {
             send(done);
         }
         Ok(merged.into_values().collect())
+    }
+
+    /// One chunk; a 400 on a multi-day chunk is retried day by day, since Genesys documents
+    /// no maximum range and a too-long query is one cause of 400. If the first day fails too,
+    /// the query itself is bad and that error is returned (two requests, not one per day).
+    async fn query_range(
+        &self,
+        q: &AggregateQuery,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<AggregateBucket>, GenesysError> {
+        let err = match self.query_chunk(q, start, end).await {
+            Err(e) if e.status() == Some(400) => e,
+            other => return other,
+        };
+        let days = AggregateQuery {
+            start,
+            end,
+            chunk_days: 1,
+            ..q.clone()
+        }
+        .chunks()?;
+        if days.len() < 2 {
+            return Err(err);
+        }
+        tracing::warn!(
+            interval = %format!("{}/{}", iso_instant(start), iso_instant(end)),
+            days = days.len(),
+            "aggregates query refused with 400; retrying one day at a time"
+        );
+        let mut out = Vec::new();
+        for (day_start, day_end) in days {
+            out.extend(self.query_chunk(q, day_start, day_end).await?);
+        }
+        Ok(out)
     }
 
     async fn query_chunk(
