@@ -45,7 +45,7 @@ async fn summarise(
     .map_err(CliError::api)?;
     let org = client.organization_me().await.map_err(CliError::api)?;
     println!(
-        "{LABEL}  {} at {}: simulated data, not a real Genesys Cloud org",
+        "{LABEL}  org {:?} at {} (simulated data; not your Genesys Cloud org)",
         org.name,
         handle.base_url()
     );
@@ -91,7 +91,10 @@ async fn summarise(
         buckets.len(),
         total / hours as f64
     );
-    if let Some(peak) = buckets.iter().max_by(|a, b| a.n_offered.total_cmp(&b.n_offered)) {
+    if let Some(peak) = buckets
+        .iter()
+        .max_by(|a, b| a.n_offered.total_cmp(&b.n_offered))
+    {
         println!(
             "{LABEL}    busiest hour: {} ({:.0})",
             local(peak.start, tz),
@@ -119,5 +122,7 @@ async fn summarise(
 }
 
 fn local(t: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
-    t.with_timezone(&tz).format("%a %Y-%m-%d %H:%M %Z").to_string()
+    t.with_timezone(&tz)
+        .format("%a %Y-%m-%d %H:%M %Z")
+        .to_string()
 }

@@ -19,7 +19,7 @@ pub struct ApiError {
     /// `details[]` entries: (errorCode, fieldName).
     pub details: Vec<(String, String)>,
     pub headers: Vec<(&'static str, String)>,
-    pub limit: Option<Value>,
+    pub limit: Option<Box<Value>>,
 }
 
 impl ApiError {
@@ -67,7 +67,7 @@ impl ApiError {
             "errors": [],
         });
         if let Some(limit) = &self.limit {
-            v["limit"] = limit.clone();
+            v["limit"] = (**limit).clone();
         }
         v
     }
@@ -108,15 +108,13 @@ pub fn decode_component(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
