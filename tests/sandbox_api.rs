@@ -889,6 +889,22 @@ async fn faults_rate_limit_errors_ttl_and_interval_cap() {
     assert_eq!(sb.stats().injected_errors, 1);
     sb.shutdown().await;
 
+    // Latency applies to every request, the token endpoint included.
+    let sb = start_with(Faults {
+        latency: Duration::from_millis(150),
+        ..Faults::default()
+    })
+    .await;
+    let t0 = std::time::Instant::now();
+    let tok = token(&sb.base_url()).await;
+    let (s, _, _) = get(&sb.base_url(), &tok, "/api/v2/organizations/me").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        t0.elapsed() >= Duration::from_millis(300),
+        "two delayed requests"
+    );
+    sb.shutdown().await;
+
     // Short tokens expire; longer aggregate intervals are refused.
     let sb = start_with(Faults {
         token_ttl: Duration::from_secs(1),
