@@ -76,7 +76,8 @@ fn bench(c: &mut Criterion) {
         c.bench_function(&format!("fit/{days}d"), |b| {
             b.iter(|| {
                 let mut m = Prophet::new(prophet_opts(), NativeOptimizer);
-                m.fit(black_box(data.clone()), OptimizeOpts::default()).unwrap();
+                m.fit(black_box(data.clone()), OptimizeOpts::default())
+                    .unwrap();
                 m
             })
         });
@@ -85,7 +86,11 @@ fn bench(c: &mut Criterion) {
         let last = series.points.last().unwrap().ts.timestamp();
         let future: Vec<i64> = (1..=7 * 24).map(|i| last + 3600 * i).collect();
         c.bench_function(&format!("predict_point/{days}d"), |b| {
-            b.iter(|| fitted.predict(PredictionData::new(black_box(future.clone()))).unwrap())
+            b.iter(|| {
+                fitted
+                    .predict(PredictionData::new(black_box(future.clone())))
+                    .unwrap()
+            })
         });
         c.bench_function(&format!("fit_predict_with_band/{days}d"), |b| {
             b.iter(|| fit_predict_raw(black_box(&series), 7 * 24, &settings).unwrap())

@@ -36,7 +36,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let horizon = 7 * granularity.per_day();
     let started = Instant::now();
-    let raw = fit_predict_raw(&series, horizon, &ProphetSettings::seed(&ForecastConfig::default()))?;
+    let raw = fit_predict_raw(
+        &series,
+        horizon,
+        &ProphetSettings::seed(&ForecastConfig::default()),
+    )?;
     let elapsed = started.elapsed();
     let intervals: Vec<_> = raw
         .future

@@ -35,7 +35,15 @@ fn series(hours: usize, tz: chrono_tz::Tz) -> Series {
 fn too_short_history_says_how_much_more_is_needed() {
     let f = ProphetForecaster::seed(&ForecastConfig::default());
     let err = f.forecast(&series(40, chrono_tz::UTC), 24).unwrap_err();
-    assert!(matches!(err, ForecastError::TooShort { have: 40, need: 48, more: 8, .. }));
+    assert!(matches!(
+        err,
+        ForecastError::TooShort {
+            have: 40,
+            need: 48,
+            more: 8,
+            ..
+        }
+    ));
     assert!(err.to_string().contains("8 more"), "{err}");
 }
 
@@ -45,7 +53,9 @@ fn weekly_off_with_warning_under_two_weeks() {
     let fc = f.forecast(&series(10 * 24, chrono_tz::UTC), 24).unwrap();
     assert_eq!(fc.future.len(), 24);
     assert!(
-        fc.warnings.iter().any(|w| w.contains("weekly seasonality switched off")),
+        fc.warnings
+            .iter()
+            .any(|w| w.contains("weekly seasonality switched off")),
         "{:?}",
         fc.warnings
     );
@@ -85,7 +95,11 @@ fn forecasts_are_clamped_at_zero_for_counts_but_raw_is_not() {
         "the additive band dips below zero at night on this series"
     );
     let fc = ProphetForecaster::seed(&cfg).forecast(&s, 7 * 24).unwrap();
-    assert!(fc.future.iter().all(|p| p.yhat >= 0.0 && p.yhat_lower >= 0.0));
+    assert!(
+        fc.future
+            .iter()
+            .all(|p| p.yhat >= 0.0 && p.yhat_lower >= 0.0)
+    );
     assert_eq!(fc.model, "prophet-seed");
 }
 
@@ -102,7 +116,11 @@ fn tuned_model_is_positive_and_separates_weekends() {
         saturday_noon < 0.6 * weekday_noon,
         "weekday {weekday_noon} vs saturday {saturday_noon}"
     );
-    assert!(fc.future.iter().all(|p| p.yhat_lower <= p.yhat && p.yhat <= p.yhat_upper));
+    assert!(
+        fc.future
+            .iter()
+            .all(|p| p.yhat_lower <= p.yhat && p.yhat <= p.yhat_upper)
+    );
 }
 
 #[test]

@@ -116,13 +116,19 @@ fn check(fixture_path: &Path) -> bool {
     assert!(fx.settings.weekly_seasonality && settings.weekly);
     assert_eq!(fx.settings.seasonality_mode, "additive");
     assert_eq!(fx.settings.interval_width, settings.interval_width);
-    assert_eq!(fx.settings.changepoint_prior_scale, settings.changepoint_prior_scale);
-    assert_eq!(fx.settings.uncertainty_samples, settings.uncertainty_samples);
+    assert_eq!(
+        fx.settings.changepoint_prior_scale,
+        settings.changepoint_prior_scale
+    );
+    assert_eq!(
+        fx.settings.uncertainty_samples,
+        settings.uncertainty_samples
+    );
     let horizon = fx.settings.horizon_days * series.granularity.per_day();
     assert_eq!(fx.forecast.len(), horizon, "{}", fx.name);
 
-    let raw = fit_predict_raw(&series, horizon, &settings)
-        .unwrap_or_else(|e| panic!("{}: {e}", fx.name));
+    let raw =
+        fit_predict_raw(&series, horizon, &settings).unwrap_or_else(|e| panic!("{}: {e}", fx.name));
     assert_eq!(raw.future.len(), horizon);
     let tol = 0.005 * fx.input.mean_y;
     let mut worst = 0.0f64;
@@ -140,7 +146,10 @@ fn check(fixture_path: &Path) -> bool {
             r.yhat,
             fx.input.mean_y
         );
-        let (wo, wr) = (ours.yhat_upper - ours.yhat_lower, r.yhat_upper - r.yhat_lower);
+        let (wo, wr) = (
+            ours.yhat_upper - ours.yhat_lower,
+            r.yhat_upper - r.yhat_lower,
+        );
         assert!(
             (wo / wr - 1.0).abs() <= 0.25,
             "{} at {}: band width {wo:.4} vs reference {wr:.4}",
@@ -175,7 +184,10 @@ fn agrees_with_python_prophet_on_every_fixture() {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     fixtures.sort();
-    assert!(fixtures.len() >= 6, "expected the 5 shared datasets + synthetic");
+    assert!(
+        fixtures.len() >= 6,
+        "expected the 5 shared datasets + synthetic"
+    );
     let checked = fixtures.iter().filter(|p| check(p)).count();
     // The synthetic series is committed, so at least that one always runs.
     assert!(checked >= 1);

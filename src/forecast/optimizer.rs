@@ -100,7 +100,13 @@ impl Model {
         if data.trend_indicator == TrendIndicator::Logistic && data.cap.len() != n {
             return Err(bad("cap", data.cap.len(), n));
         }
-        if data.y.iter().chain(&data.t).chain(&data.X).any(|v| !v.is_finite()) {
+        if data
+            .y
+            .iter()
+            .chain(&data.t)
+            .chain(&data.X)
+            .any(|v| !v.is_finite())
+        {
             return Err(NativeOptimizerError::Data(
                 "y, t and X must be finite".into(),
             ));
@@ -264,7 +270,9 @@ impl Model {
                 let row = &self.x[i * kf..(i + 1) * kf];
                 if self.has_mult {
                     let tr = trend[i];
-                    for ((g, xv), (a, mm)) in gb.iter_mut().zip(row).zip(self.sa.iter().zip(&self.sm)) {
+                    for ((g, xv), (a, mm)) in
+                        gb.iter_mut().zip(row).zip(self.sa.iter().zip(&self.sm))
+                    {
                         *g += w * xv * (a + mm * tr);
                     }
                     wt[i] = w * (1.0 + xm[i]);
@@ -617,7 +625,9 @@ pub fn minimise(
         let dir: Vec<f64> = hist.apply(&g).iter().map(|v| -v).collect();
         // Stan's first step (and the first after a reset) is init_alpha along -g.
         let a0 = if hist.s.is_empty() {
-            init_alpha.min(1.0 / dot(&g, &g).sqrt().max(1e-300)).max(init_alpha * 1e-6)
+            init_alpha
+                .min(1.0 / dot(&g, &g).sqrt().max(1e-300))
+                .max(init_alpha * 1e-6)
         } else {
             1.0
         };
@@ -749,7 +759,9 @@ mod tests {
         let y: Vec<f64> = t
             .iter()
             .enumerate()
-            .map(|(i, ti)| 0.3 + 0.2 * ti + 0.1 * (ti * 40.0).sin() + 0.01 * ((i * 7919) % 13) as f64)
+            .map(|(i, ti)| {
+                0.3 + 0.2 * ti + 0.1 * (ti * 40.0).sin() + 0.01 * ((i * 7919) % 13) as f64
+            })
             .collect();
         Data {
             T: n as i32,
@@ -794,7 +806,11 @@ mod tests {
 
     #[test]
     fn gradient_matches_finite_differences_for_every_trend() {
-        for trend in [TrendIndicator::Linear, TrendIndicator::Logistic, TrendIndicator::Flat] {
+        for trend in [
+            TrendIndicator::Linear,
+            TrendIndicator::Logistic,
+            TrendIndicator::Flat,
+        ] {
             check_gradient(trend, false);
             check_gradient(trend, true);
         }
@@ -822,7 +838,11 @@ mod tests {
     /// nearly collinear problem loosen that in practice (for Stan as well).
     #[test]
     fn optimum_is_a_local_minimum_for_every_trend() {
-        for trend in [TrendIndicator::Linear, TrendIndicator::Logistic, TrendIndicator::Flat] {
+        for trend in [
+            TrendIndicator::Linear,
+            TrendIndicator::Logistic,
+            TrendIndicator::Flat,
+        ] {
             let d = data(trend);
             // Logistic needs k != 0 (its offsets divide by the rates), as Prophet's init ensures.
             let init = InitialParams {
@@ -844,7 +864,10 @@ mod tests {
                     let mut xx = x.clone();
                     xx[i] += h;
                     let fi = model.value_grad(&xx, &mut vec![0.0; x.len()]);
-                    assert!(fi >= f - 1e-5 * f.abs(), "{trend:?}: moving param {i} by {h} lowers {f} to {fi}");
+                    assert!(
+                        fi >= f - 1e-5 * f.abs(),
+                        "{trend:?}: moving param {i} by {h} lowers {f} to {fi}"
+                    );
                 }
             }
             assert_eq!(p.trend.len(), d.y.len());
@@ -856,12 +879,13 @@ mod tests {
         let mut d = data(TrendIndicator::Linear);
         d.s_m = vec![0, 0, 0];
         d.s_a = vec![1, 1, 1];
-        d.y = d
-            .t
-            .iter()
-            .enumerate()
-            .map(|(i, t)| 0.5 + 0.25 * t + 0.1 * (t * 40.0).sin() + 0.002 * (((i * 37) % 11) as f64 - 5.0))
-            .collect();
+        d.y =
+            d.t.iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    0.5 + 0.25 * t + 0.1 * (t * 40.0).sin() + 0.002 * (((i * 37) % 11) as f64 - 5.0)
+                })
+                .collect();
         let init = InitialParams {
             k: 0.0,
             m: 0.0,

@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::config::{ForecastConfig, SeasonalityMode};
 use crate::forecast::optimizer::NativeOptimizer;
-use crate::forecast::{ForecastError, ForecastPoint, ModelForecast, Forecaster};
+use crate::forecast::{ForecastError, ForecastPoint, Forecaster, ModelForecast};
 use crate::history::Series;
 
 /// Fewer points than this cannot support daily + weekly Fourier terms and 25 changepoints.
@@ -358,9 +358,8 @@ fn sample_band(
     let samples = s.uncertainty_samples.max(1) as usize;
     let mut rng = StdRng::seed_from_u64(s.seed);
     let t_max = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let lambda = params.delta.iter().map(|d| d.abs()).sum::<f64>()
-        / params.delta.len().max(1) as f64
-        + 1e-8;
+    let lambda =
+        params.delta.iter().map(|d| d.abs()).sum::<f64>() / params.delta.len().max(1) as f64 + 1e-8;
     let sigma = *params.sigma_obs * y_scale;
     let mut sims = vec![Vec::with_capacity(samples); n];
     let mut cps: Vec<(f64, f64)> = Vec::new();
