@@ -1,6 +1,8 @@
 //! Forecasting: models, low-volume windows, drift and backtests.
 
 pub mod metrics;
+pub mod optimizer;
+pub mod prophet;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
