@@ -1,8 +1,13 @@
 //! Forecasting: models, low-volume windows, drift and backtests.
 
+pub mod backtest;
+pub mod calibrate;
 pub mod metrics;
+pub mod mstl;
+pub mod naive;
 pub mod optimizer;
 pub mod prophet;
+pub mod select;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -46,6 +51,8 @@ pub enum ForecastError {
     },
     #[error("the {model} model failed: {message}")]
     Model { model: String, message: String },
+    #[error("unknown model {name:?}: use one of {valid}")]
+    UnknownModel { name: String, valid: String },
 }
 
 /// Every model behind one interface, so the backtest, the dashboard and the headless command
