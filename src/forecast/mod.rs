@@ -1,6 +1,9 @@
 //! Forecasting: models, low-volume windows, drift and backtests.
 
+pub mod drift;
 pub mod metrics;
+pub mod pipeline;
+pub mod windows;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
