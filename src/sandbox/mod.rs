@@ -138,6 +138,20 @@ pub enum SandboxError {
     Faults(String),
 }
 
+/// What the sandbox has served so far, so tests and figures can show which faults really fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SandboxStats {
+    /// Every HTTP request, including refused ones.
+    pub requests: u64,
+    pub tokens_issued: u64,
+    /// 401s on `/api/v2` (missing, unknown or expired bearer token).
+    pub unauthorized: u64,
+    /// 429s from `--rate-limit`.
+    pub rate_limited: u64,
+    /// 503s from `--error-rate`.
+    pub injected_errors: u64,
+}
+
 /// One sandbox queue as the embedding code sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SandboxQueueInfo {
@@ -176,6 +190,10 @@ pub(crate) struct State {
     pub scripts: Vec<(serde_json::Value, bool)>,
     pub store: Mutex<Store>,
     pub requests: AtomicU64,
+    pub tokens_issued: AtomicU64,
+    pub unauthorized: AtomicU64,
+    pub rate_limited: AtomicU64,
+    pub injected_errors: AtomicU64,
 }
 
 impl State {
@@ -258,6 +276,18 @@ impl SandboxHandle {
         self.state.requests.load(Ordering::Relaxed)
     }
 
+    /// Request and fault counters.
+    pub fn stats(&self) -> SandboxStats {
+        let s = &self.state;
+        SandboxStats {
+            requests: s.requests.load(Ordering::Relaxed),
+            tokens_issued: s.tokens_issued.load(Ordering::Relaxed),
+            unauthorized: s.unauthorized.load(Ordering::Relaxed),
+            rate_limited: s.rate_limited.load(Ordering::Relaxed),
+            injected_errors: s.injected_errors.load(Ordering::Relaxed),
+        }
+    }
+
     /// Stops accepting connections and waits for in-flight requests to finish.
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
@@ -307,6 +337,10 @@ pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> 
             rng: StdRng::seed_from_u64(opts.faults.seed),
         }),
         requests: AtomicU64::new(0),
+        tokens_issued: AtomicU64::new(0),
+        unauthorized: AtomicU64::new(0),
+        rate_limited: AtomicU64::new(0),
+        injected_errors: AtomicU64::new(0),
     });
 
     let listener = tokio::net::TcpListener::bind(opts.bind)

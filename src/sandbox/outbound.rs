@@ -325,7 +325,8 @@ pub(crate) fn get_campaign(state: &State, id: &str) -> Result<Value, ApiError> {
 
 fn parse_object(body: &[u8], what: &str) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(o)) => Ok(o),
+        // An explicit null means "not set", as serialisers of optional fields often send it.
+        Ok(Value::Object(o)) => Ok(o.into_iter().filter(|(_, v)| !v.is_null()).collect()),
         Ok(_) => Err(ApiError::bad_request(format!(
             "the body must be a JSON object ({what})"
         ))),
