@@ -6,10 +6,12 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod export;
 pub mod forecast;
 pub mod genesys;
 pub mod granularity;
 pub mod history;
 pub mod logging;
 pub mod sandbox;
+pub mod store;
 pub mod tui;

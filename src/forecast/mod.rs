@@ -2,12 +2,15 @@
 
 pub mod backtest;
 pub mod calibrate;
+pub mod drift;
 pub mod metrics;
 pub mod mstl;
 pub mod naive;
 pub mod optimizer;
+pub mod pipeline;
 pub mod prophet;
 pub mod select;
+pub mod windows;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
