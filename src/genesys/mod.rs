@@ -1,1 +1,22 @@
-//! genesys
+//! Client for the real Genesys Cloud Platform API v2: OAuth client credentials on the login
+//! host, retries that respect rate limits, queues, conversation aggregates (chunked and
+//! merged), and the outbound calls the campaign review needs.
+
+mod aggregates;
+mod auth;
+mod client;
+mod error;
+pub mod models;
+mod outbound;
+mod queues;
+pub mod regions;
+mod secret;
+
+pub use aggregates::{
+    AggregateBucket, AggregateQuery, FetchProgress, Metric, TimerStats, iso_instant,
+};
+pub use auth::EXPIRY_MARGIN;
+pub use client::{CORRELATION_HEADER, ClientSettings, GenesysClient};
+pub use error::GenesysError;
+pub use models::*;
+pub use secret::Secret;

@@ -1,0 +1,232 @@
+//! Errors of the Genesys client, worded so an analyst can act on them or quote them to support.
+
+use crate::config::{ENV_CLIENT_ID, ENV_CLIENT_SECRET};
+
+use super::models::ErrorBody;
+
+/// Everything that can go wrong talking to Genesys Cloud. Every variant that saw a response
+/// carries the `ININ-Correlation-Id`, and `Display` ends with "(correlation id …)" so a user
+/// can quote it to Genesys support.
+#[derive(Debug, thiserror::Error)]
+pub enum GenesysError {
+    /// The API answered with an error status (after any retries that status allows).
+    #[error("{method} {path} failed: HTTP {status}{}{}{}{}",
+        code_message(code.as_deref(), message.as_deref()),
+        retries_note(*retries),
+        status_hint(*status),
+        corr(correlation_id.as_deref()))]
+    Api {
+        method: String,
+        path: String,
+        status: u16,
+        code: Option<String>,
+        message: Option<String>,
+        correlation_id: Option<String>,
+        /// The parsed error body, for field-level `details`.
+        body: Option<Box<ErrorBody>>,
+        /// How many times the request was retried before giving up.
+        retries: u32,
+    },
+
+    /// A 429 asked for a longer wait than `genesys.max_retry_after_secs` allows; usually a
+    /// daily quota, where waiting in the foreground makes no sense.
+    #[error("{method} {path}: Genesys Cloud rate limit hit and it asks to retry after {retry_after_secs} s, \
+             longer than the {cap_secs} s this client waits (genesys.max_retry_after_secs); \
+             try again later{}{}",
+        code_message(code.as_deref(), None),
+        corr(correlation_id.as_deref()))]
+    RetryAfterTooLong {
+        method: String,
+        path: String,
+        retry_after_secs: u64,
+        cap_secs: u64,
+        code: Option<String>,
+        correlation_id: Option<String>,
+    },
+
+    /// The login host refused the client credentials.
+    #[error("Genesys Cloud login ({url}) refused the OAuth client: HTTP {status}{}; check {ENV_CLIENT_ID} and \
+             {ENV_CLIENT_SECRET}, the region, and that the OAuth client uses the client-credentials grant{}",
+        code_message(code.as_deref(), message.as_deref()),
+        corr(correlation_id.as_deref()))]
+    Auth {
+        url: String,
+        status: u16,
+        code: Option<String>,
+        message: Option<String>,
+        correlation_id: Option<String>,
+    },
+
+    /// No HTTP response at all (DNS, connect, TLS, timeout), after retries.
+    #[error(
+        "{method} {path}: cannot reach Genesys Cloud after {attempts} attempt(s): {}",
+        error_chain(source)
+    )]
+    Transport {
+        method: String,
+        path: String,
+        attempts: u32,
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// A 2xx body that does not have the documented shape; `field` is the JSON path.
+    #[error("{method} {path}: unexpected response body at `{field}`: {reason}{}", corr(correlation_id.as_deref()))]
+    Decode {
+        method: String,
+        path: String,
+        field: String,
+        reason: String,
+        correlation_id: Option<String>,
+    },
+
+    /// The caller asked for something the client can't express (bad time zone, empty range…).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+
+    /// The HTTP client could not be built (TLS backend, bad settings).
+    #[error("cannot set up the HTTP client: {0}")]
+    Setup(String),
+}
+
+impl GenesysError {
+    /// HTTP status, if a response was received.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            GenesysError::Api { status, .. } | GenesysError::Auth { status, .. } => Some(*status),
+            GenesysError::RetryAfterTooLong { .. } => Some(429),
+            _ => None,
+        }
+    }
+
+    /// The `ININ-Correlation-Id` of the failed response, for support tickets.
+    pub fn correlation_id(&self) -> Option<&str> {
+        match self {
+            GenesysError::Api { correlation_id, .. }
+            | GenesysError::RetryAfterTooLong { correlation_id, .. }
+            | GenesysError::Auth { correlation_id, .. }
+            | GenesysError::Decode { correlation_id, .. } => correlation_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The Genesys error `code` (e.g. `bad.request`), if the body had one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            GenesysError::Api { code, .. }
+            | GenesysError::RetryAfterTooLong { code, .. }
+            | GenesysError::Auth { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, GenesysError::Api { status: 404, .. })
+    }
+
+    /// A stale `version` on an update: 409, or a 400 whose message says so (both are seen;
+    /// Genesys' Terraform provider checks for either).
+    pub fn is_version_mismatch(&self) -> bool {
+        match self {
+            GenesysError::Api { status: 409, .. } => true,
+            GenesysError::Api {
+                status: 400,
+                message,
+                body,
+                ..
+            } => {
+                let hit = |s: &str| s.contains("does not match the current version");
+                message.as_deref().is_some_and(hit)
+                    || body.as_ref().is_some_and(|b| {
+                        b.message_with_params.as_deref().is_some_and(hit)
+                            || b.errors
+                                .iter()
+                                .any(|e| e.message.as_deref().is_some_and(hit))
+                    })
+            }
+            _ => false,
+        }
+    }
+}
+
+fn code_message(code: Option<&str>, message: Option<&str>) -> String {
+    match (code, message) {
+        (Some(c), Some(m)) => format!(" {c}: {m}"),
+        (Some(c), None) => format!(" {c}"),
+        (None, Some(m)) => format!(": {m}"),
+        (None, None) => String::new(),
+    }
+}
+
+fn retries_note(retries: u32) -> String {
+    match retries {
+        0 => String::new(),
+        n => format!(" (after {n} retries)"),
+    }
+}
+
+fn status_hint(status: u16) -> &'static str {
+    match status {
+        401 => " — the access token was rejected; check the OAuth client and region",
+        403 => " — the OAuth client's role lacks a permission this call needs",
+        _ => "",
+    }
+}
+
+fn corr(id: Option<&str>) -> String {
+    id.map(|id| format!(" (correlation id {id})"))
+        .unwrap_or_default()
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        src = s.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_display_names_call_code_and_correlation_id() {
+        let e = GenesysError::Api {
+            method: "POST".into(),
+            path: "/api/v2/outbound/campaigns".into(),
+            status: 400,
+            code: Some("bad.request".into()),
+            message: Some("malformed".into()),
+            correlation_id: Some("c-123".into()),
+            body: None,
+            retries: 0,
+        };
+        assert_eq!(
+            e.to_string(),
+            "POST /api/v2/outbound/campaigns failed: HTTP 400 bad.request: malformed (correlation id c-123)"
+        );
+        assert_eq!(e.correlation_id(), Some("c-123"));
+        assert!(!e.is_version_mismatch());
+    }
+
+    #[test]
+    fn version_mismatch_is_409_or_400_with_the_terraform_message() {
+        let mk = |status, message: &str| GenesysError::Api {
+            method: "PUT".into(),
+            path: "/x".into(),
+            status,
+            code: None,
+            message: Some(message.into()),
+            correlation_id: None,
+            body: None,
+            retries: 0,
+        };
+        assert!(mk(409, "conflict").is_version_mismatch());
+        assert!(mk(400, "Version 3 does not match the current version 4").is_version_mismatch());
+        assert!(!mk(400, "invalid.value").is_version_mismatch());
+    }
+}
