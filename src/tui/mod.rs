@@ -7,3 +7,4 @@ pub mod keymap;
 pub mod theme;
 pub mod ui;
 pub mod update;
+pub mod runtime;
