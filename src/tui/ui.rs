@@ -513,7 +513,7 @@ fn draw_review(f: &mut Frame, app: &App, area: Rect) {
         },
     };
     let mut lines = vec![Line::from(vec![
-        Span::styled(format!("{:<15}", "Queue"), t.dim),
+        Span::styled(format!("  {:<15}", "Queue"), t.dim),
         Span::raw(r.form.queue.name.clone()),
     ])];
     for (i, field) in Field::ALL.iter().enumerate() {
@@ -532,7 +532,7 @@ fn draw_review(f: &mut Frame, app: &App, area: Rect) {
         let mark = if bad.is_some() { "✗ " } else { "  " };
         let mut spans = vec![
             Span::styled(mark, t.error),
-            Span::styled(format!("{:<13}", field.label()), t.dim),
+            Span::styled(format!("{:<15}", field.label()), t.dim),
             Span::styled(value, if focused { t.selected } else { t.base }),
         ];
         if focused && r.editing {
