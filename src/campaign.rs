@@ -143,7 +143,11 @@ impl CampaignForm {
         } else if name.chars().count() > 200 {
             out.push((Field::Name, "use at most 200 characters".into()));
         }
-        if self.contact_list.and_then(|i| contact_lists.get(i)).is_none() {
+        if self
+            .contact_list
+            .and_then(|i| contact_lists.get(i))
+            .is_none()
+        {
             out.push((
                 Field::ContactList,
                 if contact_lists.is_empty() {
@@ -217,7 +221,11 @@ impl CampaignForm {
 /// Schedule intervals as local wall-clock times in `tz` (`yyyy-MM-ddTHH:mm:ss.SSS`), one per
 /// selected window in time order, so the schedule reads exactly like the windows table.
 pub fn schedule_body(campaign_id: &str, tz: Tz, windows: &[ScheduleWindow]) -> Value {
-    let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M:%S%.3f").to_string();
+    let fmt = |t: DateTime<Utc>| {
+        t.with_timezone(&tz)
+            .format("%Y-%m-%dT%H:%M:%S%.3f")
+            .to_string()
+    };
     let mut sorted = windows.to_vec();
     sorted.sort_by_key(|w| w.start);
     let intervals: Vec<Value> = sorted

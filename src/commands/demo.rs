@@ -29,7 +29,8 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> CommandResult {
         region: base,
         sandbox: true,
     };
-    let result = super::dashboard::run_with(config, &paths, client, org, args.dashboard.queue).await;
+    let result =
+        super::dashboard::run_with(config, &paths, client, org, args.dashboard.queue).await;
     handle.shutdown().await;
     result
 }

@@ -302,15 +302,21 @@ type RawFile =
 impl Keymap {
     /// The embedded defaults alone.
     pub fn defaults() -> Self {
-        Self::from_sources(&[(DEFAULT_KEYBINDINGS, Path::new("<embedded keybindings.toml>"))])
-            .expect("embedded keybindings.toml is valid")
+        Self::from_sources(&[(
+            DEFAULT_KEYBINDINGS,
+            Path::new("<embedded keybindings.toml>"),
+        )])
+        .expect("embedded keybindings.toml is valid")
     }
 
     /// Defaults overlaid by the user's file, if it exists.
     pub fn load(user_file: &Path) -> Result<Self, KeymapError> {
         match std::fs::read_to_string(user_file) {
             Ok(text) => Self::from_sources(&[
-                (DEFAULT_KEYBINDINGS, Path::new("<embedded keybindings.toml>")),
+                (
+                    DEFAULT_KEYBINDINGS,
+                    Path::new("<embedded keybindings.toml>"),
+                ),
                 (&text, user_file),
             ]),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::defaults()),
@@ -325,8 +331,8 @@ impl Keymap {
     pub fn from_sources(sources: &[(&str, &Path)]) -> Result<Self, KeymapError> {
         let mut bindings: BTreeMap<Context, Vec<(Command, Vec<Key>)>> = BTreeMap::new();
         // Where each binding came from, for conflict messages.
-        let mut origin: BTreeMap<(Context, Command), (PathBuf, usize)> = BTreeMap::new();
-        for (text, path) in sources {
+        let mut origin: BTreeMap<(Context, Command), (usize, PathBuf, usize)> = BTreeMap::new();
+        for (idx, (text, path)) in sources.iter().enumerate() {
             let err = |span: std::ops::Range<usize>, message: String| KeymapError::Invalid {
                 path: path.to_path_buf(),
                 line: line_of(text, span.start),
@@ -400,8 +406,9 @@ impl Keymap {
                     let keys = specs
                         .iter()
                         .map(|s| {
-                            Key::parse(s)
-                                .map_err(|m| err(span.clone(), format!("{}: {m}", action.get_ref())))
+                            Key::parse(s).map_err(|m| {
+                                err(span.clone(), format!("{}: {m}", action.get_ref()))
+                            })
                         })
                         .collect::<Result<Vec<_>, _>>()?;
                     let list = bindings.entry(ctx).or_default();
@@ -411,7 +418,7 @@ impl Keymap {
                     }
                     origin.insert(
                         (ctx, command),
-                        (path.to_path_buf(), line_of(text, span.start)),
+                        (idx, path.to_path_buf(), line_of(text, span.start)),
                     );
                 }
             }
@@ -423,7 +430,7 @@ impl Keymap {
 
     fn check_conflicts(
         &self,
-        origin: &BTreeMap<(Context, Command), (PathBuf, usize)>,
+        origin: &BTreeMap<(Context, Command), (usize, PathBuf, usize)>,
     ) -> Result<(), KeymapError> {
         let global = self.bindings.get(&Context::Global);
         for ctx in Context::ALL {
@@ -439,10 +446,14 @@ impl Keymap {
                         if let Some((other_ctx, other)) = seen.insert(*key, (c, *cmd))
                             && !(other_ctx == c && other == *cmd)
                         {
-                            let (path, line) = origin
-                                .get(&(c, *cmd))
-                                .cloned()
-                                .unwrap_or_else(|| (PathBuf::from("keybindings.toml"), 1));
+                            // Blame the binding that came last (the user's file, lower line).
+                            let (_, path, line) =
+                                [origin.get(&(c, *cmd)), origin.get(&(other_ctx, other))]
+                                    .into_iter()
+                                    .flatten()
+                                    .max()
+                                    .cloned()
+                                    .unwrap_or_else(|| (0, PathBuf::from("keybindings.toml"), 1));
                             return Err(KeymapError::Invalid {
                                 path,
                                 line,
@@ -553,7 +564,9 @@ mod tests {
 
     #[test]
     fn conflict_names_file_line_and_both_actions() {
-        let e = user("[dashboard]\n\nexport = \"r\"\n").unwrap_err().to_string();
+        let e = user("[dashboard]\n\nexport = \"r\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("user.toml:3:"), "{e}");
         assert!(e.contains("export") && e.contains("refresh"), "{e}");
     }
@@ -561,8 +574,13 @@ mod tests {
     #[test]
     fn unknown_action_and_key_have_lines() {
         let e = user("[review]\nsubmitt = \"s\"\n").unwrap_err().to_string();
-        assert!(e.starts_with("user.toml:2:") && e.contains("submitt"), "{e}");
-        let e = user("[global]\nquit = \"ctrl-\"\n\n").unwrap_err().to_string();
+        assert!(
+            e.starts_with("user.toml:2:") && e.contains("submitt"),
+            "{e}"
+        );
+        let e = user("[global]\nquit = \"ctrl-\"\n\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("user.toml:2:") && e.contains("ctrl-"), "{e}");
     }
 }

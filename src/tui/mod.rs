@@ -4,7 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod keymap;
+pub mod runtime;
 pub mod theme;
 pub mod ui;
 pub mod update;
-pub mod runtime;

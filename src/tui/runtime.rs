@@ -135,9 +135,15 @@ async fn event_loop(
 
 /// One frame inside a synchronized update, so SSH never shows a half-drawn screen.
 fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App) -> std::io::Result<()> {
-    crossterm::execute!(std::io::stdout(), crossterm::terminal::BeginSynchronizedUpdate)?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::BeginSynchronizedUpdate
+    )?;
     terminal.draw(|f| crate::tui::ui::draw(f, app))?;
-    crossterm::execute!(std::io::stdout(), crossterm::terminal::EndSynchronizedUpdate)?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EndSynchronizedUpdate
+    )?;
     std::io::stdout().flush()
 }
 
@@ -239,9 +245,7 @@ impl Runtime {
                 let token = self.jobs.get(&job).cloned().unwrap_or_default();
                 let shared = self.shared.clone();
                 tokio::spawn(async move {
-                    let fit = tokio::task::spawn_blocking(move || {
-                        fit(&b, series, summary, queue)
-                    });
+                    let fit = tokio::task::spawn_blocking(move || fit(&b, series, summary, queue));
                     let result = tokio::select! {
                         _ = token.cancelled() => return,
                         r = fit => r,
@@ -270,11 +274,7 @@ impl Runtime {
                         .client
                         .list_contact_lists()
                         .await
-                        .map(|v| {
-                            refs(
-                                v.into_iter().map(|c| (c.id, c.name)),
-                            )
-                        })
+                        .map(|v| refs(v.into_iter().map(|c| (c.id, c.name))))
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Msg::ContactListsLoaded(r));
                 });
@@ -285,11 +285,7 @@ impl Runtime {
                         .client
                         .list_published_scripts()
                         .await
-                        .map(|v| {
-                            refs(
-                                v.into_iter().map(|s| (s.id, s.name)),
-                            )
-                        })
+                        .map(|v| refs(v.into_iter().map(|s| (s.id, s.name))))
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Msg::ScriptsLoaded(r));
                 });
@@ -449,7 +445,10 @@ pub fn forecast_view(out: &PipelineOutput) -> ForecastView {
         wape: out.accuracy.as_ref().and_then(|a| a.wape),
         mape: out.accuracy.as_ref().and_then(|a| a.mape),
         options: vec![
-            ("interval".into(), format!("{:.0}%", f.interval_width * 100.0)),
+            (
+                "interval".into(),
+                format!("{:.0}%", f.interval_width * 100.0),
+            ),
             (
                 "horizon".into(),
                 format!("{} d, cps {}", f.horizon_days, f.changepoint_prior_scale),
@@ -513,18 +512,20 @@ async fn create_once(
     if req.lookup_by_name_first
         && let Some(found) = find_by_name(client, &req.name).await
     {
-        tracing::info!("campaign {:?} already exists; not creating it again", req.name);
+        tracing::info!(
+            "campaign {:?} already exists; not creating it again",
+            req.name
+        );
         return Ok(found);
     }
-    let campaign: Campaign = serde_json::from_value(req.campaign.clone()).map_err(|e| {
-        SubmitOutcome::Failed {
+    let campaign: Campaign =
+        serde_json::from_value(req.campaign.clone()).map_err(|e| SubmitOutcome::Failed {
             error: ApiFailure {
                 message: format!("cannot build the campaign: {e}"),
                 correlation_id: None,
             },
             timed_out: false,
-        }
-    })?;
+        })?;
     let created = tokio::time::timeout(SUBMIT_TIMEOUT, client.create_campaign(&campaign)).await;
     match created {
         Ok(Ok(c)) => {

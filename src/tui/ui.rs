@@ -69,8 +69,7 @@ fn draw_picker(f: &mut Frame, app: &App, area: Rect) {
     let b = block(app, " Choose a queue ");
     let inner = b.inner(area);
     f.render_widget(b, area);
-    let [filter, list] =
-        Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    let [filter, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
     let total = app.queues.ready().map_or(0, Vec::len);
     let shown = app.filtered_queues();
     f.render_widget(
@@ -113,9 +112,8 @@ fn draw_picker(f: &mut Frame, app: &App, area: Rect) {
                     ]))
                 })
                 .collect();
-            let mut state = ListState::default().with_selected(
-                (!shown.is_empty()).then_some(app.picker.row.min(shown.len() - 1)),
-            );
+            let mut state = ListState::default()
+                .with_selected((!shown.is_empty()).then_some(app.picker.row.min(shown.len() - 1)));
             f.render_stateful_widget(
                 List::new(items)
                     .highlight_style(app.theme.selected)
@@ -145,7 +143,11 @@ fn value_at(points: &[(f64, f64)], x: f64) -> Option<f64> {
 
 fn draw_chart(f: &mut Frame, app: &App, s: &Session, area: Rect) {
     let t = &app.theme;
-    let title = format!(" {} · history + forecast ({}) ", s.queue.name, app.tz.name());
+    let title = format!(
+        " {} · history + forecast ({}) ",
+        s.queue.name,
+        app.tz.name()
+    );
     let b = block(app, title);
     let inner = b.inner(area);
     f.render_widget(b, area);
@@ -196,10 +198,7 @@ fn draw_chart(f: &mut Frame, app: &App, s: &Session, area: Rect) {
         .chain(future.iter().map(|p| p.yhat_upper))
         .fold(1.0_f64, f64::max)
         * 1.05;
-    let y_min = future
-        .iter()
-        .map(|p| p.yhat_lower)
-        .fold(0.0_f64, f64::min);
+    let y_min = future.iter().map(|p| p.yhat_lower).fold(0.0_f64, f64::min);
     // The band: a zig-zag between lower and upper in half-column steps fills the area.
     let graph_w = graph.width.saturating_sub(Y_LABEL_WIDTH + 1).max(1) as f64;
     let step = (v.end - v.start) / graph_w / 2.0;
@@ -219,7 +218,14 @@ fn draw_chart(f: &mut Frame, app: &App, s: &Session, area: Rect) {
             let w = if xb > xa { (x - xa) / (xb - xa) } else { 0.0 };
             let lo = a.yhat_lower + w * (b.yhat_lower - a.yhat_lower);
             let hi = a.yhat_upper + w * (b.yhat_upper - a.yhat_upper);
-            band.push((x, if up { hi } else { lo }));
+            // A vertical stroke per half column, alternating direction, joined along the edges.
+            if up {
+                band.push((x, hi));
+                band.push((x, lo));
+            } else {
+                band.push((x, lo));
+                band.push((x, hi));
+            }
             up = !up;
             x += step;
         }
@@ -250,12 +256,11 @@ fn draw_chart(f: &mut Frame, app: &App, s: &Session, area: Rect) {
     let ylab = |y: f64| format!("{:>w$.0}", y, w = Y_LABEL_WIDTH as usize);
     let chart = Chart::new(datasets)
         .x_axis(Axis::default().bounds([v.start, v.end]))
-        .y_axis(
-            Axis::default()
-                .bounds([y_min, y_max])
-                .style(t.dim)
-                .labels([ylab(y_min), ylab((y_min + y_max) / 2.0), ylab(y_max)]),
-        );
+        .y_axis(Axis::default().bounds([y_min, y_max]).style(t.dim).labels([
+            ylab(y_min),
+            ylab((y_min + y_max) / 2.0),
+            ylab(y_max),
+        ]));
     f.render_widget(chart, graph);
     draw_strip(f, app, s, v, strip);
     draw_time_labels(f, app, v, labels);
@@ -266,7 +271,9 @@ fn draw_chart(f: &mut Frame, app: &App, s: &Session, area: Rect) {
         .iter()
         .find(|p| ((p.ts.timestamp() as f64) - v.cursor).abs() < 1.0);
     let mut spans = vec![Span::styled(
-        local(app.tz, v.cursor).format("%a %m-%d %H:%M %Z").to_string(),
+        local(app.tz, v.cursor)
+            .format("%a %m-%d %H:%M %Z")
+            .to_string(),
         t.title,
     )];
     if let Some(a) = actual {
@@ -411,13 +418,11 @@ fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
             Constraint::Length(15),
             Constraint::Length(9),
             Constraint::Length(5),
-            Constraint::Length(6),
-            Constraint::Length(6),
+            Constraint::Length(5),
+            Constraint::Length(5),
         ],
     )
-    .header(
-        Row::new(["in", "start", "end", "dur", "mean", "calls"]).style(t.dim),
-    )
+    .header(Row::new(["in", "start", "end", "dur", "mean", "calls"]).style(t.dim))
     .row_highlight_style(t.selected)
     .block(block(app, title));
     let mut state = TableState::default().with_selected((!empty).then_some(s.table_row));
@@ -459,7 +464,12 @@ fn draw_panel(f: &mut Frame, app: &App, s: &Session, area: Rect) {
         ));
         lines.push(kv(
             "buckets",
-            format!("{} × {}, {} zero", h.points.len(), h.granularity, h.zero_filled),
+            format!(
+                "{} × {}, {} zero",
+                h.points.len(),
+                h.granularity,
+                h.zero_filled
+            ),
             t.base,
         ));
     }
@@ -489,10 +499,7 @@ fn draw_panel(f: &mut Frame, app: &App, s: &Session, area: Rect) {
         Span::styled("━ ", t.forecast),
         Span::styled("yhat", t.dim),
     ]));
-    f.render_widget(
-        Paragraph::new(lines).block(block(app, " Model ")),
-        area,
-    );
+    f.render_widget(Paragraph::new(lines).block(block(app, " Model ")), area);
 }
 
 fn draw_review(f: &mut Frame, app: &App, area: Rect) {
@@ -601,8 +608,8 @@ fn draw_review(f: &mut Frame, app: &App, area: Rect) {
             .block(block(app, " Submit ")),
         status_area,
     );
-    let campaign = serde_json::to_string_pretty(&r.form.campaign_body(lists, scripts))
-        .unwrap_or_default();
+    let campaign =
+        serde_json::to_string_pretty(&r.form.campaign_body(lists, scripts)).unwrap_or_default();
     let id = match &r.submit {
         SubmitState::Done { id, .. } => id.clone(),
         _ => "<new campaign id>".into(),
@@ -657,7 +664,10 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     }
     let ctx = app.context();
     let hints: &[(Context, Command)] = match ctx {
-        Context::Picker => &[(Context::Picker, Command::Select), (Context::Global, Command::Help)],
+        Context::Picker => &[
+            (Context::Picker, Command::Select),
+            (Context::Global, Command::Help),
+        ],
         Context::Dashboard => &[
             (Context::Dashboard, Command::ToggleWindow),
             (Context::Dashboard, Command::Review),
@@ -677,12 +687,17 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     let left_width: usize = spans.iter().map(|s| s.width()).sum();
     let mut hint_spans = Vec::new();
     for (c, cmd) in hints {
-        hint_spans.push(Span::styled(format!(" {}", app.keymap.hint(*c, *cmd)), t.key));
+        hint_spans.push(Span::styled(
+            format!(" {}", app.keymap.hint(*c, *cmd)),
+            t.key,
+        ));
         hint_spans.push(Span::styled(format!(" {}", short(*cmd)), t.dim));
     }
     let hint_width: usize = hint_spans.iter().map(|s| s.width()).sum();
     if left_width + hint_width < area.width as usize {
-        spans.push(Span::raw(" ".repeat(area.width as usize - left_width - hint_width)));
+        spans.push(Span::raw(
+            " ".repeat(area.width as usize - left_width - hint_width),
+        ));
         spans.extend(hint_spans);
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -727,7 +742,11 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     for ctx in [screen_ctx, Context::Global] {
         lines.push(Line::styled(format!("[{}]", ctx.name()), t.title));
         for (cmd, keys) in app.keymap.entries(ctx) {
-            let keys = keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" ");
+            let keys = keys
+                .iter()
+                .map(|k| k.to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
             lines.push(Line::from(vec![
                 Span::styled(format!("  {keys:<14}"), t.key),
                 Span::raw(cmd.describe()),
@@ -735,7 +754,10 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
         }
     }
     if screen_ctx == Context::Picker {
-        lines.push(Line::styled("  letters filter the list; backspace deletes", t.dim));
+        lines.push(Line::styled(
+            "  letters filter the list; backspace deletes",
+            t.dim,
+        ));
     }
     if screen_ctx == Context::Review {
         lines.push(Line::styled(
@@ -839,7 +861,11 @@ fn draw_toasts(f: &mut Frame, app: &App, area: Rect) {
                 Span::styled(mark, style),
                 Span::raw(toast.text.clone()),
             ]))
-            .style(app.theme.base.add_modifier(ratatui::style::Modifier::REVERSED)),
+            .style(
+                app.theme
+                    .base
+                    .add_modifier(ratatui::style::Modifier::REVERSED),
+            ),
             r,
         );
     }

@@ -78,7 +78,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             s.stage = Stage::Ready;
             reset_view(s);
             if let Some(r) = &mut app.review
-                && !matches!(r.submit, SubmitState::InFlight { .. } | SubmitState::Done { .. })
+                && !matches!(
+                    r.submit,
+                    SubmitState::InFlight { .. } | SubmitState::Done { .. }
+                )
             {
                 r.form.windows = selected_windows(app.session.as_ref());
             }
@@ -242,7 +245,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 /// Typing into the picker filter, a form field or the export path. `None` = not consumed.
 fn text_input(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
     let plain_char = match key.code {
-        KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
             Some(c)
         }
         _ => None,
@@ -340,7 +347,11 @@ fn picker_command(app: &mut App, cmd: Command) -> Vec<Effect> {
             }
         }
         Command::Select => {
-            let Some(q) = app.filtered_queues().get(app.picker.row).map(|q| (*q).clone()) else {
+            let Some(q) = app
+                .filtered_queues()
+                .get(app.picker.row)
+                .map(|q| (*q).clone())
+            else {
                 return vec![];
             };
             return open_queue(app, q);
@@ -448,7 +459,10 @@ fn dashboard_command(app: &mut App, cmd: Command) -> Vec<Effect> {
                 *f = !*f;
             }
             if let Some(r) = &mut app.review
-                && !matches!(r.submit, SubmitState::InFlight { .. } | SubmitState::Done { .. })
+                && !matches!(
+                    r.submit,
+                    SubmitState::InFlight { .. } | SubmitState::Done { .. }
+                )
             {
                 r.form.windows = selected_windows(app.session.as_ref());
             }
@@ -508,8 +522,7 @@ fn dashboard_command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::PickQueue | Command::Back => {
             app.screen = Screen::Picker;
             let id = s.queue.id.clone();
-            if let Some(i) = app.filtered_queues().iter().position(|q| q.id == id)
-            {
+            if let Some(i) = app.filtered_queues().iter().position(|q| q.id == id) {
                 app.picker.row = i;
             }
         }
@@ -574,7 +587,10 @@ fn open_review(app: &mut App) -> Vec<Effect> {
     let windows = selected_windows(Some(s));
     match &mut app.review {
         Some(r) if r.form.queue.id == s.queue.id => {
-            if !matches!(r.submit, SubmitState::InFlight { .. } | SubmitState::Done { .. }) {
+            if !matches!(
+                r.submit,
+                SubmitState::InFlight { .. } | SubmitState::Done { .. }
+            ) {
                 r.form.windows = windows;
             }
         }
@@ -633,12 +649,11 @@ fn review_command(app: &mut App, cmd: Command) -> Vec<Effect> {
                 Field::ContactList => f.contact_list = cycle(f.contact_list, lists_len, back),
                 Field::Script => f.script = cycle(f.script, scripts_len, back),
                 Field::DialingMode => {
-                    f.dialing_mode = cycle(Some(f.dialing_mode), DIALING_MODES.len(), back)
-                        .unwrap_or(0)
+                    f.dialing_mode =
+                        cycle(Some(f.dialing_mode), DIALING_MODES.len(), back).unwrap_or(0)
                 }
                 Field::PhoneType => {
-                    f.phone_type =
-                        cycle(Some(f.phone_type), PHONE_TYPES.len(), back).unwrap_or(0)
+                    f.phone_type = cycle(Some(f.phone_type), PHONE_TYPES.len(), back).unwrap_or(0)
                 }
                 _ => {}
             }
@@ -648,7 +663,10 @@ fn review_command(app: &mut App, cmd: Command) -> Vec<Effect> {
                 SubmitState::InFlight { .. } => return vec![],
                 SubmitState::Done { id, .. } => {
                     let id = id.clone();
-                    app.toast(Level::Info, format!("already created as {id}; not sending again"));
+                    app.toast(
+                        Level::Info,
+                        format!("already created as {id}; not sending again"),
+                    );
                     return vec![];
                 }
                 _ => {}
