@@ -241,6 +241,24 @@ async fn history_is_complete_under_rate_limit_and_errors() {
     sb.shutdown().await;
 }
 
+#[tokio::test]
+async fn history_is_complete_when_long_intervals_are_refused() {
+    // 7-day chunks against a 3-day cap: the client must split further and still get every bucket.
+    let sb = start_with(Faults {
+        max_query_days: 3,
+        ..Faults::default()
+    })
+    .await;
+    let c = client(&sb);
+    let bike = sb
+        .queues()
+        .into_iter()
+        .find(|q| q.name.starts_with("Bikeshare"))
+        .unwrap();
+    fetch_and_compare(&sb, &c, &bike.id).await;
+    sb.shutdown().await;
+}
+
 /// Figures for the closing note. Run with:
 /// `cargo test --test sandbox_client -- --ignored --nocapture figures`
 #[tokio::test]
