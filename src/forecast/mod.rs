@@ -1,6 +1,16 @@
 //! Forecasting: models, low-volume windows, drift and backtests.
 
+pub mod backtest;
+pub mod calibrate;
+pub mod drift;
 pub mod metrics;
+pub mod mstl;
+pub mod naive;
+pub mod optimizer;
+pub mod pipeline;
+pub mod prophet;
+pub mod select;
+pub mod windows;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -44,6 +54,8 @@ pub enum ForecastError {
     },
     #[error("the {model} model failed: {message}")]
     Model { model: String, message: String },
+    #[error("unknown model {name:?}: use one of {valid}")]
+    UnknownModel { name: String, valid: String },
 }
 
 /// Every model behind one interface, so the backtest, the dashboard and the headless command

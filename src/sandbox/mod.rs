@@ -1,1 +1,375 @@
-//! sandbox
+//! The embedded sandbox org: a simulated Genesys Cloud on loopback serving real bundled data,
+//! so `queuecast demo` and the tests need no credentials and no real org.
+//!
+//! It speaks the subset of Platform API v2 queuecast uses (OAuth client credentials, queues,
+//! conversation aggregates, outbound contact lists / scripts / campaigns / schedules) with the
+//! real wire shapes, and can inject faults (latency, 503s, 429s, short tokens, interval limits)
+//! so the client's retry and chunking paths are exercised over real HTTP.
+
+mod aggregates;
+mod data;
+mod outbound;
+mod server;
+mod wire;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use crate::granularity::Granularity;
+use crate::history::Point;
+
+pub use data::queue_id;
+
+/// The demo OAuth client id; public on purpose (printed by `queuecast sandbox`), never a real org's.
+pub const DEMO_CLIENT_ID: &str = "queuecast-sandbox-demo";
+/// The demo OAuth client secret; public on purpose, it only opens the local sandbox.
+pub const DEMO_CLIENT_SECRET: &str = "sandbox-not-a-real-secret";
+/// The zone the bundled series' local clocks are read in when none is given.
+pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::America::New_York;
+/// Seed of the error-rate RNG, fixed so a fault run is reproducible.
+pub const DEFAULT_FAULT_SEED: u64 = 0x5eed_0003;
+
+/// Fault injection, all off by default (mirrors `crate::cli::FaultArgs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Faults {
+    /// Delay before every response.
+    pub latency: Duration,
+    /// Fraction (0–1) of authorised API requests answered with 503.
+    pub error_rate: f64,
+    /// Requests per `rate_limit_window` per token before 429 (0 = unlimited).
+    pub rate_limit: u32,
+    /// Window of the rate limit: a minute for the CLI; tests shorten it to keep Retry-After small.
+    pub rate_limit_window: Duration,
+    /// Lifetime of issued tokens.
+    pub token_ttl: Duration,
+    /// Longest aggregates interval accepted, in days (0 = unlimited).
+    pub max_query_days: u32,
+    /// Seed of the error-rate RNG.
+    pub seed: u64,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self {
+            latency: Duration::ZERO,
+            error_rate: 0.0,
+            rate_limit: 0,
+            rate_limit_window: Duration::from_secs(60),
+            token_ttl: Duration::from_secs(86_400),
+            max_query_days: 0,
+            seed: DEFAULT_FAULT_SEED,
+        }
+    }
+}
+
+impl From<&crate::cli::FaultArgs> for Faults {
+    fn from(a: &crate::cli::FaultArgs) -> Self {
+        Self {
+            latency: Duration::from_millis(a.latency_ms),
+            error_rate: a.error_rate,
+            rate_limit: a.rate_limit,
+            token_ttl: Duration::from_secs(a.token_ttl),
+            max_query_days: a.max_query_days,
+            ..Self::default()
+        }
+    }
+}
+
+/// How to start a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// Loopback with port 0 (any free port) by default.
+    pub bind: SocketAddr,
+    pub faults: Faults,
+    /// Extra queues from the user's own `ds,y` files: (name, path).
+    pub extra_queues: Vec<(String, PathBuf)>,
+    /// Pins "now" for the data timeline (tests); `None` = the real clock at start.
+    pub now: Option<DateTime<Utc>>,
+    /// Zone the series' wall clocks are read in, and the org's default zone.
+    pub time_zone: Tz,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            faults: Faults::default(),
+            extra_queues: Vec::new(),
+            now: None,
+            time_zone: DEFAULT_TIME_ZONE,
+        }
+    }
+}
+
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error(
+        "cannot listen on {addr} (is the port in use? try another --port, or 0 for any free one)"
+    )]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read queue file {}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}:{line}: {message}", path.display())]
+    Series {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{0}")]
+    QueueSpec(String),
+    #[error("invalid fault setting: {0}")]
+    Faults(String),
+}
+
+/// What the sandbox has served so far, so tests and figures can show which faults really fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SandboxStats {
+    /// Every HTTP request, including refused ones.
+    pub requests: u64,
+    pub tokens_issued: u64,
+    /// 401s on `/api/v2` (missing, unknown or expired bearer token).
+    pub unauthorized: u64,
+    /// 429s from `--rate-limit`.
+    pub rate_limited: u64,
+    /// 503s from `--error-rate`.
+    pub injected_errors: u64,
+}
+
+/// One sandbox queue as the embedding code sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SandboxQueueInfo {
+    pub id: String,
+    pub name: String,
+    /// Native bucket size; finer aggregates queries get a 400.
+    pub granularity: Granularity,
+    /// Number of non-empty buckets served.
+    pub points: usize,
+    /// Sum of all counts served (nOffered).
+    pub total: u64,
+}
+
+pub(crate) struct TokenInfo {
+    pub expires: Instant,
+    pub window_start: Instant,
+    pub window_count: u32,
+}
+
+/// Everything created at run time; one lock, held only briefly and never across an await.
+pub(crate) struct Store {
+    pub tokens: HashMap<String, TokenInfo>,
+    pub campaigns: Vec<serde_json::Value>,
+    pub schedules: HashMap<String, serde_json::Value>,
+    pub rng: StdRng,
+}
+
+pub(crate) struct State {
+    pub faults: Faults,
+    pub started: DateTime<Utc>,
+    /// Sorted by name.
+    pub queues: Vec<data::QueueData>,
+    pub contact_lists: Vec<serde_json::Value>,
+    /// (script, published)
+    pub scripts: Vec<(serde_json::Value, bool)>,
+    pub store: Mutex<Store>,
+    pub requests: AtomicU64,
+    pub tokens_issued: AtomicU64,
+    pub unauthorized: AtomicU64,
+    pub rate_limited: AtomicU64,
+    pub injected_errors: AtomicU64,
+}
+
+impl State {
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
+        // A panic while holding the lock cannot leave the store half-updated in a harmful way.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A running sandbox; dropping it without `shutdown` leaves the server running until the runtime ends.
+pub struct SandboxHandle {
+    addr: SocketAddr,
+    state: Arc<State>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for SandboxHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxHandle")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SandboxHandle {
+    /// Base URL for both `/oauth/token` and `/api/v2/...`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The queues in name order, as `GET /api/v2/routing/queues` lists them.
+    pub fn queues(&self) -> Vec<SandboxQueueInfo> {
+        self.state
+            .queues
+            .iter()
+            .map(|q| SandboxQueueInfo {
+                id: q.id.clone(),
+                name: q.name.clone(),
+                granularity: Granularity::from_minutes(q.step_minutes).unwrap_or(Granularity::Pt1h),
+                points: q.points.len(),
+                total: q.total(),
+            })
+            .collect()
+    }
+
+    /// The exact served series of a queue (nOffered per native bucket, empty buckets absent),
+    /// so tests can compare what the client fetched with what the sandbox holds.
+    pub fn series(&self, queue_id: &str) -> Option<Vec<Point>> {
+        let q = self.state.queues.iter().find(|q| q.id == queue_id)?;
+        Some(
+            q.points
+                .iter()
+                .filter_map(|(ts, y)| {
+                    Some(Point {
+                        ts: DateTime::from_timestamp(*ts, 0)?,
+                        y: *y as f64,
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// Campaigns created so far, as the API returns them.
+    pub fn campaigns(&self) -> Vec<serde_json::Value> {
+        self.state.lock().campaigns.clone()
+    }
+
+    /// The stored schedule of a campaign, if one was PUT.
+    pub fn schedule(&self, campaign_id: &str) -> Option<serde_json::Value> {
+        self.state.lock().schedules.get(campaign_id).cloned()
+    }
+
+    /// HTTP requests received so far (all paths, including refused ones).
+    pub fn request_count(&self) -> u64 {
+        self.state.requests.load(Ordering::Relaxed)
+    }
+
+    /// Request and fault counters.
+    pub fn stats(&self) -> SandboxStats {
+        let s = &self.state;
+        SandboxStats {
+            requests: s.requests.load(Ordering::Relaxed),
+            tokens_issued: s.tokens_issued.load(Ordering::Relaxed),
+            unauthorized: s.unauthorized.load(Ordering::Relaxed),
+            rate_limited: s.rate_limited.load(Ordering::Relaxed),
+            injected_errors: s.injected_errors.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Stops accepting connections and waits for in-flight requests to finish.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// Loads the data, binds, and serves in a background task.
+pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> {
+    let f = &opts.faults;
+    if !(0.0..=1.0).contains(&f.error_rate) || f.error_rate.is_nan() {
+        return Err(SandboxError::Faults(format!(
+            "--error-rate {} must be between 0.0 and 1.0",
+            f.error_rate
+        )));
+    }
+    if f.token_ttl.is_zero() {
+        return Err(SandboxError::Faults(
+            "--token-ttl must be at least 1 second".into(),
+        ));
+    }
+    if f.rate_limit > 0 && f.rate_limit_window.is_zero() {
+        return Err(SandboxError::Faults(
+            "rate limit window must be positive".into(),
+        ));
+    }
+    let now = opts.now.unwrap_or_else(Utc::now);
+    let tz = opts.time_zone;
+    let extra = opts.extra_queues.clone();
+    // Parsing ~30k rows is CPU work; keep it off the async workers.
+    let mut queues = tokio::task::spawn_blocking(move || data::build_queues(&extra, tz, now))
+        .await
+        .map_err(|e| SandboxError::QueueSpec(format!("loading queue data failed: {e}")))??;
+    queues.sort_by_key(|q| q.name.to_lowercase());
+
+    let state = Arc::new(State {
+        faults: opts.faults.clone(),
+        started: Utc::now(),
+        queues,
+        contact_lists: outbound::seed_contact_lists(),
+        scripts: outbound::seed_scripts(),
+        store: Mutex::new(Store {
+            tokens: HashMap::new(),
+            campaigns: Vec::new(),
+            schedules: HashMap::new(),
+            rng: StdRng::seed_from_u64(opts.faults.seed),
+        }),
+        requests: AtomicU64::new(0),
+        tokens_issued: AtomicU64::new(0),
+        unauthorized: AtomicU64::new(0),
+        rate_limited: AtomicU64::new(0),
+        injected_errors: AtomicU64::new(0),
+    });
+
+    let listener = tokio::net::TcpListener::bind(opts.bind)
+        .await
+        .map_err(|source| SandboxError::Bind {
+            addr: opts.bind,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+        addr: opts.bind,
+        source,
+    })?;
+    let app = server::router(state.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!("sandbox server stopped: {e}");
+        }
+    });
+    tracing::info!(%addr, queues = state.queues.len(), "sandbox listening");
+    Ok(SandboxHandle {
+        addr,
+        state,
+        stop,
+        task,
+    })
+}

@@ -1,0 +1,189 @@
+//! Weekly seasonal naive: "same bucket last week". The baseline every other model must beat,
+//! and often a hard one for contact-centre volumes.
+
+use super::backtest::{
+    bucket_of_day, clamp_nonnegative, future_timestamps, is_nonnegative, season_len, too_short,
+};
+use super::{ForecastError, ForecastPoint, Forecaster, ModelForecast};
+use crate::config::ForecastConfig;
+use crate::history::Series;
+
+/// The name `--model` accepts.
+pub const NAME: &str = "seasonal-naive";
+
+/// Weeks of week-over-week differences the band is estimated from: recent enough to follow a
+/// change in volatility, long enough for stable tail quantiles per bucket of the day.
+const RESIDUAL_WEEKS: usize = 8;
+
+/// Fewest residuals per bucket of the day for a per-bucket band; below it the band is pooled.
+const MIN_PER_BUCKET: usize = 12;
+
+/// Repeats the last week; the band comes from how much each bucket of the day moved
+/// week over week in the recent history.
+#[derive(Debug, Clone)]
+pub struct SeasonalNaive {
+    interval_width: f64,
+}
+
+impl SeasonalNaive {
+    pub fn new(interval_width: f64) -> Self {
+        Self { interval_width }
+    }
+
+    pub fn from_config(cfg: &ForecastConfig) -> Self {
+        Self::new(cfg.interval_width)
+    }
+}
+
+impl Forecaster for SeasonalNaive {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn forecast(&self, series: &Series, horizon: usize) -> Result<ModelForecast, ForecastError> {
+        let g = series.granularity;
+        let season = season_len(g);
+        let n = series.points.len();
+        // One week to repeat and at least one more to learn the week-over-week spread.
+        if n < 2 * season {
+            return Err(too_short(n, 2 * season, g));
+        }
+        let y: Vec<f64> = series.points.iter().map(|p| p.y).collect();
+        let per_day = g.per_day();
+        let first = season.max(n.saturating_sub(RESIDUAL_WEEKS * season));
+        let mut by_bucket: Vec<Vec<f64>> = vec![Vec::new(); per_day];
+        let mut pooled = Vec::with_capacity(n - first);
+        for t in first..n {
+            let e = y[t] - y[t - season];
+            by_bucket[bucket_of_day(series.points[t].ts, series.tz, g)].push(e);
+            pooled.push(e);
+        }
+        let lo_q = (1.0 - self.interval_width) / 2.0;
+        let hi_q = 1.0 - lo_q;
+        pooled.sort_by(f64::total_cmp);
+        let pooled_band = (quantile(&pooled, lo_q), quantile(&pooled, hi_q));
+        let bands: Vec<(f64, f64)> = by_bucket
+            .iter_mut()
+            .map(|r| {
+                if r.len() < MIN_PER_BUCKET {
+                    pooled_band
+                } else {
+                    r.sort_by(f64::total_cmp);
+                    (quantile(r, lo_q), quantile(r, hi_q))
+                }
+            })
+            .collect();
+        let mut future: Vec<ForecastPoint> = future_timestamps(series, horizon)
+            .into_iter()
+            .enumerate()
+            .map(|(h, ts)| {
+                let yhat = y[n - season + h % season];
+                // Errors of a k-weeks-ahead naive add up like a random walk's.
+                let widen = ((h / season + 1) as f64).sqrt();
+                let (lo, hi) = bands[bucket_of_day(ts, series.tz, g)];
+                ForecastPoint {
+                    ts,
+                    yhat,
+                    yhat_lower: yhat + lo.min(0.0) * widen,
+                    yhat_upper: yhat + hi.max(0.0) * widen,
+                }
+            })
+            .collect();
+        if is_nonnegative(series) {
+            clamp_nonnegative(&mut future);
+        }
+        Ok(ModelForecast {
+            model: NAME.to_string(),
+            future,
+            warnings: Vec::new(),
+        })
+    }
+}
+
+/// Linear-interpolation quantile of sorted values (R type 7); NaN when empty.
+pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let pos = q.clamp(0.0, 1.0) * (n - 1) as f64;
+            let i = pos.floor() as usize;
+            let frac = pos - i as f64;
+            if i + 1 < n {
+                sorted[i] + frac * (sorted[i + 1] - sorted[i])
+            } else {
+                sorted[n - 1]
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forecast::backtest::test_support::hourly;
+
+    fn weekly_pattern(weeks: usize, noise: impl Fn(usize) -> f64) -> Vec<f64> {
+        (0..weeks * 168)
+            .map(|i| {
+                let hour = i % 24;
+                let day = (i / 24) % 7;
+                let base = if (8..18).contains(&hour) { 100.0 } else { 5.0 };
+                let weekend = if day >= 5 { 0.3 } else { 1.0 };
+                base * weekend + noise(i)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn repeats_last_week_bucket_by_bucket_and_wraps_after_a_week() {
+        let y = weekly_pattern(3, |i| (i / 168) as f64);
+        let s = hourly(&y);
+        let fc = SeasonalNaive::new(0.95).forecast(&s, 200).unwrap();
+        assert_eq!(fc.future.len(), 200);
+        let n = y.len();
+        for (h, p) in fc.future.iter().enumerate() {
+            assert_eq!(p.yhat, y[n - 168 + h % 168], "step {h}");
+            assert_eq!(
+                p.ts,
+                s.points[n - 1].ts + chrono::TimeDelta::hours(h as i64 + 1)
+            );
+        }
+        // Every week is one more than the last, so the band is exactly [+1, +1] above yhat;
+        // it is widened by √2 in the second week.
+        assert!((fc.future[0].yhat_upper - fc.future[0].yhat - 1.0).abs() < 1e-12);
+        assert_eq!(fc.future[0].yhat_lower, fc.future[0].yhat);
+        let w2 = fc.future[170].yhat_upper - fc.future[170].yhat;
+        assert!((w2 - 2f64.sqrt()).abs() < 1e-12, "{w2}");
+    }
+
+    #[test]
+    fn band_reflects_week_over_week_spread_and_never_goes_negative() {
+        // Alternating ±10 noise by week at every bucket.
+        let y = weekly_pattern(9, |i| if (i / 168) % 2 == 0 { 10.0 } else { -4.0 });
+        let s = hourly(&y);
+        let fc = SeasonalNaive::new(0.95).forecast(&s, 24).unwrap();
+        for p in &fc.future {
+            assert!(p.yhat_lower >= 0.0 && p.yhat >= 0.0);
+            assert!(p.yhat_upper - p.yhat > 13.0, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn needs_two_weeks() {
+        let s = hourly(&vec![1.0; 300]);
+        let err = SeasonalNaive::new(0.95).forecast(&s, 24).unwrap_err();
+        assert!(
+            matches!(err, ForecastError::TooShort { need: 336, .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn quantile_interpolates() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(quantile(&v, 0.5), 3.0);
+        assert!((quantile(&v, 0.1) - 1.4).abs() < 1e-12);
+        assert_eq!(quantile(&v, 1.0), 5.0);
+    }
+}

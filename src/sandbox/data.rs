@@ -1,0 +1,466 @@
+//! The sandbox's queue series: bundled real data (and `--queue` files) placed on today's calendar.
+//!
+//! Each file's `ds` is a local wall-clock time. It is read in the sandbox zone, shifted by whole
+//! weeks so the series ends at the current hour (weekday and hour-of-day stay aligned; the part
+//! that would lie in the future, under a week, is dropped; a series that would lose more than
+//! half of itself that way ends up to a week before now instead), and turned
+//! into UTC bucket starts with DST handled so that totals are preserved: a count on a local time that
+//! does not exist (spring forward) moves to the next existing bucket, and an ambiguous local time
+//! (fall back) maps to its first occurrence.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
+use uuid::Uuid;
+
+use super::SandboxError;
+
+/// How a bundled series' values become contact counts (documented in assets/README.md).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Scale {
+    /// Values are already counts.
+    AsIs,
+    /// `round(y * factor)`, half away from zero.
+    Times(f64),
+}
+
+impl Scale {
+    fn apply(self, y: f64) -> u64 {
+        let v = match self {
+            Scale::AsIs => y,
+            Scale::Times(f) => y * f,
+        };
+        // Values are validated non-negative and finite, so the cast cannot wrap.
+        v.round() as u64
+    }
+}
+
+/// One bundled series: name shown to the user, embedded CSV text, and its count transform.
+pub(crate) struct Bundled {
+    pub name: &'static str,
+    pub file: &'static str,
+    pub csv: &'static str,
+    pub scale: Scale,
+}
+
+/// The freely licensed series shipped in the binary (see assets/README.md for provenance).
+pub(crate) const BUNDLED: &[Bundled] = &[
+    Bundled {
+        name: "Bikeshare DC (rentals/h)",
+        file: "assets/sandbox/bikeshare_dc_2012_hourly.csv",
+        csv: include_str!("../../assets/sandbox/bikeshare_dc_2012_hourly.csv"),
+        scale: Scale::AsIs,
+    },
+    Bundled {
+        name: "Electricity E&W (MW/100 per 30 min)",
+        file: "assets/sandbox/electricity_ew_2000_halfhourly.csv",
+        csv: include_str!("../../assets/sandbox/electricity_ew_2000_halfhourly.csv"),
+        scale: Scale::Times(0.01),
+    },
+    Bundled {
+        name: "Electricity VIC (GW x 50 per h)",
+        file: "assets/sandbox/electricity_vic_2014_hourly.csv",
+        csv: include_str!("../../assets/sandbox/electricity_vic_2014_hourly.csv"),
+        scale: Scale::Times(50.0),
+    },
+    Bundled {
+        name: "Taxi NYC (passengers/100 per h)",
+        file: "assets/sandbox/taxi_nyc_2014_hourly.csv",
+        csv: include_str!("../../assets/sandbox/taxi_nyc_2014_hourly.csv"),
+        scale: Scale::Times(0.01),
+    },
+];
+
+/// A series as read from a file: local wall-clock starts and raw values, on a regular step.
+#[derive(Debug, Clone)]
+pub(crate) struct RawSeries {
+    pub step_minutes: i64,
+    pub rows: Vec<(NaiveDateTime, f64)>,
+}
+
+/// A queue's served data: sorted, unique UTC bucket starts (epoch seconds) with contact counts.
+#[derive(Debug, Clone)]
+pub(crate) struct QueueData {
+    pub id: String,
+    pub name: String,
+    pub step_minutes: i64,
+    pub points: Vec<(i64, u64)>,
+}
+
+impl QueueData {
+    pub fn total(&self) -> u64 {
+        self.points.iter().map(|p| p.1).sum()
+    }
+
+    /// Points whose start lies in `[start, end)` (epoch seconds).
+    pub fn range(&self, start: i64, end: i64) -> &[(i64, u64)] {
+        let lo = self.points.partition_point(|p| p.0 < start);
+        let hi = self.points.partition_point(|p| p.0 < end);
+        &self.points[lo..hi.max(lo)]
+    }
+}
+
+/// The stable queue id: the same name always gets the same id, across runs and machines.
+pub fn queue_id(name: &str) -> String {
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_URL,
+        format!("https://queuecast.invalid/sandbox/queues/{name}").as_bytes(),
+    )
+    .to_string()
+}
+
+fn parse_ds(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    let s = s.strip_suffix('Z').unwrap_or(s);
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(t);
+        }
+    }
+    None
+}
+
+/// Parses `ds,y` CSV text. `origin` names the file in errors (`file:line`).
+pub(crate) fn parse_csv(origin: &Path, text: &str) -> Result<RawSeries, SandboxError> {
+    let err = |line: usize, message: String| SandboxError::Series {
+        path: origin.to_path_buf(),
+        line,
+        message,
+    };
+    let mut lines = text.lines().enumerate();
+    let header = loop {
+        match lines.next() {
+            Some((_, l)) if l.trim().is_empty() => continue,
+            Some((i, l)) => break (i + 1, l),
+            None => return Err(err(1, "the file is empty; expected a header `ds,y`".into())),
+        }
+    };
+    let cols: Vec<String> = header
+        .1
+        .trim_start_matches('\u{feff}')
+        .split(',')
+        .map(|c| c.trim().to_ascii_lowercase())
+        .collect();
+    if cols != ["ds", "y"] {
+        return Err(err(
+            header.0,
+            format!(
+                "header is {:?}; expected exactly `ds,y` (comma separated)",
+                header.1
+            ),
+        ));
+    }
+    let mut rows: Vec<(NaiveDateTime, f64)> = Vec::new();
+    let mut row_lines: Vec<usize> = Vec::new();
+    for (i, line) in lines {
+        let n = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut parts = line.split(',');
+        let (Some(ds), Some(y), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(err(
+                n,
+                format!("expected two comma-separated fields `ds,y`, got {line:?}"),
+            ));
+        };
+        let ts = parse_ds(ds).ok_or_else(|| {
+            err(
+                n,
+                format!(
+                    "ds {:?} is not a date-time like 2024-05-06T14:00:00Z",
+                    ds.trim()
+                ),
+            )
+        })?;
+        let y: f64 = y
+            .trim()
+            .parse()
+            .map_err(|_| err(n, format!("y {:?} is not a number", y.trim())))?;
+        if !y.is_finite() || y < 0.0 {
+            return Err(err(
+                n,
+                format!("y {y} must be a non-negative count (contacts in the bucket)"),
+            ));
+        }
+        if let Some((prev, _)) = rows.last()
+            && ts <= *prev
+        {
+            return Err(err(
+                n,
+                format!(
+                    "ds {ts} is not after the previous row's {prev}; rows must be sorted and unique"
+                ),
+            ));
+        }
+        rows.push((ts, y));
+        row_lines.push(n);
+    }
+    if rows.len() < 2 {
+        return Err(err(
+            row_lines.last().copied().unwrap_or(header.0),
+            "need at least two rows to tell the bucket size".into(),
+        ));
+    }
+    let step_minutes = rows
+        .windows(2)
+        .map(|w| (w[1].0 - w[0].0).num_minutes())
+        .min()
+        .unwrap_or(60);
+    if ![15, 30, 60].contains(&step_minutes) {
+        return Err(err(
+            row_lines[1],
+            format!(
+                "rows are {step_minutes} minutes apart; the sandbox serves 15-, 30- or 60-minute series"
+            ),
+        ));
+    }
+    for (k, (ts, _)) in rows.iter().enumerate() {
+        let minute = i64::from(ts.minute());
+        if ts.second() != 0 || ts.nanosecond() != 0 || minute % step_minutes != 0 {
+            return Err(err(
+                row_lines[k],
+                format!("ds {ts} is not on a {step_minutes}-minute boundary"),
+            ));
+        }
+        if k > 0 && (*ts - rows[k - 1].0).num_minutes() % step_minutes != 0 {
+            return Err(err(
+                row_lines[k],
+                format!("ds {ts} breaks the {step_minutes}-minute grid of the earlier rows"),
+            ));
+        }
+    }
+    Ok(RawSeries { step_minutes, rows })
+}
+
+/// Reads a user's `--queue` file.
+pub(crate) fn load_csv_file(path: &Path) -> Result<RawSeries, SandboxError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SandboxError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_csv(path, &text)
+}
+
+/// Resolves a local wall-clock bucket start to a UTC instant: ambiguous → first occurrence,
+/// nonexistent → the next local bucket that exists.
+pub(crate) fn resolve_local(tz: Tz, mut t: NaiveDateTime, step: Duration) -> DateTime<Utc> {
+    loop {
+        match tz.from_local_datetime(&t) {
+            LocalResult::Single(d) => return d.with_timezone(&Utc),
+            LocalResult::Ambiguous(a, b) => return a.min(b).with_timezone(&Utc),
+            LocalResult::None => t += step,
+        }
+    }
+}
+
+/// Places a raw series on today's calendar (see the module doc) and converts values to counts.
+pub(crate) fn place(
+    name: &str,
+    raw: &RawSeries,
+    scale: Scale,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> QueueData {
+    let step = Duration::minutes(raw.step_minutes);
+    let week = Duration::weeks(1);
+    let now_local = now.with_timezone(&tz).naive_local();
+    let last_end = raw.rows.last().map(|r| r.0 + step).unwrap_or(now_local);
+    // Smallest whole-week shift that makes the series reach `now`; the part after now is dropped.
+    let gap = (now_local - last_end).num_seconds();
+    let mut weeks =
+        gap.div_euclid(week.num_seconds()) + i64::from(gap.rem_euclid(week.num_seconds()) != 0);
+    // A short series would lose most of itself to that cut: end it before now instead.
+    let span = last_end - raw.rows.first().map(|r| r.0).unwrap_or(last_end);
+    let overshoot = last_end + Duration::weeks(weeks) - now_local;
+    if overshoot * 2 > span {
+        weeks -= 1;
+    }
+    let shift = Duration::weeks(weeks);
+    let cutoff = now.timestamp();
+    let mut merged: BTreeMap<i64, u64> = BTreeMap::new();
+    for (t, y) in &raw.rows {
+        let local = *t + shift;
+        if local + step > now_local {
+            continue;
+        }
+        let start = resolve_local(tz, local, step).timestamp();
+        if start + step.num_seconds() > cutoff {
+            continue;
+        }
+        *merged.entry(start).or_default() += scale.apply(*y);
+    }
+    QueueData {
+        id: queue_id(name),
+        name: name.to_string(),
+        step_minutes: raw.step_minutes,
+        points: merged.into_iter().collect(),
+    }
+}
+
+/// Builds every queue: the bundled ones, then `extra` (`--queue NAME=FILE.csv`).
+pub(crate) fn build_queues(
+    extra: &[(String, PathBuf)],
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<Vec<QueueData>, SandboxError> {
+    let mut out = Vec::new();
+    for b in BUNDLED {
+        let raw = parse_csv(Path::new(b.file), b.csv)?;
+        out.push(place(b.name, &raw, b.scale, tz, now));
+    }
+    for (name, path) in extra {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(SandboxError::QueueSpec(format!(
+                "queue name for {} is empty; use --queue NAME=FILE.csv",
+                path.display()
+            )));
+        }
+        if out.iter().any(|q| q.name.eq_ignore_ascii_case(name)) {
+            return Err(SandboxError::QueueSpec(format!(
+                "queue name {name:?} is already used; pick another name for {}",
+                path.display()
+            )));
+        }
+        let raw = load_csv_file(path)?;
+        out.push(place(name, &raw, Scale::AsIs, tz, now));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn naive(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap()
+    }
+
+    fn hourly(start: NaiveDateTime, ys: &[f64]) -> RawSeries {
+        RawSeries {
+            step_minutes: 60,
+            rows: ys
+                .iter()
+                .enumerate()
+                .map(|(i, y)| (start + Duration::hours(i as i64), *y))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn shifts_by_whole_weeks_and_ends_at_the_current_hour() {
+        let tz: Tz = "America/New_York".parse().unwrap();
+        // A Monday 00:00 start, 2 weeks of ones with a marker at Monday 09:00.
+        let mut ys = vec![1.0; 24 * 14];
+        ys[9] = 50.0;
+        let raw = hourly(naive(2012, 1, 2, 0, 0), &ys);
+        // "now": Wednesday 2026-11-25 14:25 local (EST = UTC-5).
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 19, 25, 0).unwrap();
+        let q = place("x", &raw, Scale::AsIs, tz, now);
+        let last = q.points.last().unwrap().0;
+        let last_local = Utc.timestamp_opt(last, 0).unwrap().with_timezone(&tz);
+        // The last complete hour is 13:00–14:00 local.
+        assert_eq!(last_local.naive_local(), naive(2026, 11, 25, 13, 0));
+        // Weekday alignment: the marker is on a Monday at 09:00 local.
+        let marker = q.points.iter().find(|p| p.1 == 50).unwrap().0;
+        let m = Utc.timestamp_opt(marker, 0).unwrap().with_timezone(&tz);
+        assert_eq!(m.format("%a %H:%M").to_string(), "Mon 09:00");
+        // Nothing after now.
+        assert!(q.points.iter().all(|p| p.0 + 3600 <= now.timestamp()));
+    }
+
+    #[test]
+    fn dst_gap_merges_into_next_hour_and_overlap_maps_to_first() {
+        let tz: Tz = "America/New_York".parse().unwrap();
+        // Place 2026-03-08 (spring forward at 02:00) via a series already on that date:
+        // choose "now" so that the shift is zero weeks.
+        let start = naive(2026, 3, 8, 0, 0);
+        let ys: Vec<f64> = (1..=6).map(f64::from).collect(); // 00..05 local
+        let raw = hourly(start, &ys);
+        let now = tz
+            .from_local_datetime(&naive(2026, 3, 8, 6, 0))
+            .unwrap()
+            .with_timezone(&Utc);
+        let q = place("x", &raw, Scale::AsIs, tz, now);
+        let total: u64 = q.points.iter().map(|p| p.1).sum();
+        assert_eq!(total, 21, "totals preserved");
+        let at = |h| {
+            tz.from_local_datetime(&naive(2026, 3, 8, h, 0))
+                .unwrap()
+                .timestamp()
+        };
+        // 02:00 doesn't exist: its 3 is added to 03:00's 4.
+        assert_eq!(q.points.iter().find(|p| p.0 == at(3)).unwrap().1, 7);
+        assert_eq!(q.points.len(), 5);
+
+        // Fall back 2026-11-01 01:00 happens twice: the row goes to the first (EDT) one.
+        let raw = hourly(naive(2026, 11, 1, 0, 0), &[1.0, 2.0, 3.0]);
+        let now = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap(); // 03:00 EST: no shift
+        let q = place("x", &raw, Scale::AsIs, tz, now);
+        let first_one = Utc
+            .with_ymd_and_hms(2026, 11, 1, 5, 0, 0)
+            .unwrap()
+            .timestamp();
+        assert_eq!(q.points.iter().find(|p| p.0 == first_one).unwrap().1, 2);
+        assert_eq!(q.total(), 6);
+        assert!(
+            q.points.iter().all(|p| p.0 != first_one + 3600),
+            "second 01:00 has no data"
+        );
+    }
+
+    #[test]
+    fn scaling_rounds_deterministically() {
+        assert_eq!(Scale::Times(50.0).apply(3.793598), 190);
+        assert_eq!(Scale::Times(0.01).apply(22262.0), 223);
+        assert_eq!(Scale::Times(0.01).apply(22250.0), 223);
+        assert_eq!(Scale::AsIs.apply(48.0), 48);
+    }
+
+    #[test]
+    fn bad_csv_names_file_and_line() {
+        let p = Path::new("my.csv");
+        let e = parse_csv(p, "ds,y\n2024-01-01T00:00:00Z,1\n2024-01-01T01:00:00Z,x\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("my.csv:3") && e.contains("not a number"), "{e}");
+        let e = parse_csv(p, "date;value\n").unwrap_err().to_string();
+        assert!(e.contains("my.csv:1") && e.contains("ds,y"), "{e}");
+        let e = parse_csv(p, "ds,y\n2024-01-01T00:00:00Z,1\n2024-01-01T00:00:00Z,2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("my.csv:3") && e.contains("sorted"), "{e}");
+        let e = parse_csv(p, "ds,y\n2024-01-01T00:00:00Z,1\n2024-01-01T01:00:00Z,-2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("my.csv:3") && e.contains("non-negative"), "{e}");
+        let e = parse_csv(p, "ds,y\n2024-01-01T00:00:00Z,1\n2024-01-02T00:00:00Z,2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("1440 minutes"), "{e}");
+    }
+
+    #[test]
+    fn bundled_series_parse_with_expected_steps() {
+        let steps: Vec<i64> = BUNDLED
+            .iter()
+            .map(|b| parse_csv(Path::new(b.file), b.csv).unwrap().step_minutes)
+            .collect();
+        assert_eq!(steps, vec![60, 30, 60, 60]);
+        assert_eq!(queue_id("a"), queue_id("a"));
+        assert_ne!(queue_id("a"), queue_id("b"));
+    }
+}

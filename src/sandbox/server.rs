@@ -1,0 +1,355 @@
+//! HTTP routing, the OAuth token endpoint, bearer checks and fault injection.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, Request, State as AxState};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use rand::Rng;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::wire::{ApiError, ApiResult, CORRELATION_ID, Params, decode_component, ok};
+use super::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, State, TokenInfo, aggregates, outbound};
+
+type St = AxState<Arc<State>>;
+
+pub(crate) fn router(state: Arc<State>) -> Router {
+    Router::new()
+        .route("/oauth/token", post(token))
+        .route("/api/v2/organizations/me", get(org))
+        .route("/api/v2/routing/queues", get(queues))
+        .route("/api/v2/routing/queues/{id}", get(queue))
+        .route(
+            "/api/v2/analytics/conversations/aggregates/query",
+            post(aggregates_query),
+        )
+        .route("/api/v2/outbound/contactlists", get(contact_lists))
+        .route("/api/v2/scripts", get(scripts))
+        .route("/api/v2/scripts/published", get(scripts_published))
+        .route(
+            "/api/v2/outbound/campaigns",
+            get(campaigns).post(create_campaign),
+        )
+        .route("/api/v2/outbound/campaigns/{id}", get(campaign))
+        .route(
+            "/api/v2/outbound/schedules/campaigns/{id}",
+            get(schedule).put(put_schedule),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), frame))
+        .with_state(state)
+}
+
+/// Every request: count it, delay it, give it a correlation id; on `/api/v2`, check the bearer
+/// token, then the rate limit, then the injected error rate.
+async fn frame(st: St, req: Request, next: Next) -> Response {
+    let state = st.0;
+    state.requests.fetch_add(1, Ordering::Relaxed);
+    let cid = Uuid::new_v4().to_string();
+    let mut resp = CORRELATION_ID
+        .scope(cid.clone(), async move {
+            if !state.faults.latency.is_zero() {
+                tokio::time::sleep(state.faults.latency).await;
+            }
+            if !req.uri().path().starts_with("/api/") {
+                return next.run(req).await;
+            }
+            let rate_headers = match admit(&state, req.headers()) {
+                Ok(h) => h,
+                Err(e) => {
+                    let counter = match e.status {
+                        StatusCode::UNAUTHORIZED => &state.unauthorized,
+                        StatusCode::TOO_MANY_REQUESTS => &state.rate_limited,
+                        _ => &state.injected_errors,
+                    };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    return e.into_response();
+                }
+            };
+            let mut resp = next.run(req).await;
+            for (name, value) in rate_headers {
+                if let Ok(v) = HeaderValue::from_str(&value) {
+                    resp.headers_mut().insert(name, v);
+                }
+            }
+            resp
+        })
+        .await;
+    if let Ok(v) = HeaderValue::from_str(&cid) {
+        resp.headers_mut().insert("ININ-Correlation-Id", v);
+    }
+    resp
+}
+
+type RateHeaders = Vec<(&'static str, String)>;
+
+/// Bearer check, rate limit and error injection for one API request.
+fn admit(state: &State, headers: &HeaderMap) -> Result<RateHeaders, ApiError> {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let token = auth
+        .strip_prefix("Bearer ")
+        .or_else(|| auth.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "authentication.required",
+                "No authentication bearer token specified in authorization header.",
+            )
+        })?;
+    let now = Instant::now();
+    let mut store = state.lock();
+    let f = &state.faults;
+    let info = store.tokens.get_mut(token).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad.credentials",
+            "Invalid login credentials: the bearer token is unknown to this sandbox.",
+        )
+    })?;
+    if now >= info.expires {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad.credentials",
+            "The bearer token has expired; request a new one from /oauth/token.",
+        ));
+    }
+    let mut out = Vec::new();
+    if f.rate_limit > 0 {
+        if now.duration_since(info.window_start) >= f.rate_limit_window {
+            info.window_start = now;
+            info.window_count = 0;
+        }
+        info.window_count += 1;
+        let left = f
+            .rate_limit_window
+            .saturating_sub(now.duration_since(info.window_start));
+        let reset = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        let reset = reset.max(1);
+        out.push((
+            "inin-ratelimit-count",
+            info.window_count.min(f.rate_limit).to_string(),
+        ));
+        out.push(("inin-ratelimit-allowed", f.rate_limit.to_string()));
+        out.push(("inin-ratelimit-reset", reset.to_string()));
+        if info.window_count > f.rate_limit {
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too.many.requests.retry.after",
+                format!("Rate limit exceeded the maximum. Retry the request in [{reset}] seconds"),
+            );
+            e.limit = Some(Box::new(
+                json!({"key": "token.rate.per.minute", "namespace": "platform.api", "value": f.rate_limit}),
+            ));
+            e.headers = out;
+            e.headers.push(("Retry-After", reset.to_string()));
+            return Err(e);
+        }
+    }
+    if f.error_rate > 0.0 && store.rng.random::<f64>() < f.error_rate {
+        let mut e = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service.unavailable",
+            format!(
+                "The sandbox injected this 503 (--error-rate {}); retry the request.",
+                f.error_rate
+            ),
+        );
+        e.headers = out;
+        return Err(e);
+    }
+    Ok(out)
+}
+
+fn new_token() -> String {
+    let mut rng = rand::rng();
+    format!("{:032x}{:032x}", rng.random::<u128>(), rng.random::<u128>())
+}
+
+/// `POST /oauth/token`: client credentials with HTTP Basic auth, as on the Genesys login host.
+async fn token(st: St, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let unauthorized = |msg: &str| ApiError::new(StatusCode::UNAUTHORIZED, "bad.credentials", msg);
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let encoded = auth
+        .strip_prefix("Basic ")
+        .or_else(|| auth.strip_prefix("basic "))
+        .ok_or_else(|| {
+            unauthorized("Client credentials are required as HTTP Basic auth (Authorization: Basic base64(id:secret)).")
+        })?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| {
+            unauthorized("The Basic authorization header is not valid base64 of id:secret.")
+        })?;
+    let (id, secret) = decoded.split_once(':').unwrap_or((&decoded, ""));
+    if id != DEMO_CLIENT_ID || secret != DEMO_CLIENT_SECRET {
+        return Err(unauthorized(
+            "Invalid client credentials for this sandbox org (use the demo client id and secret it printed).",
+        ));
+    }
+    let form = String::from_utf8_lossy(&body);
+    let grant = form
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| decode_component(k) == "grant_type")
+        .map(|(_, v)| decode_component(v));
+    if grant.as_deref() != Some("client_credentials") {
+        return Err(ApiError::invalid_field(
+            "bad.request",
+            "INVALID_VALUE",
+            "grant_type",
+            "the form body must be grant_type=client_credentials",
+        ));
+    }
+    let state = st.0;
+    let ttl: Duration = state.faults.token_ttl;
+    let token = new_token();
+    let now = Instant::now();
+    let mut store = state.lock();
+    // Forget expired tokens so a long fault run doesn't grow the map.
+    store.tokens.retain(|_, t| t.expires > now);
+    store.tokens.insert(
+        token.clone(),
+        TokenInfo {
+            expires: now + ttl,
+            window_start: now,
+            window_count: 0,
+        },
+    );
+    drop(store);
+    state.tokens_issued.fetch_add(1, Ordering::Relaxed);
+    ok(json!({"access_token": token, "token_type": "bearer", "expires_in": ttl.as_secs()}))
+}
+
+async fn org() -> ApiResult {
+    let id = "5a0d1c2b-3e4f-4a5b-8c6d-7e8f9a0b1c2d";
+    ok(json!({
+        "id": id,
+        "name": "queuecast SANDBOX (simulated org, not Genesys Cloud)",
+        "defaultLanguage": "en-us",
+        "defaultCountryCode": "US",
+        "thirdPartyOrgName": "queuecast-sandbox",
+        "domain": "sandbox.queuecast.invalid",
+        "version": 1,
+        "state": "active",
+        "defaultSiteId": "",
+        "voicemailEnabled": false,
+        "productPlatform": "GenesysCloud",
+        "features": {"sandbox": true},
+        "selfUri": format!("/api/v2/organizations/{id}"),
+    }))
+}
+
+async fn queues(st: St, q: RawQuery) -> ApiResult {
+    ok(outbound::list_queues(
+        &st.0,
+        &Params::parse(q.0.as_deref()),
+    )?)
+}
+
+async fn queue(st: St, Path(id): Path<String>) -> ApiResult {
+    let s = st.0;
+    let q = s
+        .queues
+        .iter()
+        .find(|q| q.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("queue {id} was not found")))?;
+    ok(outbound::queue_json(&s, q))
+}
+
+async fn aggregates_query(st: St, body: Bytes) -> ApiResult {
+    let s = st.0;
+    // Aggregating a long range is CPU work; keep it off the async workers.
+    let result = tokio::task::spawn_blocking(move || aggregates::run(&s, &body))
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal.server.error",
+                format!("aggregation failed: {e}"),
+            )
+        })?;
+    ok(result?)
+}
+
+async fn contact_lists(st: St, q: RawQuery) -> ApiResult {
+    ok(outbound::list_contact_lists(
+        &st.0,
+        &Params::parse(q.0.as_deref()),
+    )?)
+}
+
+async fn scripts(st: St, q: RawQuery) -> ApiResult {
+    ok(outbound::list_scripts(
+        &st.0,
+        &Params::parse(q.0.as_deref()),
+        false,
+    )?)
+}
+
+async fn scripts_published(st: St, q: RawQuery) -> ApiResult {
+    ok(outbound::list_scripts(
+        &st.0,
+        &Params::parse(q.0.as_deref()),
+        true,
+    )?)
+}
+
+async fn campaigns(st: St, q: RawQuery) -> ApiResult {
+    ok(outbound::list_campaigns(
+        &st.0,
+        &Params::parse(q.0.as_deref()),
+    )?)
+}
+
+async fn create_campaign(st: St, body: Bytes) -> ApiResult {
+    ok(outbound::create_campaign(&st.0, &body)?)
+}
+
+async fn campaign(st: St, Path(id): Path<String>) -> ApiResult {
+    ok(outbound::get_campaign(&st.0, &id)?)
+}
+
+async fn schedule(st: St, Path(id): Path<String>) -> ApiResult {
+    ok(outbound::get_schedule(&st.0, &id)?)
+}
+
+async fn put_schedule(st: St, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    ok(outbound::put_schedule(&st.0, &id, &body)?)
+}
+
+async fn not_found(req: Request) -> Response {
+    ApiError::not_found(format!(
+        "{} {} is not an endpoint of the queuecast sandbox",
+        req.method(),
+        req.uri().path()
+    ))
+    .into_response()
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method.not.allowed",
+        format!("{} is not allowed on {}", req.method(), req.uri().path()),
+    )
+    .into_response()
+}
