@@ -106,26 +106,32 @@ async fn token_is_fetched_once_and_reused_with_user_agent() {
 }
 
 #[tokio::test]
-async fn token_within_60s_of_expiry_is_refreshed() {
+async fn token_is_refreshed_before_it_expires() {
     let server = MockServer::start().await;
-    // expires_in 60 → already inside the 60 s safety margin: every call needs a new token.
-    let issued = mount_token(&server, 60).await;
+    // expires_in 2 s: inside the 60 s margin, so the token is kept for half its life (1 s).
+    let issued = mount_token(&server, 2).await;
     Mock::given(method("GET"))
         .and(path("/api/v2/organizations/me"))
         .respond_with(ResponseTemplate::new(200).set_body_json(org()))
         .mount(&server)
         .await;
     let c = client(&server);
-    for _ in 0..3 {
-        c.organization_me().await.unwrap();
-    }
-    assert_eq!(issued.load(Ordering::SeqCst), 3);
+    c.organization_me().await.unwrap();
+    c.organization_me().await.unwrap();
+    assert_eq!(issued.load(Ordering::SeqCst), 1, "reused while fresh");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    c.organization_me().await.unwrap();
+    assert_eq!(
+        issued.load(Ordering::SeqCst),
+        2,
+        "renewed once half-life passed"
+    );
     let auths: Vec<String> = requests_to(&server, "/api/v2/organizations/me")
         .await
         .iter()
         .map(|r| r.headers["authorization"].to_str().unwrap().to_string())
         .collect();
-    assert_eq!(auths, ["Bearer tok-1", "Bearer tok-2", "Bearer tok-3"]);
+    assert_eq!(auths, ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]);
 }
 
 #[tokio::test]

@@ -12,6 +12,13 @@ use super::secret::Secret;
 /// leaves with a token that dies in flight.
 pub const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
+/// How long a token is reused: `expires_in` less the margin, but never less than half the
+/// lifetime, so a short-lived token (a test org, a sandbox with `--token-ttl 2`) is still reused
+/// instead of being fetched again before every request.
+fn usable_lifetime(lifetime: Duration) -> Duration {
+    lifetime.saturating_sub(EXPIRY_MARGIN).max(lifetime / 2)
+}
+
 /// Used when the server omits `expires_in`: the shortest lifetime an OAuth client can have.
 const FALLBACK_LIFETIME: Duration = Duration::from_secs(300);
 
@@ -60,7 +67,7 @@ impl GenesysClient {
         let generation = state.generation;
         state.current = Some(CachedToken {
             token: token.clone(),
-            valid_until: Instant::now() + lifetime.saturating_sub(EXPIRY_MARGIN),
+            valid_until: Instant::now() + usable_lifetime(lifetime),
             generation,
         });
         Ok(IssuedToken { token, generation })
@@ -124,5 +131,26 @@ impl GenesysClient {
             .map(Duration::from_secs)
             .unwrap_or(FALLBACK_LIFETIME);
         Ok((Secret::new(parsed.access_token), lifetime))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_lifetimes_keep_half_instead_of_nothing() {
+        assert_eq!(
+            usable_lifetime(Duration::from_secs(86_400)),
+            Duration::from_secs(86_340)
+        );
+        assert_eq!(
+            usable_lifetime(Duration::from_secs(2)),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            usable_lifetime(Duration::from_secs(100)),
+            Duration::from_secs(50)
+        );
     }
 }
