@@ -181,7 +181,6 @@ pub(crate) struct Store {
 
 pub(crate) struct State {
     pub faults: Faults,
-    pub tz: Tz,
     pub started: DateTime<Utc>,
     /// Sorted by name.
     pub queues: Vec<data::QueueData>,
@@ -325,7 +324,6 @@ pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> 
 
     let state = Arc::new(State {
         faults: opts.faults.clone(),
-        tz,
         started: Utc::now(),
         queues,
         contact_lists: outbound::seed_contact_lists(),
