@@ -381,3 +381,17 @@ fn unknown_model_name_lists_valid_ones() {
         "{err}"
     );
 }
+
+#[test]
+fn debug_output_never_shows_the_client_secret() {
+    let (series, summary) = contact_centre(30, Tz::UTC);
+    let mut cfg = Config::default();
+    cfg.genesys.client_secret = Some("very-secret-value".into());
+    let inp = input(series, summary, cfg);
+    assert!(!format!("{inp:?}").contains("very-secret-value"));
+    let out = run_forecast(inp, &DailyNaive).unwrap();
+    let dbg = format!("{out:?}");
+    assert!(!dbg.contains("very-secret-value") && dbg.contains("<redacted>"));
+    let json = String::from_utf8(export::to_json(&out).unwrap()).unwrap();
+    assert!(!json.contains("very-secret-value"));
+}
