@@ -27,6 +27,11 @@ pub async fn run(global: &GlobalArgs, args: ForecastArgs) -> CommandResult {
 
     let (series, summary, queue) = match &args.input {
         Some(path) => {
+            if args.days.is_some() {
+                eprintln!(
+                    "queuecast: warning: --days is ignored with --input; the whole file is used"
+                );
+            }
             let (series, summary) = read_input(path, tz, config.history.fill)?;
             if let Some(g) = args.granularity
                 && g != series.granularity
