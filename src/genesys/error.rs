@@ -45,7 +45,7 @@ pub enum GenesysError {
     },
 
     /// The login host refused the client credentials.
-    #[error("Genesys Cloud login ({url}) refused the OAuth client: HTTP {status}{}; check {ENV_CLIENT_ID} and \
+    #[error("Genesys Cloud login ({url}) refused the OAuth client: HTTP {status}{} — check {ENV_CLIENT_ID} and \
              {ENV_CLIENT_SECRET}, the region, and that the OAuth client uses the client-credentials grant{}",
         code_message(code.as_deref(), message.as_deref()),
         corr(correlation_id.as_deref()))]
