@@ -3,6 +3,7 @@
 //! Data flows `genesys` (API client) → `history` (series) → `forecast` (models, windows, drift)
 //! → `campaign` / `export` → `tui`. The headless commands and the dashboard share all of it.
 
+pub mod campaign;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -357,7 +357,10 @@ async fn ninety_days_hourly_in_weekly_chunks_is_exactly_the_bundled_data() {
     let start = end - chrono::Duration::days(90);
 
     let queues = sb.queues();
-    let bike = queues.iter().find(|q| q.name.starts_with("Bikeshare")).unwrap();
+    let bike = queues
+        .iter()
+        .find(|q| q.name.starts_with("Bikeshare"))
+        .unwrap();
     let series = sb.series(&bike.id).unwrap();
     let expected: BTreeMap<DateTime<Utc>, u64> = series
         .iter()
@@ -412,7 +415,10 @@ async fn aggregate_granularity_zone_and_filter_rules() {
     let sb = start().await;
     let tok = token(&sb.base_url()).await;
     let queues = sb.queues();
-    let bike = queues.iter().find(|q| q.name.starts_with("Bikeshare")).unwrap();
+    let bike = queues
+        .iter()
+        .find(|q| q.name.starts_with("Bikeshare"))
+        .unwrap();
     let ew = queues.iter().find(|q| q.name.contains("E&W")).unwrap();
     let end = Utc.with_ymd_and_hms(2026, 11, 20, 5, 0, 0).unwrap(); // local midnight
     let start = end - chrono::Duration::days(3);
@@ -421,7 +427,10 @@ async fn aggregate_granularity_zone_and_filter_rules() {
     let (s, cid, body) = query(&sb, &tok, &agg_query(&bike.id, start, end, "PT15M")).await;
     assert_error(s, &cid, &body, StatusCode::BAD_REQUEST);
     let msg = body["message"].as_str().unwrap();
-    assert!(msg.contains("PT15M") && msg.contains("finer") && msg.contains(&bike.name), "{msg}");
+    assert!(
+        msg.contains("PT15M") && msg.contains("finer") && msg.contains(&bike.name),
+        "{msg}"
+    );
     let (s, cid, body) = query(&sb, &tok, &agg_query(&bike.id, start, end, "PT90M")).await;
     assert_error(s, &cid, &body, StatusCode::BAD_REQUEST);
     assert!(body["message"].as_str().unwrap().contains("multiple"));
@@ -458,7 +467,12 @@ async fn aggregate_granularity_zone_and_filter_rules() {
         .map(|p| p.y)
         .sum();
     assert_eq!(v["results"][0]["data"].as_array().unwrap().len(), 1);
-    assert_eq!(v["results"][0]["data"][0]["metrics"][0]["stats"]["count"].as_f64().unwrap(), total);
+    assert_eq!(
+        v["results"][0]["data"][0]["metrics"][0]["stats"]["count"]
+            .as_f64()
+            .unwrap(),
+        total
+    );
     assert!(v["results"][0]["group"].get("mediaType").is_none());
 
     // Response intervals use the request's offset.
@@ -466,7 +480,10 @@ async fn aggregate_granularity_zone_and_filter_rules() {
     q["interval"] = json!("2026-11-17T00:00:00.000-05:00/2026-11-18T00:00:00.000-05:00");
     let (_, _, v) = query(&sb, &tok, &q).await;
     let iv = v["results"][0]["data"][0]["interval"].as_str().unwrap();
-    assert!(iv.ends_with("-05:00") && iv.contains("/2026-11-17T"), "{iv}");
+    assert!(
+        iv.ends_with("-05:00") && iv.contains("/2026-11-17T"),
+        "{iv}"
+    );
 
     // mediaType chat has no data: no results at all (Genesys omits empty groups).
     let mut q = agg_query(&bike.id, start, end, "PT1H");
@@ -474,7 +491,10 @@ async fn aggregate_granularity_zone_and_filter_rules() {
     let (s, _, v) = query(&sb, &tok, &q).await;
     assert_eq!(s, StatusCode::OK);
     assert_valid("ConversationAggregateQueryResponse", &v);
-    assert!(v.get("results").is_none_or(|r| r.as_array().unwrap().is_empty()));
+    assert!(
+        v.get("results")
+            .is_none_or(|r| r.as_array().unwrap().is_empty())
+    );
 
     // An "or" clause over two queues, grouped by queue: two groups.
     let q = json!({
@@ -490,7 +510,10 @@ async fn aggregate_granularity_zone_and_filter_rules() {
     // Bad requests name the problem.
     for (patch, needle) in [
         (json!({"interval": "yesterday"}), "interval"),
-        (json!({"interval": format!("{}/{}", end.to_rfc3339(), start.to_rfc3339())}), "ends before"),
+        (
+            json!({"interval": format!("{}/{}", end.to_rfc3339(), start.to_rfc3339())}),
+            "ends before",
+        ),
         (json!({"timeZone": "Mars/Olympus"}), "timeZone"),
         (json!({"metrics": ["nOfered"]}), "nOfered"),
         (json!({"granularity": "P1M"}), "granularity"),
@@ -502,7 +525,10 @@ async fn aggregate_granularity_zone_and_filter_rules() {
         }
         let (s, cid, body) = query(&sb, &tok, &q).await;
         assert_error(s, &cid, &body, StatusCode::BAD_REQUEST);
-        assert!(body["message"].as_str().unwrap().contains(needle), "{body:#}");
+        assert!(
+            body["message"].as_str().unwrap().contains(needle),
+            "{body:#}"
+        );
     }
     sb.shutdown().await;
 }
@@ -527,7 +553,12 @@ async fn outbound_lists_campaigns_and_validation() {
     let base = sb.base_url();
     let tok = token(&base).await;
 
-    let (s, _, lists) = get(&base, &tok, "/api/v2/outbound/contactlists?includeSize=true").await;
+    let (s, _, lists) = get(
+        &base,
+        &tok,
+        "/api/v2/outbound/contactlists?includeSize=true",
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert_valid("ContactListEntityListing", &lists);
     let list = lists["entities"]
@@ -537,7 +568,7 @@ async fn outbound_lists_campaigns_and_validation() {
         .find(|l| l["name"].as_str().unwrap().starts_with("Spring"))
         .unwrap()
         .clone();
-    assert!(list["phoneColumns"].as_array().unwrap().len() >= 1);
+    assert!(!list["phoneColumns"].as_array().unwrap().is_empty());
     assert!(list["size"].as_i64().unwrap() > 0);
     let (_, _, published) = get(&base, &tok, "/api/v2/scripts/published").await;
     assert_valid("ScriptEntityListing", &published);
@@ -549,12 +580,22 @@ async fn outbound_lists_campaigns_and_validation() {
     let queue = sb.queues()[0].id.clone();
 
     let body = campaign_body(&queue, &list, &script);
-    let (s, _, created) = send(&base, &tok, reqwest::Method::POST, "/api/v2/outbound/campaigns", &body).await;
+    let (s, _, created) = send(
+        &base,
+        &tok,
+        reqwest::Method::POST,
+        "/api/v2/outbound/campaigns",
+        &body,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{created:#}");
     assert_valid("Campaign", &created);
     let id = created["id"].as_str().unwrap().to_string();
     assert_eq!(created["version"], 1);
-    assert_eq!(created["selfUri"], format!("/api/v2/outbound/campaigns/{id}"));
+    assert_eq!(
+        created["selfUri"],
+        format!("/api/v2/outbound/campaigns/{id}")
+    );
     assert_eq!(created["campaignStatus"], "off");
     assert_eq!(created["contactList"]["name"], list["name"]);
     DateTime::parse_from_rfc3339(created["dateCreated"].as_str().unwrap()).unwrap();
@@ -579,31 +620,93 @@ async fn outbound_lists_campaigns_and_validation() {
     let o = agentless.as_object_mut().unwrap();
     o.remove("queue");
     o.remove("script");
-    let (s, _, v) = send(&base, &tok, reqwest::Method::POST, "/api/v2/outbound/campaigns", &agentless).await;
+    let (s, _, v) = send(
+        &base,
+        &tok,
+        reqwest::Method::POST,
+        "/api/v2/outbound/campaigns",
+        &agentless,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v:#}");
 
     // Invalid bodies: 400 naming the field.
     let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
-        ("callerAddress", Box::new(|b| { b.as_object_mut().unwrap().remove("callerAddress"); })),
-        ("callerAddress", Box::new(|b| b["callerAddress"] = json!("call me"))),
+        (
+            "callerAddress",
+            Box::new(|b| {
+                b.as_object_mut().unwrap().remove("callerAddress");
+            }),
+        ),
+        (
+            "callerAddress",
+            Box::new(|b| b["callerAddress"] = json!("call me")),
+        ),
         ("callerName", Box::new(|b| b["callerName"] = json!(""))),
-        ("name", Box::new(|b| { b.as_object_mut().unwrap().remove("name"); })),
-        ("dialingMode", Box::new(|b| b["dialingMode"] = json!("draft"))),
-        ("dialingMode", Box::new(|b| { b.as_object_mut().unwrap().remove("dialingMode"); })),
-        ("campaignStatus", Box::new(|b| b["campaignStatus"] = json!("draft"))),
-        ("contactList", Box::new(|b| b["contactList"] = json!({"id": "00000000-0000-0000-0000-000000000000"}))),
-        ("contactList", Box::new(|b| { b.as_object_mut().unwrap().remove("contactList"); })),
-        ("queue", Box::new(|b| { b.as_object_mut().unwrap().remove("queue"); })),
-        ("queue", Box::new(|b| b["queue"] = json!({"id": "no-such-queue"}))),
-        ("script", Box::new(|b| { b.as_object_mut().unwrap().remove("script"); })),
+        (
+            "name",
+            Box::new(|b| {
+                b.as_object_mut().unwrap().remove("name");
+            }),
+        ),
+        (
+            "dialingMode",
+            Box::new(|b| b["dialingMode"] = json!("draft")),
+        ),
+        (
+            "dialingMode",
+            Box::new(|b| {
+                b.as_object_mut().unwrap().remove("dialingMode");
+            }),
+        ),
+        (
+            "campaignStatus",
+            Box::new(|b| b["campaignStatus"] = json!("draft")),
+        ),
+        (
+            "contactList",
+            Box::new(|b| b["contactList"] = json!({"id": "00000000-0000-0000-0000-000000000000"})),
+        ),
+        (
+            "contactList",
+            Box::new(|b| {
+                b.as_object_mut().unwrap().remove("contactList");
+            }),
+        ),
+        (
+            "queue",
+            Box::new(|b| {
+                b.as_object_mut().unwrap().remove("queue");
+            }),
+        ),
+        (
+            "queue",
+            Box::new(|b| b["queue"] = json!({"id": "no-such-queue"})),
+        ),
+        (
+            "script",
+            Box::new(|b| {
+                b.as_object_mut().unwrap().remove("script");
+            }),
+        ),
         ("phoneColumns", Box::new(|b| b["phoneColumns"] = json!([]))),
-        ("phoneColumns", Box::new(|b| b["phoneColumns"] = json!([{"columnName": "Fax", "type": "cell"}]))),
+        (
+            "phoneColumns",
+            Box::new(|b| b["phoneColumns"] = json!([{"columnName": "Fax", "type": "cell"}])),
+        ),
         ("abandonRate", Box::new(|b| b["abandonRate"] = json!(250))),
     ];
     for (field, mutate) in cases {
         let mut b = campaign_body(&queue, &list, &script);
         mutate(&mut b);
-        let (s, cid, err) = send(&base, &tok, reqwest::Method::POST, "/api/v2/outbound/campaigns", &b).await;
+        let (s, cid, err) = send(
+            &base,
+            &tok,
+            reqwest::Method::POST,
+            "/api/v2/outbound/campaigns",
+            &b,
+        )
+        .await;
         assert_error(s, &cid, &err, StatusCode::BAD_REQUEST);
         let fields: Vec<&str> = err["details"]
             .as_array()
@@ -615,7 +718,14 @@ async fn outbound_lists_campaigns_and_validation() {
         assert!(err["message"].as_str().unwrap().contains(field), "{err:#}");
     }
     // Several problems at once are all named.
-    let (s, _, err) = send(&base, &tok, reqwest::Method::POST, "/api/v2/outbound/campaigns", &json!({"name": "x"})).await;
+    let (s, _, err) = send(
+        &base,
+        &tok,
+        reqwest::Method::POST,
+        "/api/v2/outbound/campaigns",
+        &json!({"name": "x"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(err["details"].as_array().unwrap().len() >= 5);
     let resp = http()
@@ -638,10 +748,21 @@ async fn schedules_create_update_and_conflict() {
     let tok = token(&base).await;
     let (_, _, lists) = get(&base, &tok, "/api/v2/outbound/contactlists").await;
     let (_, _, scripts) = get(&base, &tok, "/api/v2/scripts/published").await;
-    let body = campaign_body(&sb.queues()[1].id, &lists["entities"][1], &scripts["entities"][0]);
+    let body = campaign_body(
+        &sb.queues()[1].id,
+        &lists["entities"][1],
+        &scripts["entities"][0],
+    );
     let mut body = body;
     body["phoneColumns"] = lists["entities"][1]["phoneColumns"].clone();
-    let (s, _, c) = send(&base, &tok, reqwest::Method::POST, "/api/v2/outbound/campaigns", &body).await;
+    let (s, _, c) = send(
+        &base,
+        &tok,
+        reqwest::Method::POST,
+        "/api/v2/outbound/campaigns",
+        &body,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{c:#}");
     let id = c["id"].as_str().unwrap().to_string();
     let path = format!("/api/v2/outbound/schedules/campaigns/{id}");
@@ -658,7 +779,8 @@ async fn schedules_create_update_and_conflict() {
 
     let mut update = sched.clone();
     update["version"] = v1["version"].clone();
-    update["intervals"] = json!([{"start": "2026-11-24T13:00:00.000", "end": "2026-11-24T15:00:00.000"}]);
+    update["intervals"] =
+        json!([{"start": "2026-11-24T13:00:00.000", "end": "2026-11-24T15:00:00.000"}]);
     let (s, _, v2) = send(&base, &tok, reqwest::Method::PUT, &path, &update).await;
     assert_eq!(s, StatusCode::OK, "{v2:#}");
     assert_valid("CampaignSchedule", &v2);
@@ -667,7 +789,12 @@ async fn schedules_create_update_and_conflict() {
     // Stale and missing versions conflict and change nothing.
     let (s, cid, err) = send(&base, &tok, reqwest::Method::PUT, &path, &update).await;
     assert_error(s, &cid, &err, StatusCode::CONFLICT);
-    assert!(err["message"].as_str().unwrap().contains("does not match the current version"));
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not match the current version")
+    );
     let (s, cid, err) = send(&base, &tok, reqwest::Method::PUT, &path, &sched).await;
     assert_error(s, &cid, &err, StatusCode::CONFLICT);
     let (s, _, got) = get(&base, &tok, &path).await;
@@ -684,11 +811,19 @@ async fn schedules_create_update_and_conflict() {
     assert_error(s, &cid, &err, StatusCode::BAD_REQUEST);
     assert_eq!(err["details"][0]["fieldName"], "campaign");
     let mut wrong = update.clone();
-    wrong["intervals"] = json!([{"start": "2026-11-24T15:00:00.000", "end": "2026-11-24T13:00:00.000"}]);
+    wrong["intervals"] =
+        json!([{"start": "2026-11-24T15:00:00.000", "end": "2026-11-24T13:00:00.000"}]);
     let (s, cid, err) = send(&base, &tok, reqwest::Method::PUT, &path, &wrong).await;
     assert_error(s, &cid, &err, StatusCode::BAD_REQUEST);
     assert_eq!(err["details"][0]["fieldName"], "intervals");
-    let (s, cid, err) = send(&base, &tok, reqwest::Method::PUT, "/api/v2/outbound/schedules/campaigns/nope", &sched).await;
+    let (s, cid, err) = send(
+        &base,
+        &tok,
+        reqwest::Method::PUT,
+        "/api/v2/outbound/schedules/campaigns/nope",
+        &sched,
+    )
+    .await;
     assert_error(s, &cid, &err, StatusCode::NOT_FOUND);
     sb.shutdown().await;
 }
@@ -712,7 +847,10 @@ async fn faults_rate_limit_errors_ttl_and_interval_cap() {
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
-        assert_eq!(resp.headers()["inin-ratelimit-count"], i.to_string().as_str());
+        assert_eq!(
+            resp.headers()["inin-ratelimit-count"],
+            i.to_string().as_str()
+        );
         assert_eq!(resp.headers()["inin-ratelimit-allowed"], "3");
     }
     let resp = http()
@@ -722,7 +860,11 @@ async fn faults_rate_limit_errors_ttl_and_interval_cap() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=2).contains(&retry));
     assert!(resp.headers().contains_key("inin-ratelimit-reset"));
     let (s, cid, body) = unpack(resp).await;
@@ -747,6 +889,22 @@ async fn faults_rate_limit_errors_ttl_and_interval_cap() {
     assert_eq!(sb.stats().injected_errors, 1);
     sb.shutdown().await;
 
+    // Latency applies to every request, the token endpoint included.
+    let sb = start_with(Faults {
+        latency: Duration::from_millis(150),
+        ..Faults::default()
+    })
+    .await;
+    let t0 = std::time::Instant::now();
+    let tok = token(&sb.base_url()).await;
+    let (s, _, _) = get(&sb.base_url(), &tok, "/api/v2/organizations/me").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        t0.elapsed() >= Duration::from_millis(300),
+        "two delayed requests"
+    );
+    sb.shutdown().await;
+
     // Short tokens expire; longer aggregate intervals are refused.
     let sb = start_with(Faults {
         token_ttl: Duration::from_secs(1),
@@ -765,9 +923,19 @@ async fn faults_rate_limit_errors_ttl_and_interval_cap() {
     let tok = token(&base).await;
     let id = sb.queues()[0].id.clone();
     let end = Utc.with_ymd_and_hms(2026, 11, 20, 5, 0, 0).unwrap();
-    let (s, _, _) = query(&sb, &tok, &agg_query(&id, end - chrono::Duration::days(7), end, "PT1H")).await;
+    let (s, _, _) = query(
+        &sb,
+        &tok,
+        &agg_query(&id, end - chrono::Duration::days(7), end, "PT1H"),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, cid, body) = query(&sb, &tok, &agg_query(&id, end - chrono::Duration::days(8), end, "PT1H")).await;
+    let (s, cid, body) = query(
+        &sb,
+        &tok,
+        &agg_query(&id, end - chrono::Duration::days(8), end, "PT1H"),
+    )
+    .await;
     assert_error(s, &cid, &body, StatusCode::BAD_REQUEST);
     assert!(body["message"].as_str().unwrap().contains("max-query-days"));
     sb.shutdown().await;
@@ -777,7 +945,11 @@ async fn faults_rate_limit_errors_ttl_and_interval_cap() {
 async fn extra_queue_files_and_bad_file_errors() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("mine.csv");
-    std::fs::write(&good, "ds,y\n2026-11-12T09:00:00Z,5\n2026-11-12T10:00:00Z,7\n2026-11-12T11:00:00Z,0\n").unwrap();
+    std::fs::write(
+        &good,
+        "ds,y\n2026-11-12T09:00:00Z,5\n2026-11-12T10:00:00Z,7\n2026-11-12T11:00:00Z,0\n",
+    )
+    .unwrap();
     let sb = sandbox::start(SandboxOptions {
         extra_queues: vec![("My queue".into(), good.clone())],
         now: Some(now()),
@@ -785,7 +957,11 @@ async fn extra_queue_files_and_bad_file_errors() {
     })
     .await
     .unwrap();
-    let mine = sb.queues().into_iter().find(|q| q.name == "My queue").unwrap();
+    let mine = sb
+        .queues()
+        .into_iter()
+        .find(|q| q.name == "My queue")
+        .unwrap();
     assert_eq!(mine.total, 12);
     assert_eq!(mine.granularity, queuecast::granularity::Granularity::Pt1h);
     // Shifted by whole weeks: still a Thursday 09:00 local.
@@ -794,7 +970,11 @@ async fn extra_queue_files_and_bad_file_errors() {
     sb.shutdown().await;
 
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "ds,y\n2026-11-16T09:00:00Z,5\n2026-11-16T10:00:00Z,lots\n").unwrap();
+    std::fs::write(
+        &bad,
+        "ds,y\n2026-11-16T09:00:00Z,5\n2026-11-16T10:00:00Z,lots\n",
+    )
+    .unwrap();
     let err = sandbox::start(SandboxOptions {
         extra_queues: vec![("Bad".into(), bad.clone())],
         ..Default::default()
@@ -802,7 +982,10 @@ async fn extra_queue_files_and_bad_file_errors() {
     .await
     .unwrap_err()
     .to_string();
-    assert!(err.contains(&format!("{}:3", bad.display())) && err.contains("lots"), "{err}");
+    assert!(
+        err.contains(&format!("{}:3", bad.display())) && err.contains("lots"),
+        "{err}"
+    );
     let err = sandbox::start(SandboxOptions {
         extra_queues: vec![("Taxi NYC (passengers/100 per h)".into(), good)],
         ..Default::default()

@@ -83,7 +83,11 @@ async fn client_lists_queues_fetches_history_and_drafts_a_campaign() {
     assert_eq!(elec.len(), 2);
     assert!(elec.iter().all(|q| q.name.starts_with("Electricity")));
 
-    let bike = sb.queues().into_iter().find(|q| q.name.starts_with("Bikeshare")).unwrap();
+    let bike = sb
+        .queues()
+        .into_iter()
+        .find(|q| q.name.starts_with("Bikeshare"))
+        .unwrap();
     let before = sb.request_count();
     let total = fetch_and_compare(&sb, &c, &bike.id).await;
     assert!(total > 10_000, "a real 90-day history: {total}");
@@ -173,7 +177,11 @@ async fn client_lists_queues_fetches_history_and_drafts_a_campaign() {
     let stored = sb.schedule(&id).unwrap();
     assert_eq!(stored["intervals"][0]["start"], "2026-11-24T13:00:00.000");
     assert_eq!(
-        c.get_campaign_schedule(&id).await.unwrap().unwrap().intervals,
+        c.get_campaign_schedule(&id)
+            .await
+            .unwrap()
+            .unwrap()
+            .intervals,
         sched.intervals
     );
     sb.shutdown().await;
@@ -191,11 +199,18 @@ async fn history_is_complete_under_rate_limits_errors_and_short_tokens() {
     })
     .await;
     let c = client(&sb);
-    let bike = sb.queues().into_iter().find(|q| q.name.starts_with("Bikeshare")).unwrap();
+    let bike = sb
+        .queues()
+        .into_iter()
+        .find(|q| q.name.starts_with("Bikeshare"))
+        .unwrap();
     fetch_and_compare(&sb, &c, &bike.id).await;
     let stats = sb.stats();
     assert!(stats.injected_errors > 0, "503s were injected: {stats:?}");
-    assert!(stats.tokens_issued > 1, "2-second tokens were renewed: {stats:?}");
+    assert!(
+        stats.tokens_issued > 1,
+        "2-second tokens were renewed: {stats:?}"
+    );
     // No 429 assertion here: the client renews a token whose lifetime is under its 60 s
     // expiry margin before every request, and the limit is per token. The next test keeps
     // one token so the rate limit really fires.
@@ -213,7 +228,11 @@ async fn history_is_complete_under_rate_limit_and_errors() {
     })
     .await;
     let c = client(&sb);
-    let taxi = sb.queues().into_iter().find(|q| q.name.starts_with("Taxi")).unwrap();
+    let taxi = sb
+        .queues()
+        .into_iter()
+        .find(|q| q.name.starts_with("Taxi"))
+        .unwrap();
     fetch_and_compare(&sb, &c, &taxi.id).await;
     let stats = sb.stats();
     assert!(stats.rate_limited > 0, "429s were sent: {stats:?}");
@@ -222,10 +241,28 @@ async fn history_is_complete_under_rate_limit_and_errors() {
     sb.shutdown().await;
 }
 
+#[tokio::test]
+async fn history_is_complete_when_long_intervals_are_refused() {
+    // 7-day chunks against a 3-day cap: the client must split further and still get every bucket.
+    let sb = start_with(Faults {
+        max_query_days: 3,
+        ..Faults::default()
+    })
+    .await;
+    let c = client(&sb);
+    let bike = sb
+        .queues()
+        .into_iter()
+        .find(|q| q.name.starts_with("Bikeshare"))
+        .unwrap();
+    fetch_and_compare(&sb, &c, &bike.id).await;
+    sb.shutdown().await;
+}
+
 /// Figures for the closing note. Run with:
 /// `cargo test --test sandbox_client -- --ignored --nocapture figures`
 #[tokio::test]
-#[ignore = "prints figures; takes about a minute with the per-minute rate limit"]
+#[ignore = "prints figures for the report, not a check"]
 async fn figures_ninety_day_fetch() {
     for (label, faults) in [
         ("no faults", Faults::default()),
@@ -246,7 +283,11 @@ async fn figures_ninety_day_fetch() {
             DEMO_CLIENT_SECRET,
         ))
         .unwrap();
-        let bike = sb.queues().into_iter().find(|q| q.name.starts_with("Bikeshare")).unwrap();
+        let bike = sb
+            .queues()
+            .into_iter()
+            .find(|q| q.name.starts_with("Bikeshare"))
+            .unwrap();
         let t0 = Instant::now();
         let q = ninety_days(&bike.id);
         let buckets = c.fetch_aggregates(&q, None).await.unwrap();

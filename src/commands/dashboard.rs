@@ -1,10 +1,57 @@
-//! `queuecast dashboard`.
+//! `queuecast dashboard`: the interactive front end over the same library as `forecast`.
 
-use super::{CliError, CommandResult};
+use chrono::Utc;
+
+use super::{CliError, CommandResult, load_config};
 use crate::cli::{DashboardArgs, GlobalArgs};
+use crate::config::{Config, Paths};
+use crate::genesys::GenesysClient;
+use crate::store::Store;
+use crate::tui::app::{App, OrgInfo};
+use crate::tui::keymap::Keymap;
+use crate::tui::runtime::{self, Backend};
+use crate::tui::theme::Theme;
 
-pub async fn run(_global: &GlobalArgs, _args: DashboardArgs) -> CommandResult {
-    Err(CliError::usage(color_eyre::eyre::eyre!(
-        "`queuecast dashboard` is not built yet"
-    )))
+pub async fn run(global: &GlobalArgs, args: DashboardArgs) -> CommandResult {
+    let (config, paths) = load_config(global)?;
+    let settings = GenesysClient::settings_from_config(&config.genesys).map_err(CliError::usage)?;
+    let region = config
+        .genesys
+        .region
+        .clone()
+        .unwrap_or_else(|| settings.api_base.clone());
+    let client = GenesysClient::new(settings).map_err(CliError::api)?;
+    let org = OrgInfo {
+        name: "Genesys Cloud".into(),
+        region,
+        sandbox: false,
+    };
+    run_with(config, &paths, client, org, args.queue).await
+}
+
+/// Starts the dashboard on an already-built client; `queuecast demo` calls this with the
+/// sandbox's client and a SANDBOX org label.
+pub async fn run_with(
+    config: Config,
+    paths: &Paths,
+    client: GenesysClient,
+    org: OrgInfo,
+    queue: Option<String>,
+) -> CommandResult {
+    // Bad key bindings are a start-up error with file and line, before the screen switches.
+    let keymap = Keymap::load(&paths.keybindings_file()).map_err(CliError::usage)?;
+    let tz = config.time_zone().map_err(CliError::usage)?;
+    let store = Store::new(&paths.data_dir);
+    let mut app = App::new(keymap, org, tz, Utc::now().with_timezone(&tz).date_naive());
+    app.theme = Theme::from_env();
+    app.last_queue = store.last_queue().ok().flatten().map(|q| q.id);
+    let backend = Backend {
+        client,
+        config,
+        store,
+    };
+    runtime::run(app, backend, queue)
+        .await
+        .map_err(CliError::usage)?;
+    Ok(super::exit::OK)
 }

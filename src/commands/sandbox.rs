@@ -65,7 +65,9 @@ pub async fn run(global: &GlobalArgs, args: SandboxArgs) -> CommandResult {
     println!("queuecast SANDBOX org: a simulated Genesys Cloud, not a real org");
     println!("  base URL       {base}   (/oauth/token and /api/v2 on the same port)");
     println!("  client id      {DEMO_CLIENT_ID}");
-    println!("  client secret  {DEMO_CLIENT_SECRET}   (public demo credential; opens only this sandbox)");
+    println!(
+        "  client secret  {DEMO_CLIENT_SECRET}   (public demo credential; opens only this sandbox)"
+    );
     println!("  time zone      {}", sandbox_zone(global)?);
     println!("  queues:");
     for q in handle.queues() {

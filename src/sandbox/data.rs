@@ -175,7 +175,10 @@ pub(crate) fn parse_csv(origin: &Path, text: &str) -> Result<RawSeries, SandboxE
         let ts = parse_ds(ds).ok_or_else(|| {
             err(
                 n,
-                format!("ds {:?} is not a date-time like 2024-05-06T14:00:00Z", ds.trim()),
+                format!(
+                    "ds {:?} is not a date-time like 2024-05-06T14:00:00Z",
+                    ds.trim()
+                ),
             )
         })?;
         let y: f64 = y
@@ -193,7 +196,9 @@ pub(crate) fn parse_csv(origin: &Path, text: &str) -> Result<RawSeries, SandboxE
         {
             return Err(err(
                 n,
-                format!("ds {ts} is not after the previous row's {prev}; rows must be sorted and unique"),
+                format!(
+                    "ds {ts} is not after the previous row's {prev}; rows must be sorted and unique"
+                ),
             ));
         }
         rows.push((ts, y));
@@ -271,8 +276,8 @@ pub(crate) fn place(
     let last_end = raw.rows.last().map(|r| r.0 + step).unwrap_or(now_local);
     // Smallest whole-week shift that makes the series reach `now`; the part after now is dropped.
     let gap = (now_local - last_end).num_seconds();
-    let mut weeks = gap.div_euclid(week.num_seconds())
-        + i64::from(gap.rem_euclid(week.num_seconds()) != 0);
+    let mut weeks =
+        gap.div_euclid(week.num_seconds()) + i64::from(gap.rem_euclid(week.num_seconds()) != 0);
     // A short series would lose most of itself to that cut: end it before now instead.
     let span = last_end - raw.rows.first().map(|r| r.0).unwrap_or(last_end);
     let overshoot = last_end + Duration::weeks(weeks) - now_local;
@@ -405,10 +410,16 @@ mod tests {
         let raw = hourly(naive(2026, 11, 1, 0, 0), &[1.0, 2.0, 3.0]);
         let now = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap(); // 03:00 EST: no shift
         let q = place("x", &raw, Scale::AsIs, tz, now);
-        let first_one = Utc.with_ymd_and_hms(2026, 11, 1, 5, 0, 0).unwrap().timestamp();
+        let first_one = Utc
+            .with_ymd_and_hms(2026, 11, 1, 5, 0, 0)
+            .unwrap()
+            .timestamp();
         assert_eq!(q.points.iter().find(|p| p.0 == first_one).unwrap().1, 2);
         assert_eq!(q.total(), 6);
-        assert!(q.points.iter().all(|p| p.0 != first_one + 3600), "second 01:00 has no data");
+        assert!(
+            q.points.iter().all(|p| p.0 != first_one + 3600),
+            "second 01:00 has no data"
+        );
     }
 
     #[test]

@@ -114,13 +114,15 @@ impl Default for SandboxOptions {
 /// Why the sandbox could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
-    #[error("cannot listen on {addr}: {source} (is the port in use? try --port 0)")]
+    #[error(
+        "cannot listen on {addr} (is the port in use? try another --port, or 0 for any free one)"
+    )]
     Bind {
         addr: SocketAddr,
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot read queue file {}: {source}", path.display())]
+    #[error("cannot read queue file {}", path.display())]
     Io {
         path: PathBuf,
         #[source]
@@ -321,7 +323,7 @@ pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> 
     let mut queues = tokio::task::spawn_blocking(move || data::build_queues(&extra, tz, now))
         .await
         .map_err(|e| SandboxError::QueueSpec(format!("loading queue data failed: {e}")))??;
-    queues.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    queues.sort_by_key(|q| q.name.to_lowercase());
 
     let state = Arc::new(State {
         faults: opts.faults.clone(),

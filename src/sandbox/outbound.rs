@@ -185,13 +185,15 @@ fn sort_by_name(items: &mut [Value], p: &Params) -> Result<(), ApiError> {
     Ok(())
 }
 
+type NameFilter = Box<dyn Fn(&str) -> bool>;
+
 /// The outbound `name` + `filterType` filter (default Prefix), case-insensitive.
-fn outbound_name_filter(p: &Params) -> Result<Option<Box<dyn Fn(&str) -> bool>>, ApiError> {
+fn outbound_name_filter(p: &Params) -> Result<Option<NameFilter>, ApiError> {
     let Some(name) = p.get("name").map(str::to_lowercase) else {
         return Ok(None);
     };
     let kind = p.get("filterType").unwrap_or("Prefix").to_string();
-    let f: Box<dyn Fn(&str) -> bool> = match kind.as_str() {
+    let f: NameFilter = match kind.as_str() {
         "Equals" => Box::new(move |n: &str| n.to_lowercase() == name),
         "Contains" => Box::new(move |n: &str| n.to_lowercase().contains(&name)),
         "Prefix" | "BeginsWith" => Box::new(move |n: &str| n.to_lowercase().starts_with(&name)),

@@ -139,7 +139,10 @@ fn admit(state: &State, headers: &HeaderMap) -> Result<RateHeaders, ApiError> {
             .saturating_sub(now.duration_since(info.window_start));
         let reset = left.as_secs() + u64::from(left.subsec_nanos() > 0);
         let reset = reset.max(1);
-        out.push(("inin-ratelimit-count", info.window_count.min(f.rate_limit).to_string()));
+        out.push((
+            "inin-ratelimit-count",
+            info.window_count.min(f.rate_limit).to_string(),
+        ));
         out.push(("inin-ratelimit-allowed", f.rate_limit.to_string()));
         out.push(("inin-ratelimit-reset", reset.to_string()));
         if info.window_count > f.rate_limit {
@@ -148,7 +151,9 @@ fn admit(state: &State, headers: &HeaderMap) -> Result<RateHeaders, ApiError> {
                 "too.many.requests.retry.after",
                 format!("Rate limit exceeded the maximum. Retry the request in [{reset}] seconds"),
             );
-            e.limit = Some(json!({"key": "token.rate.per.minute", "namespace": "platform.api", "value": f.rate_limit}));
+            e.limit = Some(Box::new(
+                json!({"key": "token.rate.per.minute", "namespace": "platform.api", "value": f.rate_limit}),
+            ));
             e.headers = out;
             e.headers.push(("Retry-After", reset.to_string()));
             return Err(e);
@@ -191,7 +196,9 @@ async fn token(st: St, headers: HeaderMap, body: Bytes) -> ApiResult {
         .decode(encoded.trim())
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(|| unauthorized("The Basic authorization header is not valid base64 of id:secret."))?;
+        .ok_or_else(|| {
+            unauthorized("The Basic authorization header is not valid base64 of id:secret.")
+        })?;
     let (id, secret) = decoded.split_once(':').unwrap_or((&decoded, ""));
     if id != DEMO_CLIENT_ID || secret != DEMO_CLIENT_SECRET {
         return Err(unauthorized(
@@ -252,7 +259,10 @@ async fn org() -> ApiResult {
 }
 
 async fn queues(st: St, q: RawQuery) -> ApiResult {
-    ok(outbound::list_queues(&st.0, &Params::parse(q.0.as_deref()))?)
+    ok(outbound::list_queues(
+        &st.0,
+        &Params::parse(q.0.as_deref()),
+    )?)
 }
 
 async fn queue(st: St, Path(id): Path<String>) -> ApiResult {
@@ -281,19 +291,33 @@ async fn aggregates_query(st: St, body: Bytes) -> ApiResult {
 }
 
 async fn contact_lists(st: St, q: RawQuery) -> ApiResult {
-    ok(outbound::list_contact_lists(&st.0, &Params::parse(q.0.as_deref()))?)
+    ok(outbound::list_contact_lists(
+        &st.0,
+        &Params::parse(q.0.as_deref()),
+    )?)
 }
 
 async fn scripts(st: St, q: RawQuery) -> ApiResult {
-    ok(outbound::list_scripts(&st.0, &Params::parse(q.0.as_deref()), false)?)
+    ok(outbound::list_scripts(
+        &st.0,
+        &Params::parse(q.0.as_deref()),
+        false,
+    )?)
 }
 
 async fn scripts_published(st: St, q: RawQuery) -> ApiResult {
-    ok(outbound::list_scripts(&st.0, &Params::parse(q.0.as_deref()), true)?)
+    ok(outbound::list_scripts(
+        &st.0,
+        &Params::parse(q.0.as_deref()),
+        true,
+    )?)
 }
 
 async fn campaigns(st: St, q: RawQuery) -> ApiResult {
-    ok(outbound::list_campaigns(&st.0, &Params::parse(q.0.as_deref()))?)
+    ok(outbound::list_campaigns(
+        &st.0,
+        &Params::parse(q.0.as_deref()),
+    )?)
 }
 
 async fn create_campaign(st: St, body: Bytes) -> ApiResult {

@@ -1,0 +1,325 @@
+//! The single application state. Draw functions read it; only `update` changes it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::campaign::{CampaignForm, Field, NamedRef};
+use crate::cli::ExportFormat;
+use crate::forecast::ForecastPoint;
+use crate::granularity::Granularity;
+use crate::history::Point;
+use crate::tui::action::{ApiFailure, JobId};
+use crate::tui::keymap::{Context, Keymap};
+use crate::tui::theme::Theme;
+
+/// Who we talk to, for the status bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgInfo {
+    pub name: String,
+    pub region: String,
+    /// The embedded sandbox: the status bar says SANDBOX so nobody mistakes it for production.
+    pub sandbox: bool,
+}
+
+/// Something loaded in the background.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loadable<T> {
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+impl<T> Loadable<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Loadable::Ready(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// The fetched history as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryView {
+    pub granularity: Granularity,
+    pub tz: Tz,
+    pub points: Vec<Point>,
+    /// Buckets Genesys left out (no conversations) and we filled with zero.
+    pub zero_filled: usize,
+}
+
+/// One low-volume window as the table shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WindowRow {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub mean_yhat: f64,
+    pub expected_contacts: f64,
+}
+
+/// The model's result as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastView {
+    pub model: String,
+    pub future: Vec<ForecastPoint>,
+    pub threshold: f64,
+    pub windows: Vec<WindowRow>,
+    /// Holdout accuracy, if a holdout was possible.
+    pub wape: Option<f64>,
+    pub mape: Option<f64>,
+    /// Model options worth showing (name, value).
+    pub options: Vec<(String, String)>,
+    /// `Some(true)` when the drift check recommends retraining; `None` when there is nothing
+    /// saved to compare with yet.
+    pub retrain: Option<bool>,
+    pub drift_note: String,
+    pub warnings: Vec<String>,
+    pub refreshed_at: DateTime<Utc>,
+}
+
+/// What is happening to the open queue right now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stage {
+    Fetching { done: usize, total: usize },
+    Fitting,
+    Ready,
+    Failed(String),
+}
+
+/// The visible part of the time axis, in seconds since the epoch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChartView {
+    pub start: f64,
+    pub end: f64,
+    /// The cursor's instant; snapped to a bucket start.
+    pub cursor: f64,
+}
+
+/// The queue being looked at, with everything fetched and computed for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub queue: NamedRef,
+    pub job: JobId,
+    pub stage: Stage,
+    pub history: Option<HistoryView>,
+    pub forecast: Option<ForecastView>,
+    pub view: Option<ChartView>,
+    /// One flag per window of `forecast.windows`: in the campaign schedule or not.
+    pub selected: Vec<bool>,
+    pub table_row: usize,
+}
+
+/// The queue picker's state.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Picker {
+    pub filter: String,
+    /// Index into the filtered list.
+    pub row: usize,
+}
+
+/// Where a submit stands. Only `Idle`/`Failed` accept the submit key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubmitState {
+    Idle,
+    InFlight {
+        job: JobId,
+    },
+    Done {
+        id: String,
+        self_uri: String,
+    },
+    Failed {
+        error: ApiFailure,
+        /// The create may have happened (timeout): the next try looks up by name first.
+        uncertain: bool,
+        /// The campaign exists (schedule failed): the next try only PUTs the schedule.
+        existing: Option<(String, String)>,
+    },
+}
+
+/// The campaign review screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Review {
+    pub form: CampaignForm,
+    pub focus: usize,
+    /// Typing goes into the focused text field.
+    pub editing: bool,
+    pub submit: SubmitState,
+    /// Lines scrolled in the JSON preview.
+    pub preview_scroll: u16,
+}
+
+impl Review {
+    pub fn field(&self) -> Field {
+        Field::ALL[self.focus.min(Field::ALL.len() - 1)]
+    }
+}
+
+/// What the confirmation popup will do on yes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    Submit,
+    Overwrite {
+        path: std::path::PathBuf,
+        format: ExportFormat,
+    },
+}
+
+/// The export prompt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportPrompt {
+    pub path: String,
+    pub format: ExportFormat,
+    /// The last write failure, shown under the path until the next try.
+    pub error: Option<String>,
+    /// A write was requested and has not answered yet.
+    pub writing: bool,
+}
+
+/// Popups over the current screen; at most one at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help,
+    Confirm { text: String, pending: Pending },
+    Export(ExportPrompt),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+/// A notice that disappears by itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    pub text: String,
+    pub level: Level,
+    /// Ticks left before it disappears.
+    pub ttl: u32,
+}
+
+/// Ticks (100 ms each) a toast stays up.
+pub const TOAST_TICKS: u32 = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Picker,
+    Dashboard,
+    Review,
+}
+
+/// The whole application state.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub org: OrgInfo,
+    pub tz: Tz,
+    /// "Today" in the contact centre's zone, fixed at start so snapshots are deterministic.
+    pub today: NaiveDate,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    pub queues: Loadable<Vec<NamedRef>>,
+    pub picker: Picker,
+    /// Preselected in the picker (remembered from the last run).
+    pub last_queue: Option<String>,
+    pub session: Option<Session>,
+    pub review: Option<Review>,
+    pub contact_lists: Loadable<Vec<NamedRef>>,
+    pub scripts: Loadable<Vec<NamedRef>>,
+    pub toasts: Vec<Toast>,
+    pub spinner: usize,
+    pub next_job: JobId,
+    /// Contact lists and scripts are fetched once, when the review first opens.
+    pub pickers_requested: bool,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(keymap: Keymap, org: OrgInfo, tz: Tz, today: NaiveDate) -> Self {
+        Self {
+            keymap,
+            theme: Theme::indexed(),
+            org,
+            tz,
+            today,
+            screen: Screen::Picker,
+            overlay: None,
+            queues: Loadable::Loading,
+            picker: Picker::default(),
+            last_queue: None,
+            session: None,
+            review: None,
+            contact_lists: Loadable::Loading,
+            scripts: Loadable::Loading,
+            toasts: Vec::new(),
+            spinner: 0,
+            next_job: 1,
+            pickers_requested: false,
+            quit: false,
+        }
+    }
+
+    /// Queues matching the picker filter (case-insensitive substring), in name order.
+    pub fn filtered_queues(&self) -> Vec<&NamedRef> {
+        let needle = self.picker.filter.to_lowercase();
+        self.queues
+            .ready()
+            .map(|qs| {
+                qs.iter()
+                    .filter(|q| needle.is_empty() || q.name.to_lowercase().contains(&needle))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The key context of what has focus now.
+    pub fn context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::Confirm { .. }) => Context::Confirm,
+            Some(Overlay::Export(_)) => Context::Export,
+            _ => match self.screen {
+                Screen::Picker => Context::Picker,
+                Screen::Dashboard => Context::Dashboard,
+                Screen::Review => Context::Review,
+            },
+        }
+    }
+
+    /// Whether the tick should run: a spinner to animate or a toast to expire.
+    pub fn needs_tick(&self) -> bool {
+        !self.toasts.is_empty() || self.busy().is_some()
+    }
+
+    /// What background work the status bar should show, if any.
+    pub fn busy(&self) -> Option<String> {
+        if let Some(r) = &self.review
+            && matches!(r.submit, SubmitState::InFlight { .. })
+        {
+            return Some("submitting campaign".into());
+        }
+        if matches!(self.queues, Loadable::Loading) && self.screen == Screen::Picker {
+            return Some("loading queues".into());
+        }
+        match self.session.as_ref().map(|s| &s.stage) {
+            Some(Stage::Fetching { done, total }) if *total > 0 => {
+                Some(format!("history {done}/{total} chunks"))
+            }
+            Some(Stage::Fetching { .. }) => Some("fetching history".into()),
+            Some(Stage::Fitting) => Some("fitting model".into()),
+            _ => None,
+        }
+    }
+
+    pub fn toast(&mut self, level: Level, text: impl Into<String>) {
+        self.toasts.push(Toast {
+            text: text.into(),
+            level,
+            ttl: TOAST_TICKS,
+        });
+        if self.toasts.len() > 3 {
+            self.toasts.remove(0);
+        }
+    }
+}

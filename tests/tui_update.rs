@@ -1,0 +1,444 @@
+//! `update()` flows without a terminal, plus TestBackend snapshots on fixed data.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use queuecast::campaign::NamedRef;
+use queuecast::forecast::ForecastPoint;
+use queuecast::granularity::Granularity;
+use queuecast::history::Point;
+use queuecast::tui::action::{ApiFailure, Effect, Msg, SubmitOutcome};
+use queuecast::tui::app::{
+    App, ForecastView, HistoryView, OrgInfo, Overlay, Screen, Stage, SubmitState, WindowRow,
+};
+use queuecast::tui::keymap::Keymap;
+use queuecast::tui::update::update;
+
+fn tz() -> chrono_tz::Tz {
+    "America/Chicago".parse().unwrap()
+}
+
+fn app() -> App {
+    App::new(
+        Keymap::defaults(),
+        OrgInfo {
+            name: "Acme".into(),
+            region: "mypurecloud.ie".into(),
+            sandbox: true,
+        },
+        tz(),
+        NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
+    )
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn keys(app: &mut App, s: &str) {
+    for c in s.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn queues() -> Vec<NamedRef> {
+    ["Sales", "Support", "Billing"]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| NamedRef {
+            id: format!("q{i}"),
+            name: n.to_string(),
+        })
+        .collect()
+}
+
+fn history() -> HistoryView {
+    let start = Utc.with_ymd_and_hms(2024, 5, 18, 0, 0, 0).unwrap();
+    HistoryView {
+        granularity: Granularity::Pt1h,
+        tz: tz(),
+        points: (0..14 * 24)
+            .map(|i| Point {
+                ts: start + chrono::TimeDelta::hours(i),
+                y: 20.0 + 15.0 * ((i % 24) as f64 / 24.0 * std::f64::consts::TAU).sin(),
+            })
+            .collect(),
+        zero_filled: 3,
+    }
+}
+
+fn forecast() -> ForecastView {
+    let start = Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap();
+    let future: Vec<ForecastPoint> = (0..7 * 24)
+        .map(|i| {
+            let y = 20.0 + 15.0 * ((i % 24) as f64 / 24.0 * std::f64::consts::TAU).sin();
+            ForecastPoint {
+                ts: start + chrono::TimeDelta::hours(i),
+                yhat: y,
+                yhat_lower: y - 6.0,
+                yhat_upper: y + 6.0,
+            }
+        })
+        .collect();
+    let w = |d: i64, h: i64, len: i64| WindowRow {
+        start: start + chrono::TimeDelta::hours(d * 24 + h),
+        end: start + chrono::TimeDelta::hours(d * 24 + h + len),
+        mean_yhat: 7.5,
+        expected_contacts: 7.5 * len as f64,
+    };
+    ForecastView {
+        model: "seasonal-naive".into(),
+        future,
+        threshold: 9.1,
+        windows: vec![w(0, 15, 3), w(1, 15, 3), w(2, 16, 2)],
+        wape: Some(0.123),
+        mape: Some(0.2),
+        options: vec![("interval".into(), "95%".into())],
+        retrain: Some(false),
+        drift_note: "Wape 8.0% vs 15%".into(),
+        warnings: vec![],
+        refreshed_at: Utc.with_ymd_and_hms(2024, 6, 1, 14, 5, 0).unwrap(),
+    }
+}
+
+/// Picker → Sales → history → forecast, returning the job id.
+fn ready_dashboard(app: &mut App) -> u64 {
+    update(app, Msg::QueuesLoaded(Ok(queues())));
+    keys(app, "sal");
+    let fx = key(app, KeyCode::Enter);
+    let job = match fx.iter().find(|e| matches!(e, Effect::FetchHistory { .. })) {
+        Some(Effect::FetchHistory { job, queue_id }) => {
+            assert_eq!(queue_id, "q0", "the only match for \"sal\" is Sales");
+            *job
+        }
+        other => panic!("no fetch: {other:?}"),
+    };
+    let fx = update(
+        app,
+        Msg::HistoryLoaded {
+            job,
+            result: Ok(history()),
+        },
+    );
+    assert_eq!(fx, vec![Effect::Fit { job }]);
+    update(
+        app,
+        Msg::ForecastReady {
+            job,
+            forecast: Box::new(forecast()),
+        },
+    );
+    job
+}
+
+#[test]
+fn select_queue_filters_and_remembers() {
+    let mut a = app();
+    a.last_queue = Some("q1".into());
+    update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+    // Sorted: Billing, Sales, Support; the last used (Support, q1) is preselected.
+    assert_eq!(a.picker.row, 2);
+    keys(&mut a, "SUP");
+    assert_eq!(a.filtered_queues().len(), 1);
+    let fx = key(&mut a, KeyCode::Enter);
+    assert!(fx.contains(&Effect::SaveLastQueue("q1".into())), "{fx:?}");
+    assert_eq!(a.screen, Screen::Dashboard);
+    assert!(matches!(
+        a.session.as_ref().unwrap().stage,
+        Stage::Fetching { .. }
+    ));
+}
+
+#[test]
+fn stale_results_for_a_queue_left_are_dropped() {
+    let mut a = app();
+    let old = ready_dashboard(&mut a);
+    // Refresh starts a new job; the old job's late result must not replace anything.
+    let fx = key(&mut a, KeyCode::Char('r'));
+    let Some(Effect::FetchHistory { job: new, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    assert_ne!(new, old);
+    let mut stale = forecast();
+    stale.model = "stale".into();
+    update(
+        &mut a,
+        Msg::ForecastReady {
+            job: old,
+            forecast: Box::new(stale),
+        },
+    );
+    let s = a.session.as_ref().unwrap();
+    assert_eq!(s.forecast.as_ref().unwrap().model, "seasonal-naive");
+    assert!(matches!(s.stage, Stage::Fetching { .. }));
+    // Switching queues cancels the running job.
+    key(&mut a, KeyCode::Char('Q'));
+    key(&mut a, KeyCode::Esc); // clear filter "sal"
+    let fx = key(&mut a, KeyCode::Enter); // Billing
+    assert!(fx.contains(&Effect::Cancel(new)), "{fx:?}");
+    let fx = update(
+        &mut a,
+        Msg::HistoryLoaded {
+            job: new,
+            result: Ok(history()),
+        },
+    );
+    assert!(fx.is_empty());
+    assert!(a.session.as_ref().unwrap().history.is_none());
+}
+
+#[test]
+fn toggles_change_the_schedule() {
+    let mut a = app();
+    ready_dashboard(&mut a);
+    assert_eq!(a.session.as_ref().unwrap().selected, vec![true, true, true]);
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Char(' '));
+    assert_eq!(
+        a.session.as_ref().unwrap().selected,
+        vec![true, false, true]
+    );
+    let fx = key(&mut a, KeyCode::Char('c'));
+    assert_eq!(fx, vec![Effect::LoadContactLists, Effect::LoadScripts]);
+    assert_eq!(a.review.as_ref().unwrap().form.windows.len(), 2);
+}
+
+fn filled_review(a: &mut App) {
+    ready_dashboard(a);
+    key(a, KeyCode::Char('c'));
+    update(
+        a,
+        Msg::ContactListsLoaded(Ok(vec![NamedRef {
+            id: "cl1".into(),
+            name: "Renewals".into(),
+        }])),
+    );
+    update(
+        a,
+        Msg::ScriptsLoaded(Ok(vec![
+            NamedRef {
+                id: "s1".into(),
+                name: "A".into(),
+            },
+            NamedRef {
+                id: "s2".into(),
+                name: "B".into(),
+            },
+        ])),
+    );
+}
+
+#[test]
+fn validation_blocks_submit_and_marks_fields() {
+    let mut a = app();
+    filled_review(&mut a);
+    let r = a.review.as_ref().unwrap();
+    assert_eq!(r.form.contact_list, Some(0), "a single list is preselected");
+    assert_eq!(r.form.script, None, "two scripts: the user chooses");
+    let fx = key(&mut a, KeyCode::Char('s'));
+    assert!(fx.is_empty());
+    assert!(
+        a.overlay.is_none(),
+        "no confirmation while fields are invalid"
+    );
+    assert_eq!(a.review.as_ref().unwrap().focus, 2, "focus jumps to Script");
+}
+
+fn fill_and_confirm(a: &mut App) {
+    filled_review(a);
+    // Script: next option.
+    key(a, KeyCode::Char('j'));
+    key(a, KeyCode::Char('j'));
+    key(a, KeyCode::Char('l'));
+    // Caller name (focus 4) and address (5).
+    key(a, KeyCode::Char('j'));
+    key(a, KeyCode::Char('j'));
+    key(a, KeyCode::Enter);
+    keys(a, "Acme");
+    key(a, KeyCode::Enter);
+    key(a, KeyCode::Char('j'));
+    key(a, KeyCode::Enter);
+    keys(a, "+13175550100");
+    key(a, KeyCode::Enter);
+    let r = a.review.as_ref().unwrap();
+    assert_eq!(r.form.caller_name, "Acme");
+    assert_eq!(r.form.script, Some(0));
+    key(a, KeyCode::Char('s'));
+    assert!(matches!(a.overlay, Some(Overlay::Confirm { .. })));
+}
+
+#[test]
+fn submit_is_sent_once_and_double_submit_is_inert() {
+    let mut a = app();
+    fill_and_confirm(&mut a);
+    let fx = key(&mut a, KeyCode::Char('y'));
+    let [Effect::Submit { job, request }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(request.campaign["campaignStatus"], "off");
+    assert_eq!(request.campaign["script"]["id"], "s1");
+    assert_eq!(request.windows.len(), 3);
+    assert!(!request.lookup_by_name_first);
+    // Pressing submit again while in flight does nothing.
+    assert!(key(&mut a, KeyCode::Char('s')).is_empty());
+    assert!(a.overlay.is_none());
+    // Editing is locked while in flight.
+    key(&mut a, KeyCode::Enter);
+    assert!(!a.review.as_ref().unwrap().editing);
+    update(
+        &mut a,
+        Msg::SubmitFinished {
+            job: *job,
+            outcome: SubmitOutcome::Done {
+                id: "c1".into(),
+                self_uri: "/api/v2/outbound/campaigns/c1".into(),
+            },
+        },
+    );
+    assert!(matches!(
+        a.review.as_ref().unwrap().submit,
+        SubmitState::Done { .. }
+    ));
+    assert!(key(&mut a, KeyCode::Char('s')).is_empty(), "never twice");
+}
+
+#[test]
+fn failed_submit_keeps_form_and_retry_after_timeout_looks_up_by_name() {
+    let mut a = app();
+    fill_and_confirm(&mut a);
+    let fx = key(&mut a, KeyCode::Char('y'));
+    let Some(Effect::Submit { job, .. }) = fx.first().cloned() else {
+        panic!()
+    };
+    // A result for another job is ignored.
+    update(
+        &mut a,
+        Msg::SubmitFinished {
+            job: job + 100,
+            outcome: SubmitOutcome::Done {
+                id: "x".into(),
+                self_uri: "x".into(),
+            },
+        },
+    );
+    assert!(matches!(
+        a.review.as_ref().unwrap().submit,
+        SubmitState::InFlight { .. }
+    ));
+    update(
+        &mut a,
+        Msg::SubmitFinished {
+            job,
+            outcome: SubmitOutcome::Failed {
+                error: ApiFailure {
+                    message: "timed out".into(),
+                    correlation_id: Some("corr-1".into()),
+                },
+                timed_out: true,
+            },
+        },
+    );
+    assert_eq!(a.review.as_ref().unwrap().form.caller_name, "Acme");
+    key(&mut a, KeyCode::Char('s'));
+    let fx = key(&mut a, KeyCode::Char('y'));
+    let [Effect::Submit { request, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(request.lookup_by_name_first);
+}
+
+#[test]
+fn export_prompt_defaults_and_confirms_overwrite() {
+    let mut a = app();
+    ready_dashboard(&mut a);
+    key(&mut a, KeyCode::Char('e'));
+    let Some(Overlay::Export(p)) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.path, "./forecast_Sales_2024-06-01.json");
+    key(&mut a, KeyCode::Tab);
+    let fx = key(&mut a, KeyCode::Enter);
+    let [
+        Effect::Export {
+            path,
+            format,
+            overwrite: false,
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(path.to_str(), Some("./forecast_Sales_2024-06-01.csv"));
+    update(
+        &mut a,
+        Msg::ExportExists {
+            path: path.clone(),
+            format: *format,
+        },
+    );
+    let fx = key(&mut a, KeyCode::Char('y'));
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::Export {
+            overwrite: true,
+            ..
+        }]
+    ));
+}
+
+fn render(a: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| queuecast::tui::ui::draw(f, a)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn snapshots_at_80x24_and_120x40() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut a = app();
+        update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+        insta::assert_snapshot!(format!("picker_{w}x{h}"), render(&a, w, h));
+        ready_dashboard(&mut a);
+        let dash = render(&a, w, h);
+        assert!(dash.contains("SANDBOX") && dash.contains('#'), "{dash}");
+        insta::assert_snapshot!(format!("dashboard_{w}x{h}"), dash);
+        key(&mut a, KeyCode::F(1));
+        insta::assert_snapshot!(format!("help_{w}x{h}"), render(&a, w, h));
+        key(&mut a, KeyCode::Esc);
+        key(&mut a, KeyCode::Char('c'));
+        update(&mut a, Msg::ContactListsLoaded(Ok(vec![])));
+        let review = render(&a, w, h);
+        assert!(review.contains("✗"), "invalid fields are marked");
+        insta::assert_snapshot!(format!("review_{w}x{h}"), review);
+    }
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    let a = app();
+    let s = render(&a, 60, 20);
+    assert!(s.contains("terminal too small (60×20, need 80×24)"), "{s}");
+}
+
+#[test]
+fn ctrl_c_quits_even_while_typing() {
+    let mut a = app();
+    update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+    keys(&mut a, "q");
+    assert!(!a.quit, "q is filter text in the picker");
+    let fx = update(
+        &mut a,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(a.quit && fx.contains(&Effect::Quit));
+}
