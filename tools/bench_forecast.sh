@@ -17,7 +17,8 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
 BIN=${QUEUECAST_BIN:-target/release/queuecast}
-if [[ -x "$BIN" ]] && "$BIN" forecast --help 2>/dev/null | grep -q -- "--input"; then
+# Use the real command once it works end to end (helper D's branch); the skeleton's stub fails.
+if [[ -x "$BIN" ]] && "$BIN" forecast --input "$CSV" --export "$OUT/probe.json" >/dev/null 2>&1; then
   QC=("$BIN" forecast --input "$CSV" --export "$OUT/qc.json")
   QC_NAME="queuecast forecast --input"
 else

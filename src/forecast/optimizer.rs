@@ -203,6 +203,8 @@ impl Model {
     }
 
     /// Negative log posterior (Stan's `lp__` up to a constant, negated) and its gradient.
+    // Several parallel per-point arrays are indexed together; iterators would obscure the maths.
+    #[allow(clippy::needless_range_loop)]
     pub fn value_grad(&self, x: &[f64], grad: &mut [f64]) -> f64 {
         let n = self.t.len();
         let kf = self.k_feat;
@@ -454,6 +456,7 @@ impl History {
     }
 
     /// `H * g` by the two-loop recursion.
+    #[allow(clippy::needless_range_loop)]
     fn apply(&self, g: &[f64]) -> Vec<f64> {
         let mut q = g.to_vec();
         let m = self.s.len();
