@@ -34,7 +34,7 @@ pub struct Config {
     pub drift: DriftConfig,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct GenesysConfig {
     /// Region domain (`mypurecloud.ie`) or AWS region name (`eu-west-1`).
@@ -70,6 +70,27 @@ impl Default for GenesysConfig {
             chunk_days: 7,
             max_concurrency: 3,
         }
+    }
+}
+
+/// Redacts the client secret: configs end up in logs and panic messages.
+impl std::fmt::Debug for GenesysConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GenesysConfig")
+            .field("region", &self.region)
+            .field("api_base", &self.api_base)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("connect_timeout_secs", &self.connect_timeout_secs)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("max_retry_after_secs", &self.max_retry_after_secs)
+            .field("max_retries", &self.max_retries)
+            .field("chunk_days", &self.chunk_days)
+            .field("max_concurrency", &self.max_concurrency)
+            .finish()
     }
 }
 
@@ -444,6 +465,15 @@ mod tests {
         });
         assert_eq!(cfg.genesys.region.as_deref(), Some("eu-west-1"));
         assert_eq!(cfg.genesys.client_id, None);
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_secret() {
+        let mut cfg = Config::default();
+        cfg.genesys.client_secret = Some("s3cr3t-value".into());
+        let shown = format!("{cfg:?} {cfg:#?}");
+        assert!(!shown.contains("s3cr3t-value"), "{shown}");
+        assert!(shown.contains("[REDACTED]"));
     }
 
     #[test]
