@@ -173,10 +173,7 @@ impl Key {
 
     /// Normalises a terminal event: Shift is folded into the character (`G`, `?`).
     pub fn from_event(ev: &KeyEvent) -> Self {
-        let code = match ev.code {
-            KeyCode::BackTab => KeyCode::BackTab,
-            c => c,
-        };
+        let code = ev.code;
         Self {
             code,
             ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
