@@ -270,12 +270,24 @@ impl Runtime {
             }
             Effect::LoadContactLists => {
                 tokio::spawn(async move {
-                    let r = b
-                        .client
-                        .list_contact_lists()
-                        .await
-                        .map(|v| refs(v.into_iter().map(|c| (c.id, c.name))))
-                        .map_err(|e| e.to_string());
+                    let r = match b.client.list_contact_lists().await {
+                        Ok(v) => {
+                            let cols = v
+                                .iter()
+                                .map(|c| {
+                                    let cols = c
+                                        .phone_columns
+                                        .iter()
+                                        .map(|p| (p.column_name.clone(), p.column_type.clone()))
+                                        .collect();
+                                    (c.id.clone(), cols)
+                                })
+                                .collect();
+                            let _ = tx.send(Msg::PhoneColumns(cols));
+                            Ok(refs(v.into_iter().map(|c| (c.id, c.name))))
+                        }
+                        Err(e) => Err(e.to_string()),
+                    };
                     let _ = tx.send(Msg::ContactListsLoaded(r));
                 });
             }

@@ -596,8 +596,16 @@ fn draw_review(f: &mut Frame, app: &App, area: Rect) {
             t.error,
         ),
     };
-    let [form_area, status_area] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(left);
+    let [form_area, status_area] = Layout::vertical([
+        Constraint::Min(1),
+        // Room for a full API error with its correlation id.
+        Constraint::Length(if matches!(r.submit, SubmitState::Failed { .. }) {
+            6
+        } else {
+            3
+        }),
+    ])
+    .areas(left);
     f.render_widget(
         Paragraph::new(lines).block(block(app, " Campaign review ")),
         form_area,
