@@ -29,6 +29,20 @@ use crate::tui::action::{ApiFailure, Effect, JobId, Msg, SubmitOutcome, SubmitRe
 use crate::tui::app::{App, ForecastView, HistoryView, WindowRow};
 use crate::tui::update::{open_queue, update};
 
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Marks the command's start, so the log can say how long the first frame took.
+pub fn mark_start() {
+    STARTED.get_or_init(std::time::Instant::now);
+}
+
+fn since_start_ms() -> u128 {
+    STARTED
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_millis()
+}
+
 /// How long a campaign create may take before the outcome counts as unknown.
 const SUBMIT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -84,10 +98,25 @@ async fn event_loop(
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
+    let mut first_frame = true;
+    // When history arrived, until the frame that shows its forecast is on screen.
+    let mut history_at: Option<std::time::Instant> = None;
+    let mut forecast_pending = false;
     loop {
         if dirty {
             draw(terminal, app)?;
             dirty = false;
+            if first_frame {
+                first_frame = false;
+                tracing::info!(ms = since_start_ms(), "first frame drawn");
+            }
+            if forecast_pending && let Some(t) = history_at.take() {
+                forecast_pending = false;
+                tracing::info!(
+                    ms = t.elapsed().as_millis(),
+                    "forecast drawn after history arrived"
+                );
+            }
         }
         if app.quit {
             break;
@@ -107,6 +136,13 @@ async fn event_loop(
             _ = tick.tick(), if app.needs_tick() => Msg::Tick,
         };
         let queues_arrived = matches!(msg, Msg::QueuesLoaded(Ok(_)));
+        match &msg {
+            Msg::HistoryLoaded { result: Ok(_), .. } => {
+                history_at = Some(std::time::Instant::now())
+            }
+            Msg::ForecastReady { .. } => forecast_pending = true,
+            _ => {}
+        }
         let mut effects = update(app, msg);
         if queues_arrived && let Some(wanted) = initial_queue.take() {
             let found = app.queues.ready().and_then(|qs| {
