@@ -683,7 +683,6 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
             (Context::Dashboard, Command::ToggleWindow),
             (Context::Dashboard, Command::Review),
             (Context::Dashboard, Command::Export),
-            (Context::Dashboard, Command::Refresh),
             (Context::Global, Command::Help),
         ],
         Context::Review => &[
