@@ -240,6 +240,28 @@ async fn rate_limit_waits_retry_after_then_succeeds() {
 }
 
 #[tokio::test]
+async fn rate_limit_without_retry_after_falls_back_to_backoff() {
+    let server = MockServer::start().await;
+    mount_token(&server, 3600).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/organizations/me"))
+        .respond_with(ResponseTemplate::new(429))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/organizations/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(org()))
+        .mount(&server)
+        .await;
+    client(&server).organization_me().await.unwrap();
+    assert_eq!(
+        requests_to(&server, "/api/v2/organizations/me").await.len(),
+        3
+    );
+}
+
+#[tokio::test]
 async fn retry_after_beyond_the_cap_fails_clearly_without_waiting() {
     let server = MockServer::start().await;
     mount_token(&server, 3600).await;
@@ -333,9 +355,9 @@ async fn connection_refused_is_retried_then_reported() {
         .await
         .unwrap_err();
     match &err {
-        GenesysError::Transport { attempts, path, .. } => {
+        GenesysError::Transport { attempts, url, .. } => {
             assert_eq!(*attempts, 3);
-            assert_eq!(path, "/oauth/token");
+            assert_eq!(url, &format!("http://127.0.0.1:{port}/oauth/token"));
         }
         other => panic!("expected a transport error, got {other:?}"),
     }
@@ -689,6 +711,72 @@ async fn out_of_order_chunks_and_media_groups_merge_sorted_and_summed() {
         seen.push(p.done);
     }
     assert_eq!(seen, [0, 1, 2, 3]);
+}
+
+#[tokio::test]
+async fn a_400_on_a_multi_day_chunk_is_retried_day_by_day() {
+    let server = MockServer::start().await;
+    mount_token(&server, 3600).await;
+    Mock::given(method("POST"))
+        .and(path(AGG_PATH))
+        .and(wiremock::matchers::body_partial_json(
+            json!({"interval": "2024-05-06T00:00:00.000Z/2024-05-09T00:00:00.000Z"}),
+        ))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"code": "bad.request"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(AGG_PATH))
+        .respond_with(EchoAggregates)
+        .expect(3)
+        .mount(&server)
+        .await;
+    let mut q = AggregateQuery::new(
+        QUEUE_ID,
+        utc("2024-05-06T00:00:00Z"),
+        utc("2024-05-09T00:00:00Z"),
+        Granularity::Pt1h,
+        "UTC",
+    );
+    q.chunk_days = 7;
+    let buckets = client(&server).fetch_aggregates(&q, None).await.unwrap();
+    let starts: Vec<String> = buckets.iter().map(|b| b.start.to_rfc3339()).collect();
+    assert_eq!(
+        starts,
+        [
+            "2024-05-06T00:00:00+00:00",
+            "2024-05-07T00:00:00+00:00",
+            "2024-05-08T00:00:00+00:00"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_400_that_persists_for_one_day_is_returned_after_two_requests() {
+    let server = MockServer::start().await;
+    mount_token(&server, 3600).await;
+    Mock::given(method("POST"))
+        .and(path(AGG_PATH))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"code": "invalid.value", "message": "queueId is not valid"})),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let q = AggregateQuery::new(
+        "not-a-queue",
+        utc("2024-05-06T00:00:00Z"),
+        utc("2024-05-09T00:00:00Z"),
+        Granularity::Pt1h,
+        "UTC",
+    );
+    let err = client(&server)
+        .fetch_aggregates(&q, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("invalid.value"));
 }
 
 #[tokio::test]

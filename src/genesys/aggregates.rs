@@ -16,6 +16,9 @@ use super::client::{Call, GenesysClient};
 use super::error::GenesysError;
 use crate::granularity::Granularity;
 
+/// A `[start, end)` range of instants.
+pub type TimeRange = (DateTime<Utc>, DateTime<Utc>);
+
 /// What to count per bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -77,9 +80,30 @@ impl AggregateQuery {
         }
     }
 
+    /// A query using the configured granularity, time zone, media type and chunking.
+    pub fn from_config(
+        queue_id: impl Into<String>,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        cfg: &crate::config::Config,
+    ) -> Self {
+        Self {
+            media_type: cfg.history.media_type.clone(),
+            chunk_days: cfg.genesys.chunk_days,
+            max_concurrency: cfg.genesys.max_concurrency,
+            ..Self::new(
+                queue_id,
+                start,
+                end,
+                cfg.history.granularity,
+                cfg.history.time_zone.clone(),
+            )
+        }
+    }
+
     /// The `[start, end)` UTC ranges that are queried, one request each: boundaries at local
     /// midnight in `time_zone` every `chunk_days` days from the start's local date.
-    pub fn chunks(&self) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, GenesysError> {
+    pub fn chunks(&self) -> Result<Vec<TimeRange>, GenesysError> {
         let tz = self.tz()?;
         if self.end <= self.start {
             return Err(GenesysError::InvalidRequest(format!(
@@ -205,7 +229,7 @@ impl GenesysClient {
         };
         send(0);
         let mut stream = futures::stream::iter(chunks)
-            .map(|(start, end)| self.query_chunk(q, start, end))
+            .map(|(start, end)| self.query_range(q, start, end))
             .buffer_unordered(q.max_concurrency.max(1));
         let mut merged: BTreeMap<DateTime<Utc>, AggregateBucket> = BTreeMap::new();
         let mut done = 0;
@@ -217,6 +241,41 @@ impl GenesysClient {
             send(done);
         }
         Ok(merged.into_values().collect())
+    }
+
+    /// One chunk; a 400 on a multi-day chunk is retried day by day, since Genesys documents
+    /// no maximum range and a too-long query is one cause of 400. If the first day fails too,
+    /// the query itself is bad and that error is returned (two requests, not one per day).
+    async fn query_range(
+        &self,
+        q: &AggregateQuery,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<AggregateBucket>, GenesysError> {
+        let err = match self.query_chunk(q, start, end).await {
+            Err(e) if e.status() == Some(400) => e,
+            other => return other,
+        };
+        let days = AggregateQuery {
+            start,
+            end,
+            chunk_days: 1,
+            ..q.clone()
+        }
+        .chunks()?;
+        if days.len() < 2 {
+            return Err(err);
+        }
+        tracing::warn!(
+            interval = %format!("{}/{}", iso_instant(start), iso_instant(end)),
+            days = days.len(),
+            "aggregates query refused with 400; retrying one day at a time"
+        );
+        let mut out = Vec::new();
+        for (day_start, day_end) in days {
+            out.extend(self.query_chunk(q, day_start, day_end).await?);
+        }
+        Ok(out)
     }
 
     async fn query_chunk(
@@ -470,6 +529,19 @@ mod tests {
         assert!(bad.chunks().unwrap_err().to_string().contains("Mars/Base"));
         let empty = AggregateQuery { end: q.start, ..q };
         assert!(empty.chunks().is_err());
+    }
+
+    #[test]
+    fn from_config_takes_history_and_chunk_settings() {
+        let mut cfg = crate::config::Config::default();
+        cfg.history.time_zone = "Europe/Dublin".into();
+        cfg.history.media_type = Some("voice".into());
+        cfg.genesys.chunk_days = 3;
+        let q = AggregateQuery::from_config("q", Utc::now(), Utc::now(), &cfg);
+        assert_eq!(q.time_zone, "Europe/Dublin");
+        assert_eq!(q.media_type.as_deref(), Some("voice"));
+        assert_eq!((q.chunk_days, q.max_concurrency), (3, 3));
+        assert_eq!(q.granularity, Granularity::Pt1h);
     }
 
     #[test]

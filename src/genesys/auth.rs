@@ -112,7 +112,7 @@ impl GenesysClient {
         let parsed: TokenResponse = resp.decode(&call)?;
         if parsed.access_token.is_empty() {
             return Err(GenesysError::Decode {
-                method: "POST".into(),
+                method: "POST",
                 path: call.path,
                 field: "access_token".into(),
                 reason: "empty token".into(),

@@ -165,7 +165,7 @@ impl Response {
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             GenesysError::Decode {
-                method: call.method.to_string(),
+                method: method_name(&call.method),
                 path: call.path.clone(),
                 field: if path == "." { "(body)".into() } else { path },
                 reason: e.into_inner().to_string(),
@@ -297,7 +297,7 @@ impl GenesysClient {
         let mut throttled = 0u32;
         let mut retries = 0u32;
         let mut refreshed = false;
-        let method = call.method.as_str();
+        let method = method_name(&call.method);
         loop {
             let mut token_generation = None;
             let mut req = self
@@ -346,8 +346,8 @@ impl GenesysClient {
                         continue;
                     }
                     return Err(GenesysError::Transport {
-                        method: method.into(),
-                        path: call.path.clone(),
+                        method,
+                        url: call.url.clone(),
                         attempts: retries + 1,
                         source: e.without_url(),
                     });
@@ -375,8 +375,8 @@ impl GenesysClient {
                         continue;
                     }
                     return Err(GenesysError::Transport {
-                        method: method.into(),
-                        path: call.path.clone(),
+                        method,
+                        url: call.url.clone(),
                         attempts: retries + 1,
                         source: e.without_url(),
                     });
@@ -409,7 +409,7 @@ impl GenesysClient {
                 {
                     let err = parse_error_body(&body);
                     return Err(GenesysError::RetryAfterTooLong {
-                        method: method.into(),
+                        method,
                         path: call.path.clone(),
                         retry_after_secs: wait.as_secs(),
                         cap_secs: s.max_retry_after.as_secs(),
@@ -443,7 +443,7 @@ impl GenesysClient {
 
             let err = parse_error_body(&body);
             return Err(GenesysError::Api {
-                method: method.into(),
+                method,
                 path: call.path.clone(),
                 status: status.as_u16(),
                 code: err.code.clone(),
@@ -456,6 +456,19 @@ impl GenesysClient {
                 retries,
             });
         }
+    }
+}
+
+/// A `'static` method name, so errors stay small (clippy's large-error lint).
+pub(crate) fn method_name(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::HEAD => "HEAD",
+        _ => "HTTP",
     }
 }
 

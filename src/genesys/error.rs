@@ -16,7 +16,7 @@ pub enum GenesysError {
         status_hint(*status),
         corr(correlation_id.as_deref()))]
     Api {
-        method: String,
+        method: &'static str,
         path: String,
         status: u16,
         code: Option<String>,
@@ -36,7 +36,7 @@ pub enum GenesysError {
         code_message(code.as_deref(), None),
         corr(correlation_id.as_deref()))]
     RetryAfterTooLong {
-        method: String,
+        method: &'static str,
         path: String,
         retry_after_secs: u64,
         cap_secs: u64,
@@ -45,7 +45,7 @@ pub enum GenesysError {
     },
 
     /// The login host refused the client credentials.
-    #[error("Genesys Cloud login ({url}) refused the OAuth client: HTTP {status}{}; check {ENV_CLIENT_ID} and \
+    #[error("Genesys Cloud login ({url}) refused the OAuth client: HTTP {status}{} — check {ENV_CLIENT_ID} and \
              {ENV_CLIENT_SECRET}, the region, and that the OAuth client uses the client-credentials grant{}",
         code_message(code.as_deref(), message.as_deref()),
         corr(correlation_id.as_deref()))]
@@ -59,12 +59,13 @@ pub enum GenesysError {
 
     /// No HTTP response at all (DNS, connect, TLS, timeout), after retries.
     #[error(
-        "{method} {path}: cannot reach Genesys Cloud after {attempts} attempt(s): {}",
+        "{method} {url}: cannot reach the server after {attempts} attempt(s): {}",
         error_chain(source)
     )]
     Transport {
-        method: String,
-        path: String,
+        method: &'static str,
+        /// Full URL without query: which host was unreachable matters (region, proxy).
+        url: String,
         attempts: u32,
         #[source]
         source: reqwest::Error,
@@ -73,7 +74,7 @@ pub enum GenesysError {
     /// A 2xx body that does not have the documented shape; `field` is the JSON path.
     #[error("{method} {path}: unexpected response body at `{field}`: {reason}{}", corr(correlation_id.as_deref()))]
     Decode {
-        method: String,
+        method: &'static str,
         path: String,
         field: String,
         reason: String,
@@ -196,7 +197,7 @@ mod tests {
     #[test]
     fn api_error_display_names_call_code_and_correlation_id() {
         let e = GenesysError::Api {
-            method: "POST".into(),
+            method: "POST",
             path: "/api/v2/outbound/campaigns".into(),
             status: 400,
             code: Some("bad.request".into()),
@@ -216,7 +217,7 @@ mod tests {
     #[test]
     fn version_mismatch_is_409_or_400_with_the_terraform_message() {
         let mk = |status, message: &str| GenesysError::Api {
-            method: "PUT".into(),
+            method: "PUT",
             path: "/x".into(),
             status,
             code: None,

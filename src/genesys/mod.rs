@@ -13,7 +13,7 @@ pub mod regions;
 mod secret;
 
 pub use aggregates::{
-    AggregateBucket, AggregateQuery, FetchProgress, Metric, TimerStats, iso_instant,
+    AggregateBucket, AggregateQuery, FetchProgress, Metric, TimeRange, TimerStats, iso_instant,
 };
 pub use auth::EXPIRY_MARGIN;
 pub use client::{CORRELATION_HEADER, ClientSettings, GenesysClient};
