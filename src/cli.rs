@@ -109,7 +109,14 @@ pub enum ExportFormat {
     Csv,
 }
 
+/// Forecast one queue (from the API, or a `ds,y` CSV with --input) and print a summary or an export.
 #[derive(Debug, Args, Clone, Default)]
+#[command(after_help = "Exit codes:
+  0   ok
+  2   usage or config error (bad flag, config value, queue name or path)
+  3   API or network error
+  4   data error (bad CSV row, too little history, model failure)
+  10  retraining recommended (only with --check-drift)")]
 pub struct ForecastArgs {
     /// Queue name or id (not needed with --input)
     #[arg(long)]

@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::forecast::drift::DriftReport;
-use crate::forecast::pipeline::{Accuracy, PipelineOutput};
+use crate::forecast::pipeline::{Accuracy, ModelSelection, PipelineOutput};
 
 /// A file could not be written; the message names the path and what was being done.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +33,15 @@ pub enum ExportError {
 /// Writes `bytes` to `path` so that readers see either the old file or the new one, never a mix:
 /// a temp file in the same directory, fsync, then rename over the target.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    write_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// [`write_atomic`] with the content produced by `write` (streaming writers); if `write` fails,
+/// the temp file is removed and the target is untouched.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), ExportError> {
     if path.is_dir() {
         return Err(ExportError::IsDirectory {
             path: path.to_path_buf(),
@@ -54,7 +63,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(io("create a temporary file next to"))?;
-    tmp.write_all(bytes).map_err(io("write"))?;
+    write(tmp.as_file_mut()).map_err(io("write"))?;
     tmp.as_file().sync_all().map_err(io("flush to disk"))?;
     #[cfg(unix)]
     {
@@ -109,6 +118,9 @@ struct ModelInfo<'a> {
     requested: &'a str,
     options: &'a crate::config::ForecastConfig,
     horizon_buckets: usize,
+    /// Backtest table, choice reason and calibration when the model came from the registry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    selection: Option<&'a ModelSelection>,
 }
 
 #[derive(Debug, Serialize)]
@@ -155,6 +167,7 @@ pub fn to_json(out: &PipelineOutput) -> Result<Vec<u8>, ExportError> {
             requested: &out.config.forecast.model,
             options: &out.config.forecast,
             horizon_buckets: out.horizon,
+            selection: out.selection.as_ref(),
         },
         history: HistoryInfo {
             start: local_iso(out.summary.start, tz),
@@ -273,6 +286,39 @@ mod tests {
             "{err}"
         );
         assert_eq!(std::fs::read(&path).unwrap(), b"old export");
+    }
+
+    #[test]
+    fn interrupted_write_leaves_the_old_file_and_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        std::fs::write(&path, b"old export").unwrap();
+        let err = write_atomic_with(&path, |f| {
+            f.write_all(b"new exp")?;
+            Err(std::io::Error::other("disk full"))
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("out.json") && err.contains("disk full"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), b"old export");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn parent_that_is_a_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("plain");
+        std::fs::write(&file, b"x").unwrap();
+        let err = write_atomic(&file.join("out.json"), b"y")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("plain/out.json") && err.contains("cannot create a temporary file"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -163,6 +163,21 @@ fn align_up(t: DateTime<Utc>, g: Granularity, tz: Tz) -> DateTime<Utc> {
     DateTime::from_timestamp(t.timestamp() + bump, 0).unwrap_or(t)
 }
 
+/// The start of the bucket containing `t`: the end of the last complete bucket at time `t`.
+pub fn floor_to_bucket(t: DateTime<Utc>, g: Granularity, tz: Tz) -> DateTime<Utc> {
+    let up = align_up(t, g, tz);
+    if up == t {
+        return t;
+    }
+    let down = up - g.duration();
+    if is_aligned(down, g, tz) {
+        down
+    } else {
+        // A DST shift inside this bucket; step back to the previous grid point.
+        align_up(down - g.duration(), g, tz)
+    }
+}
+
 /// The bucket starts in `[start, end)`, stepping in absolute time so a 23 h or 25 h local day
 /// gets 23 or 25 hourly buckets.
 pub fn grid(
@@ -648,6 +663,26 @@ mod tests {
         .unwrap();
         assert_eq!(sum.buckets, 25);
         assert_eq!(&s.values()[..4], &[0.0, 3.0, 5.0, 0.0]);
+    }
+
+    #[test]
+    fn floor_to_bucket_uses_the_local_grid() {
+        let t = utc("2024-05-06T10:47:13Z");
+        assert_eq!(
+            floor_to_bucket(t, Granularity::Pt1h, Tz::UTC),
+            utc("2024-05-06T10:00:00Z")
+        );
+        assert_eq!(
+            floor_to_bucket(t, Granularity::Pt15m, Tz::UTC),
+            utc("2024-05-06T10:45:00Z")
+        );
+        let kolkata: Tz = "Asia/Kolkata".parse().unwrap();
+        assert_eq!(
+            floor_to_bucket(t, Granularity::Pt1h, kolkata),
+            utc("2024-05-06T10:30:00Z")
+        );
+        let exact = utc("2024-05-06T10:00:00Z");
+        assert_eq!(floor_to_bucket(exact, Granularity::Pt1h, Tz::UTC), exact);
     }
 
     #[test]

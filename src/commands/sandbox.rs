@@ -1,10 +1,136 @@
-//! `queuecast sandbox`.
+//! `queuecast sandbox`: serve the simulated org until Ctrl-C.
 
-use super::{CliError, CommandResult};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use color_eyre::eyre::{WrapErr, eyre};
+
+use super::{CliError, CommandResult, exit};
 use crate::cli::{GlobalArgs, SandboxArgs};
+use crate::config::{ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET};
+use crate::sandbox::{self, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Faults, SandboxOptions};
 
-pub async fn run(_global: &GlobalArgs, _args: SandboxArgs) -> CommandResult {
-    Err(CliError::usage(color_eyre::eyre::eyre!(
-        "`queuecast sandbox` is not built yet"
-    )))
+/// `NAME=FILE.csv` from `--queue`.
+pub fn parse_queue_spec(spec: &str) -> Result<(String, PathBuf), String> {
+    match spec.split_once('=') {
+        Some((name, path)) if !name.trim().is_empty() && !path.trim().is_empty() => {
+            Ok((name.trim().to_string(), PathBuf::from(path.trim())))
+        }
+        _ => Err(format!(
+            "--queue {spec:?} must be NAME=FILE.csv, e.g. --queue \"Sales=./sales.csv\""
+        )),
+    }
+}
+
+/// The sandbox zone: `--time-zone` if given, else the default the bundled data is laid out in.
+pub fn sandbox_zone(global: &GlobalArgs) -> Result<chrono_tz::Tz, CliError> {
+    match &global.time_zone {
+        None => Ok(sandbox::DEFAULT_TIME_ZONE),
+        Some(z) => z.parse().map_err(|_| {
+            CliError::usage(eyre!(
+                "--time-zone {z:?} is not an IANA zone name (e.g. America/Chicago)"
+            ))
+        }),
+    }
+}
+
+pub async fn run(global: &GlobalArgs, args: SandboxArgs) -> CommandResult {
+    let ip: IpAddr = args.bind.trim().parse().map_err(|_| {
+        CliError::usage(eyre!(
+            "--bind {:?} is not an IP address (e.g. 127.0.0.1 or ::1)",
+            args.bind
+        ))
+    })?;
+    let extra_queues = args
+        .queues
+        .iter()
+        .map(|s| parse_queue_spec(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CliError::usage(eyre!(e)))?;
+    let opts = SandboxOptions {
+        bind: SocketAddr::new(ip, args.port),
+        faults: Faults::from(&args.faults),
+        extra_queues,
+        now: None,
+        time_zone: sandbox_zone(global)?,
+    };
+    let handle = sandbox::start(opts).await.map_err(|e| match e {
+        sandbox::SandboxError::Series { .. } | sandbox::SandboxError::Io { .. } => CliError {
+            code: exit::DATA,
+            report: eyre!(e),
+        },
+        other => CliError::usage(other),
+    })?;
+    let base = handle.base_url();
+    println!("queuecast SANDBOX org: a simulated Genesys Cloud, not a real org");
+    println!("  base URL       {base}   (/oauth/token and /api/v2 on the same port)");
+    println!("  client id      {DEMO_CLIENT_ID}");
+    println!(
+        "  client secret  {DEMO_CLIENT_SECRET}   (public demo credential; opens only this sandbox)"
+    );
+    println!("  time zone      {}", sandbox_zone(global)?);
+    println!("  queues:");
+    for q in handle.queues() {
+        println!(
+            "    {:<38} {}  {}  {} buckets",
+            q.name, q.id, q.granularity, q.points
+        );
+    }
+    let f = Faults::from(&args.faults);
+    if f != Faults::default() {
+        println!(
+            "  faults         latency {} ms, error rate {}, rate limit {}/min, token ttl {} s, max query days {}",
+            f.latency.as_millis(),
+            f.error_rate,
+            f.rate_limit,
+            f.token_ttl.as_secs(),
+            f.max_query_days
+        );
+    }
+    if !ip.is_loopback() {
+        println!(
+            "  WARNING: bound to {ip}, not loopback: anyone who can reach this machine can use the demo credentials"
+        );
+    }
+    println!();
+    println!("Try it:");
+    println!(
+        "  {ENV_API_BASE}={base} {ENV_CLIENT_ID}={DEMO_CLIENT_ID} {ENV_CLIENT_SECRET}={DEMO_CLIENT_SECRET} queuecast queues"
+    );
+    println!("Ctrl-C stops the sandbox.");
+    tokio::signal::ctrl_c()
+        .await
+        .wrap_err("cannot listen for Ctrl-C")
+        .map_err(CliError::usage)?;
+    let stats = handle.stats();
+    handle.shutdown().await;
+    println!(
+        "sandbox stopped after {} requests ({} tokens, {} 401, {} 429, {} injected 503)",
+        stats.requests,
+        stats.tokens_issued,
+        stats.unauthorized,
+        stats.rate_limited,
+        stats.injected_errors
+    );
+    Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_specs() {
+        assert_eq!(
+            parse_queue_spec("Sales = ./s.csv").unwrap(),
+            ("Sales".to_string(), PathBuf::from("./s.csv"))
+        );
+        assert_eq!(
+            parse_queue_spec("A=b=c.csv").unwrap().1,
+            PathBuf::from("b=c.csv")
+        );
+        let e = parse_queue_spec("sales.csv").unwrap_err();
+        assert!(e.contains("NAME=FILE.csv"), "{e}");
+        assert!(parse_queue_spec("=x.csv").is_err());
+    }
 }

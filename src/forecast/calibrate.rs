@@ -19,6 +19,8 @@ pub enum CalibrationMethod {
     None,
     /// Half-widths multiplied by a per-bucket-of-day conformal factor.
     SplitConformalByBucketOfDay,
+    /// Half-widths multiplied by one conformal factor (steadier when weeks differ).
+    SplitConformalPooled,
 }
 
 /// What was done to the band, for the export and the dashboard.
@@ -30,8 +32,8 @@ pub struct Calibration {
     /// Backtest coverage of the model's own band.
     pub coverage_before: f64,
     /// Backtest coverage with the calibration applied, each fold calibrated from the others
-    /// only (cross-conformal), so it is an out-of-sample estimate. Equals `coverage_before`
-    /// when nothing was applied.
+    /// only (cross-conformal), so it is an out-of-sample estimate (in-sample with one fold).
+    /// Equals `coverage_before` when the band was in range.
     pub coverage_after: f64,
     /// Median of `factors`: 1 = unchanged, 2 = band twice as wide.
     pub factor: f64,
@@ -56,10 +58,17 @@ impl Calibration {
             Granularity::Pt30m => "half-hour",
             Granularity::Pt15m => "quarter-hour",
         };
+        let how = match self.method {
+            CalibrationMethod::SplitConformalPooled => {
+                "split-conformal, one factor for all day".into()
+            }
+            _ => format!("split-conformal per {unit} of day"),
+        };
         match self.method {
-            CalibrationMethod::SplitConformalByBucketOfDay => Some(format!(
+            CalibrationMethod::SplitConformalByBucketOfDay
+            | CalibrationMethod::SplitConformalPooled => Some(format!(
                 "{} band recalibrated: backtest coverage was {} instead of {}; {} ×{:.2} \
-                 (split-conformal per {unit} of day), cross-validated coverage now {}",
+                 ({how}), cross-validated coverage now {}",
                 pct(self.nominal),
                 pct(self.coverage_before),
                 pct(self.nominal),
@@ -139,41 +148,64 @@ pub fn plan(run: &BacktestRun, tz: Tz, g: Granularity, nominal: f64) -> Calibrat
     let offset = 0.01 * mean_abs.max(f64::MIN_POSITIVE);
     let per_day = g.per_day();
     let folds = run.folds.len();
-    // Cross-conformal estimate: calibrate each fold from the others.
-    let after = if folds >= 2 {
-        let mut inside = 0usize;
-        for k in 0..folds {
-            let factors = factors_from(
-                points.iter().filter(|p| p.fold != k),
-                per_day,
-                offset,
-                nominal,
-            );
-            inside += points
-                .iter()
-                .filter(|p| p.fold == k)
-                .filter(|p| {
-                    let (lo, hi) = scaled(p.yhat, p.lower, p.upper, factors[p.bucket], offset);
-                    lo <= p.actual && p.actual <= hi
-                })
-                .count();
-        }
-        inside as f64 / points.len() as f64
-    } else {
-        f64::NAN
+    let covered = |factors: &[f64], p: &Scored| {
+        let (lo, hi) = scaled(p.yhat, p.lower, p.upper, factors[p.bucket], offset);
+        lo <= p.actual && p.actual <= hi
     };
-    let factors = factors_from(points.iter(), per_day, offset, nominal);
-    let better = after.is_nan() || (after - nominal).abs() < (before - nominal).abs();
-    if !better {
+    // Cross-conformal estimate: calibrate each fold from the others only. With one fold there
+    // is nothing to hold out, so the estimate is in-sample.
+    let estimate = |by_bucket: bool| {
+        if folds < 2 {
+            let f = factors_from(points.iter(), per_day, offset, nominal, by_bucket);
+            return points.iter().filter(|p| covered(&f, p)).count() as f64 / points.len() as f64;
+        }
+        let inside: usize = (0..folds)
+            .map(|k| {
+                let f = factors_from(
+                    points.iter().filter(|p| p.fold != k),
+                    per_day,
+                    offset,
+                    nominal,
+                    by_bucket,
+                );
+                points
+                    .iter()
+                    .filter(|p| p.fold == k && covered(&f, p))
+                    .count()
+            })
+            .sum();
+        inside as f64 / points.len() as f64
+    };
+    // Per bucket of day follows the daily rhythm of the errors (a wide band at the busy hours,
+    // a narrow one at night); one pooled factor is steadier when the weeks differ, so it is
+    // used only when the per-bucket band misses the range held out and the pooled one does
+    // better.
+    let per_bucket = estimate(true);
+    let (by_bucket, after) = if in_range(per_bucket, nominal) {
+        (true, per_bucket)
+    } else {
+        let pooled = estimate(false);
+        if (pooled - nominal).abs() < (per_bucket - nominal).abs() {
+            (false, pooled)
+        } else {
+            (true, per_bucket)
+        }
+    };
+    if (after - nominal).abs() >= (before - nominal).abs() {
         return keep(after);
     }
+    let factors = factors_from(points.iter(), per_day, offset, nominal, by_bucket);
     let mut sorted = factors.clone();
     sorted.sort_by(f64::total_cmp);
     Calibration {
-        method: CalibrationMethod::SplitConformalByBucketOfDay,
+        method: if by_bucket {
+            CalibrationMethod::SplitConformalByBucketOfDay
+        } else {
+            CalibrationMethod::SplitConformalPooled
+        },
         nominal,
         coverage_before: before,
-        coverage_after: if after.is_nan() { nominal } else { after },
+        coverage_after: after,
         factor: super::naive::quantile(&sorted, 0.5),
         factors,
         offset,
@@ -221,26 +253,28 @@ fn score(p: &Scored, offset: f64) -> f64 {
     (p.actual - p.yhat).abs() / (hw.max(0.0) + offset)
 }
 
-/// Per-bucket conformal factors; buckets with too few scores for the level use all scores.
+/// Per-bucket conformal factors (or one pooled factor repeated); buckets with too few scores
+/// for the level use the pooled one.
 fn factors_from<'a>(
     points: impl Iterator<Item = &'a Scored>,
     per_day: usize,
     offset: f64,
     nominal: f64,
+    by_bucket: bool,
 ) -> Vec<f64> {
-    let mut by_bucket: Vec<Vec<f64>> = vec![Vec::new(); per_day];
+    let mut buckets: Vec<Vec<f64>> = vec![Vec::new(); per_day];
     let mut all = Vec::new();
     for p in points {
         let s = score(p, offset);
-        by_bucket[p.bucket].push(s);
+        buckets[p.bucket].push(s);
         all.push(s);
     }
     let min_n = (nominal / (1.0 - nominal)).ceil() as usize;
     let pooled = conformal_quantile(&mut all, nominal);
-    by_bucket
+    buckets
         .iter_mut()
         .map(|s| {
-            if s.len() < min_n {
+            if !by_bucket || s.len() < min_n {
                 pooled
             } else {
                 conformal_quantile(s, nominal)

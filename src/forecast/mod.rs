@@ -6,7 +6,9 @@ pub mod drift;
 pub mod metrics;
 pub mod mstl;
 pub mod naive;
+pub mod optimizer;
 pub mod pipeline;
+pub mod prophet;
 pub mod select;
 pub mod windows;
 

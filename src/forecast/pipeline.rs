@@ -5,12 +5,16 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use super::backtest::{BacktestScore, min_train};
+use super::calibrate::Calibration;
 use super::drift::{DriftReport, SavedForecast, check_drift};
+use super::select::{self, ModelFailure};
 use super::windows::{WindowOptions, WindowSet, low_volume_windows};
 use super::{ForecastError, Forecaster, ModelForecast, metrics};
 use crate::config::{Config, ConfigError};
+use crate::genesys::{AggregateQuery, FetchProgress, GenesysClient, GenesysError, Metric};
 use crate::granularity::Granularity;
-use crate::history::{Series, SeriesSummary, grid};
+use crate::history::{HistoryError, Series, SeriesSummary, floor_to_bucket, from_buckets, grid};
 pub use crate::store::QueueRef;
 
 /// Everything one forecast run needs.
@@ -24,18 +28,35 @@ pub struct PipelineInput {
     pub previous: Option<SavedForecast>,
 }
 
-/// Accuracy of the model on the last horizon of the history it was not fitted on.
+/// Accuracy of the model on history it was not fitted on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Accuracy {
-    /// How it was measured, e.g. `holdout` (one fold) or `backtest` (rolling origin).
+    /// `holdout` (the last horizon) or `backtest` (rolling origin, `folds` horizons).
     pub method: String,
+    pub folds: usize,
+    /// Buckets scored.
     pub buckets: usize,
     pub wape: Option<f64>,
     pub mape: Option<f64>,
     /// Against the in-sample weekly naive error (daily when under two weeks of history).
     pub mase: Option<f64>,
-    /// Share of actuals inside the prediction band.
+    /// Share of actuals inside the prediction band as exported (after any calibration).
     pub coverage: Option<f64>,
+}
+
+/// How the model was chosen, when it came from the registry (`--model NAME` or `auto`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSelection {
+    /// What was asked for: `auto` or a model name.
+    pub requested: String,
+    pub chosen: String,
+    /// For `auto`: which model won and why.
+    pub reason: Option<String>,
+    /// One row per backtested model, best WAPE first.
+    pub backtest: Vec<BacktestScore>,
+    pub failures: Vec<ModelFailure>,
+    /// `None` when the history was too short to backtest (no calibration possible).
+    pub calibration: Option<Calibration>,
 }
 
 /// Result of one run.
@@ -54,6 +75,8 @@ pub struct PipelineOutput {
     pub accuracy: Option<Accuracy>,
     /// `None` without a previous forecast, or when none of its buckets has actuals yet.
     pub drift: Option<DriftReport>,
+    /// Set when the model came from the registry (`run_forecast_named`).
+    pub selection: Option<ModelSelection>,
     /// The settings the run used, for the export.
     pub config: Config,
     /// The model's warnings plus the pipeline's own.
@@ -83,6 +106,113 @@ pub enum PipelineError {
     Config(#[from] ConfigError),
 }
 
+/// Why history could not be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error(transparent)]
+    Api(#[from] GenesysError),
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Queue(String),
+}
+
+/// Fetches the last `config.history.days` of complete buckets before `now` for one queue
+/// (`nOffered`, chunked as configured) and builds the series. `progress` gets chunk counts.
+pub async fn fetch_history(
+    client: &GenesysClient,
+    queue_id: &str,
+    config: &Config,
+    now: DateTime<Utc>,
+    progress: Option<tokio::sync::mpsc::UnboundedSender<FetchProgress>>,
+) -> Result<(Series, SeriesSummary), FetchError> {
+    let tz = config.time_zone()?;
+    let g = config.history.granularity;
+    let end = floor_to_bucket(now, g, tz);
+    let start = end - chrono::TimeDelta::days(i64::from(config.history.days));
+    let query = AggregateQuery {
+        queue_id: queue_id.to_string(),
+        media_type: config.history.media_type.clone(),
+        start,
+        end,
+        granularity: g,
+        time_zone: config.history.time_zone.clone(),
+        metrics: vec![Metric::NOffered],
+        chunk_days: config.genesys.chunk_days,
+        max_concurrency: config.genesys.max_concurrency,
+    };
+    let buckets = client.fetch_aggregates(&query, progress).await?;
+    let raw: Vec<_> = buckets.iter().map(|b| (b.start, b.n_offered)).collect();
+    Ok(from_buckets(&raw, start, end, g, tz, config.history.fill)?)
+}
+
+/// Finds a queue by id or by exact (case-insensitive) name, so scripts can say `--queue Sales`.
+pub async fn resolve_queue(
+    client: &GenesysClient,
+    name_or_id: &str,
+) -> Result<QueueRef, FetchError> {
+    let wanted = name_or_id.trim();
+    if looks_like_id(wanted) {
+        match client.get_queue(wanted).await {
+            Ok(q) => {
+                return Ok(QueueRef {
+                    id: q.id,
+                    name: q.name,
+                });
+            }
+            Err(GenesysError::Api { status: 404, .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let queues = client.list_queues(Some(wanted)).await?;
+    let exact: Vec<_> = queues
+        .iter()
+        .filter(|q| q.name.eq_ignore_ascii_case(wanted))
+        .collect();
+    match exact.as_slice() {
+        [q] => Ok(QueueRef {
+            id: q.id.clone(),
+            name: q.name.clone(),
+        }),
+        [] => {
+            let near = client
+                .list_queues(Some(&format!("*{wanted}*")))
+                .await
+                .unwrap_or_default();
+            let hint = if near.is_empty() {
+                "run `queuecast queues` to list them".to_string()
+            } else {
+                format!(
+                    "did you mean {}?",
+                    near.iter()
+                        .take(5)
+                        .map(|q| format!("{:?}", q.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            Err(FetchError::Queue(format!(
+                "no queue named or with id {wanted:?}; {hint}"
+            )))
+        }
+        many => Err(FetchError::Queue(format!(
+            "{} queues are named {wanted:?}; use the id instead: {}",
+            many.len(),
+            many.iter()
+                .map(|q| q.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Genesys ids are UUIDs.
+fn looks_like_id(s: &str) -> bool {
+    uuid::Uuid::parse_str(s).is_ok()
+}
+
 /// Smallest training set the holdout fit is attempted on.
 const MIN_FIT_POINTS: usize = 48;
 
@@ -92,17 +222,9 @@ pub fn run_forecast(
     input: PipelineInput,
     model: &dyn Forecaster,
 ) -> Result<PipelineOutput, PipelineError> {
-    let PipelineInput {
-        series,
-        summary,
-        queue,
-        config,
-        previous,
-    } = input;
-    let window_opts = WindowOptions::from_config(&config.windows)?;
-    let g = series.granularity;
-    let tz = series.tz;
-    let horizon = config.forecast.horizon_days as usize * g.per_day();
+    let window_opts = WindowOptions::from_config(&input.config.windows)?;
+    let series = &input.series;
+    let horizon = input.config.forecast.horizon_days as usize * series.granularity.per_day();
     let generated_at = Utc::now();
     let mut warnings = Vec::new();
 
@@ -113,7 +235,7 @@ pub fn run_forecast(
             let train = series.head(holdout_len);
             s.spawn(move || model.forecast(&train, horizon))
         });
-        let full = model.forecast(&series, horizon);
+        let full = model.forecast(series, horizon);
         let holdout = holdout.map(|h| {
             h.join().unwrap_or_else(|_| {
                 Err(ForecastError::Model {
@@ -125,9 +247,6 @@ pub fn run_forecast(
         (full, holdout)
     });
     let forecast = full?;
-    check_shape(&forecast, &series, horizon, model.name())?;
-    warnings.extend(forecast.warnings.iter().cloned());
-
     let accuracy = match holdout {
         None => {
             warnings.push(format!(
@@ -143,8 +262,167 @@ pub fn run_forecast(
             warnings.push(format!("accuracy not measured: {e}"));
             None
         }
-        Some(Ok(h)) => Some(score_holdout(&series, holdout_len, &h)),
+        Some(Ok(h)) => Some(score_holdout(series, holdout_len, &h)),
     };
+    finish(
+        input,
+        Finished {
+            forecast,
+            accuracy,
+            selection: None,
+            warnings,
+            generated_at,
+            window_opts,
+        },
+    )
+}
+
+/// Runs the model `input.config.forecast.model` names, through F's registry: `auto` runs the
+/// backtest tournament, a name backtests that model; either way the band is calibrated and the
+/// accuracy is the rolling-origin backtest. With too little history for the configured folds,
+/// fewer folds are used; with too little for one, the model is fitted untested (warned).
+pub fn run_forecast_named(input: PipelineInput) -> Result<PipelineOutput, PipelineError> {
+    let window_opts = WindowOptions::from_config(&input.config.windows)?;
+    let generated_at = Utc::now();
+    let series = &input.series;
+    let g = series.granularity;
+    let horizon = input.config.forecast.horizon_days as usize * g.per_day();
+    let requested = input.config.forecast.model.clone();
+    let mut warnings = Vec::new();
+    let wanted = input.config.forecast.backtest_folds.max(1) as usize;
+    let n = series.points.len();
+    let fits = (0..=wanted)
+        .rev()
+        .find(|&k| k == 0 || n >= k * horizon + min_train(g))
+        .unwrap_or(0);
+    if fits == 0 {
+        let name = if requested == select::AUTO {
+            fallback_model()
+        } else {
+            requested.clone()
+        };
+        let model = select::forecaster_by_name(&name, &input.config.forecast)?;
+        let mut out = run_forecast(input, model.as_ref())?;
+        out.warnings.insert(
+            0,
+            format!(
+                "too little history to backtest ({n} buckets, a fold needs {}): {name} was \
+                 fitted without model selection or band calibration",
+                horizon + min_train(g)
+            ),
+        );
+        out.selection = Some(ModelSelection {
+            requested,
+            chosen: out.forecast.model.clone(),
+            reason: None,
+            backtest: Vec::new(),
+            failures: Vec::new(),
+            calibration: None,
+        });
+        return Ok(out);
+    }
+    let mut fcfg = input.config.forecast.clone();
+    if fits < wanted {
+        warnings.push(format!(
+            "backtest uses {fits} fold(s) instead of {wanted}: the history is too short for more"
+        ));
+        fcfg.backtest_folds = fits as u32;
+    }
+    let (forecast, score, selection) = if requested == select::AUTO {
+        let t = select::tournament(series, horizon, &fcfg)?;
+        let score = t
+            .rows
+            .iter()
+            .find(|r| r.model == t.chosen)
+            .cloned()
+            .expect("the chosen model has a backtest row");
+        let sel = ModelSelection {
+            requested,
+            chosen: t.chosen.clone(),
+            reason: Some(t.reason.clone()),
+            backtest: t.rows.clone(),
+            failures: t.failures.clone(),
+            calibration: Some(t.calibration.clone()),
+        };
+        (t.forecast, score, sel)
+    } else {
+        let run = select::run_model(&requested, series, horizon, &fcfg)?;
+        let sel = ModelSelection {
+            requested,
+            chosen: run.score.model.clone(),
+            reason: None,
+            backtest: vec![run.score.clone()],
+            failures: Vec::new(),
+            calibration: Some(run.calibration.clone()),
+        };
+        (run.forecast, run.score, sel)
+    };
+    let accuracy = Accuracy {
+        method: "backtest".into(),
+        folds: score.folds,
+        buckets: score.folds * horizon,
+        wape: Some(score.wape),
+        mape: score.mape,
+        mase: Some(score.mase),
+        coverage: selection
+            .calibration
+            .as_ref()
+            .map(|c| c.coverage_after)
+            .or(Some(score.coverage)),
+    };
+    finish(
+        input,
+        Finished {
+            forecast,
+            accuracy: Some(accuracy),
+            selection: Some(selection),
+            warnings,
+            generated_at,
+            window_opts,
+        },
+    )
+}
+
+/// The model used for `auto` when nothing can be backtested.
+fn fallback_model() -> String {
+    ["prophet-seed"]
+        .into_iter()
+        .find(|n| select::MODEL_NAMES.contains(n))
+        .unwrap_or(select::MODEL_NAMES[0])
+        .to_string()
+}
+
+struct Finished {
+    forecast: ModelForecast,
+    accuracy: Option<Accuracy>,
+    selection: Option<ModelSelection>,
+    warnings: Vec<String>,
+    generated_at: DateTime<Utc>,
+    window_opts: WindowOptions,
+}
+
+fn finish(input: PipelineInput, done: Finished) -> Result<PipelineOutput, PipelineError> {
+    let PipelineInput {
+        series,
+        summary,
+        queue,
+        config,
+        previous,
+    } = input;
+    let Finished {
+        forecast,
+        accuracy,
+        selection,
+        warnings: pipeline_warnings,
+        generated_at,
+        window_opts,
+    } = done;
+    let g = series.granularity;
+    let tz = series.tz;
+    let horizon = config.forecast.horizon_days as usize * g.per_day();
+    check_shape(&forecast, &series, horizon, &forecast.model)?;
+    let mut warnings = forecast.warnings.clone();
+    warnings.extend(pipeline_warnings);
 
     let windows = low_volume_windows(&forecast.future, g, tz, &window_opts);
     let drift = previous
@@ -178,6 +456,7 @@ pub fn run_forecast(
         windows,
         accuracy,
         drift,
+        selection,
         config,
         warnings,
     })
@@ -236,6 +515,7 @@ fn score_holdout(series: &Series, train_len: usize, h: &ModelForecast) -> Accura
     };
     Accuracy {
         method: "holdout".into(),
+        folds: 1,
         buckets: n,
         wape: metrics::wape(actual, &yhat),
         mape: metrics::mape(actual, &yhat),

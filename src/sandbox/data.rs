@@ -1,7 +1,9 @@
 //! The sandbox's queue series: bundled real data (and `--queue` files) placed on today's calendar.
 //!
 //! Each file's `ds` is a local wall-clock time. It is read in the sandbox zone, shifted by whole
-//! weeks so the series ends at the current hour (weekday and hour-of-day stay aligned), and turned
+//! weeks so the series ends at the current hour (weekday and hour-of-day stay aligned; the part
+//! that would lie in the future, under a week, is dropped; a series that would lose more than
+//! half of itself that way ends up to a week before now instead), and turned
 //! into UTC bucket starts with DST handled so that totals are preserved: a count on a local time that
 //! does not exist (spring forward) moves to the next existing bucket, and an ambiguous local time
 //! (fall back) maps to its first occurrence.
@@ -274,8 +276,14 @@ pub(crate) fn place(
     let last_end = raw.rows.last().map(|r| r.0 + step).unwrap_or(now_local);
     // Smallest whole-week shift that makes the series reach `now`; the part after now is dropped.
     let gap = (now_local - last_end).num_seconds();
-    let weeks =
+    let mut weeks =
         gap.div_euclid(week.num_seconds()) + i64::from(gap.rem_euclid(week.num_seconds()) != 0);
+    // A short series would lose most of itself to that cut: end it before now instead.
+    let span = last_end - raw.rows.first().map(|r| r.0).unwrap_or(last_end);
+    let overshoot = last_end + Duration::weeks(weeks) - now_local;
+    if overshoot * 2 > span {
+        weeks -= 1;
+    }
     let shift = Duration::weeks(weeks);
     let cutoff = now.timestamp();
     let mut merged: BTreeMap<i64, u64> = BTreeMap::new();

@@ -114,13 +114,15 @@ impl Default for SandboxOptions {
 /// Why the sandbox could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
-    #[error("cannot listen on {addr}: {source} (is the port in use? try --port 0)")]
+    #[error(
+        "cannot listen on {addr} (is the port in use? try another --port, or 0 for any free one)"
+    )]
     Bind {
         addr: SocketAddr,
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot read queue file {}: {source}", path.display())]
+    #[error("cannot read queue file {}", path.display())]
     Io {
         path: PathBuf,
         #[source]
@@ -136,6 +138,20 @@ pub enum SandboxError {
     QueueSpec(String),
     #[error("invalid fault setting: {0}")]
     Faults(String),
+}
+
+/// What the sandbox has served so far, so tests and figures can show which faults really fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SandboxStats {
+    /// Every HTTP request, including refused ones.
+    pub requests: u64,
+    pub tokens_issued: u64,
+    /// 401s on `/api/v2` (missing, unknown or expired bearer token).
+    pub unauthorized: u64,
+    /// 429s from `--rate-limit`.
+    pub rate_limited: u64,
+    /// 503s from `--error-rate`.
+    pub injected_errors: u64,
 }
 
 /// One sandbox queue as the embedding code sees it.
@@ -167,7 +183,6 @@ pub(crate) struct Store {
 
 pub(crate) struct State {
     pub faults: Faults,
-    pub tz: Tz,
     pub started: DateTime<Utc>,
     /// Sorted by name.
     pub queues: Vec<data::QueueData>,
@@ -176,6 +191,10 @@ pub(crate) struct State {
     pub scripts: Vec<(serde_json::Value, bool)>,
     pub store: Mutex<Store>,
     pub requests: AtomicU64,
+    pub tokens_issued: AtomicU64,
+    pub unauthorized: AtomicU64,
+    pub rate_limited: AtomicU64,
+    pub injected_errors: AtomicU64,
 }
 
 impl State {
@@ -258,6 +277,18 @@ impl SandboxHandle {
         self.state.requests.load(Ordering::Relaxed)
     }
 
+    /// Request and fault counters.
+    pub fn stats(&self) -> SandboxStats {
+        let s = &self.state;
+        SandboxStats {
+            requests: s.requests.load(Ordering::Relaxed),
+            tokens_issued: s.tokens_issued.load(Ordering::Relaxed),
+            unauthorized: s.unauthorized.load(Ordering::Relaxed),
+            rate_limited: s.rate_limited.load(Ordering::Relaxed),
+            injected_errors: s.injected_errors.load(Ordering::Relaxed),
+        }
+    }
+
     /// Stops accepting connections and waits for in-flight requests to finish.
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
@@ -291,11 +322,10 @@ pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> 
     let mut queues = tokio::task::spawn_blocking(move || data::build_queues(&extra, tz, now))
         .await
         .map_err(|e| SandboxError::QueueSpec(format!("loading queue data failed: {e}")))??;
-    queues.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    queues.sort_by_key(|q| q.name.to_lowercase());
 
     let state = Arc::new(State {
         faults: opts.faults.clone(),
-        tz,
         started: Utc::now(),
         queues,
         contact_lists: outbound::seed_contact_lists(),
@@ -307,6 +337,10 @@ pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> 
             rng: StdRng::seed_from_u64(opts.faults.seed),
         }),
         requests: AtomicU64::new(0),
+        tokens_issued: AtomicU64::new(0),
+        unauthorized: AtomicU64::new(0),
+        rate_limited: AtomicU64::new(0),
+        injected_errors: AtomicU64::new(0),
     });
 
     let listener = tokio::net::TcpListener::bind(opts.bind)

@@ -192,13 +192,15 @@ fn sort_by_name(items: &mut [Value], p: &Params) -> Result<(), ApiError> {
     Ok(())
 }
 
+type NameFilter = Box<dyn Fn(&str) -> bool>;
+
 /// The outbound `name` + `filterType` filter (default Prefix), case-insensitive.
-fn outbound_name_filter(p: &Params) -> Result<Option<Box<dyn Fn(&str) -> bool>>, ApiError> {
+fn outbound_name_filter(p: &Params) -> Result<Option<NameFilter>, ApiError> {
     let Some(name) = p.get("name").map(str::to_lowercase) else {
         return Ok(None);
     };
     let kind = p.get("filterType").unwrap_or("Prefix").to_string();
-    let f: Box<dyn Fn(&str) -> bool> = match kind.as_str() {
+    let f: NameFilter = match kind.as_str() {
         "Equals" => Box::new(move |n: &str| n.to_lowercase() == name),
         "Contains" => Box::new(move |n: &str| n.to_lowercase().contains(&name)),
         "Prefix" | "BeginsWith" => Box::new(move |n: &str| n.to_lowercase().starts_with(&name)),
@@ -325,7 +327,8 @@ pub(crate) fn get_campaign(state: &State, id: &str) -> Result<Value, ApiError> {
 
 fn parse_object(body: &[u8], what: &str) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(o)) => Ok(o),
+        // An explicit null means "not set", as serialisers of optional fields often send it.
+        Ok(Value::Object(o)) => Ok(o.into_iter().filter(|(_, v)| !v.is_null()).collect()),
         Ok(_) => Err(ApiError::bad_request(format!(
             "the body must be a JSON object ({what})"
         ))),

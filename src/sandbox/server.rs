@@ -65,7 +65,15 @@ async fn frame(st: St, req: Request, next: Next) -> Response {
             }
             let rate_headers = match admit(&state, req.headers()) {
                 Ok(h) => h,
-                Err(e) => return e.into_response(),
+                Err(e) => {
+                    let counter = match e.status {
+                        StatusCode::UNAUTHORIZED => &state.unauthorized,
+                        StatusCode::TOO_MANY_REQUESTS => &state.rate_limited,
+                        _ => &state.injected_errors,
+                    };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    return e.into_response();
+                }
             };
             let mut resp = next.run(req).await;
             for (name, value) in rate_headers {
@@ -143,9 +151,9 @@ fn admit(state: &State, headers: &HeaderMap) -> Result<RateHeaders, ApiError> {
                 "too.many.requests.retry.after",
                 format!("Rate limit exceeded the maximum. Retry the request in [{reset}] seconds"),
             );
-            e.limit = Some(
+            e.limit = Some(Box::new(
                 json!({"key": "token.rate.per.minute", "namespace": "platform.api", "value": f.rate_limit}),
-            );
+            ));
             e.headers = out;
             e.headers.push(("Retry-After", reset.to_string()));
             return Err(e);
@@ -226,11 +234,12 @@ async fn token(st: St, headers: HeaderMap, body: Bytes) -> ApiResult {
             window_count: 0,
         },
     );
+    drop(store);
+    state.tokens_issued.fetch_add(1, Ordering::Relaxed);
     ok(json!({"access_token": token, "token_type": "bearer", "expires_in": ttl.as_secs()}))
 }
 
-async fn org(st: St) -> ApiResult {
-    let s = st.0;
+async fn org() -> ApiResult {
     let id = "5a0d1c2b-3e4f-4a5b-8c6d-7e8f9a0b1c2d";
     ok(json!({
         "id": id,
@@ -244,7 +253,7 @@ async fn org(st: St) -> ApiResult {
         "defaultSiteId": "",
         "voicemailEnabled": false,
         "productPlatform": "GenesysCloud",
-        "features": {"sandbox": true, "timeZone": s.tz.name()},
+        "features": {"sandbox": true},
         "selfUri": format!("/api/v2/organizations/{id}"),
     }))
 }

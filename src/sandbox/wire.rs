@@ -19,7 +19,7 @@ pub struct ApiError {
     /// `details[]` entries: (errorCode, fieldName).
     pub details: Vec<(String, String)>,
     pub headers: Vec<(&'static str, String)>,
-    pub limit: Option<Value>,
+    pub limit: Option<Box<Value>>,
 }
 
 impl ApiError {
@@ -67,7 +67,7 @@ impl ApiError {
             "errors": [],
         });
         if let Some(limit) = &self.limit {
-            v["limit"] = limit.clone();
+            v["limit"] = (**limit).clone();
         }
         v
     }

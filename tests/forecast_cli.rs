@@ -1,0 +1,440 @@
+//! `queuecast forecast` as a user runs it: the real binary, against the sandbox over HTTP or
+//! offline with --input, checking outputs and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use chrono::{DateTime, TimeDelta, TimeZone, Timelike, Utc};
+use queuecast::forecast::ForecastPoint;
+use queuecast::forecast::drift::SavedForecast;
+use queuecast::granularity::Granularity;
+use queuecast::store::{QueueRef, Store};
+
+const BIN: &str = env!("CARGO_BIN_EXE_queuecast");
+
+/// A hermetic environment: its own data dir and a config path that does not exist.
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("forecast")
+            .args(args)
+            .env("QUEUECAST_CONFIG", self.path("no-config.toml"))
+            .env("QUEUECAST_DATA_DIR", self.data_dir())
+            .env_remove("GENESYSCLOUD_OAUTHCLIENT_ID")
+            .env_remove("GENESYSCLOUD_OAUTHCLIENT_SECRET")
+            .env_remove("GENESYSCLOUD_REGION")
+            .env_remove("GENESYSCLOUD_API_BASE");
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `days` of hourly contact-centre-like volume (UTC) with deterministic noise.
+fn write_series(path: &Path, days: i64) -> DateTime<Utc> {
+    let start = Utc.with_ymd_and_hms(2024, 4, 1, 0, 0, 0).unwrap();
+    let mut text = String::from("ds,y\n");
+    let mut state: u64 = 7;
+    let n = days * 24;
+    for i in 0..n {
+        let ts = start + TimeDelta::hours(i);
+        let base = match ts.hour() {
+            0..=6 => 2.0,
+            7..=8 | 19..=21 => 25.0,
+            9..=18 => 80.0,
+            _ => 6.0,
+        };
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let y = base + ((state >> 33) % 7) as f64;
+        text.push_str(&format!("{},{y}\n", ts.format("%Y-%m-%dT%H:%M:%SZ")));
+    }
+    std::fs::write(path, text).unwrap();
+    start + TimeDelta::hours(n)
+}
+
+fn intervals(json: &serde_json::Value) -> Vec<(DateTime<Utc>, f64)> {
+    json["intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                DateTime::parse_from_rfc3339(i["ds"].as_str().unwrap())
+                    .unwrap()
+                    .with_timezone(&Utc),
+                i["yhat"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn against_the_sandbox_over_http_export_covers_exactly_the_horizon() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = rt
+        .block_on(queuecast::sandbox::start(Default::default()))
+        .unwrap();
+    let queue = sandbox
+        .queues()
+        .into_iter()
+        .find(|q| q.granularity == Granularity::Pt1h)
+        .expect("an hourly sandbox queue");
+    let env = Env::new();
+    let out_path = env.path("out.json");
+    let before = Utc::now();
+    let o = env.run(
+        &[
+            "--queue",
+            &queue.name,
+            "--days",
+            "60",
+            "--horizon-days",
+            "3",
+            "--model",
+            "seasonal-naive",
+            "--time-zone",
+            "America/New_York",
+            "--export",
+            out_path.to_str().unwrap(),
+        ],
+        &[
+            ("GENESYSCLOUD_API_BASE", &sandbox.base_url()),
+            (
+                "GENESYSCLOUD_OAUTHCLIENT_ID",
+                queuecast::sandbox::DEMO_CLIENT_ID,
+            ),
+            (
+                "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+                queuecast::sandbox::DEMO_CLIENT_SECRET,
+            ),
+        ],
+    );
+    let after = Utc::now();
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains(&queue.name) && stdout.contains("Windows"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(queuecast::sandbox::DEMO_CLIENT_SECRET)
+            && !stderr(&o).contains(queuecast::sandbox::DEMO_CLIENT_SECRET)
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
+    assert_eq!(json["queue"]["id"], queue.id.as_str());
+    assert_eq!(json["timeZone"], "America/New_York");
+    assert_eq!(json["granularity"], "PT1H");
+    assert_eq!(json["confidenceLevel"], 0.95);
+    let iv = intervals(&json);
+    assert_eq!(iv.len(), 3 * 24, "exactly the horizon");
+    for w in iv.windows(2) {
+        assert_eq!(w[1].0 - w[0].0, TimeDelta::hours(1));
+    }
+    // The forecast starts at the end of the last complete hour: future only, no gap.
+    let floor = |t: DateTime<Utc>| {
+        t.with_minute(0)
+            .unwrap()
+            .with_second(0)
+            .unwrap()
+            .with_nanosecond(0)
+            .unwrap()
+    };
+    assert!(
+        iv[0].0 >= floor(before) && iv[0].0 <= floor(after),
+        "{:?}",
+        iv[0].0
+    );
+    let hist_end = DateTime::parse_from_rfc3339(json["history"]["end"].as_str().unwrap()).unwrap();
+    assert_eq!(hist_end.with_timezone(&Utc), iv[0].0);
+    assert_eq!(json["history"]["buckets"], 60 * 24);
+    assert!(iv.iter().all(|(_, y)| *y >= 0.0));
+    // Offsets are the zone's, not UTC.
+    let ds0 = json["intervals"][0]["ds"].as_str().unwrap();
+    assert!(ds0.ends_with("-04:00") || ds0.ends_with("-05:00"), "{ds0}");
+    // Saved for the next drift check.
+    let saved = Store::new(env.data_dir())
+        .load_forecast(&queue.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.future.len(), 72);
+    assert!(
+        sandbox.request_count() >= 3,
+        "token, queue lookup and aggregates went over HTTP"
+    );
+}
+
+#[test]
+fn offline_input_exports_json_to_stdout() {
+    let env = Env::new();
+    let csv = env.path("calls.csv");
+    let end = write_series(&csv, 42);
+    let o = env.run(&["--input", csv.to_str().unwrap(), "--export", "-"], &[]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is the JSON");
+    let iv = intervals(&json);
+    assert_eq!(iv.len(), 7 * 24);
+    assert_eq!(iv[0].0, end);
+    assert_eq!(json["queue"]["name"], "calls");
+    assert_eq!(json["model"]["requested"], "auto");
+    assert!(
+        json["model"]["selection"]["backtest"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 2
+    );
+    assert!(json["accuracy"]["wape"].as_f64().unwrap() < 0.5);
+    let windows = json["lowVolumeWindows"].as_array().unwrap();
+    assert!(!windows.is_empty());
+    for w in windows {
+        let s = DateTime::parse_from_rfc3339(w["start"].as_str().unwrap()).unwrap();
+        let e = DateTime::parse_from_rfc3339(w["end"].as_str().unwrap()).unwrap();
+        assert!(s.hour() >= 8 && e.hour() <= 21 && e > s, "{w}");
+    }
+}
+
+#[test]
+fn csv_format_to_a_file_and_existing_file_replaced() {
+    let env = Env::new();
+    let csv = env.path("calls.csv");
+    write_series(&csv, 30);
+    let out = env.path("fc.csv");
+    std::fs::write(&out, "old").unwrap();
+    let o = env.run(
+        &[
+            "--input",
+            csv.to_str().unwrap(),
+            "--model",
+            "seasonal-naive",
+            "--horizon-days",
+            "2",
+            "--format",
+            "csv",
+            "--export",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "ds,yhat,yhat_lower,yhat_upper");
+    assert_eq!(lines.len(), 1 + 48);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Export"));
+}
+
+fn saved_for(id: &str, future: Vec<ForecastPoint>) -> SavedForecast {
+    SavedForecast {
+        queue: QueueRef {
+            id: id.into(),
+            name: id.into(),
+        },
+        generated_at: Utc.with_ymd_and_hms(2024, 4, 20, 0, 0, 0).unwrap(),
+        model: "seasonal-naive".into(),
+        granularity: Granularity::Pt1h,
+        time_zone: "UTC".into(),
+        future,
+    }
+}
+
+#[test]
+fn check_drift_exits_10_only_when_the_last_forecast_missed() {
+    let env = Env::new();
+    let csv = env.path("calls.csv");
+    write_series(&csv, 30);
+    // Actuals of the last two days, read back from the file.
+    let (series, _) = queuecast::history::read_csv(&csv, chrono_tz::Tz::UTC).unwrap();
+    let last2: Vec<_> = series.points[series.points.len() - 48..].to_vec();
+    let store = Store::new(env.data_dir());
+    let args = |id: &'static str| {
+        vec![
+            "--input".to_string(),
+            csv.to_str().unwrap().to_string(),
+            "--queue".into(),
+            id.to_string(),
+            "--model".into(),
+            "seasonal-naive".into(),
+            "--check-drift".into(),
+        ]
+    };
+    let run = |id: &'static str| {
+        let a = args(id);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        env.run(&a, &[])
+    };
+
+    // A forecast that matched the actuals within 5 %: exit 0.
+    store
+        .save_forecast(&saved_for(
+            "good",
+            last2
+                .iter()
+                .map(|p| ForecastPoint {
+                    ts: p.ts,
+                    yhat: p.y * 1.05,
+                    yhat_lower: 0.0,
+                    yhat_upper: p.y * 2.0,
+                })
+                .collect(),
+        ))
+        .unwrap();
+    let o = run("good");
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Drift"));
+
+    // A forecast that was double the actuals: WAPE 100 % > 15 % → exit 10.
+    store
+        .save_forecast(&saved_for(
+            "bad",
+            last2
+                .iter()
+                .map(|p| ForecastPoint {
+                    ts: p.ts,
+                    yhat: p.y * 2.0,
+                    yhat_lower: 0.0,
+                    yhat_upper: p.y * 3.0,
+                })
+                .collect(),
+        ))
+        .unwrap();
+    let o = run("bad");
+    assert_eq!(code(&o), 10, "stderr: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("retraining recommended"),
+        "{}",
+        stderr(&o)
+    );
+    // The run replaced the saved forecast with its own.
+    let now_saved = store.load_forecast("bad").unwrap().unwrap();
+    assert!(now_saved.future[0].ts > last2.last().unwrap().ts);
+
+    // No earlier forecast: exit 0 with a note.
+    let o = run("fresh");
+    assert_eq!(code(&o), 0);
+    assert!(stderr(&o).contains("no earlier forecast"), "{}", stderr(&o));
+}
+
+#[test]
+fn exit_codes_for_bad_input() {
+    let env = Env::new();
+    let bad = env.path("bad.csv");
+    std::fs::write(
+        &bad,
+        "ds,y\n2024-05-06T00:00:00Z,1\n2024-05-06T01:00:00Z,-3\n",
+    )
+    .unwrap();
+    let o = env.run(&["--input", bad.to_str().unwrap()], &[]);
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("bad.csv, line 3") && stderr(&o).contains("negative"),
+        "{}",
+        stderr(&o)
+    );
+
+    let short = env.path("short.csv");
+    write_series(&short, 1);
+    let o = env.run(&["--input", short.to_str().unwrap()], &[]);
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("more"), "{}", stderr(&o));
+
+    let missing = env.path("missing.csv");
+    let o = env.run(&["--input", missing.to_str().unwrap()], &[]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("missing.csv"), "{}", stderr(&o));
+
+    let o = env.run(&[], &[]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--queue"), "{}", stderr(&o));
+
+    let good = env.path("good.csv");
+    write_series(&good, 30);
+    let g = good.to_str().unwrap();
+    for (args, needle) in [
+        (vec!["--input", g, "--fill", "bfill"], "--fill"),
+        (vec!["--input", g, "--model", "arima"], "arima"),
+        (vec!["--input", g, "--quantile", "2"], "windows.quantile"),
+        (
+            vec!["--input", g, "--calling-hours", "nine-five"],
+            "windows.calling_hours",
+        ),
+        (vec!["--input", g, "--granularity", "PT15M"], "PT1H"),
+        (
+            vec![
+                "--input",
+                g,
+                "--export",
+                env.path("no/such/dir/x.json").to_str().unwrap(),
+            ],
+            "no/such/dir/x.json",
+        ),
+    ] {
+        let o = env.run(&args, &[]);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn unreachable_api_is_exit_3() {
+    // Nothing listens on port 1 of loopback.
+    let env = Env::new();
+    let cfg = env.path("fast.toml");
+    std::fs::write(
+        &cfg,
+        "[genesys]\nmax_retries = 0\nconnect_timeout_secs = 2\n",
+    )
+    .unwrap();
+    let o = env.run(
+        &["--queue", "Sales", "--api-base", "http://127.0.0.1:1"],
+        &[
+            ("QUEUECAST_CONFIG", cfg.to_str().unwrap()),
+            ("GENESYSCLOUD_OAUTHCLIENT_ID", "id"),
+            ("GENESYSCLOUD_OAUTHCLIENT_SECRET", "s3cret-value"),
+        ],
+    );
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("s3cret-value"));
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let o = Command::new(BIN)
+        .args(["forecast", "--help"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    for needle in ["Exit codes", "10  retraining recommended", "4   data error"] {
+        assert!(text.contains(needle), "{text}");
+    }
+}
