@@ -782,6 +782,26 @@ mod tests {
     }
 
     #[test]
+    fn csv_local_clock_days_across_dst_have_23_and_25_buckets() {
+        let tz = ny();
+        let day = |date: &str, hours: &[u32]| {
+            let mut text = String::from("ds,y\n");
+            for h in hours {
+                text.push_str(&format!("{date} {h:02}:00,1\n"));
+            }
+            parse(&text, tz).unwrap()
+        };
+        let spring: Vec<u32> = (0..24).filter(|h| *h != 2).collect();
+        let (s, sum) = day("2024-03-10", &spring);
+        assert_eq!((s.points.len(), sum.gaps_filled), (23, 0));
+        let mut fall: Vec<u32> = (0..24).collect();
+        fall.insert(2, 1);
+        let (s, sum) = day("2024-11-03", &fall);
+        assert_eq!((s.points.len(), sum.gaps_filled), (25, 0));
+        assert_eq!(sum.end - sum.start, chrono::TimeDelta::hours(25));
+    }
+
+    #[test]
     fn nonexistent_local_time_is_an_error_with_line() {
         let err = parse("ds,y\n2024-03-10T01:00:00,1\n2024-03-10T02:00:00,1\n", ny())
             .unwrap_err()

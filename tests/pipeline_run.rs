@@ -381,3 +381,38 @@ fn unknown_model_name_lists_valid_ones() {
         "{err}"
     );
 }
+
+#[test]
+fn debug_output_never_shows_the_client_secret() {
+    let (series, summary) = contact_centre(30, Tz::UTC);
+    let mut cfg = Config::default();
+    cfg.genesys.client_secret = Some("very-secret-value".into());
+    let inp = input(series, summary, cfg);
+    assert!(!format!("{inp:?}").contains("very-secret-value"));
+    let out = run_forecast(inp, &DailyNaive).unwrap();
+    let dbg = format!("{out:?}");
+    assert!(!dbg.contains("very-secret-value") && dbg.contains("<redacted>"));
+    let json = String::from_utf8(export::to_json(&out).unwrap()).unwrap();
+    assert!(!json.contains("very-secret-value"));
+}
+
+#[test]
+fn prophet_is_available_by_name_and_calibrated() {
+    let (series, summary) = noisy_contact_centre(35);
+    let end = series.end().unwrap();
+    let mut cfg = Config::default();
+    cfg.forecast.model = "prophet-seed".into();
+    cfg.forecast.horizon_days = 2;
+    let out = run_forecast_named(input(series, summary, cfg)).unwrap();
+    assert_eq!(out.forecast.model, "prophet-seed");
+    assert_eq!(out.forecast.future.len(), 48);
+    assert_eq!(out.forecast.future[0].ts, end);
+    let sel = out.selection.as_ref().unwrap();
+    assert_eq!(sel.backtest[0].model, "prophet-seed");
+    // A clean daily shape: Prophet should be far better than a flat guess.
+    assert!(
+        out.accuracy.as_ref().unwrap().wape.unwrap() < 0.3,
+        "{:?}",
+        out.accuracy
+    );
+}

@@ -12,7 +12,7 @@ use crate::export;
 use crate::forecast::ForecastError;
 use crate::forecast::pipeline::{
     FetchError, PipelineError, PipelineInput, PipelineOutput, QueueRef, fetch_history,
-    resolve_queue, run_forecast_named,
+    forecaster_by_name, resolve_queue, run_forecast_named,
 };
 use crate::forecast::select;
 use crate::forecast::windows::WindowOptions;
@@ -27,6 +27,11 @@ pub async fn run(global: &GlobalArgs, args: ForecastArgs) -> CommandResult {
 
     let (series, summary, queue) = match &args.input {
         Some(path) => {
+            if args.days.is_some() {
+                eprintln!(
+                    "queuecast: warning: --days is ignored with --input; the whole file is used"
+                );
+            }
             let (series, summary) = read_input(path, tz, config.history.fill)?;
             if let Some(g) = args.granularity
                 && g != series.granularity
@@ -201,8 +206,7 @@ fn apply_flags(config: &mut Config, a: &ForecastArgs) -> Result<(), CliError> {
     config.validate().map_err(CliError::usage)?;
     WindowOptions::from_config(&config.windows).map_err(CliError::usage)?;
     if config.forecast.model != select::AUTO {
-        select::forecaster_by_name(&config.forecast.model, &config.forecast)
-            .map_err(CliError::usage)?;
+        forecaster_by_name(&config.forecast.model, &config.forecast).map_err(CliError::usage)?;
     }
     Ok(())
 }

@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::backtest::{BacktestScore, min_train};
-use super::calibrate::Calibration;
+use super::backtest::{BacktestScore, backtest_run, is_nonnegative, min_train};
+use super::calibrate::{self, Calibration};
 use super::drift::{DriftReport, SavedForecast, check_drift};
+use super::prophet::ProphetForecaster;
 use super::select::{self, ModelFailure};
 use super::windows::{WindowOptions, WindowSet, low_volume_windows};
 use super::{ForecastError, Forecaster, ModelForecast, metrics};
@@ -18,7 +19,7 @@ use crate::history::{HistoryError, Series, SeriesSummary, floor_to_bucket, from_
 pub use crate::store::QueueRef;
 
 /// Everything one forecast run needs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PipelineInput {
     pub series: Series,
     pub summary: SeriesSummary,
@@ -60,7 +61,7 @@ pub struct ModelSelection {
 }
 
 /// Result of one run.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PipelineOutput {
     pub queue: QueueRef,
     pub summary: SeriesSummary,
@@ -81,6 +82,47 @@ pub struct PipelineOutput {
     pub config: Config,
     /// The model's warnings plus the pipeline's own.
     pub warnings: Vec<String>,
+}
+
+/// The config without the client secret: these structs get logged and shown in panics.
+fn redacted(config: &Config) -> Config {
+    let mut c = config.clone();
+    if c.genesys.client_secret.is_some() {
+        c.genesys.client_secret = Some("<redacted>".into());
+    }
+    c
+}
+
+impl std::fmt::Debug for PipelineInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PipelineInput")
+            .field("series", &self.series)
+            .field("summary", &self.summary)
+            .field("queue", &self.queue)
+            .field("config", &redacted(&self.config))
+            .field("previous", &self.previous)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for PipelineOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PipelineOutput")
+            .field("queue", &self.queue)
+            .field("summary", &self.summary)
+            .field("generated_at", &self.generated_at)
+            .field("granularity", &self.granularity)
+            .field("tz", &self.tz)
+            .field("horizon", &self.horizon)
+            .field("forecast", &self.forecast)
+            .field("windows", &self.windows)
+            .field("accuracy", &self.accuracy)
+            .field("drift", &self.drift)
+            .field("selection", &self.selection)
+            .field("config", &redacted(&self.config))
+            .field("warnings", &self.warnings)
+            .finish()
+    }
 }
 
 impl PipelineOutput {
@@ -301,7 +343,7 @@ pub fn run_forecast_named(input: PipelineInput) -> Result<PipelineOutput, Pipeli
         } else {
             requested.clone()
         };
-        let model = select::forecaster_by_name(&name, &input.config.forecast)?;
+        let model = forecaster_by_name(&name, &input.config.forecast)?;
         let mut out = run_forecast(input, model.as_ref())?;
         out.warnings.insert(
             0,
@@ -329,7 +371,11 @@ pub fn run_forecast_named(input: PipelineInput) -> Result<PipelineOutput, Pipeli
         fcfg.backtest_folds = fits as u32;
     }
     let (forecast, score, selection) = if requested == select::AUTO {
-        let t = select::tournament(series, horizon, &fcfg)?;
+        let models = model_names()
+            .into_iter()
+            .map(|n| forecaster_by_name(n, &fcfg))
+            .collect::<Result<Vec<_>, _>>()?;
+        let t = select::tournament_of(&models, series, horizon, &fcfg)?;
         let score = t
             .rows
             .iter()
@@ -346,16 +392,17 @@ pub fn run_forecast_named(input: PipelineInput) -> Result<PipelineOutput, Pipeli
         };
         (t.forecast, score, sel)
     } else {
-        let run = select::run_model(&requested, series, horizon, &fcfg)?;
+        let model = forecaster_by_name(&requested, &fcfg)?;
+        let (forecast, score, cal) = run_one(model.as_ref(), series, horizon, &fcfg)?;
         let sel = ModelSelection {
             requested,
-            chosen: run.score.model.clone(),
+            chosen: score.model.clone(),
             reason: None,
-            backtest: vec![run.score.clone()],
+            backtest: vec![score.clone()],
             failures: Vec::new(),
-            calibration: Some(run.calibration.clone()),
+            calibration: Some(cal),
         };
-        (run.forecast, run.score, sel)
+        (forecast, score, sel)
     };
     let accuracy = Accuracy {
         method: "backtest".into(),
@@ -383,13 +430,67 @@ pub fn run_forecast_named(input: PipelineInput) -> Result<PipelineOutput, Pipeli
     )
 }
 
+/// Prophet variants, for as long as the registry does not list them itself.
+const PROPHET_NAMES: [&str; 2] = ["prophet-seed", "prophet-tuned"];
+
+/// Every model name `--model` accepts besides `auto`: the registry's plus Prophet's.
+pub fn model_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = select::MODEL_NAMES.to_vec();
+    for p in PROPHET_NAMES {
+        if !names.contains(&p) {
+            names.push(p);
+        }
+    }
+    names
+}
+
+/// Builds a model by name: the registry first, then the Prophet variants.
+pub fn forecaster_by_name(
+    name: &str,
+    cfg: &crate::config::ForecastConfig,
+) -> Result<Box<dyn Forecaster>, ForecastError> {
+    match select::forecaster_by_name(name, cfg) {
+        Err(ForecastError::UnknownModel { .. }) if name == "prophet-seed" => {
+            Ok(Box::new(ProphetForecaster::seed(cfg)))
+        }
+        Err(ForecastError::UnknownModel { .. }) if name == "prophet-tuned" => {
+            Ok(Box::new(ProphetForecaster::tuned(cfg)))
+        }
+        Err(ForecastError::UnknownModel { name, .. }) => Err(ForecastError::UnknownModel {
+            name,
+            valid: std::iter::once(select::AUTO)
+                .chain(model_names())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+        other => other,
+    }
+}
+
 /// The model used for `auto` when nothing can be backtested.
 fn fallback_model() -> String {
-    ["prophet-seed"]
-        .into_iter()
-        .find(|n| select::MODEL_NAMES.contains(n))
-        .unwrap_or(select::MODEL_NAMES[0])
-        .to_string()
+    "prophet-seed".to_string()
+}
+
+/// Backtests one model and refits it with a calibrated band (the registry's `run_model`,
+/// for models the registry does not know).
+fn run_one(
+    model: &dyn Forecaster,
+    series: &Series,
+    horizon: usize,
+    cfg: &crate::config::ForecastConfig,
+) -> Result<(ModelForecast, BacktestScore, Calibration), ForecastError> {
+    let run = backtest_run(model, series, horizon, cfg.backtest_folds.max(1) as usize)?;
+    let mut forecast = model.forecast(series, horizon)?;
+    let cal = calibrate::plan(&run, series.tz, series.granularity, cfg.interval_width);
+    calibrate::apply(
+        &cal,
+        &mut forecast,
+        series.tz,
+        series.granularity,
+        is_nonnegative(series),
+    );
+    Ok((forecast, run.score, cal))
 }
 
 struct Finished {
