@@ -295,10 +295,14 @@ fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
         return Some(t);
     }
     // No offset given: read as UTC, as Genesys does.
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-        .map(|n| n.and_utc().fixed_offset())
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .map(|n| n.and_utc().fixed_offset())
 }
 
 /// The interval spelling of the response: the offset of the request interval, millisecond precision.
@@ -492,7 +496,11 @@ pub(crate) fn run(state: &State, body: &[u8]) -> Result<Value, ApiError> {
             ))
         })?,
     };
-    let gran = q.granularity.as_deref().map(parse_granularity).transpose()?;
+    let gran = q
+        .granularity
+        .as_deref()
+        .map(parse_granularity)
+        .transpose()?;
     if q.metrics.is_empty() {
         return Err(ApiError::invalid_field(
             "bad.request",
@@ -547,7 +555,11 @@ pub(crate) fn run(state: &State, body: &[u8]) -> Result<Value, ApiError> {
         for queue in &selected {
             let native = queue.step_minutes * 60;
             if g % native != 0 {
-                let what = if g < native { "finer than" } else { "not a multiple of" };
+                let what = if g < native {
+                    "finer than"
+                } else {
+                    "not a multiple of"
+                };
                 return Err(ApiError::bad_request(format!(
                     "granularity {} is {what} the {}-minute buckets queue {:?} ({}) has; use PT{}M or a multiple of it",
                     q.granularity.as_deref().unwrap_or_default(),
@@ -641,8 +653,14 @@ mod tests {
     fn day_buckets_follow_local_midnight_across_dst() {
         let tz: Tz = "America/New_York".parse().unwrap();
         // 2026-03-07 00:00 EST .. 2026-03-10 00:00 EDT
-        let s = Utc.with_ymd_and_hms(2026, 3, 7, 5, 0, 0).unwrap().timestamp();
-        let e = Utc.with_ymd_and_hms(2026, 3, 10, 4, 0, 0).unwrap().timestamp();
+        let s = Utc
+            .with_ymd_and_hms(2026, 3, 7, 5, 0, 0)
+            .unwrap()
+            .timestamp();
+        let e = Utc
+            .with_ymd_and_hms(2026, 3, 10, 4, 0, 0)
+            .unwrap()
+            .timestamp();
         let b = bucket_starts(s, e, Some(Gran::Days(1)), tz).unwrap();
         assert_eq!(b.len(), 3);
         assert_eq!(b[1] - b[0], 86_400);

@@ -238,8 +238,7 @@ impl SandboxHandle {
             .map(|q| SandboxQueueInfo {
                 id: q.id.clone(),
                 name: q.name.clone(),
-                granularity: Granularity::from_minutes(q.step_minutes)
-                    .unwrap_or(Granularity::Pt1h),
+                granularity: Granularity::from_minutes(q.step_minutes).unwrap_or(Granularity::Pt1h),
                 points: q.points.len(),
                 total: q.total(),
             })

@@ -90,7 +90,14 @@ pub(crate) fn seed_contact_lists() -> Vec<Value> {
     let lists = [
         (
             "Spring renewals (sandbox)",
-            vec!["FirstName", "LastName", "Cell", "Home", "TimeZone", "PolicyNo"],
+            vec![
+                "FirstName",
+                "LastName",
+                "Cell",
+                "Home",
+                "TimeZone",
+                "PolicyNo",
+            ],
             vec![("Cell", "cell"), ("Home", "home")],
             1250,
         ),
@@ -248,7 +255,11 @@ pub(crate) fn list_contact_lists(state: &State, p: &Params) -> Result<Value, Api
     ))
 }
 
-pub(crate) fn list_scripts(state: &State, p: &Params, published_only: bool) -> Result<Value, ApiError> {
+pub(crate) fn list_scripts(
+    state: &State,
+    p: &Params,
+    published_only: bool,
+) -> Result<Value, ApiError> {
     let (size, number) = page_params(p, 100)?;
     let name = p.get("name").map(str::to_lowercase);
     let mut items: Vec<Value> = state
@@ -291,8 +302,17 @@ pub(crate) fn list_campaigns(state: &State, p: &Params) -> Result<Value, ApiErro
         .cloned()
         .collect();
     sort_by_name(&mut items, p)?;
-    let keep = keep_params(p, &["name", "filterType", "id", "contactListId", "sortOrder"]);
-    Ok(listing(&items, size, number, "/api/v2/outbound/campaigns", &keep))
+    let keep = keep_params(
+        p,
+        &["name", "filterType", "id", "contactListId", "sortOrder"],
+    );
+    Ok(listing(
+        &items,
+        size,
+        number,
+        "/api/v2/outbound/campaigns",
+        &keep,
+    ))
 }
 
 pub(crate) fn get_campaign(state: &State, id: &str) -> Result<Value, ApiError> {
@@ -321,10 +341,18 @@ fn parse_object(body: &[u8], what: &str) -> Result<Map<String, Value>, ApiError>
 /// Field problems of a create request: (errorCode, fieldName, message).
 type Problems = Vec<(&'static str, String, String)>;
 
-fn required_str<'a>(o: &'a Map<String, Value>, field: &str, problems: &mut Problems) -> Option<&'a str> {
+fn required_str<'a>(
+    o: &'a Map<String, Value>,
+    field: &str,
+    problems: &mut Problems,
+) -> Option<&'a str> {
     match o.get(field) {
         None | Some(Value::Null) => {
-            problems.push(("FIELD_REQUIRED", field.into(), format!("{field} is required")));
+            problems.push((
+                "FIELD_REQUIRED",
+                field.into(),
+                format!("{field} is required"),
+            ));
             None
         }
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
@@ -391,7 +419,10 @@ pub(crate) fn create_campaign(state: &State, body: &[u8]) -> Result<Value, ApiEr
             problems.push((
                 "FIELD_REQUIRED",
                 "dialingMode".into(),
-                format!("dialingMode is required: one of {}", DIALING_MODES.join(", ")),
+                format!(
+                    "dialingMode is required: one of {}",
+                    DIALING_MODES.join(", ")
+                ),
             ));
             None
         }
@@ -533,7 +564,10 @@ pub(crate) fn create_campaign(state: &State, body: &[u8]) -> Result<Value, ApiEr
         };
         let mut e = ApiError::bad_request(message);
         e.code = "invalid.value";
-        e.details = problems.into_iter().map(|p| (p.0.to_string(), p.1)).collect();
+        e.details = problems
+            .into_iter()
+            .map(|p| (p.0.to_string(), p.1))
+            .collect();
         return Err(e);
     }
 
@@ -606,19 +640,30 @@ fn parse_schedule_time(s: &str) -> Option<NaiveDateTime> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.naive_utc());
     }
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
 }
 
 /// Creates (no version) or updates (current version) a campaign's schedule.
-pub(crate) fn put_schedule(state: &State, campaign_id: &str, body: &[u8]) -> Result<Value, ApiError> {
+pub(crate) fn put_schedule(
+    state: &State,
+    campaign_id: &str,
+    body: &[u8],
+) -> Result<Value, ApiError> {
     let campaign = get_campaign(state, campaign_id)?;
     let o = parse_object(body, "a CampaignSchedule")?;
-    let field = |f: &str, code: &str, msg: String| {
-        ApiError::invalid_field("invalid.value", code, f, msg)
-    };
-    match o.get("campaign").and_then(|c| c.get("id")).and_then(Value::as_str) {
+    let field =
+        |f: &str, code: &str, msg: String| ApiError::invalid_field("invalid.value", code, f, msg);
+    match o
+        .get("campaign")
+        .and_then(|c| c.get("id"))
+        .and_then(Value::as_str)
+    {
         None => {
             return Err(field(
                 "campaign",
@@ -698,7 +743,11 @@ pub(crate) fn put_schedule(state: &State, campaign_id: &str, body: &[u8]) -> Res
     let version = match o.get("version") {
         None | Some(Value::Null) => None,
         Some(v) => Some(v.as_i64().ok_or_else(|| {
-            field("version", "INVALID_VALUE", format!("version {v} must be an integer"))
+            field(
+                "version",
+                "INVALID_VALUE",
+                format!("version {v} must be an integer"),
+            )
         })?),
     };
 
@@ -721,7 +770,8 @@ pub(crate) fn put_schedule(state: &State, campaign_id: &str, body: &[u8]) -> Res
                 ),
             };
             let mut e = ApiError::new(axum::http::StatusCode::CONFLICT, "conflict", msg);
-            e.details.push(("VERSION_MISMATCH".into(), "version".into()));
+            e.details
+                .push(("VERSION_MISMATCH".into(), "version".into()));
             return Err(e);
         }
     };
@@ -774,7 +824,13 @@ pub(crate) fn list_queues(state: &State, p: &Params) -> Result<Value, ApiError> 
         items.reverse();
     }
     let keep = keep_params(p, &["name", "id", "sortOrder"]);
-    Ok(listing(&items, size, number, "/api/v2/routing/queues", &keep))
+    Ok(listing(
+        &items,
+        size,
+        number,
+        "/api/v2/routing/queues",
+        &keep,
+    ))
 }
 
 pub(crate) fn queue_json(state: &State, q: &super::data::QueueData) -> Value {
