@@ -159,6 +159,8 @@ impl Review {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pending {
     Submit,
+    /// Quit although a campaign draft has not been submitted.
+    Quit,
     Overwrite {
         path: std::path::PathBuf,
         format: ExportFormat,

@@ -348,8 +348,23 @@ fn quit(app: &mut App) -> Vec<Effect> {
     fx
 }
 
+/// A draft the user typed into and has not submitted: quitting would lose it.
+fn unsent_draft(app: &App) -> bool {
+    app.review.as_ref().is_some_and(|r| {
+        !matches!(r.submit, SubmitState::Done { .. })
+            && (!r.form.caller_name.is_empty() || !r.form.caller_address.is_empty())
+    })
+}
+
 fn command(app: &mut App, ctx: Context, cmd: Command) -> Vec<Effect> {
     match cmd {
+        Command::Quit if ctx != Context::Confirm && unsent_draft(app) => {
+            app.overlay = Some(Overlay::Confirm {
+                text: "The campaign draft has not been submitted. Quit and discard it?".into(),
+                pending: Pending::Quit,
+            });
+            return vec![];
+        }
         Command::Quit => return quit(app),
         Command::Help => {
             app.overlay = Some(Overlay::Help);
@@ -663,6 +678,8 @@ fn review_command(app: &mut App, cmd: Command) -> Vec<Effect> {
     let n = Field::ALL.len();
     match cmd {
         Command::Back => app.screen = Screen::Dashboard,
+        Command::ScrollDown => r.preview_scroll = r.preview_scroll.saturating_add(5),
+        Command::ScrollUp => r.preview_scroll = r.preview_scroll.saturating_sub(5),
         Command::Up => r.focus = (r.focus + n - 1) % n,
         Command::Down => r.focus = (r.focus + 1) % n,
         Command::Edit | Command::PrevOption | Command::NextOption => {
@@ -759,6 +776,7 @@ fn confirm_command(app: &mut App, cmd: Command) -> Vec<Effect> {
             app.overlay = None;
             match pending {
                 Pending::Submit => start_submit(app),
+                Pending::Quit => quit(app),
                 Pending::Overwrite { path, format } => {
                     app.overlay = Some(Overlay::Export(ExportPrompt {
                         path: path.display().to_string(),
