@@ -92,6 +92,8 @@ pub struct CampaignForm {
     pub phone_type: usize,
     pub tz: Tz,
     pub windows: Vec<ScheduleWindow>,
+    /// Phone columns of the chosen contact list, when the API told us; empty = unknown.
+    pub allowed_phone_columns: Vec<String>,
 }
 
 impl CampaignForm {
@@ -109,6 +111,7 @@ impl CampaignForm {
             phone_type: 0,
             tz,
             windows,
+            allowed_phone_columns: Vec::new(),
         }
     }
 
@@ -180,6 +183,19 @@ impl CampaignForm {
             out.push((
                 Field::PhoneColumn,
                 "enter the contact list column that holds the number".into(),
+            ));
+        } else if !self.allowed_phone_columns.is_empty()
+            && !self
+                .allowed_phone_columns
+                .iter()
+                .any(|c| c == self.phone_column.trim())
+        {
+            out.push((
+                Field::PhoneColumn,
+                format!(
+                    "not a phone column of this contact list; use one of: {}",
+                    self.allowed_phone_columns.join(", ")
+                ),
             ));
         }
         if self.windows.is_empty() {

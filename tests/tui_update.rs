@@ -442,3 +442,26 @@ fn ctrl_c_quits_even_while_typing() {
     );
     assert!(a.quit && fx.contains(&Effect::Quit));
 }
+
+#[test]
+fn quitting_with_an_unsent_draft_asks_first() {
+    let mut a = app();
+    fill_and_confirm(&mut a);
+    key(&mut a, KeyCode::Char('n'));
+    assert!(a.overlay.is_none());
+    let fx = key(&mut a, KeyCode::Char('q'));
+    assert!(fx.is_empty() && !a.quit, "asks instead of quitting");
+    assert!(matches!(a.overlay, Some(Overlay::Confirm { .. })));
+    let fx = key(&mut a, KeyCode::Char('y'));
+    assert!(a.quit && fx.contains(&Effect::Quit));
+}
+
+#[test]
+fn preview_scrolls_with_page_keys() {
+    let mut a = app();
+    filled_review(&mut a);
+    key(&mut a, KeyCode::PageDown);
+    key(&mut a, KeyCode::PageDown);
+    key(&mut a, KeyCode::PageUp);
+    assert_eq!(a.review.as_ref().unwrap().preview_scroll, 5);
+}

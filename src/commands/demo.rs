@@ -7,6 +7,7 @@ use crate::sandbox::{self, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SandboxOptions};
 use crate::tui::app::OrgInfo;
 
 pub async fn run(global: &GlobalArgs, args: DemoArgs) -> CommandResult {
+    crate::tui::runtime::mark_start();
     let (mut config, paths) = load_config(global)?;
     // The sandbox's data is recorded in its own zone; follow it unless the user chose one.
     if global.time_zone.is_none() {

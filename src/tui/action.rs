@@ -37,6 +37,8 @@ pub enum Msg {
         job: JobId,
         message: String,
     },
+    /// Phone columns (name, type) per contact list id; sent just before the lists.
+    PhoneColumns(std::collections::HashMap<String, Vec<(String, String)>>),
     ContactListsLoaded(Result<Vec<NamedRef>, String>),
     ScriptsLoaded(Result<Vec<NamedRef>, String>),
     SubmitFinished {

@@ -159,6 +159,8 @@ impl Review {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pending {
     Submit,
+    /// Quit although a campaign draft has not been submitted.
+    Quit,
     Overwrite {
         path: std::path::PathBuf,
         format: ExportFormat,
@@ -227,6 +229,8 @@ pub struct App {
     pub session: Option<Session>,
     pub review: Option<Review>,
     pub contact_lists: Loadable<Vec<NamedRef>>,
+    /// Phone columns (name, type) per contact list id.
+    pub phone_columns: std::collections::HashMap<String, Vec<(String, String)>>,
     pub scripts: Loadable<Vec<NamedRef>>,
     pub toasts: Vec<Toast>,
     pub spinner: usize,
@@ -252,6 +256,7 @@ impl App {
             session: None,
             review: None,
             contact_lists: Loadable::Loading,
+            phone_columns: Default::default(),
             scripts: Loadable::Loading,
             toasts: Vec::new(),
             spinner: 0,

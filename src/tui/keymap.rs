@@ -72,7 +72,9 @@ impl Context {
                 Refresh,
                 PickQueue,
             ],
-            Context::Review => &[Up, Down, Edit, PrevOption, NextOption, Submit],
+            Context::Review => &[
+                Up, Down, Edit, PrevOption, NextOption, Submit, ScrollUp, ScrollDown,
+            ],
             Context::Confirm => &[Yes, No],
             Context::Export => &[ToggleFormat, Accept],
         }
@@ -105,6 +107,8 @@ pub enum Command {
     PrevOption,
     NextOption,
     Submit,
+    ScrollUp,
+    ScrollDown,
     Yes,
     No,
     ToggleFormat,
@@ -146,6 +150,8 @@ impl Command {
             PrevOption => "previous option",
             NextOption => "next option",
             Submit => "submit the campaign (asks first)",
+            ScrollUp => "scroll the request preview up",
+            ScrollDown => "scroll the request preview down",
             Yes => "confirm",
             No => "cancel",
             ToggleFormat => "switch JSON / CSV",
@@ -173,10 +179,7 @@ impl Key {
 
     /// Normalises a terminal event: Shift is folded into the character (`G`, `?`).
     pub fn from_event(ev: &KeyEvent) -> Self {
-        let code = match ev.code {
-            KeyCode::BackTab => KeyCode::BackTab,
-            c => c,
-        };
+        let code = ev.code;
         Self {
             code,
             ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, DurationRound, Utc};
+use chrono::Utc;
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
@@ -18,16 +18,27 @@ use tokio_util::sync::CancellationToken;
 use crate::campaign::{NamedRef, schedule_body};
 use crate::cli::ExportFormat;
 use crate::config::Config;
-use crate::forecast::Forecaster;
-use crate::forecast::pipeline::{PipelineInput, PipelineOutput, QueueRef, run_forecast};
-use crate::genesys::{
-    AggregateQuery, Campaign, CampaignSchedule, FetchProgress, GenesysClient, GenesysError,
-};
+use crate::forecast::pipeline::{PipelineInput, PipelineOutput, QueueRef, run_forecast_named};
+use crate::genesys::{Campaign, CampaignSchedule, FetchProgress, GenesysClient, GenesysError};
 use crate::history::{Series, SeriesSummary};
 use crate::store::Store;
 use crate::tui::action::{ApiFailure, Effect, JobId, Msg, SubmitOutcome, SubmitRequest};
 use crate::tui::app::{App, ForecastView, HistoryView, WindowRow};
 use crate::tui::update::{open_queue, update};
+
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Marks the command's start, so the log can say how long the first frame took.
+pub fn mark_start() {
+    STARTED.get_or_init(std::time::Instant::now);
+}
+
+fn since_start_ms() -> u128 {
+    STARTED
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_millis()
+}
 
 /// How long a campaign create may take before the outcome counts as unknown.
 const SUBMIT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -84,10 +95,25 @@ async fn event_loop(
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
+    let mut first_frame = true;
+    // When history arrived, until the frame that shows its forecast is on screen.
+    let mut history_at: Option<std::time::Instant> = None;
+    let mut forecast_pending = false;
     loop {
         if dirty {
             draw(terminal, app)?;
             dirty = false;
+            if first_frame {
+                first_frame = false;
+                tracing::info!(ms = since_start_ms(), "first frame drawn");
+            }
+            if forecast_pending && let Some(t) = history_at.take() {
+                forecast_pending = false;
+                tracing::info!(
+                    ms = t.elapsed().as_millis(),
+                    "forecast drawn after history arrived"
+                );
+            }
         }
         if app.quit {
             break;
@@ -107,6 +133,13 @@ async fn event_loop(
             _ = tick.tick(), if app.needs_tick() => Msg::Tick,
         };
         let queues_arrived = matches!(msg, Msg::QueuesLoaded(Ok(_)));
+        match &msg {
+            Msg::HistoryLoaded { result: Ok(_), .. } => {
+                history_at = Some(std::time::Instant::now())
+            }
+            Msg::ForecastReady { .. } => forecast_pending = true,
+            _ => {}
+        }
         let mut effects = update(app, msg);
         if queues_arrived && let Some(wanted) = initial_queue.take() {
             let found = app.queues.ready().and_then(|qs| {
@@ -270,12 +303,24 @@ impl Runtime {
             }
             Effect::LoadContactLists => {
                 tokio::spawn(async move {
-                    let r = b
-                        .client
-                        .list_contact_lists()
-                        .await
-                        .map(|v| refs(v.into_iter().map(|c| (c.id, c.name))))
-                        .map_err(|e| e.to_string());
+                    let r = match b.client.list_contact_lists().await {
+                        Ok(v) => {
+                            let cols = v
+                                .iter()
+                                .map(|c| {
+                                    let cols = c
+                                        .phone_columns
+                                        .iter()
+                                        .map(|p| (p.column_name.clone(), p.column_type.clone()))
+                                        .collect();
+                                    (c.id.clone(), cols)
+                                })
+                                .collect();
+                            let _ = tx.send(Msg::PhoneColumns(cols));
+                            Ok(refs(v.into_iter().map(|c| (c.id, c.name))))
+                        }
+                        Err(e) => Err(e.to_string()),
+                    };
                     let _ = tx.send(Msg::ContactListsLoaded(r));
                 });
             }
@@ -334,17 +379,6 @@ async fn fetch_history(
     queue: QueueRef,
     tx: &UnboundedSender<Msg>,
 ) -> Result<(Series, SeriesSummary, QueueRef), String> {
-    let cfg = &b.config;
-    let tz = cfg.time_zone().map_err(|e| e.to_string())?;
-    let g = cfg.history.granularity;
-    let end: DateTime<Utc> = Utc::now()
-        .duration_trunc(g.duration())
-        .map_err(|e| e.to_string())?;
-    let start = end - chrono::TimeDelta::days(cfg.history.days as i64);
-    let mut q = AggregateQuery::new(&queue.id, start, end, g, tz.name());
-    q.media_type = cfg.history.media_type.clone();
-    q.chunk_days = cfg.genesys.chunk_days;
-    q.max_concurrency = cfg.genesys.max_concurrency;
     let (ptx, mut prx) = unbounded_channel::<FetchProgress>();
     let forward = {
         let tx = tx.clone();
@@ -358,29 +392,18 @@ async fn fetch_history(
             }
         })
     };
-    let buckets = b.client.fetch_aggregates(&q, Some(ptx)).await;
+    // The same fetch the headless command uses, so both see identical series.
+    let result = crate::forecast::pipeline::fetch_history(
+        &b.client,
+        &queue.id,
+        &b.config,
+        Utc::now(),
+        Some(ptx),
+    )
+    .await;
     let _ = forward.await;
-    let buckets = buckets.map_err(|e| e.to_string())?;
-    let pairs: Vec<(DateTime<Utc>, f64)> = buckets.iter().map(|b| (b.start, b.n_offered)).collect();
-    let (series, summary) =
-        crate::history::from_buckets(&pairs, start, end, g, tz, cfg.history.fill)
-            .map_err(|e| e.to_string())?;
+    let (series, summary) = result.map_err(|e| e.to_string())?;
     Ok((series, summary, queue))
-}
-
-/// The configured model; `auto` runs the backtest tournament and uses its winner.
-fn model_for(cfg: &Config, series: &Series) -> Result<Box<dyn Forecaster>, String> {
-    use crate::forecast::select;
-    let f = &cfg.forecast;
-    let name = if f.model == select::AUTO {
-        let horizon = f.horizon_days as usize * series.granularity.per_day();
-        select::tournament(series, horizon, f)
-            .map_err(|e| e.to_string())?
-            .chosen
-    } else {
-        f.model.clone()
-    };
-    select::forecaster_by_name(&name, f).map_err(|e| e.to_string())
 }
 
 fn fit(
@@ -389,21 +412,18 @@ fn fit(
     summary: SeriesSummary,
     queue: QueueRef,
 ) -> Result<PipelineOutput, String> {
-    let model = model_for(&b.config, &series)?;
     let previous = b.store.load_forecast(&queue.id).unwrap_or_else(|e| {
         tracing::warn!("ignoring the saved forecast: {e}");
         None
     });
-    let out = run_forecast(
-        PipelineInput {
-            series,
-            summary,
-            queue,
-            config: b.config.clone(),
-            previous,
-        },
-        model.as_ref(),
-    )
+    // Same model choice (`auto` tournament or a named model) as `queuecast forecast`.
+    let out = run_forecast_named(PipelineInput {
+        series,
+        summary,
+        queue,
+        config: b.config.clone(),
+        previous,
+    })
     .map_err(|e| e.to_string())?;
     if let Err(e) = b.store.save_forecast(&out.to_saved()) {
         tracing::warn!("cannot save the forecast for drift checks: {e}");

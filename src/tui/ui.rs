@@ -596,8 +596,16 @@ fn draw_review(f: &mut Frame, app: &App, area: Rect) {
             t.error,
         ),
     };
-    let [form_area, status_area] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(left);
+    let [form_area, status_area] = Layout::vertical([
+        Constraint::Min(1),
+        // Room for a full API error with its correlation id.
+        Constraint::Length(if matches!(r.submit, SubmitState::Failed { .. }) {
+            6
+        } else {
+            3
+        }),
+    ])
+    .areas(left);
     f.render_widget(
         Paragraph::new(lines).block(block(app, " Campaign review ")),
         form_area,
@@ -637,12 +645,7 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(" SANDBOX ", t.sandbox));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::styled(
-        format!("{} ({})", app.org.name, app.org.region),
-        t.dim,
-    ));
     if let Some(s) = &app.session {
-        spans.push(Span::styled(" │ ", t.dim));
         spans.push(Span::raw(s.queue.name.clone()));
         if let Some(fc) = &s.forecast {
             spans.push(Span::styled(
@@ -662,6 +665,14 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(" │ ", t.dim));
         spans.push(Span::raw(format!("{} {b}", SPINNER[app.spinner % 10])));
     }
+    // The org goes last: on a narrow screen it is the first thing to be cut off.
+    if app.session.is_some() {
+        spans.push(Span::styled(" │ ", t.dim));
+    }
+    spans.push(Span::styled(
+        format!("{} ({})", app.org.name, app.org.region),
+        t.dim,
+    ));
     let ctx = app.context();
     let hints: &[(Context, Command)] = match ctx {
         Context::Picker => &[
@@ -672,9 +683,7 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
             (Context::Dashboard, Command::ToggleWindow),
             (Context::Dashboard, Command::Review),
             (Context::Dashboard, Command::Export),
-            (Context::Dashboard, Command::Refresh),
             (Context::Global, Command::Help),
-            (Context::Global, Command::Quit),
         ],
         Context::Review => &[
             (Context::Review, Command::Edit),
@@ -694,6 +703,12 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         hint_spans.push(Span::styled(format!(" {}", short(*cmd)), t.dim));
     }
     let hint_width: usize = hint_spans.iter().map(|s| s.width()).sum();
+    let mut left_width = left_width;
+    // Key hints matter more than the org name on a narrow screen.
+    if app.session.is_some() && left_width + hint_width >= area.width as usize {
+        spans.truncate(spans.len() - 2);
+        left_width = spans.iter().map(|s| s.width()).sum();
+    }
     if left_width + hint_width < area.width as usize {
         spans.push(Span::raw(
             " ".repeat(area.width as usize - left_width - hint_width),

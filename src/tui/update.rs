@@ -95,6 +95,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.toast(Level::Error, format!("forecast failed: {message}"));
             vec![]
         }
+        Msg::PhoneColumns(map) => {
+            app.phone_columns = map;
+            vec![]
+        }
         Msg::ContactListsLoaded(r) => {
             if let Err(e) = &r {
                 app.toast(Level::Error, format!("contact lists: {e}"));
@@ -207,9 +211,38 @@ fn preselect_single(app: &mut App) {
     };
     if r.form.contact_list.is_none() && lists.is_some_and(|l| l.len() == 1) {
         r.form.contact_list = Some(0);
+        apply_phone_columns(
+            r,
+            lists.map(Vec::as_slice).unwrap_or(&[]),
+            &app.phone_columns,
+        );
     }
     if r.form.script.is_none() && scripts.is_some_and(|l| l.len() == 1) {
         r.form.script = Some(0);
+    }
+}
+
+/// Points the phone column at the chosen list's first phone column, so the default is valid.
+fn apply_phone_columns(
+    r: &mut Review,
+    lists: &[crate::campaign::NamedRef],
+    columns: &std::collections::HashMap<String, Vec<(String, String)>>,
+) {
+    let cols = r
+        .form
+        .contact_list
+        .and_then(|i| lists.get(i))
+        .and_then(|l| columns.get(&l.id))
+        .cloned()
+        .unwrap_or_default();
+    r.form.allowed_phone_columns = cols.iter().map(|c| c.0.clone()).collect();
+    if let Some((name, kind)) = cols.first()
+        && !r.form.allowed_phone_columns.contains(&r.form.phone_column)
+    {
+        r.form.phone_column = name.clone();
+        if let Some(i) = PHONE_TYPES.iter().position(|t| t == kind) {
+            r.form.phone_type = i;
+        }
     }
 }
 
@@ -315,8 +348,23 @@ fn quit(app: &mut App) -> Vec<Effect> {
     fx
 }
 
+/// A draft the user typed into and has not submitted: quitting would lose it.
+fn unsent_draft(app: &App) -> bool {
+    app.review.as_ref().is_some_and(|r| {
+        !matches!(r.submit, SubmitState::Done { .. })
+            && (!r.form.caller_name.is_empty() || !r.form.caller_address.is_empty())
+    })
+}
+
 fn command(app: &mut App, ctx: Context, cmd: Command) -> Vec<Effect> {
     match cmd {
+        Command::Quit if ctx != Context::Confirm && unsent_draft(app) => {
+            app.overlay = Some(Overlay::Confirm {
+                text: "The campaign draft has not been submitted. Quit and discard it?".into(),
+                pending: Pending::Quit,
+            });
+            return vec![];
+        }
         Command::Quit => return quit(app),
         Command::Help => {
             app.overlay = Some(Overlay::Help);
@@ -630,6 +678,8 @@ fn review_command(app: &mut App, cmd: Command) -> Vec<Effect> {
     let n = Field::ALL.len();
     match cmd {
         Command::Back => app.screen = Screen::Dashboard,
+        Command::ScrollDown => r.preview_scroll = r.preview_scroll.saturating_add(5),
+        Command::ScrollUp => r.preview_scroll = r.preview_scroll.saturating_sub(5),
         Command::Up => r.focus = (r.focus + n - 1) % n,
         Command::Down => r.focus = (r.focus + 1) % n,
         Command::Edit | Command::PrevOption | Command::NextOption => {
@@ -646,7 +696,11 @@ fn review_command(app: &mut App, cmd: Command) -> Vec<Effect> {
             let back = cmd == Command::PrevOption;
             let f = &mut r.form;
             match field {
-                Field::ContactList => f.contact_list = cycle(f.contact_list, lists_len, back),
+                Field::ContactList => {
+                    f.contact_list = cycle(f.contact_list, lists_len, back);
+                    let lists = app.contact_lists.ready().map(Vec::as_slice).unwrap_or(&[]);
+                    apply_phone_columns(r, lists, &app.phone_columns);
+                }
                 Field::Script => f.script = cycle(f.script, scripts_len, back),
                 Field::DialingMode => {
                     f.dialing_mode =
@@ -722,6 +776,7 @@ fn confirm_command(app: &mut App, cmd: Command) -> Vec<Effect> {
             app.overlay = None;
             match pending {
                 Pending::Submit => start_submit(app),
+                Pending::Quit => quit(app),
                 Pending::Overwrite { path, format } => {
                     app.overlay = Some(Overlay::Export(ExportPrompt {
                         path: path.display().to_string(),
