@@ -5,6 +5,8 @@ pub mod calibrate;
 pub mod metrics;
 pub mod mstl;
 pub mod naive;
+pub mod optimizer;
+pub mod prophet;
 pub mod select;
 
 use chrono::{DateTime, Utc};

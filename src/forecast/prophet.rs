@@ -1,0 +1,437 @@
+//! Prophet as a queuecast [`Forecaster`], fitted in-process with the native optimizer.
+//!
+//! The model is fitted on local wall-clock time so a DST change does not smear the daily
+//! pattern, and the prediction interval is sampled here with a seeded RNG (augurs samples with
+//! `thread_rng`, which would make every run's band different).
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+
+use augurs_prophet::optimizer::{Data, InitialParams, OptimizeOpts, OptimizedParams};
+use augurs_prophet::{
+    FeatureMode, Optimizer, PredictionData, Prophet, ProphetOptions, Seasonality,
+    SeasonalityOption, TrainingData,
+};
+use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::config::{ForecastConfig, SeasonalityMode};
+use crate::forecast::optimizer::NativeOptimizer;
+use crate::forecast::{ForecastError, ForecastPoint, Forecaster, ModelForecast};
+use crate::history::Series;
+
+/// Fewer points than this cannot support daily + weekly Fourier terms and 25 changepoints.
+pub const MIN_POINTS: usize = 48;
+
+/// The knobs of one Prophet variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProphetSettings {
+    pub daily: bool,
+    pub weekly: bool,
+    pub mode: SeasonalityMode,
+    pub interval_width: f64,
+    pub changepoint_prior_scale: f64,
+    pub uncertainty_samples: u32,
+    pub seed: u64,
+    /// Separate daily profiles for weekdays and weekends (conditional seasonalities).
+    pub weekday_weekend_daily: bool,
+    /// Fit on `log1p(y)` and back-transform, so counts stay positive and peaks scale.
+    pub log1p: bool,
+}
+
+impl ProphetSettings {
+    /// The seed script's model: additive daily + weekly, as configured.
+    pub fn seed(cfg: &ForecastConfig) -> Self {
+        Self {
+            daily: cfg.daily_seasonality,
+            weekly: cfg.weekly_seasonality,
+            mode: cfg.seasonality_mode,
+            interval_width: cfg.interval_width,
+            changepoint_prior_scale: cfg.changepoint_prior_scale,
+            uncertainty_samples: cfg.uncertainty_samples,
+            seed: cfg.seed,
+            weekday_weekend_daily: false,
+            log1p: false,
+        }
+    }
+
+    /// Weekday and weekend daily profiles on `log1p` counts: expresses "Monday 10:00 is not
+    /// Saturday 10:00" and never goes negative at night.
+    pub fn tuned(cfg: &ForecastConfig) -> Self {
+        Self {
+            weekday_weekend_daily: true,
+            log1p: true,
+            ..Self::seed(cfg)
+        }
+    }
+}
+
+/// Prophet behind the common [`Forecaster`] interface.
+#[derive(Debug, Clone)]
+pub struct ProphetForecaster {
+    pub name: String,
+    pub settings: ProphetSettings,
+}
+
+impl ProphetForecaster {
+    /// `prophet-seed`.
+    pub fn seed(cfg: &ForecastConfig) -> Self {
+        Self {
+            name: "prophet-seed".into(),
+            settings: ProphetSettings::seed(cfg),
+        }
+    }
+
+    /// `prophet-tuned`.
+    pub fn tuned(cfg: &ForecastConfig) -> Self {
+        Self {
+            name: "prophet-tuned".into(),
+            settings: ProphetSettings::tuned(cfg),
+        }
+    }
+}
+
+impl Forecaster for ProphetForecaster {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn forecast(&self, series: &Series, horizon: usize) -> Result<ModelForecast, ForecastError> {
+        let raw = fit_predict_raw(series, horizon, &self.settings).map_err(|e| match e {
+            ForecastError::Model { message, .. } => ForecastError::Model {
+                model: self.name.clone(),
+                message,
+            },
+            other => other,
+        })?;
+        let mut future = raw.future;
+        // Counts are never negative; a band below zero says nothing an analyst can use.
+        if series.points.iter().all(|p| p.y >= 0.0) {
+            for p in &mut future {
+                p.yhat = p.yhat.max(0.0);
+                p.yhat_lower = p.yhat_lower.max(0.0);
+                p.yhat_upper = p.yhat_upper.max(0.0);
+            }
+        }
+        Ok(ModelForecast {
+            model: self.name.clone(),
+            future,
+            warnings: raw.warnings,
+        })
+    }
+}
+
+/// Prophet's forecast before any clamping, for comparison with Python Prophet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawProphet {
+    pub future: Vec<ForecastPoint>,
+    pub warnings: Vec<String>,
+}
+
+/// Records what the optimizer saw and returned, so the band can be sampled with our own RNG.
+#[derive(Debug, Clone, Default)]
+struct Capture {
+    out: Arc<Mutex<Option<(Data, OptimizedParams)>>>,
+}
+
+impl Optimizer for Capture {
+    fn optimize(
+        &self,
+        init: &InitialParams,
+        data: &Data,
+        opts: &OptimizeOpts,
+    ) -> Result<OptimizedParams, augurs_prophet::optimizer::Error> {
+        let params = NativeOptimizer.optimize(init, data, opts)?;
+        if let Ok(mut slot) = self.out.lock() {
+            *slot = Some((data.clone(), params.clone()));
+        }
+        Ok(params)
+    }
+}
+
+fn model_err(message: impl ToString) -> ForecastError {
+    ForecastError::Model {
+        model: "prophet".into(),
+        message: message.to_string(),
+    }
+}
+
+/// Local wall-clock time of a UTC instant, as Prophet's naive `ds` seconds.
+fn local_naive_secs(series: &Series, ts: DateTime<Utc>) -> i64 {
+    ts.with_timezone(&series.tz)
+        .naive_local()
+        .and_utc()
+        .timestamp()
+}
+
+fn is_weekend(series: &Series, ts: DateTime<Utc>) -> bool {
+    matches!(
+        ts.with_timezone(&series.tz).weekday(),
+        Weekday::Sat | Weekday::Sun
+    )
+}
+
+const WEEKDAY: &str = "is_weekday";
+const WEEKEND: &str = "is_weekend";
+
+fn conditions(series: &Series, ts: &[DateTime<Utc>]) -> HashMap<String, Vec<bool>> {
+    let weekend: Vec<bool> = ts.iter().map(|&t| is_weekend(series, t)).collect();
+    HashMap::from([
+        (WEEKDAY.to_string(), weekend.iter().map(|w| !w).collect()),
+        (WEEKEND.to_string(), weekend),
+    ])
+}
+
+/// Fits Prophet on `series` and predicts the next `horizon` buckets, unclamped.
+pub fn fit_predict_raw(
+    series: &Series,
+    horizon: usize,
+    s: &ProphetSettings,
+) -> Result<RawProphet, ForecastError> {
+    let n = series.points.len();
+    let step_min = series.granularity.minutes();
+    if n < MIN_POINTS {
+        let more = MIN_POINTS - n;
+        return Err(ForecastError::TooShort {
+            have: n,
+            need: MIN_POINTS,
+            more,
+            more_hours: more as f64 * step_min as f64 / 60.0,
+            granularity: series.granularity,
+        });
+    }
+    if let Some((i, p)) = series
+        .points
+        .iter()
+        .enumerate()
+        .find(|(_, p)| !p.y.is_finite())
+    {
+        return Err(model_err(format!(
+            "history value {} at {} (bucket {i}) is not a number",
+            p.y, p.ts
+        )));
+    }
+    if s.log1p
+        && let Some(p) = series.points.iter().find(|p| p.y < 0.0)
+    {
+        return Err(model_err(format!(
+            "the log1p transform needs non-negative history, but {} at {} is negative",
+            p.y, p.ts
+        )));
+    }
+
+    let mut warnings = Vec::new();
+    let step = Duration::minutes(step_min);
+    let span = step * n as i32;
+    let mut daily = s.daily;
+    let mut weekly = s.weekly;
+    if weekly && span < Duration::days(14) {
+        weekly = false;
+        warnings.push(format!(
+            "weekly seasonality switched off: only {:.1} days of history (needs 14)",
+            span.num_minutes() as f64 / 1440.0
+        ));
+    }
+    if daily && span < Duration::days(2) {
+        daily = false;
+        warnings.push(format!(
+            "daily seasonality switched off: only {:.1} hours of history (needs 48)",
+            span.num_minutes() as f64 / 60.0
+        ));
+    }
+
+    let ts: Vec<DateTime<Utc>> = series.points.iter().map(|p| p.ts).collect();
+    let ds: Vec<i64> = ts.iter().map(|&t| local_naive_secs(series, t)).collect();
+    let y: Vec<f64> = series
+        .points
+        .iter()
+        .map(|p| if s.log1p { p.y.ln_1p() } else { p.y })
+        .collect();
+
+    let split_daily = daily && s.weekday_weekend_daily;
+    let opts = ProphetOptions {
+        daily_seasonality: SeasonalityOption::Manual(daily && !split_daily),
+        weekly_seasonality: SeasonalityOption::Manual(weekly),
+        yearly_seasonality: SeasonalityOption::Manual(false),
+        seasonality_mode: match s.mode {
+            SeasonalityMode::Additive => FeatureMode::Additive,
+            SeasonalityMode::Multiplicative => FeatureMode::Multiplicative,
+        },
+        interval_width: s.interval_width.try_into().map_err(model_err)?,
+        changepoint_prior_scale: s.changepoint_prior_scale.try_into().map_err(model_err)?,
+        // The band is sampled below with a seeded RNG.
+        uncertainty_samples: 0,
+        ..ProphetOptions::default()
+    };
+    let capture = Capture::default();
+    let mut model = Prophet::new(opts, capture.clone());
+    let mut train = TrainingData::new(ds.clone(), y.clone()).map_err(model_err)?;
+    if split_daily {
+        let order = NonZeroU32::new(4).expect("4 > 0");
+        let period = 1.0.try_into().expect("1 > 0");
+        for name in [WEEKDAY, WEEKEND] {
+            model
+                .add_seasonality(
+                    format!("daily_{name}"),
+                    Seasonality::new(period, order).with_condition(name.to_string()),
+                )
+                .map_err(model_err)?;
+        }
+        train = train
+            .with_seasonality_conditions(conditions(series, &ts))
+            .map_err(model_err)?;
+    }
+    model
+        .fit(train, OptimizeOpts::default())
+        .map_err(model_err)?;
+
+    let last = *ts.last().expect("n >= MIN_POINTS");
+    let future_ts: Vec<DateTime<Utc>> = (1..=horizon as i32).map(|i| last + step * i).collect();
+    let future_ds: Vec<i64> = future_ts
+        .iter()
+        .map(|&t| local_naive_secs(series, t))
+        .collect();
+    let mut pred_data = PredictionData::new(future_ds.clone());
+    if split_daily {
+        pred_data = pred_data
+            .with_seasonality_conditions(conditions(series, &future_ts))
+            .map_err(model_err)?;
+    }
+    let pred = model.predict(pred_data).map_err(model_err)?;
+    let (data, params) = capture
+        .out
+        .lock()
+        .ok()
+        .and_then(|mut g| g.take())
+        .ok_or_else(|| model_err("the optimizer did not report its result"))?;
+
+    // Prophet's scaling: absmax of y, and t in units of the history's span.
+    let y_scale = {
+        let m = y.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        if m == 0.0 { 1.0 } else { m }
+    };
+    let (ds0, ds1) = (ds[0], *ds.last().expect("non-empty"));
+    let t_scale = (ds1 - ds0) as f64;
+    let t_future: Vec<f64> = future_ds
+        .iter()
+        .map(|&d| (d - ds0) as f64 / t_scale)
+        .collect();
+    let band = sample_band(
+        &t_future,
+        &pred.yhat.point,
+        &pred.multiplicative.point,
+        &data.t_change,
+        &params,
+        y_scale,
+        s,
+    );
+
+    let back = |v: f64| if s.log1p { v.exp_m1() } else { v };
+    let future = future_ts
+        .iter()
+        .zip(&pred.yhat.point)
+        .zip(band)
+        .map(|((&ts, &yhat), (lo, hi))| ForecastPoint {
+            ts,
+            yhat: back(yhat),
+            yhat_lower: back(lo),
+            yhat_upper: back(hi),
+        })
+        .collect();
+    Ok(RawProphet { future, warnings })
+}
+
+/// Prophet's predictive interval (new changepoints from a Poisson process with Laplace
+/// deltas, plus Gaussian observation noise), drawn with a seeded RNG.
+fn sample_band(
+    t: &[f64],
+    yhat: &[f64],
+    mult: &[f64],
+    t_change: &[f64],
+    params: &OptimizedParams,
+    y_scale: f64,
+    s: &ProphetSettings,
+) -> Vec<(f64, f64)> {
+    let n = t.len();
+    let samples = s.uncertainty_samples.max(1) as usize;
+    let mut rng = StdRng::seed_from_u64(s.seed);
+    let t_max = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let lambda =
+        params.delta.iter().map(|d| d.abs()).sum::<f64>() / params.delta.len().max(1) as f64 + 1e-8;
+    let sigma = *params.sigma_obs * y_scale;
+    let mut sims = vec![Vec::with_capacity(samples); n];
+    let mut cps: Vec<(f64, f64)> = Vec::new();
+    for _ in 0..samples {
+        cps.clear();
+        if t_max > 1.0 {
+            let k = poisson(&mut rng, t_change.len() as f64 * (t_max - 1.0));
+            for _ in 0..k {
+                let c = 1.0 + rng.random::<f64>() * (t_max - 1.0);
+                cps.push((c, laplace(&mut rng, lambda)));
+            }
+        }
+        for i in 0..n {
+            let extra: f64 = cps
+                .iter()
+                .filter(|(c, _)| t[i] >= *c)
+                .map(|(c, d)| d * (t[i] - c))
+                .sum::<f64>()
+                * y_scale;
+            let m = mult.get(i).copied().unwrap_or(0.0);
+            sims[i].push(yhat[i] + extra * (1.0 + m) + sigma * std_normal(&mut rng));
+        }
+    }
+    let lo_p = (1.0 - s.interval_width) / 2.0;
+    let hi_p = (1.0 + s.interval_width) / 2.0;
+    sims.into_iter()
+        .map(|mut v| {
+            v.sort_unstable_by(f64::total_cmp);
+            (percentile(&v, lo_p), percentile(&v, hi_p))
+        })
+        .collect()
+}
+
+/// numpy's default (linear) percentile of sorted samples, `p` in [0, 1].
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.len() == 1 {
+        return sorted[0];
+    }
+    let rank = p * (sorted.len() - 1) as f64;
+    let lo = rank.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo as f64)
+}
+
+fn std_normal(rng: &mut StdRng) -> f64 {
+    // Box-Muller; 1 - u keeps the log argument in (0, 1].
+    let u1: f64 = 1.0 - rng.random::<f64>();
+    let u2: f64 = rng.random::<f64>();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+fn laplace(rng: &mut StdRng, scale: f64) -> f64 {
+    let u: f64 = rng.random::<f64>() - 0.5;
+    -scale * u.signum() * (1.0 - 2.0 * u.abs()).max(f64::MIN_POSITIVE).ln()
+}
+
+/// Knuth's method, split into chunks so `exp(-lambda)` never underflows.
+fn poisson(rng: &mut StdRng, lambda: f64) -> usize {
+    let mut remaining = lambda;
+    let mut count = 0;
+    while remaining > 0.0 {
+        let l = remaining.min(500.0);
+        remaining -= l;
+        let limit = (-l).exp();
+        let mut p = 1.0;
+        loop {
+            p *= rng.random::<f64>();
+            if p <= limit {
+                break;
+            }
+            count += 1;
+        }
+    }
+    count
+}
