@@ -10,6 +10,7 @@ use super::backtest::{
 use super::calibrate::{self, Calibration};
 use super::mstl::MstlEts;
 use super::naive::SeasonalNaive;
+use super::prophet::ProphetForecaster;
 use super::{ForecastError, Forecaster, ModelForecast};
 use crate::config::ForecastConfig;
 use crate::history::Series;
@@ -17,8 +18,19 @@ use crate::history::Series;
 /// The `--model` value that runs the tournament.
 pub const AUTO: &str = "auto";
 
-/// Every model `--model` accepts besides `auto`, in tournament order (ties go to the earlier).
-pub const MODEL_NAMES: &[&str] = &[super::naive::NAME, super::mstl::NAME];
+/// The seed script's Prophet (additive daily + weekly), kept for comparison.
+pub const PROPHET_SEED: &str = "prophet-seed";
+/// Prophet with weekday/weekend daily profiles on log1p counts.
+pub const PROPHET_TUNED: &str = "prophet-tuned";
+
+/// Every model `--model` accepts besides `auto`, in tournament order (ties go to the earlier,
+/// so the baseline wins a tie: a fancier model must do strictly better).
+pub const MODEL_NAMES: &[&str] = &[
+    super::naive::NAME,
+    super::mstl::NAME,
+    PROPHET_TUNED,
+    PROPHET_SEED,
+];
 
 /// Builds a model by its `--model` name.
 pub fn forecaster_by_name(
@@ -28,6 +40,8 @@ pub fn forecaster_by_name(
     match name {
         super::naive::NAME => Ok(Box::new(SeasonalNaive::from_config(cfg))),
         super::mstl::NAME => Ok(Box::new(MstlEts::from_config(cfg))),
+        PROPHET_SEED => Ok(Box::new(ProphetForecaster::seed(cfg))),
+        PROPHET_TUNED => Ok(Box::new(ProphetForecaster::tuned(cfg))),
         _ => Err(ForecastError::UnknownModel {
             name: name.to_string(),
             valid: std::iter::once(AUTO)
@@ -380,7 +394,13 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("\"arima\""), "{err}");
-        for name in ["auto", "seasonal-naive", "mstl-ets"] {
+        for name in [
+            "auto",
+            "seasonal-naive",
+            "mstl-ets",
+            "prophet-seed",
+            "prophet-tuned",
+        ] {
             assert!(err.contains(name), "{err}");
         }
     }
