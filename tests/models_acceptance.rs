@@ -79,8 +79,18 @@ fn tournament_is_deterministic() {
     let b = tournament(&s, 168, &cfg).unwrap();
     assert_eq!(a.chosen, b.chosen);
     assert_eq!(a.forecast.future, b.forecast.future);
+    assert_eq!(a.calibration, b.calibration);
+    // Our models are bit-for-bit repeatable; Prophet's prediction sums its seasonal components
+    // in augurs' HashMap order, which moves the last bit between runs, hence the tolerance.
+    let close = |p: f64, q: f64| (p - q).abs() <= 1e-9 * p.abs().max(1.0);
     for (x, y) in a.rows.iter().zip(&b.rows) {
-        assert_eq!((x.wape, x.mase, x.coverage), (y.wape, y.mase, y.coverage));
+        assert_eq!(x.model, y.model);
+        assert!(close(x.wape, y.wape), "{x:?} vs {y:?}");
+        assert!(close(x.mase.unwrap(), y.mase.unwrap()), "{x:?} vs {y:?}");
+        assert_eq!(x.coverage, y.coverage, "{x:?} vs {y:?}");
+        if !x.model.starts_with("prophet") {
+            assert_eq!((x.wape, x.mase), (y.wape, y.mase));
+        }
     }
 }
 
