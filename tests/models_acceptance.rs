@@ -1,6 +1,7 @@
 //! Issue 7 acceptance: on every shared dataset and a synthetic contact-centre series, `auto`
-//! beats (or is) the weekly seasonal naive and its calibrated 95 % band covers 90–98 % of the
-//! backtest actuals. Fixed folds, deterministic.
+//! has a backtest MASE at most 0.9 × prophet-seed's and no worse than the weekly seasonal naive,
+//! and its calibrated 95 % band covers 90–98 % of the backtest actuals (cross-conformal
+//! estimate). Fixed folds, deterministic.
 
 mod models_common;
 
@@ -31,12 +32,23 @@ fn auto_beats_the_baselines_with_calibrated_bands() {
         let coverage = t.calibration.coverage_after;
         eprintln!(
             "{name}: chose {} wape {:.3} mase {:.3} (naive {:.3}); coverage {:.3} -> {:.3}",
-            t.chosen, auto.wape, auto.mase, naive.mase, t.calibration.coverage_before, coverage
+            t.chosen,
+            auto.wape,
+            auto.mase.unwrap(),
+            naive.mase.unwrap(),
+            t.calibration.coverage_before,
+            coverage
         );
-        if auto.mase > naive.mase + 1e-12 {
+        let (auto_mase, naive_mase) = (auto.mase.unwrap(), naive.mase.unwrap());
+        if auto_mase > naive_mase + 1e-12 {
             failures.push(format!(
-                "{name}: auto MASE {:.3} > naive {:.3}",
-                auto.mase, naive.mase
+                "{name}: auto MASE {auto_mase:.3} > naive {naive_mase:.3}"
+            ));
+        }
+        let prophet_mase = row(&t.rows, "prophet-seed").mase.unwrap();
+        if auto_mase > 0.9 * prophet_mase {
+            failures.push(format!(
+                "{name}: auto MASE {auto_mase:.3} > 0.9 × prophet-seed {prophet_mase:.3}"
             ));
         }
         if !(0.90..=0.98).contains(&coverage) {
@@ -62,13 +74,23 @@ fn auto_beats_the_baselines_with_calibrated_bands() {
 #[test]
 fn tournament_is_deterministic() {
     let cfg = ForecastConfig::default();
-    let s = models_common::synthetic_contact_centre(10, 3);
+    let s = models_common::synthetic_contact_centre(10 * 7, 3);
     let a = tournament(&s, 168, &cfg).unwrap();
     let b = tournament(&s, 168, &cfg).unwrap();
     assert_eq!(a.chosen, b.chosen);
     assert_eq!(a.forecast.future, b.forecast.future);
+    assert_eq!(a.calibration, b.calibration);
+    // Our models are bit-for-bit repeatable; Prophet's prediction sums its seasonal components
+    // in augurs' HashMap order, which moves the last bit between runs, hence the tolerance.
+    let close = |p: f64, q: f64| (p - q).abs() <= 1e-9 * p.abs().max(1.0);
     for (x, y) in a.rows.iter().zip(&b.rows) {
-        assert_eq!((x.wape, x.mase, x.coverage), (y.wape, y.mase, y.coverage));
+        assert_eq!(x.model, y.model);
+        assert!(close(x.wape, y.wape), "{x:?} vs {y:?}");
+        assert!(close(x.mase.unwrap(), y.mase.unwrap()), "{x:?} vs {y:?}");
+        assert_eq!(x.coverage, y.coverage, "{x:?} vs {y:?}");
+        if !x.model.starts_with("prophet") {
+            assert_eq!((x.wape, x.mase), (y.wape, y.mase));
+        }
     }
 }
 
@@ -94,10 +116,10 @@ fn print_table() {
                     .unwrap_or_else(|e| e.to_string())
             };
             println!(
-                "| {name} | {} | {:.3} | {:.3} | {:.1} % | {cal} | {:.0} ms | {} |",
+                "| {name} | {} | {:.3} | {} | {:.1} % | {cal} | {:.0} ms | {} |",
                 r.model,
                 r.wape,
-                r.mase,
+                r.mase.map_or("—".into(), |m| format!("{m:.3}")),
                 r.coverage * 100.0,
                 r.fit_time.as_secs_f64() * 1000.0,
                 if r.model == t.chosen { "✔" } else { "" },

@@ -27,8 +27,9 @@ pub struct BacktestScore {
     pub model: String,
     /// Σ|actual − forecast| / Σ|actual| over all folds pooled: the selection criterion.
     pub wape: f64,
-    /// Mean over folds of MAE / in-sample weekly-naive MAE; below 1 beats "same bucket last week".
-    pub mase: f64,
+    /// Mean over folds of MAE / in-sample weekly-naive MAE; below 1 beats "same bucket last
+    /// week". `None` when the history repeats exactly week after week (no scale to divide by).
+    pub mase: Option<f64>,
     /// Share of actuals inside the model's own (uncalibrated) nominal band, all folds pooled.
     pub coverage: f64,
     /// Mean absolute percentage error over non-zero actuals; `None` if every actual is zero.
@@ -174,8 +175,8 @@ pub fn score_folds(model: &str, folds: Vec<Fold>) -> Result<BacktestRun, Forecas
     let undefined = |what: &str| ForecastError::Model {
         model: model.to_string(),
         message: format!(
-            "backtest {what} is undefined: the scored buckets are all zero or the history \
-             is constant; fetch a longer or busier history"
+            "backtest {what} is undefined: the scored buckets are all zero; \
+             fetch a longer or busier history"
         ),
     };
     let actual: Vec<f64> = folds.iter().flat_map(|f| f.actual.clone()).collect();
@@ -205,10 +206,7 @@ pub fn score_folds(model: &str, folds: Vec<Fold>) -> Result<BacktestRun, Forecas
             f.scale.map(|s| mae / s)
         })
         .collect();
-    if mases.is_empty() {
-        return Err(undefined("MASE"));
-    }
-    let mase = mases.iter().sum::<f64>() / mases.len() as f64;
+    let mase = (!mases.is_empty()).then(|| mases.iter().sum::<f64>() / mases.len() as f64);
     let coverage =
         metrics::coverage(&actual, &lower, &upper).ok_or_else(|| undefined("coverage"))?;
     let mape = metrics::mape(&actual, &yhat);
@@ -437,7 +435,7 @@ mod tests {
         }
         // Errors 1..=10 in each fold; the weekly naive in-sample error is 168 everywhere.
         let mae = 5.5;
-        assert!((run.score.mase - mae / 168.0).abs() < 1e-12);
+        assert!((run.score.mase.unwrap() - mae / 168.0).abs() < 1e-12);
         // Band ±1 covers only the first step of each fold.
         assert!((run.score.coverage - 0.1).abs() < 1e-12);
         assert_eq!(run.score.folds, 3);

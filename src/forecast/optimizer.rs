@@ -705,6 +705,50 @@ pub fn minimise(
     })
 }
 
+/// A fixed order of the feature columns. augurs builds `X` from a `HashMap` of seasonalities,
+/// so its column order changes from process to process; on Prophet's kinked objective a
+/// different summation order can end L-BFGS at a measurably different point (up to 0.3 % of
+/// the mean in yhat on the shared datasets). Sorting the columns by content first makes every
+/// run take the same path.
+fn canonical_columns(data: &Data) -> Vec<usize> {
+    let k = data.X.len().checked_div(data.y.len()).unwrap_or(0);
+    let rows = data.y.len().min(16);
+    let key = |c: usize| {
+        let mut v: Vec<f64> = (0..rows).map(|i| data.X[i * k + c]).collect();
+        v.extend([
+            f64::from(data.s_a[c]),
+            f64::from(data.s_m[c]),
+            *data.sigmas[c],
+        ]);
+        v
+    };
+    let mut idx: Vec<usize> = (0..k).collect();
+    idx.sort_by(|&a, &b| {
+        key(a)
+            .iter()
+            .zip(&key(b))
+            .map(|(x, y)| x.total_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    idx
+}
+
+fn permute_columns(data: &Data, perm: &[usize]) -> Data {
+    let k = perm.len();
+    let mut x = Vec::with_capacity(data.X.len());
+    for row in data.X.chunks(k) {
+        x.extend(perm.iter().map(|&c| row[c]));
+    }
+    Data {
+        X: x,
+        s_a: perm.iter().map(|&c| data.s_a[c]).collect(),
+        s_m: perm.iter().map(|&c| data.s_m[c]).collect(),
+        sigmas: perm.iter().map(|&c| data.sigmas[c]).collect(),
+        ..data.clone()
+    }
+}
+
 impl Optimizer for NativeOptimizer {
     fn optimize(
         &self,
@@ -713,8 +757,26 @@ impl Optimizer for NativeOptimizer {
         opts: &OptimizeOpts,
     ) -> Result<OptimizedParams, augurs_prophet::optimizer::Error> {
         let err = |e: NativeOptimizerError| augurs_prophet::optimizer::Error::string(e.to_string());
+        let shape_ok = data.s_a.len() == data.K as usize
+            && data.s_m.len() == data.K as usize
+            && data.sigmas.len() == data.K as usize
+            && init.beta.len() == data.K as usize
+            && data.X.len() == data.y.len() * data.K as usize;
+        let perm: Vec<usize> = if shape_ok {
+            canonical_columns(data)
+        } else {
+            (0..init.beta.len()).collect()
+        };
+        let canonical;
+        let data = if shape_ok {
+            canonical = permute_columns(data, &perm);
+            &canonical
+        } else {
+            data
+        };
+        let beta0: Vec<f64> = perm.iter().map(|&c| init.beta[c]).collect();
         let model = Model::new(data, opts.jacobian.unwrap_or(false)).map_err(err)?;
-        let x0 = model.pack(init.k, init.m, *init.sigma_obs, &init.delta, &init.beta);
+        let x0 = model.pack(init.k, init.m, *init.sigma_obs, &init.delta, &beta0);
         let started = std::time::Instant::now();
         let fit = minimise(&model, x0, opts).map_err(err)?;
         tracing::debug!(
@@ -730,12 +792,16 @@ impl Optimizer for NativeOptimizer {
         let sigma_obs = x[IU].exp().try_into().map_err(|_| {
             augurs_prophet::optimizer::Error::static_str("sigma_obs underflowed to zero")
         })?;
+        let mut beta = vec![0.0; perm.len()];
+        for (j, &c) in perm.iter().enumerate() {
+            beta[c] = x[bo + j];
+        }
         Ok(OptimizedParams {
             k: x[IK],
             m: x[IM],
             sigma_obs,
             delta: x[IDELTA..bo].to_vec(),
-            beta: x[bo..].to_vec(),
+            beta,
             trend: model.trend(x),
         })
     }
@@ -922,6 +988,28 @@ mod tests {
         };
         let err = NativeOptimizer.optimize(&init, &d, &opts).unwrap_err();
         assert!(err.to_string().contains("did not converge"), "{err}");
+    }
+
+    #[test]
+    fn column_order_does_not_change_the_fit() {
+        let d = data(TrendIndicator::Linear);
+        let init = InitialParams {
+            k: 0.0,
+            m: 0.3,
+            delta: vec![0.0; 3],
+            beta: vec![0.0; 3],
+            sigma_obs: pf(1.0),
+        };
+        let a = NativeOptimizer
+            .optimize(&init, &d, &OptimizeOpts::default())
+            .unwrap();
+        let swapped = permute_columns(&d, &[2, 0, 1]);
+        let b = NativeOptimizer
+            .optimize(&init, &swapped, &OptimizeOpts::default())
+            .unwrap();
+        assert_eq!(a.k, b.k);
+        assert_eq!(a.delta, b.delta);
+        assert_eq!(vec![a.beta[2], a.beta[0], a.beta[1]], b.beta);
     }
 
     #[test]

@@ -410,7 +410,7 @@ pub fn run_forecast_named(input: PipelineInput) -> Result<PipelineOutput, Pipeli
         buckets: score.folds * horizon,
         wape: Some(score.wape),
         mape: score.mape,
-        mase: Some(score.mase),
+        mase: score.mase,
         coverage: selection
             .calibration
             .as_ref()

@@ -386,22 +386,22 @@ fn sample_band(
     let lo_p = (1.0 - s.interval_width) / 2.0;
     let hi_p = (1.0 + s.interval_width) / 2.0;
     sims.into_iter()
-        .map(|mut v| {
-            v.sort_unstable_by(f64::total_cmp);
-            (percentile(&v, lo_p), percentile(&v, hi_p))
-        })
+        .map(|mut v| (percentile(&mut v, lo_p), percentile(&mut v, hi_p)))
         .collect()
 }
 
-/// numpy's default (linear) percentile of sorted samples, `p` in [0, 1].
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.len() == 1 {
-        return sorted[0];
-    }
-    let rank = p * (sorted.len() - 1) as f64;
+/// numpy's default (linear) percentile, `p` in [0, 1]; selects instead of sorting.
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    let rank = p * (v.len() - 1) as f64;
     let lo = rank.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo as f64)
+    let (_, a, right) = v.select_nth_unstable_by(lo, f64::total_cmp);
+    let a = *a;
+    let b = right.iter().copied().fold(f64::INFINITY, f64::min);
+    if b.is_finite() {
+        a + (b - a) * (rank - lo as f64)
+    } else {
+        a
+    }
 }
 
 fn std_normal(rng: &mut StdRng) -> f64 {

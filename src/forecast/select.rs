@@ -10,6 +10,7 @@ use super::backtest::{
 use super::calibrate::{self, Calibration};
 use super::mstl::MstlEts;
 use super::naive::SeasonalNaive;
+use super::prophet::ProphetForecaster;
 use super::{ForecastError, Forecaster, ModelForecast};
 use crate::config::ForecastConfig;
 use crate::history::Series;
@@ -17,8 +18,19 @@ use crate::history::Series;
 /// The `--model` value that runs the tournament.
 pub const AUTO: &str = "auto";
 
-/// Every model `--model` accepts besides `auto`, in tournament order (ties go to the earlier).
-pub const MODEL_NAMES: &[&str] = &[super::naive::NAME, super::mstl::NAME];
+/// The seed script's Prophet (additive daily + weekly), kept for comparison.
+pub const PROPHET_SEED: &str = "prophet-seed";
+/// Prophet with weekday/weekend daily profiles on log1p counts.
+pub const PROPHET_TUNED: &str = "prophet-tuned";
+
+/// Every model `--model` accepts besides `auto`, in tournament order (ties go to the earlier,
+/// so the baseline wins a tie: a fancier model must do strictly better).
+pub const MODEL_NAMES: &[&str] = &[
+    super::naive::NAME,
+    super::mstl::NAME,
+    PROPHET_TUNED,
+    PROPHET_SEED,
+];
 
 /// Builds a model by its `--model` name.
 pub fn forecaster_by_name(
@@ -28,6 +40,8 @@ pub fn forecaster_by_name(
     match name {
         super::naive::NAME => Ok(Box::new(SeasonalNaive::from_config(cfg))),
         super::mstl::NAME => Ok(Box::new(MstlEts::from_config(cfg))),
+        PROPHET_SEED => Ok(Box::new(ProphetForecaster::seed(cfg))),
+        PROPHET_TUNED => Ok(Box::new(ProphetForecaster::tuned(cfg))),
         _ => Err(ForecastError::UnknownModel {
             name: name.to_string(),
             valid: std::iter::once(AUTO)
@@ -168,7 +182,10 @@ pub fn tournament_of(
     let mut failures = Vec::new();
     let mut first_error = None;
     for m in models {
-        let folds: Result<Vec<Fold>, _> = results.by_ref().take(origins.len()).collect();
+        // Take this model's results in full before looking for errors, or a failed fold would
+        // leave its siblings to be read as the next model's.
+        let mine: Vec<_> = results.by_ref().take(origins.len()).collect();
+        let folds: Result<Vec<Fold>, _> = mine.into_iter().collect();
         match folds.and_then(|f| score_folds(m.name(), f)) {
             Ok(run) => runs.push(run),
             Err(e) => {
@@ -221,7 +238,7 @@ fn reason(runs: &[BacktestRun], horizon: usize, series: &Series) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     let per_day = series.granularity.per_day();
-    let span = if horizon % per_day == 0 {
+    let span = if horizon.is_multiple_of(per_day) {
         format!("{} days", horizon / per_day)
     } else {
         format!("{horizon} buckets")
@@ -236,19 +253,139 @@ fn reason(runs: &[BacktestRun], horizon: usize, series: &Series) -> String {
     } else {
         ""
     };
+    let mase = best
+        .mase
+        .map(|m| format!("; MASE {m:.2} against the weekly naive's in-sample error"))
+        .unwrap_or_default();
     format!(
-        "{} has the lowest backtest WAPE, {}{vs}, over {} rolling folds of {span}; \
-         MASE {:.2} vs the weekly naive's in-sample error{naive_note}",
+        "{} has the lowest backtest WAPE, {}{vs}, over {} rolling folds of {span}{mase}{naive_note}",
         best.model,
         pct(best.wape),
         best.folds,
-        best.mase,
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::forecast::ForecastPoint;
+    use crate::forecast::backtest::future_timestamps;
+    use crate::forecast::backtest::test_support::hourly;
+
+    /// Predicts a constant; `fail` makes it error instead.
+    struct Constant {
+        name: &'static str,
+        value: f64,
+        fail: bool,
+    }
+
+    impl Forecaster for Constant {
+        fn name(&self) -> &str {
+            self.name
+        }
+        fn forecast(
+            &self,
+            series: &Series,
+            horizon: usize,
+        ) -> Result<ModelForecast, ForecastError> {
+            if self.fail {
+                return Err(ForecastError::Model {
+                    model: self.name.into(),
+                    message: "deliberate".into(),
+                });
+            }
+            Ok(ModelForecast {
+                model: self.name.into(),
+                future: future_timestamps(series, horizon)
+                    .into_iter()
+                    .map(|ts| ForecastPoint {
+                        ts,
+                        yhat: self.value,
+                        yhat_lower: self.value - 1.0,
+                        yhat_upper: self.value + 1.0,
+                    })
+                    .collect(),
+                warnings: vec![],
+            })
+        }
+    }
+
+    fn weekly(weeks: usize) -> Series {
+        let y: Vec<f64> = (0..weeks * 168)
+            .map(|i| {
+                let busy = (8..18).contains(&(i % 24)) && (i / 24) % 7 < 5;
+                (if busy { 80.0 } else { 3.0 }) + ((i * 31) % 11) as f64
+            })
+            .collect();
+        hourly(&y)
+    }
+
+    #[test]
+    fn lowest_wape_wins_failures_are_listed_and_the_reason_names_the_winner() {
+        let s = weekly(6);
+        let models: Vec<Box<dyn Forecaster>> = vec![
+            Box::new(Constant {
+                name: "flat",
+                value: 30.0,
+                fail: false,
+            }),
+            Box::new(Constant {
+                name: "broken",
+                value: 0.0,
+                fail: true,
+            }),
+            Box::new(SeasonalNaive::new(0.95)),
+        ];
+        let t = tournament_of(&models, &s, 24, &ForecastConfig::default()).unwrap();
+        assert_eq!(t.chosen, "seasonal-naive", "{:?}", t.rows);
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0].model, "seasonal-naive");
+        assert!(t.rows[0].wape < t.rows[1].wape);
+        assert_eq!(t.failures.len(), 1);
+        assert!(t.failures[0].error.contains("deliberate"));
+        assert!(t.reason.starts_with("seasonal-naive"), "{}", t.reason);
+        assert!(t.reason.contains("flat"), "{}", t.reason);
+        assert_eq!(t.forecast.model, "seasonal-naive");
+        assert_eq!(t.forecast.future.len(), 24);
+        // The analyst can switch to another row without a new backtest.
+        let other = t.forecast_for("flat", &s, &ForecastConfig::default());
+        assert!(other.is_err(), "flat is not a registered model name");
+    }
+
+    #[test]
+    fn an_exactly_weekly_history_still_forecasts_without_a_mase() {
+        let y: Vec<f64> = (0..6 * 168).map(|i| ((i % 168) % 24) as f64).collect();
+        let t = tournament(&hourly(&y), 24, &ForecastConfig::default()).unwrap();
+        let naive = t.rows.iter().find(|r| r.model == "seasonal-naive").unwrap();
+        assert_eq!(naive.mase, None);
+        assert_eq!(naive.wape, 0.0);
+        assert!(!t.reason.contains("MASE"), "{}", t.reason);
+    }
+
+    #[test]
+    fn all_models_failing_returns_the_first_error() {
+        let s = weekly(6);
+        let models: Vec<Box<dyn Forecaster>> = vec![Box::new(Constant {
+            name: "broken",
+            value: 0.0,
+            fail: true,
+        })];
+        let err = tournament_of(&models, &s, 24, &ForecastConfig::default()).unwrap_err();
+        assert!(err.to_string().contains("deliberate"), "{err}");
+    }
+
+    #[test]
+    fn run_model_backtests_refits_and_switching_matches_it() {
+        let s = weekly(6);
+        let cfg = ForecastConfig::default();
+        let direct = run_model("seasonal-naive", &s, 24, &cfg).unwrap();
+        assert_eq!(direct.score.folds, 4);
+        let t = tournament(&s, 24, &cfg).unwrap();
+        let switched = t.forecast_for("seasonal-naive", &s, &cfg).unwrap();
+        assert_eq!(switched.forecast.future, direct.forecast.future);
+        let key = |r: &BacktestScore| (r.wape, r.mase, r.coverage);
+        assert_eq!(key(&switched.score), key(&direct.score));
+    }
 
     #[test]
     fn unknown_model_error_lists_valid_names() {
@@ -257,7 +394,13 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("\"arima\""), "{err}");
-        for name in ["auto", "seasonal-naive", "mstl-ets"] {
+        for name in [
+            "auto",
+            "seasonal-naive",
+            "mstl-ets",
+            "prophet-seed",
+            "prophet-tuned",
+        ] {
             assert!(err.contains(name), "{err}");
         }
     }

@@ -72,7 +72,7 @@ pub fn all_series() -> Vec<(String, Series)> {
         .collect();
     out.push((
         "synthetic_contact_centre".into(),
-        synthetic_contact_centre(12, 7),
+        synthetic_contact_centre(12 * 7, 7),
     ));
     out
 }
@@ -80,10 +80,10 @@ pub fn all_series() -> Vec<(String, Series)> {
 /// A deterministic contact-centre-like hourly series: open 08:00–20:00 on weekdays with a
 /// mid-morning and an early-afternoon peak, a short Saturday, nearly nothing on Sunday and at
 /// night; Monday busier than Friday; Poisson noise; slow growth.
-pub fn synthetic_contact_centre(weeks: usize, seed: u64) -> Series {
+pub fn synthetic_contact_centre(days: usize, seed: u64) -> Series {
     let t0 = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
     let mut rng = SplitMix(seed);
-    let n = weeks * 168;
+    let n = days * 24;
     let points = (0..n)
         .map(|i| {
             let hour = (i % 24) as f64;
