@@ -391,7 +391,7 @@ fn debug_output_never_shows_the_client_secret() {
     assert!(!format!("{inp:?}").contains("very-secret-value"));
     let out = run_forecast(inp, &DailyNaive).unwrap();
     let dbg = format!("{out:?}");
-    assert!(!dbg.contains("very-secret-value") && dbg.contains("<redacted>"));
+    assert!(!dbg.contains("very-secret-value") && dbg.contains("[REDACTED]"));
     let json = String::from_utf8(export::to_json(&out).unwrap()).unwrap();
     assert!(!json.contains("very-secret-value"));
 }

@@ -19,7 +19,7 @@ use crate::history::{HistoryError, Series, SeriesSummary, floor_to_bucket, from_
 pub use crate::store::QueueRef;
 
 /// Everything one forecast run needs.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PipelineInput {
     pub series: Series,
     pub summary: SeriesSummary,
@@ -60,8 +60,8 @@ pub struct ModelSelection {
     pub calibration: Option<Calibration>,
 }
 
-/// Result of one run.
-#[derive(Clone)]
+/// Result of one run. Its `Debug` is safe to log: `Config`'s redacts the client secret.
+#[derive(Clone, Debug)]
 pub struct PipelineOutput {
     pub queue: QueueRef,
     pub summary: SeriesSummary,
@@ -82,47 +82,6 @@ pub struct PipelineOutput {
     pub config: Config,
     /// The model's warnings plus the pipeline's own.
     pub warnings: Vec<String>,
-}
-
-/// The config without the client secret: these structs get logged and shown in panics.
-fn redacted(config: &Config) -> Config {
-    let mut c = config.clone();
-    if c.genesys.client_secret.is_some() {
-        c.genesys.client_secret = Some("<redacted>".into());
-    }
-    c
-}
-
-impl std::fmt::Debug for PipelineInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PipelineInput")
-            .field("series", &self.series)
-            .field("summary", &self.summary)
-            .field("queue", &self.queue)
-            .field("config", &redacted(&self.config))
-            .field("previous", &self.previous)
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for PipelineOutput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PipelineOutput")
-            .field("queue", &self.queue)
-            .field("summary", &self.summary)
-            .field("generated_at", &self.generated_at)
-            .field("granularity", &self.granularity)
-            .field("tz", &self.tz)
-            .field("horizon", &self.horizon)
-            .field("forecast", &self.forecast)
-            .field("windows", &self.windows)
-            .field("accuracy", &self.accuracy)
-            .field("drift", &self.drift)
-            .field("selection", &self.selection)
-            .field("config", &redacted(&self.config))
-            .field("warnings", &self.warnings)
-            .finish()
-    }
 }
 
 impl PipelineOutput {
