@@ -13,6 +13,9 @@ use queuecast::sandbox::{
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+/// A change that makes a valid campaign body invalid in one field.
+type BodyEdit = Box<dyn Fn(&mut Value)>;
 use support::openapi::assert_valid;
 
 const TZ: Tz = chrono_tz::America::New_York;
@@ -631,7 +634,7 @@ async fn outbound_lists_campaigns_and_validation() {
     assert_eq!(s, StatusCode::OK, "{v:#}");
 
     // Invalid bodies: 400 naming the field.
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let cases: Vec<(&str, BodyEdit)> = vec![
         (
             "callerAddress",
             Box::new(|b| {
