@@ -13,10 +13,10 @@ use queuecast::sandbox::{
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use support::openapi::assert_valid;
 
 /// A change that makes a valid campaign body invalid in one field.
 type BodyEdit = Box<dyn Fn(&mut Value)>;
-use support::openapi::assert_valid;
 
 const TZ: Tz = chrono_tz::America::New_York;
 
