@@ -97,7 +97,7 @@ fn demo_flow_creates_one_campaign_and_exports() {
     };
 
     s.wait_for("Choose a queue", 30);
-    s.wait_for("of 4 queues", 30);
+    s.wait_for("of 3 queues", 30);
     s.send("\r");
     s.wait_for("refreshed", 120);
     // Take the second window out of the schedule.

@@ -60,12 +60,6 @@ pub(crate) const BUNDLED: &[Bundled] = &[
         scale: Scale::Times(0.01),
     },
     Bundled {
-        name: "Electricity VIC (GW x 50 per h)",
-        file: "assets/sandbox/electricity_vic_2014_hourly.csv",
-        csv: include_str!("../../assets/sandbox/electricity_vic_2014_hourly.csv"),
-        scale: Scale::Times(50.0),
-    },
-    Bundled {
         name: "Taxi NYC (passengers/100 per h)",
         file: "assets/sandbox/taxi_nyc_2014_hourly.csv",
         csv: include_str!("../../assets/sandbox/taxi_nyc_2014_hourly.csv"),
@@ -459,7 +453,7 @@ mod tests {
             .iter()
             .map(|b| parse_csv(Path::new(b.file), b.csv).unwrap().step_minutes)
             .collect();
-        assert_eq!(steps, vec![60, 30, 60, 60]);
+        assert_eq!(steps, vec![60, 30, 60]);
         assert_eq!(queue_id("a"), queue_id("a"));
         assert_ne!(queue_id("a"), queue_id("b"));
     }
