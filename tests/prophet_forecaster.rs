@@ -10,7 +10,14 @@ use queuecast::history::{Point, Series};
 
 /// Hourly contact-centre-like counts: busy 08-20 on weekdays, near zero at night.
 fn series(hours: usize, tz: chrono_tz::Tz) -> Series {
-    let start = Utc.with_ymd_and_hms(2025, 3, 3, 0, 0, 0).unwrap();
+    series_from(
+        Utc.with_ymd_and_hms(2025, 3, 3, 0, 0, 0).unwrap(),
+        hours,
+        tz,
+    )
+}
+
+fn series_from(start: chrono::DateTime<Utc>, hours: usize, tz: chrono_tz::Tz) -> Series {
     let points = (0..hours)
         .map(|i| {
             let ts = start + Duration::hours(i as i64);
@@ -132,5 +139,30 @@ fn future_buckets_follow_in_utc_across_a_dst_change() {
     for (i, p) in fc.future.iter().enumerate() {
         assert_eq!(p.ts, last + Duration::hours(i as i64 + 1));
         assert!(p.yhat.is_finite());
+    }
+}
+
+#[test]
+fn fall_back_hour_in_history_keeps_the_daily_peak_at_local_noon() {
+    // New York falls back on 2025-11-02: two UTC buckets share the local 01:00 wall-clock time.
+    let tz = chrono_tz::America::New_York;
+    let start = Utc.with_ymd_and_hms(2025, 10, 6, 4, 0, 0).unwrap(); // local midnight (EDT)
+    let mut s = series_from(start, 35 * 24, tz);
+    // Rebuild y on the LOCAL clock so the pattern is a local-time pattern.
+    for p in &mut s.points {
+        use chrono::Timelike;
+        let h = p.ts.with_timezone(&tz).hour();
+        p.y = if (8..20).contains(&h) { 40.0 } else { 1.0 } + f64::from(h % 3);
+    }
+    let fc = fit_predict_raw(&s, 48, &ProphetSettings::seed(&ForecastConfig::default())).unwrap();
+    assert_eq!(fc.future.len(), 48);
+    for p in &fc.future {
+        use chrono::Timelike;
+        let h = p.ts.with_timezone(&tz).hour();
+        if (9..19).contains(&h) {
+            assert!(p.yhat > 25.0, "local {h}:00 should be busy: {}", p.yhat);
+        } else if !(7..21).contains(&h) {
+            assert!(p.yhat < 15.0, "local {h}:00 should be quiet: {}", p.yhat);
+        }
     }
 }
