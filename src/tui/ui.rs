@@ -113,7 +113,7 @@ fn draw_picker(f: &mut Frame, app: &App, area: Rect) {
                 })
                 .collect();
             let mut state = ListState::default()
-                .with_selected((!shown.is_empty()).then_some(app.picker.row.min(shown.len() - 1)));
+                .with_selected((!shown.is_empty()).then(|| app.picker.row.min(shown.len() - 1)));
             f.render_stateful_widget(
                 List::new(items)
                     .highlight_style(app.theme.selected)
