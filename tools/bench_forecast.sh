@@ -7,7 +7,9 @@
 #   RUNS  defaults to 7
 # Env: PYTHON (default python3, needs `pip install prophet`),
 #      QUEUECAST_BIN (default target/release/queuecast; falls back to the fit_csv example
-#      until `queuecast forecast --input` exists).
+#      until `queuecast forecast --input` exists),
+#      QUEUECAST_ARGS (extra flags, e.g. "--model prophet-seed" to time one model instead of the
+#      default `auto` tournament).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CSV=${1:-tests/fixtures/synthetic_contact_centre_90d_hourly.csv}
@@ -19,8 +21,9 @@ trap 'rm -rf "$OUT"' EXIT
 BIN=${QUEUECAST_BIN:-target/release/queuecast}
 # Use the real command once it works end to end (helper D's branch); the skeleton's stub fails.
 if [[ -x "$BIN" ]] && "$BIN" forecast --input "$CSV" --export "$OUT/probe.json" >/dev/null 2>&1; then
-  QC=("$BIN" forecast --input "$CSV" --export "$OUT/qc.json")
-  QC_NAME="queuecast forecast --input"
+  read -r -a EXTRA <<<"${QUEUECAST_ARGS:-}"
+  QC=("$BIN" forecast --input "$CSV" --export "$OUT/qc.json" "${EXTRA[@]}")
+  QC_NAME="queuecast forecast --input ${QUEUECAST_ARGS:-}"
 else
   cargo build --release --example fit_csv >/dev/null
   QC=(target/release/examples/fit_csv "$CSV" "$OUT/qc.json")
