@@ -11,7 +11,8 @@ use queuecast::granularity::Granularity;
 use queuecast::history::Point;
 use queuecast::tui::action::{ApiFailure, Effect, Msg, SubmitOutcome};
 use queuecast::tui::app::{
-    App, ForecastView, HistoryView, OrgInfo, Overlay, Screen, Stage, SubmitState, WindowRow,
+    App, ForecastView, HistoryView, ModelRow, OrgInfo, Overlay, Screen, Stage, SubmitState,
+    WindowRow,
 };
 use queuecast::tui::keymap::Keymap;
 use queuecast::tui::update::update;
@@ -88,8 +89,29 @@ fn forecast() -> ForecastView {
         mean_yhat: 7.5,
         expected_contacts: 7.5 * len as f64,
     };
+    let row = |model: &str, wape: f64, mase: f64, coverage: f64, fit_secs: f64| ModelRow {
+        model: model.into(),
+        wape,
+        mase: Some(mase),
+        coverage,
+        fit_secs,
+    };
     ForecastView {
         model: "seasonal-naive".into(),
+        requested: "auto".into(),
+        tournament: vec![
+            row("seasonal-naive", 0.123, 0.71, 0.93, 0.01),
+            row("mstl-ets", 0.131, 0.78, 0.88, 0.42),
+            row("prophet-tuned", 0.150, 0.90, 0.91, 1.25),
+            row("prophet-seed", 0.240, 1.52, 0.65, 0.98),
+        ],
+        auto_pick: Some("seasonal-naive".into()),
+        reason: Some("seasonal-naive has the lowest backtest WAPE (12.3 %) over 4 folds".into()),
+        calibration: Some(
+            "95 % band recalibrated: backtest coverage was 84 % instead of 95 %; widened ×1.30"
+                .into(),
+        ),
+        failures: vec![],
         future,
         threshold: 9.1,
         windows: vec![w(0, 15, 3), w(1, 15, 3), w(2, 16, 2)],
@@ -122,7 +144,13 @@ fn ready_dashboard(app: &mut App) -> u64 {
             result: Ok(history()),
         },
     );
-    assert_eq!(fx, vec![Effect::Fit { job }]);
+    assert_eq!(
+        fx,
+        vec![Effect::Fit {
+            job,
+            model: "auto".into()
+        }]
+    );
     update(
         app,
         Msg::ForecastReady {
@@ -464,4 +492,279 @@ fn preview_scrolls_with_page_keys() {
     key(&mut a, KeyCode::PageDown);
     key(&mut a, KeyCode::PageUp);
     assert_eq!(a.review.as_ref().unwrap().preview_scroll, 5);
+}
+
+/// What the runtime sends after fitting one named model: a one-row table, no auto pick.
+fn named_forecast(model: &str) -> ForecastView {
+    let mut f = forecast();
+    f.model = model.into();
+    f.requested = model.into();
+    f.tournament.retain(|r| r.model == model);
+    f.auto_pick = None;
+    f.reason = None;
+    f
+}
+
+#[test]
+fn model_table_switches_model_without_refetching() {
+    let mut a = app();
+    let first = ready_dashboard(&mut a);
+    key(&mut a, KeyCode::Char('H')); // pan: a switch must keep the analyst's view
+    let view = a.session.as_ref().unwrap().view;
+    key(&mut a, KeyCode::Char('m'));
+    assert_eq!(
+        a.overlay,
+        Some(Overlay::Models { row: 0 }),
+        "the model in use"
+    );
+    key(&mut a, KeyCode::Char('j'));
+    let fx = key(&mut a, KeyCode::Enter);
+    let Some(Effect::Refit { job, model }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(fx.len(), 1, "no history fetch: {fx:?}");
+    assert_eq!(model, "mstl-ets");
+    assert_ne!(job, first);
+    assert!(a.overlay.is_none());
+    assert_eq!(a.busy().as_deref(), Some("fitting mstl-ets"));
+    // The earlier job's late answer is stale.
+    update(
+        &mut a,
+        Msg::ForecastReady {
+            job: first,
+            forecast: Box::new(forecast()),
+        },
+    );
+    assert_eq!(a.session.as_ref().unwrap().stage, Stage::Fitting);
+    update(
+        &mut a,
+        Msg::ForecastReady {
+            job,
+            forecast: Box::new(named_forecast("mstl-ets")),
+        },
+    );
+    let s = a.session.as_ref().unwrap();
+    let f = s.forecast.as_ref().unwrap();
+    assert_eq!(
+        (f.model.as_str(), s.model.as_str()),
+        ("mstl-ets", "mstl-ets")
+    );
+    assert_eq!(f.tournament.len(), 4, "the auto table stays to compare");
+    assert_eq!(f.auto_pick.as_deref(), Some("seasonal-naive"));
+    assert_eq!(s.view, view, "pan and zoom kept across a model switch");
+    let screen = render(&a, 120, 40);
+    assert!(screen.contains("mstl-ets (your choice)"), "{screen}");
+    // Back to auto's pick means back to `auto`, so a refresh runs the tournament again.
+    key(&mut a, KeyCode::Char('m'));
+    assert_eq!(a.overlay, Some(Overlay::Models { row: 1 }));
+    key(&mut a, KeyCode::Char('k'));
+    let fx = key(&mut a, KeyCode::Enter);
+    assert!(
+        matches!(&fx[..], [Effect::Refit { model, .. }] if model == "auto"),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn choosing_the_model_already_shown_does_nothing() {
+    let mut a = app();
+    ready_dashboard(&mut a);
+    key(&mut a, KeyCode::Char('m'));
+    let fx = key(&mut a, KeyCode::Enter);
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(a.overlay.is_none());
+    assert_eq!(a.session.as_ref().unwrap().stage, Stage::Ready);
+}
+
+#[test]
+fn refresh_refits_the_analysts_model_and_a_failed_switch_reverts() {
+    let mut a = app();
+    ready_dashboard(&mut a);
+    key(&mut a, KeyCode::Char('m'));
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Char('j'));
+    let fx = key(&mut a, KeyCode::Enter);
+    let Some(Effect::Refit { job, model }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(model, "prophet-tuned");
+    update(
+        &mut a,
+        Msg::FitFailed {
+            job,
+            message: "boom".into(),
+        },
+    );
+    let s = a.session.as_ref().unwrap();
+    assert_eq!(s.model, "auto", "the forecast on screen is still auto's");
+    // Switch successfully, then refresh: the fit after the fetch uses the analyst's model.
+    key(&mut a, KeyCode::Char('m'));
+    key(&mut a, KeyCode::Char('j'));
+    let fx = key(&mut a, KeyCode::Enter);
+    let Some(Effect::Refit { job, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut a,
+        Msg::ForecastReady {
+            job,
+            forecast: Box::new(named_forecast("mstl-ets")),
+        },
+    );
+    let fx = key(&mut a, KeyCode::Char('r'));
+    let Some(Effect::FetchHistory { job, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    let fx = update(
+        &mut a,
+        Msg::HistoryLoaded {
+            job,
+            result: Ok(history()),
+        },
+    );
+    assert_eq!(
+        fx,
+        vec![Effect::Fit {
+            job,
+            model: "mstl-ets".into()
+        }]
+    );
+}
+
+#[test]
+fn refresh_keeps_toggles_of_windows_that_still_exist() {
+    let mut a = app();
+    ready_dashboard(&mut a);
+    key(&mut a, KeyCode::Char(' ')); // window 0 off
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Char(' ')); // window 1 off
+    let fx = key(&mut a, KeyCode::Char('r'));
+    let Some(Effect::FetchHistory { job, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut a,
+        Msg::HistoryLoaded {
+            job,
+            result: Ok(history()),
+        },
+    );
+    let mut next = forecast();
+    // Window 1 moved by an hour: it is a different window now. Window 0 is unchanged.
+    next.windows[1].end += chrono::TimeDelta::hours(1);
+    next.windows.push(WindowRow {
+        start: next.windows[2].start + chrono::TimeDelta::days(1),
+        end: next.windows[2].end + chrono::TimeDelta::days(1),
+        mean_yhat: 8.0,
+        expected_contacts: 16.0,
+    });
+    update(
+        &mut a,
+        Msg::ForecastReady {
+            job,
+            forecast: Box::new(next),
+        },
+    );
+    let s = a.session.as_ref().unwrap();
+    assert_eq!(s.selected, vec![false, true, true, true]);
+    assert_eq!(s.table_row, 1, "the table keeps its row");
+}
+
+#[test]
+fn sigterm_or_sighup_quits_without_asking() {
+    let mut a = app();
+    filled_review(&mut a);
+    key(&mut a, KeyCode::Enter); // edit the name
+    keys(&mut a, "x");
+    let fx = update(&mut a, Msg::Terminate);
+    assert!(a.quit && fx.contains(&Effect::Quit), "{fx:?}");
+}
+
+#[test]
+fn any_edit_of_the_draft_asks_before_quitting() {
+    // Untouched: nothing to lose.
+    let mut a = app();
+    filled_review(&mut a);
+    let fx = key(&mut a, KeyCode::Char('q'));
+    assert!(a.quit && fx.contains(&Effect::Quit), "{fx:?}");
+    // Only the dialing mode changed (focus 3).
+    let mut a = app();
+    filled_review(&mut a);
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Char('j'));
+    }
+    key(&mut a, KeyCode::Char('l'));
+    let fx = key(&mut a, KeyCode::Char('q'));
+    assert!(fx.is_empty() && !a.quit, "{fx:?}");
+    assert!(matches!(a.overlay, Some(Overlay::Confirm { .. })));
+    // Only a character deleted from the default name.
+    let mut a = app();
+    filled_review(&mut a);
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('q'));
+    assert!(!a.quit && matches!(a.overlay, Some(Overlay::Confirm { .. })));
+}
+
+#[test]
+fn status_bar_shows_org_and_keeps_hints_at_80_columns() {
+    let mut a = app();
+    update(&mut a, Msg::OrgLoaded(Ok("Acme Contact Centre".into())));
+    update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+    let picker = render(&a, 120, 40);
+    let last = picker.lines().last().unwrap();
+    assert!(
+        last.contains("Acme Contact Centre · mypurecloud.ie"),
+        "{last}"
+    );
+    assert!(last.contains("SANDBOX"), "{last}");
+    // A long queue name must not push the key hints off an 80-column screen.
+    a.queues = queuecast::tui::app::Loadable::Ready(vec![NamedRef {
+        id: "q0".into(),
+        name: "Electricity E&W (MW/100 per 30 min) overflow".into(),
+    }]);
+    let fx = key(&mut a, KeyCode::Enter);
+    let Some(Effect::FetchHistory { job, .. }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut a,
+        Msg::HistoryLoaded {
+            job,
+            result: Ok(history()),
+        },
+    );
+    update(
+        &mut a,
+        Msg::ForecastReady {
+            job,
+            forecast: Box::new(forecast()),
+        },
+    );
+    let dash = render(&a, 80, 24);
+    let last = dash.lines().last().unwrap();
+    assert!(
+        last.contains("SANDBOX") && last.contains("Electricity"),
+        "{last}"
+    );
+    assert!(
+        last.contains("space toggle") && last.contains("? help"),
+        "{last}"
+    );
+    assert!(last.contains("m models"), "{last}");
+}
+
+#[test]
+fn model_table_snapshots() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut a = app();
+        ready_dashboard(&mut a);
+        key(&mut a, KeyCode::Char('m'));
+        let screen = render(&a, w, h);
+        for needle in ["seasonal-naive", "prophet-seed", "recalibrated", "lowest"] {
+            assert!(screen.contains(needle), "{needle}: {screen}");
+        }
+        insta::assert_snapshot!(format!("models_{w}x{h}"), screen);
+    }
 }

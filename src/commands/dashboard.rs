@@ -20,8 +20,10 @@ pub async fn run(global: &GlobalArgs, args: DashboardArgs) -> CommandResult {
         .genesys
         .region
         .clone()
-        .unwrap_or_else(|| settings.api_base.clone());
+        .filter(|r| !r.trim().is_empty())
+        .unwrap_or_else(|| host_of(&settings.api_base));
     let client = GenesysClient::new(settings).map_err(CliError::api)?;
+    // Replaced by the org's real name once `organizations/me` answers in the background.
     let org = OrgInfo {
         name: "Genesys Cloud".into(),
         region,
@@ -45,6 +47,7 @@ pub async fn run_with(
     let store = Store::new(&paths.data_dir);
     let mut app = App::new(keymap, org, tz, Utc::now().with_timezone(&tz).date_naive());
     app.theme = Theme::from_env();
+    app.default_model = config.forecast.model.clone();
     app.last_queue = store.last_queue().ok().flatten().map(|q| q.id);
     let backend = Backend {
         client,
@@ -55,4 +58,10 @@ pub async fn run_with(
         .await
         .map_err(CliError::usage)?;
     Ok(super::exit::OK)
+}
+
+/// `https://api.mypurecloud.ie/` → `api.mypurecloud.ie`: the part of a base URL worth showing.
+pub fn host_of(base: &str) -> String {
+    let rest = base.split_once("://").map_or(base, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest).to_string()
 }

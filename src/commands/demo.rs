@@ -27,7 +27,7 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> CommandResult {
     let client = GenesysClient::new(settings).map_err(CliError::api)?;
     let org = OrgInfo {
         name: "queuecast sandbox".into(),
-        region: base,
+        region: super::dashboard::host_of(&base),
         sandbox: true,
     };
     let result =

@@ -19,6 +19,10 @@ pub enum Msg {
     /// Spinner frame and toast expiry; only sent while something is pending.
     Tick,
     Resize,
+    /// SIGTERM or SIGHUP (the SSH session dropped): quit now, no questions.
+    Terminate,
+    /// `GET /api/v2/organizations/me` answered: the org's name for the status bar.
+    OrgLoaded(Result<String, String>),
     QueuesLoaded(Result<Vec<NamedRef>, String>),
     HistoryProgress {
         job: JobId,
@@ -78,15 +82,22 @@ pub struct ApiFailure {
 /// Work for the runtime; `update` never does I/O itself.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    LoadOrg,
     LoadQueues,
     SaveLastQueue(String),
     FetchHistory {
         job: JobId,
         queue_id: String,
     },
-    /// Fit the model on the history already delivered for `job`.
+    /// Fit `model` (`auto` or a name) on the history already delivered for `job`.
     Fit {
         job: JobId,
+        model: String,
+    },
+    /// Fit `model` again on the open queue's last fitted history, without re-fetching.
+    Refit {
+        job: JobId,
+        model: String,
     },
     /// Cancel a job the user moved away from.
     Cancel(JobId),

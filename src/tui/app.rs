@@ -57,10 +57,40 @@ pub struct WindowRow {
     pub expected_contacts: f64,
 }
 
+/// One row of the backtest tournament table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelRow {
+    pub model: String,
+    pub wape: f64,
+    /// Against the weekly-naive scale; `None` when that scale is zero.
+    pub mase: Option<f64>,
+    /// Share of backtest actuals inside the model's own band.
+    pub coverage: f64,
+    /// Mean seconds per fit + forecast.
+    pub fit_secs: f64,
+}
+
+/// The value of `forecast.model` (and of a switch back from a named model) that runs the
+/// tournament.
+pub const AUTO_MODEL: &str = "auto";
+
 /// The model's result as the dashboard shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForecastView {
     pub model: String,
+    /// What was asked for: [`AUTO_MODEL`] (the tournament picked `model`) or the model name
+    /// the analyst chose.
+    pub requested: String,
+    /// The backtest tournament, best WAPE first; empty when the history was too short.
+    pub tournament: Vec<ModelRow>,
+    /// The model `auto` picked, when a tournament ran (kept after the analyst switches).
+    pub auto_pick: Option<String>,
+    /// Why `auto` picked it.
+    pub reason: Option<String>,
+    /// Set when the band was recalibrated from the backtest.
+    pub calibration: Option<String>,
+    /// Models dropped from the tournament, with why.
+    pub failures: Vec<(String, String)>,
     pub future: Vec<ForecastPoint>,
     pub threshold: f64,
     pub windows: Vec<WindowRow>,
@@ -107,6 +137,10 @@ pub struct Session {
     /// One flag per window of `forecast.windows`: in the campaign schedule or not.
     pub selected: Vec<bool>,
     pub table_row: usize,
+    /// The model fits use: [`AUTO_MODEL`] or the name the analyst picked from the table.
+    pub model: String,
+    /// The running fit only switches model on the same history: keep pan and zoom.
+    pub refit: bool,
 }
 
 /// The queue picker's state.
@@ -144,6 +178,8 @@ pub struct Review {
     pub focus: usize,
     /// Typing goes into the focused text field.
     pub editing: bool,
+    /// The analyst changed a field: quitting would lose work, so it asks first.
+    pub edited: bool,
     pub submit: SubmitState,
     /// Lines scrolled in the JSON preview.
     pub preview_scroll: u16,
@@ -182,7 +218,14 @@ pub struct ExportPrompt {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help,
-    Confirm { text: String, pending: Pending },
+    /// The tournament table; `row` is the highlighted model.
+    Models {
+        row: usize,
+    },
+    Confirm {
+        text: String,
+        pending: Pending,
+    },
     Export(ExportPrompt),
 }
 
@@ -217,6 +260,8 @@ pub struct App {
     pub keymap: Keymap,
     pub theme: Theme,
     pub org: OrgInfo,
+    /// `forecast.model` from the config: what a newly opened queue is fitted with.
+    pub default_model: String,
     pub tz: Tz,
     /// "Today" in the contact centre's zone, fixed at start so snapshots are deterministic.
     pub today: NaiveDate,
@@ -246,6 +291,7 @@ impl App {
             keymap,
             theme: Theme::indexed(),
             org,
+            default_model: AUTO_MODEL.into(),
             tz,
             today,
             screen: Screen::Picker,
@@ -284,6 +330,7 @@ impl App {
         match &self.overlay {
             Some(Overlay::Confirm { .. }) => Context::Confirm,
             Some(Overlay::Export(_)) => Context::Export,
+            Some(Overlay::Models { .. }) => Context::Models,
             _ => match self.screen {
                 Screen::Picker => Context::Picker,
                 Screen::Dashboard => Context::Dashboard,
@@ -312,7 +359,10 @@ impl App {
                 Some(format!("history {done}/{total} chunks"))
             }
             Some(Stage::Fetching { .. }) => Some("fetching history".into()),
-            Some(Stage::Fitting) => Some("fitting model".into()),
+            Some(Stage::Fitting) => Some(match self.session.as_ref().map(|s| s.model.as_str()) {
+                Some(AUTO_MODEL) | None => "backtesting models".into(),
+                Some(m) => format!("fitting {m}"),
+            }),
             _ => None,
         }
     }

@@ -23,16 +23,19 @@ pub enum Context {
     Review,
     Confirm,
     Export,
+    /// The model tournament popup.
+    Models,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::Global,
         Context::Picker,
         Context::Dashboard,
         Context::Review,
         Context::Confirm,
         Context::Export,
+        Context::Models,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Context {
             Context::Review => "review",
             Context::Confirm => "confirm",
             Context::Export => "export",
+            Context::Models => "models",
         }
     }
 
@@ -71,12 +75,14 @@ impl Context {
                 Export,
                 Refresh,
                 PickQueue,
+                Models,
             ],
             Context::Review => &[
                 Up, Down, Edit, PrevOption, NextOption, Submit, ScrollUp, ScrollDown,
             ],
             Context::Confirm => &[Yes, No],
             Context::Export => &[ToggleFormat, Accept],
+            Context::Models => &[Up, Down, UseModel, Models],
         }
     }
 }
@@ -113,6 +119,8 @@ pub enum Command {
     No,
     ToggleFormat,
     Accept,
+    Models,
+    UseModel,
 }
 
 impl Command {
@@ -156,6 +164,8 @@ impl Command {
             No => "cancel",
             ToggleFormat => "switch JSON / CSV",
             Accept => "write the file",
+            Models => "model tournament: scores, switch model",
+            UseModel => "re-fit the forecast with the selected model",
         }
     }
 }

@@ -18,12 +18,14 @@ use tokio_util::sync::CancellationToken;
 use crate::campaign::{NamedRef, schedule_body};
 use crate::cli::ExportFormat;
 use crate::config::Config;
-use crate::forecast::pipeline::{PipelineInput, PipelineOutput, QueueRef, run_forecast_named};
+use crate::forecast::pipeline::{
+    ModelSelection, PipelineInput, PipelineOutput, QueueRef, run_forecast_named,
+};
 use crate::genesys::{Campaign, CampaignSchedule, FetchProgress, GenesysClient, GenesysError};
 use crate::history::{Series, SeriesSummary};
 use crate::store::Store;
 use crate::tui::action::{ApiFailure, Effect, JobId, Msg, SubmitOutcome, SubmitRequest};
-use crate::tui::app::{App, ForecastView, HistoryView, WindowRow};
+use crate::tui::app::{AUTO_MODEL, App, ForecastView, HistoryView, ModelRow, WindowRow};
 use crate::tui::update::{open_queue, update};
 
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
@@ -56,6 +58,10 @@ struct Shared {
     histories: HashMap<JobId, (Series, SeriesSummary, QueueRef)>,
     /// The last finished run, for exports.
     output: Option<PipelineOutput>,
+    /// The history of the last fit started, so a model switch needs no re-fetch.
+    fitted: Option<(Series, SeriesSummary, QueueRef)>,
+    /// The last `auto` tournament per queue id, kept for the export when the analyst switches.
+    auto_selection: HashMap<String, ModelSelection>,
 }
 
 struct Runtime {
@@ -90,8 +96,13 @@ async fn event_loop(
         jobs: HashMap::new(),
         shared: Arc::default(),
     };
+    rt.exec(app, Effect::LoadOrg);
     rt.exec(app, Effect::LoadQueues);
     let mut events = EventStream::new();
+    // A closed SSH session (SIGHUP) or a kill (SIGTERM) must still cancel work and restore the
+    // terminal, like `q` does.
+    let mut sigterm = Signal::new(SignalKindOf::Terminate)?;
+    let mut sighup = Signal::new(SignalKindOf::Hangup)?;
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -131,6 +142,14 @@ async fn event_loop(
             },
             Some(m) = rx.recv() => m,
             _ = tick.tick(), if app.needs_tick() => Msg::Tick,
+            _ = sigterm.recv() => {
+                tracing::info!("SIGTERM: quitting");
+                Msg::Terminate
+            }
+            _ = sighup.recv() => {
+                tracing::info!("SIGHUP (terminal gone): quitting");
+                Msg::Terminate
+            }
         };
         let queues_arrived = matches!(msg, Msg::QueuesLoaded(Ok(_)));
         match &msg {
@@ -157,6 +176,10 @@ async fn event_loop(
         }
         for e in effects {
             rt.exec(app, e);
+        }
+        // Quit before drawing: after a hangup there is no terminal to draw on.
+        if app.quit {
+            break;
         }
         dirty = true;
     }
@@ -211,6 +234,17 @@ impl Runtime {
                     t.cancel();
                 }
                 self.shared.lock().unwrap().histories.remove(&job);
+            }
+            Effect::LoadOrg => {
+                tokio::spawn(async move {
+                    let r = b
+                        .client
+                        .organization_me()
+                        .await
+                        .map(|o| o.name)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::OrgLoaded(r));
+                });
             }
             Effect::LoadQueues => {
                 tokio::spawn(async move {
@@ -269,16 +303,34 @@ impl Runtime {
                     let _ = tx.send(Msg::HistoryLoaded { job, result: msg });
                 });
             }
-            Effect::Fit { job } => {
-                let Some((series, summary, queue)) =
-                    self.shared.lock().unwrap().histories.remove(&job)
-                else {
+            Effect::Fit { job, model } | Effect::Refit { job, model } => {
+                let data = {
+                    let mut shared = self.shared.lock().unwrap();
+                    match shared.histories.remove(&job) {
+                        Some(fresh) => {
+                            shared.fitted = Some(fresh.clone());
+                            Some(fresh)
+                        }
+                        // A model switch: the same history again, if it is this queue's.
+                        None => shared.fitted.clone().filter(|(_, _, q)| {
+                            app.session.as_ref().is_some_and(|s| s.queue.id == q.id)
+                        }),
+                    }
+                };
+                let Some((series, summary, queue)) = data else {
+                    let _ = tx.send(Msg::FitFailed {
+                        job,
+                        message: "the fetched history is gone; refresh to fetch it again".into(),
+                    });
                     return;
                 };
-                let token = self.jobs.get(&job).cloned().unwrap_or_default();
+                let token = self.jobs.entry(job).or_default().clone();
                 let shared = self.shared.clone();
                 tokio::spawn(async move {
-                    let fit = tokio::task::spawn_blocking(move || fit(&b, series, summary, queue));
+                    let fit_shared = shared.clone();
+                    let fit = tokio::task::spawn_blocking(move || {
+                        fit(&b, &fit_shared, series, summary, queue, model)
+                    });
                     let result = tokio::select! {
                         _ = token.cancelled() => return,
                         r = fit => r,
@@ -408,27 +460,61 @@ async fn fetch_history(
 
 fn fit(
     b: &Backend,
+    shared: &Mutex<Shared>,
     series: Series,
     summary: SeriesSummary,
     queue: QueueRef,
+    model: String,
 ) -> Result<PipelineOutput, String> {
     let previous = b.store.load_forecast(&queue.id).unwrap_or_else(|e| {
         tracing::warn!("ignoring the saved forecast: {e}");
         None
     });
+    let mut config = b.config.clone();
+    config.forecast.model = model;
     // Same model choice (`auto` tournament or a named model) as `queuecast forecast`.
-    let out = run_forecast_named(PipelineInput {
+    let mut out = run_forecast_named(PipelineInput {
         series,
         summary,
         queue,
-        config: b.config.clone(),
+        config,
         previous,
     })
     .map_err(|e| e.to_string())?;
+    keep_tournament(&mut shared.lock().unwrap().auto_selection, &mut out);
     if let Err(e) = b.store.save_forecast(&out.to_saved()) {
         tracing::warn!("cannot save the forecast for drift checks: {e}");
     }
     Ok(out)
+}
+
+/// Remembers an `auto` run's table; a later run of one named model on the same queue gets
+/// that table in its selection, so the export shows what the analyst chose from.
+fn keep_tournament(autos: &mut HashMap<String, ModelSelection>, out: &mut PipelineOutput) {
+    let Some(sel) = out.selection.as_mut() else {
+        return;
+    };
+    if sel.requested == AUTO_MODEL {
+        autos.insert(out.queue.id.clone(), sel.clone());
+        return;
+    }
+    let Some(auto) = autos.get(&out.queue.id) else {
+        return;
+    };
+    if auto.backtest.len() > sel.backtest.len()
+        && auto.backtest.iter().any(|r| r.model == sel.chosen)
+    {
+        sel.backtest = auto.backtest.clone();
+        sel.failures = auto.failures.clone();
+        sel.reason = Some(format!(
+            "chosen by the analyst in the dashboard; auto picked {}{}",
+            auto.chosen,
+            auto.reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        ));
+    }
 }
 
 /// The dashboard's view of a pipeline run.
@@ -447,8 +533,42 @@ pub fn forecast_view(out: &PipelineOutput) -> ForecastView {
         ),
         None => (None, "no earlier forecast to check".into()),
     };
+    let sel = out.selection.as_ref();
+    let requested = sel.map_or_else(|| f.model.clone(), |s| s.requested.clone());
     ForecastView {
         model: out.forecast.model.clone(),
+        tournament: sel
+            .map(|s| {
+                s.backtest
+                    .iter()
+                    .map(|r| ModelRow {
+                        model: r.model.clone(),
+                        wape: r.wape,
+                        mase: r.mase,
+                        coverage: r.coverage,
+                        fit_secs: r.fit_time.as_secs_f64(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        auto_pick: sel
+            .filter(|s| s.requested == AUTO_MODEL)
+            .map(|s| s.chosen.clone()),
+        reason: sel
+            .filter(|s| s.requested == AUTO_MODEL)
+            .and_then(|s| s.reason.clone()),
+        calibration: sel
+            .and_then(|s| s.calibration.as_ref())
+            .and_then(|c| c.warning(out.granularity)),
+        failures: sel
+            .map(|s| {
+                s.failures
+                    .iter()
+                    .map(|x| (x.model.clone(), x.error.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        requested,
         future: out.forecast.future.clone(),
         threshold: out.windows.threshold.unwrap_or(0.0),
         windows: out
@@ -581,5 +701,47 @@ async fn create_once(
                 timed_out: true,
             })
         }
+    }
+}
+
+/// Which Unix signal to listen for.
+enum SignalKindOf {
+    Terminate,
+    Hangup,
+}
+
+/// A Unix signal stream; elsewhere a stream that never fires.
+struct Signal {
+    #[cfg(unix)]
+    inner: tokio::signal::unix::Signal,
+}
+
+impl Signal {
+    fn new(kind: SignalKindOf) -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let k = match kind {
+                SignalKindOf::Terminate => SignalKind::terminate(),
+                SignalKindOf::Hangup => SignalKind::hangup(),
+            };
+            Ok(Self { inner: signal(k)? })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = kind;
+            Ok(Self {})
+        }
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            if self.inner.recv().await.is_none() {
+                std::future::pending::<()>().await;
+            }
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
     }
 }

@@ -14,7 +14,7 @@ use ratatui::widgets::{
 
 use crate::campaign::Field;
 use crate::tui::app::{
-    App, ChartView, Level, Loadable, Overlay, Screen, Session, Stage, SubmitState,
+    AUTO_MODEL, App, ChartView, Level, Loadable, Overlay, Screen, Session, Stage, SubmitState,
 };
 use crate::tui::keymap::{Command, Context};
 
@@ -46,6 +46,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Overlay::Help) => draw_help(f, app, main),
         Some(Overlay::Confirm { text, .. }) => draw_confirm(f, app, main, text),
         Some(Overlay::Export(p)) => draw_export(f, app, main, p),
+        Some(Overlay::Models { row }) => draw_models(f, app, main, *row),
         None => {}
     }
     draw_toasts(f, app, main);
@@ -474,16 +475,54 @@ fn draw_panel(f: &mut Frame, app: &App, s: &Session, area: Rect) {
         ));
     }
     if let Some(fc) = &s.forecast {
-        lines.push(kv("model", fc.model.clone(), t.base));
-        for (k, v) in fc.options.iter().take(2) {
-            lines.push(kv(k, v.clone(), t.base));
-        }
+        let how = if fc.requested == AUTO_MODEL {
+            "auto picked"
+        } else {
+            "your choice"
+        };
+        let auto = fc.requested == AUTO_MODEL;
+        let inner_w = area.width.saturating_sub(2) as usize;
+        // Narrow panel: the label itself says who picked the model.
+        lines.push(if 9 + fc.model.chars().count() + how.len() + 3 <= inner_w {
+            Line::from(vec![
+                Span::styled(format!("{:<9}", "model"), t.dim),
+                Span::styled(fc.model.clone(), t.title),
+                Span::styled(format!(" ({how})"), t.dim),
+            ])
+        } else {
+            Line::from(vec![
+                Span::styled(
+                    format!("{:<9}", if auto { "auto" } else { "manual" }),
+                    t.dim,
+                ),
+                Span::styled(fc.model.clone(), t.title),
+            ])
+        });
         let pct = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{:.1}%", v * 100.0));
-        lines.push(kv(
-            "holdout",
-            format!("WAPE {} MAPE {}", pct(fc.wape), pct(fc.mape)),
-            t.base,
-        ));
+        let mase = fc
+            .tournament
+            .iter()
+            .find(|r| r.model == fc.model)
+            .and_then(|r| r.mase)
+            .map_or(String::new(), |m| format!(" MASE {m:.2}"));
+        let label = if fc.tournament.is_empty() {
+            "holdout"
+        } else {
+            "backtest"
+        };
+        lines.push(kv(label, format!("WAPE {}{mase}", pct(fc.wape)), t.base));
+        for (k, v) in fc
+            .options
+            .iter()
+            .take(if area.height >= 12 { 2 } else { 1 })
+        {
+            let v = if k == "interval" && fc.calibration.is_some() {
+                format!("{v}, recalibrated")
+            } else {
+                v.clone()
+            };
+            lines.push(kv(k, v, t.base));
+        }
         let (text, style) = match fc.retrain {
             Some(true) => (format!("RETRAIN · {}", fc.drift_note), t.error),
             Some(false) => (format!("ok · {}", fc.drift_note), t.ok),
@@ -638,82 +677,187 @@ fn draw_review(f: &mut Frame, app: &App, area: Rect) {
     );
 }
 
+/// A piece of the status bar's left side; when space is short the highest `drop` goes first.
+struct Part<'a> {
+    spans: Vec<Span<'a>>,
+    /// 0 = never dropped.
+    drop: u8,
+}
+
+fn spans_width(spans: &[Span]) -> usize {
+    spans.iter().map(Span::width).sum()
+}
+
+/// Cuts a name to `max` columns with an ellipsis.
+fn ellipsize(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let mut spans = Vec::new();
+    let width = area.width as usize;
+    let sep = || Span::styled(" │ ", t.dim);
+    let mut parts: Vec<Part> = Vec::new();
     if app.org.sandbox {
-        spans.push(Span::styled(" SANDBOX ", t.sandbox));
-        spans.push(Span::raw(" "));
+        parts.push(Part {
+            spans: vec![Span::styled(" SANDBOX ", t.sandbox), Span::raw(" ")],
+            drop: 0,
+        });
     }
+    // The queue is cut short rather than dropped; it is index `queue_at` when present.
+    let mut queue_at = None;
     if let Some(s) = &app.session {
-        spans.push(Span::raw(s.queue.name.clone()));
+        queue_at = Some(parts.len());
+        parts.push(Part {
+            spans: vec![Span::raw(s.queue.name.clone())],
+            drop: 0,
+        });
         if let Some(fc) = &s.forecast {
-            spans.push(Span::styled(
-                format!(
-                    " │ refreshed {}",
-                    fc.refreshed_at.with_timezone(&app.tz).format("%H:%M")
-                ),
-                t.dim,
-            ));
             if fc.retrain == Some(true) {
-                spans.push(Span::styled(" │ ", t.dim));
-                spans.push(Span::styled("retraining recommended", t.error));
+                parts.push(Part {
+                    spans: vec![sep(), Span::styled("retrain recommended", t.error)],
+                    drop: 1,
+                });
             }
+            parts.push(Part {
+                spans: vec![
+                    sep(),
+                    Span::styled(
+                        format!(
+                            "refreshed {}",
+                            fc.refreshed_at.with_timezone(&app.tz).format("%H:%M")
+                        ),
+                        t.dim,
+                    ),
+                ],
+                drop: 3,
+            });
         }
     }
     if let Some(b) = app.busy() {
-        spans.push(Span::styled(" │ ", t.dim));
-        spans.push(Span::raw(format!("{} {b}", SPINNER[app.spinner % 10])));
+        parts.push(Part {
+            spans: vec![
+                sep(),
+                Span::raw(format!("{} {b}", SPINNER[app.spinner % 10])),
+            ],
+            drop: 2,
+        });
     }
-    // The org goes last: on a narrow screen it is the first thing to be cut off.
-    if app.session.is_some() {
-        spans.push(Span::styled(" │ ", t.dim));
-    }
-    spans.push(Span::styled(
-        format!("{} ({})", app.org.name, app.org.region),
-        t.dim,
-    ));
+    // The org is the first thing to go on a narrow screen.
+    let org = format!("{} · {}", app.org.name, app.org.region);
+    parts.push(Part {
+        spans: if app.session.is_some() {
+            vec![sep(), Span::styled(org, t.dim)]
+        } else if app.org.sandbox {
+            vec![Span::styled(org, t.dim)]
+        } else {
+            vec![Span::styled(format!(" {org}"), t.dim)]
+        },
+        drop: 4,
+    });
     let ctx = app.context();
+    // Most important first. The first `essential` hints stay even if the queue name has to be
+    // cut; the rest only show when everything else fits too.
+    let essential = 4;
     let hints: &[(Context, Command)] = match ctx {
         Context::Picker => &[
             (Context::Picker, Command::Select),
             (Context::Global, Command::Help),
         ],
         Context::Dashboard => &[
+            (Context::Global, Command::Help),
             (Context::Dashboard, Command::ToggleWindow),
             (Context::Dashboard, Command::Review),
+            (Context::Dashboard, Command::Models),
             (Context::Dashboard, Command::Export),
-            (Context::Global, Command::Help),
+            (Context::Dashboard, Command::Refresh),
         ],
         Context::Review => &[
+            (Context::Global, Command::Help),
             (Context::Review, Command::Edit),
             (Context::Review, Command::Submit),
             (Context::Global, Command::Back),
-            (Context::Global, Command::Help),
+        ],
+        Context::Models => &[
+            (Context::Models, Command::UseModel),
+            (Context::Global, Command::Back),
         ],
         _ => &[(Context::Global, Command::Back)],
     };
-    let left_width: usize = spans.iter().map(|s| s.width()).sum();
-    let mut hint_spans = Vec::new();
-    for (c, cmd) in hints {
-        hint_spans.push(Span::styled(
-            format!(" {}", app.keymap.hint(*c, *cmd)),
-            t.key,
-        ));
-        hint_spans.push(Span::styled(format!(" {}", short(*cmd)), t.dim));
+    let hint = |(c, cmd): &(Context, Command)| {
+        vec![
+            Span::styled(format!(" {}", app.keymap.hint(*c, *cmd)), t.key),
+            Span::styled(format!(" {}", short(*cmd)), t.dim),
+        ]
+    };
+    let mut shown: Vec<&(Context, Command)> = hints.iter().take(essential).collect();
+    let left_min: usize = parts
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.drop == 0)
+        .map(|(i, p)| {
+            if Some(i) == queue_at {
+                spans_width(&p.spans).min(16)
+            } else {
+                spans_width(&p.spans)
+            }
+        })
+        .sum();
+    let hints_width = |shown: &[&(Context, Command)]| -> usize {
+        shown.iter().map(|h| spans_width(&hint(h))).sum::<usize>() + 1
+    };
+    while shown.len() > 1 && left_min + hints_width(&shown) > width {
+        shown.pop();
     }
-    let hint_width: usize = hint_spans.iter().map(|s| s.width()).sum();
-    let mut left_width = left_width;
-    // Key hints matter more than the org name on a narrow screen.
-    if app.session.is_some() && left_width + hint_width >= area.width as usize {
-        spans.truncate(spans.len() - 2);
-        left_width = spans.iter().map(|s| s.width()).sum();
+    let hint_w = hints_width(&shown);
+    let room = width.saturating_sub(hint_w);
+    while parts.iter().map(|p| spans_width(&p.spans)).sum::<usize>() > room {
+        let Some((i, _)) = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.drop > 0)
+            .max_by_key(|(_, p)| p.drop)
+        else {
+            break;
+        };
+        parts.remove(i);
     }
-    if left_width + hint_width < area.width as usize {
-        spans.push(Span::raw(
-            " ".repeat(area.width as usize - left_width - hint_width),
-        ));
-        spans.extend(hint_spans);
+    let used: usize = parts.iter().map(|p| spans_width(&p.spans)).sum();
+    if used > room
+        && let Some(q) = queue_at.and_then(|i| parts.get_mut(i))
+    {
+        let name = q.spans[0].content.to_string();
+        let keep = spans_width(&q.spans).saturating_sub(used - room);
+        q.spans[0] = Span::raw(ellipsize(&name, keep.max(1)));
+    }
+    let mut spans: Vec<Span> = parts.into_iter().flat_map(|p| p.spans).collect();
+    let used = spans_width(&spans);
+    if shown.len() == hints.len().min(essential) {
+        for h in hints.iter().skip(essential) {
+            if used + hints_width(&shown) + spans_width(&hint(h)) > width {
+                break;
+            }
+            shown.push(h);
+        }
+    }
+    let hint_w = hints_width(&shown);
+    if used + hint_w <= width {
+        spans.push(Span::raw(" ".repeat(width - used - hint_w + 1)));
+        // Reading order: the screen's own keys first, help last.
+        let mut ordered: Vec<&(Context, Command)> = shown
+            .iter()
+            .copied()
+            .filter(|(_, c)| *c != Command::Help)
+            .collect();
+        ordered.extend(shown.iter().copied().filter(|(_, c)| *c == Command::Help));
+        for h in ordered {
+            spans.extend(hint(h));
+        }
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -731,6 +875,8 @@ fn short(cmd: Command) -> &'static str {
         Command::Refresh => "refresh",
         Command::Edit => "edit",
         Command::Submit => "submit",
+        Command::Models => "models",
+        Command::UseModel => "use model",
         _ => "",
     }
 }
@@ -884,4 +1030,113 @@ fn draw_toasts(f: &mut Frame, app: &App, area: Rect) {
             r,
         );
     }
+}
+
+/// The backtest tournament: every model's scores on the same folds, the one in use marked.
+fn draw_models(f: &mut Frame, app: &App, area: Rect, row: usize) {
+    let t = &app.theme;
+    let Some(fc) = app.session.as_ref().and_then(|s| s.forecast.as_ref()) else {
+        return;
+    };
+    let w = area.width.saturating_sub(4).min(84);
+    let inner_w = w.saturating_sub(2) as usize;
+    let wrap = |text: &str| -> u16 {
+        let n = text.chars().count().max(1);
+        n.div_ceil(inner_w.max(1)) as u16
+    };
+    let mut notes: Vec<Line> = Vec::new();
+    let pick = match (&fc.auto_pick, fc.requested == AUTO_MODEL) {
+        (Some(p), true) => format!("auto picked {p}"),
+        (Some(p), false) => format!("you chose {} (auto picked {p})", fc.model),
+        (None, _) => format!("{} as configured (no tournament ran)", fc.model),
+    };
+    notes.push(Line::styled(pick, t.title));
+    if let Some(r) = &fc.reason {
+        notes.push(Line::raw(r.clone()));
+    }
+    match &fc.calibration {
+        Some(c) => notes.push(Line::styled(c.clone(), t.dim)),
+        None => notes.push(Line::styled("band kept as the model gave it", t.dim)),
+    }
+    for (m, e) in &fc.failures {
+        notes.push(Line::styled(format!("{m} left out: {e}"), t.error));
+    }
+    notes.push(Line::styled(
+        format!(
+            "{} re-fits on the fetched history · {} close",
+            app.keymap.hint(Context::Models, Command::UseModel),
+            app.keymap.hint(Context::Global, Command::Back)
+        ),
+        t.dim,
+    ));
+    let notes_h: u16 = notes
+        .iter()
+        .map(|l| {
+            wrap(
+                &l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>(),
+            )
+        })
+        .sum();
+    let table_h = fc.tournament.len().max(1) as u16 + 1;
+    let h = (table_h + notes_h + 3).min(area.height);
+    let r = centered(area, w, h);
+    f.render_widget(Clear, r);
+    let b = block(app, " Models · backtest, same folds ");
+    let inner = b.inner(r);
+    f.render_widget(b, r);
+    let [table_area, _, notes_area] = Layout::vertical([
+        Constraint::Length(table_h),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    if fc.tournament.is_empty() {
+        f.render_widget(
+            Paragraph::new("too little history to backtest: no table").style(t.dim),
+            table_area,
+        );
+    } else {
+        let rows: Vec<Row> = fc
+            .tournament
+            .iter()
+            .map(|m| {
+                let mut mark = String::new();
+                if m.model == fc.model {
+                    mark.push('●');
+                }
+                if fc.auto_pick.as_deref() == Some(m.model.as_str()) {
+                    mark.push_str(" auto");
+                }
+                Row::new(vec![
+                    mark.trim().to_string(),
+                    m.model.clone(),
+                    format!("{:.1}%", m.wape * 100.0),
+                    m.mase.map_or("n/a".into(), |x| format!("{x:.2}")),
+                    format!("{:.0}%", m.coverage * 100.0),
+                    format!("{:.2}s", m.fit_secs),
+                ])
+                .style(if m.model == fc.model { t.title } else { t.base })
+            })
+            .collect();
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(6),
+                Constraint::Min(14),
+                Constraint::Length(7),
+                Constraint::Length(6),
+                Constraint::Length(8),
+                Constraint::Length(8),
+            ],
+        )
+        .header(Row::new(["", "model", "WAPE", "MASE", "coverage", "fit"]).style(t.dim))
+        .row_highlight_style(t.selected)
+        .highlight_symbol("▶ ");
+        let mut state = TableState::default().with_selected(Some(row));
+        f.render_stateful_widget(table, table_area, &mut state);
+    }
+    f.render_widget(Paragraph::new(notes).wrap(Wrap { trim: true }), notes_area);
 }

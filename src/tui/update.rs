@@ -6,8 +6,8 @@ use crate::campaign::{CampaignForm, DIALING_MODES, Field, PHONE_TYPES, ScheduleW
 use crate::cli::ExportFormat;
 use crate::tui::action::{Effect, Msg, SubmitOutcome, SubmitRequest};
 use crate::tui::app::{
-    App, ChartView, ExportPrompt, Level, Loadable, Overlay, Pending, Review, Screen, Session,
-    Stage, SubmitState,
+    AUTO_MODEL, App, ChartView, ExportPrompt, ForecastView, Level, Loadable, Overlay, Pending,
+    Review, Screen, Session, Stage, SubmitState,
 };
 use crate::tui::keymap::{Command, Context, Key};
 
@@ -26,6 +26,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Resize => vec![],
+        Msg::Terminate => quit(app),
+        Msg::OrgLoaded(Ok(name)) => {
+            if !name.trim().is_empty() {
+                app.org.name = name;
+            }
+            vec![]
+        }
+        Msg::OrgLoaded(Err(e)) => {
+            app.toast(Level::Error, format!("organization: {e}"));
+            vec![]
+        }
         Msg::QueuesLoaded(Ok(mut queues)) => {
             queues.sort_by_key(|q| q.name.to_lowercase());
             let row = app
@@ -58,8 +69,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 Ok(h) => {
                     s.history = Some(h);
                     s.stage = Stage::Fitting;
+                    s.refit = false;
                     reset_view(s);
-                    vec![Effect::Fit { job }]
+                    vec![Effect::Fit {
+                        job,
+                        model: s.model.clone(),
+                    }]
                 }
                 Err(e) => {
                     s.stage = Stage::Failed(e.clone());
@@ -72,11 +87,29 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             let Some(s) = live_session(app, job) else {
                 return vec![];
             };
-            s.selected = vec![true; forecast.windows.len()];
-            s.table_row = 0;
-            s.forecast = Some(*forecast);
+            let mut forecast = *forecast;
+            // Windows that still exist keep the analyst's toggle; new ones start selected.
+            let previous: std::collections::HashMap<_, bool> = s
+                .forecast
+                .iter()
+                .flat_map(|f| f.windows.iter().map(|w| (w.start, w.end)))
+                .zip(s.selected.iter().copied())
+                .collect();
+            s.selected = forecast
+                .windows
+                .iter()
+                .map(|w| previous.get(&(w.start, w.end)).copied().unwrap_or(true))
+                .collect();
+            s.table_row = s.table_row.min(forecast.windows.len().saturating_sub(1));
+            if let Some(prev) = &s.forecast {
+                carry_tournament(prev, &mut forecast);
+            }
+            s.model = forecast.requested.clone();
+            s.forecast = Some(forecast);
             s.stage = Stage::Ready;
-            reset_view(s);
+            if !std::mem::take(&mut s.refit) || s.view.is_none() {
+                reset_view(s);
+            }
             if let Some(r) = &mut app.review
                 && !matches!(
                     r.submit,
@@ -92,6 +125,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 return vec![];
             };
             s.stage = Stage::Failed(message.clone());
+            s.refit = false;
+            // The forecast on screen is still the earlier model's: refresh with that one.
+            if let Some(f) = &s.forecast {
+                s.model = f.requested.clone();
+            }
             app.toast(Level::Error, format!("forecast failed: {message}"));
             vec![]
         }
@@ -193,6 +231,21 @@ fn loaded<T>(r: Result<T, String>) -> Loadable<T> {
         Ok(v) => Loadable::Ready(v),
         Err(e) => Loadable::Failed(e),
     }
+}
+
+/// A fit of one named model has a one-row table; the tournament from the earlier `auto` run
+/// on this queue stays on screen so the analyst can compare and switch back.
+fn carry_tournament(prev: &ForecastView, next: &mut ForecastView) {
+    if next.requested == AUTO_MODEL
+        || next.tournament.len() >= prev.tournament.len()
+        || !prev.tournament.iter().any(|r| r.model == next.model)
+    {
+        return;
+    }
+    next.tournament = prev.tournament.clone();
+    next.auto_pick = prev.auto_pick.clone();
+    next.reason = prev.reason.clone();
+    next.failures = prev.failures.clone();
 }
 
 /// The session for `job`, or `None` when the result is stale (the user moved on).
@@ -324,9 +377,14 @@ fn text_input(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
             let field = r.field();
             match (plain_char, key.code) {
                 (_, KeyCode::Enter | KeyCode::Esc | KeyCode::Tab) => r.editing = false,
-                (Some(c), _) => r.form.text_mut(field)?.push(c),
+                (Some(c), _) => {
+                    r.form.text_mut(field)?.push(c);
+                    r.edited = true;
+                }
                 (_, KeyCode::Backspace) => {
-                    r.form.text_mut(field)?.pop();
+                    if r.form.text_mut(field)?.pop().is_some() {
+                        r.edited = true;
+                    }
                 }
                 _ => {}
             }
@@ -348,12 +406,11 @@ fn quit(app: &mut App) -> Vec<Effect> {
     fx
 }
 
-/// A draft the user typed into and has not submitted: quitting would lose it.
+/// A draft the analyst edited and has not submitted: quitting would lose it.
 fn unsent_draft(app: &App) -> bool {
-    app.review.as_ref().is_some_and(|r| {
-        !matches!(r.submit, SubmitState::Done { .. })
-            && (!r.form.caller_name.is_empty() || !r.form.caller_address.is_empty())
-    })
+    app.review
+        .as_ref()
+        .is_some_and(|r| r.edited && !matches!(r.submit, SubmitState::Done { .. }))
 }
 
 fn command(app: &mut App, ctx: Context, cmd: Command) -> Vec<Effect> {
@@ -378,6 +435,7 @@ fn command(app: &mut App, ctx: Context, cmd: Command) -> Vec<Effect> {
         Context::Review => review_command(app, cmd),
         Context::Confirm => confirm_command(app, cmd),
         Context::Export => export_command(app, cmd),
+        Context::Models => models_command(app, cmd),
     }
 }
 
@@ -448,6 +506,8 @@ pub fn open_queue(app: &mut App, queue: crate::campaign::NamedRef) -> Vec<Effect
         view: None,
         selected: Vec::new(),
         table_row: 0,
+        model: app.default_model.clone(),
+        refit: false,
     });
     fx
 }
@@ -575,6 +635,18 @@ fn dashboard_command(app: &mut App, cmd: Command) -> Vec<Effect> {
             }
         }
         Command::Review => return open_review(app),
+        Command::Models => {
+            let Some(f) = &s.forecast else {
+                app.toast(Level::Error, "no models yet: wait for the forecast");
+                return vec![];
+            };
+            let row = f
+                .tournament
+                .iter()
+                .position(|r| r.model == f.model)
+                .unwrap_or(0);
+            app.overlay = Some(Overlay::Models { row });
+        }
         Command::Export => {
             if s.forecast.is_none() {
                 app.toast(Level::Error, "nothing to export yet: wait for the forecast");
@@ -647,6 +719,7 @@ fn open_review(app: &mut App) -> Vec<Effect> {
                 form: CampaignForm::new(s.queue.clone(), app.today, app.tz, windows),
                 focus: 0,
                 editing: false,
+                edited: false,
                 submit: SubmitState::Idle,
                 preview_scroll: 0,
             })
@@ -694,6 +767,7 @@ fn review_command(app: &mut App, cmd: Command) -> Vec<Effect> {
                 return vec![];
             }
             let back = cmd == Command::PrevOption;
+            r.edited = true;
             let f = &mut r.form;
             match field {
                 Field::ContactList => {
@@ -859,6 +933,78 @@ fn export_command(app: &mut App, cmd: Command) -> Vec<Effect> {
                 format: p.format,
                 overwrite: false,
             }];
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+/// The tournament popup: move through the models; the use key re-fits with the highlighted
+/// one on the history already fetched.
+fn models_command(app: &mut App, cmd: Command) -> Vec<Effect> {
+    let Some(Overlay::Models { row }) = app.overlay else {
+        return vec![];
+    };
+    let Some(s) = app.session.as_mut() else {
+        app.overlay = None;
+        return vec![];
+    };
+    let Some(f) = &s.forecast else {
+        app.overlay = None;
+        return vec![];
+    };
+    let n = f.tournament.len();
+    match cmd {
+        Command::Back | Command::Models => app.overlay = None,
+        Command::Up => {
+            app.overlay = Some(Overlay::Models {
+                row: row.saturating_sub(1),
+            })
+        }
+        Command::Down => {
+            app.overlay = Some(Overlay::Models {
+                row: (row + 1).min(n.saturating_sub(1)),
+            })
+        }
+        Command::UseModel => {
+            let Some(name) = f.tournament.get(row).map(|r| r.model.clone()) else {
+                return vec![];
+            };
+            // Back to the tournament's own pick means back to `auto`, so a refresh re-runs it.
+            let target = if f.auto_pick.as_deref() == Some(name.as_str()) {
+                AUTO_MODEL.to_string()
+            } else {
+                name.clone()
+            };
+            let fitting = match s.stage {
+                Stage::Fetching { .. } => {
+                    app.toast(
+                        Level::Error,
+                        "history is being fetched: switch model after it",
+                    );
+                    return vec![];
+                }
+                Stage::Fitting => true,
+                Stage::Ready | Stage::Failed(_) => false,
+            };
+            if !fitting && target == f.requested {
+                app.overlay = None;
+                app.toast(Level::Info, format!("already showing {name}"));
+                return vec![];
+            }
+            let mut fx = Vec::new();
+            if fitting {
+                fx.push(Effect::Cancel(s.job));
+            }
+            let job = app.next_job;
+            app.next_job += 1;
+            s.job = job;
+            s.model = target.clone();
+            s.stage = Stage::Fitting;
+            s.refit = true;
+            app.overlay = None;
+            fx.push(Effect::Refit { job, model: target });
+            return fx;
         }
         _ => {}
     }
