@@ -182,3 +182,71 @@ fn demo_flow_creates_one_campaign_and_exports() {
     assert_eq!(intervals.len(), 7 * 24);
     rt.block_on(handle.shutdown());
 }
+
+/// A kill or a dropped SSH session must still leave the terminal usable: the app quits
+/// cleanly (exit 0) and leaves the alternate screen on SIGTERM and SIGHUP alike.
+#[test]
+fn sigterm_and_sighup_quit_and_restore_the_terminal() {
+    for signal in ["TERM", "HUP"] {
+        let dir = tempfile::tempdir().unwrap();
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_queuecast"));
+        cmd.arg("demo");
+        cmd.cwd(dir.path());
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("QUEUECAST_DATA_DIR", dir.path().join("data"));
+        cmd.env("QUEUECAST_CONFIG", dir.path().join("config.toml"));
+        let mut child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let raw = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        {
+            let raw = raw.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = reader.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    raw.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            });
+        }
+        let text = || String::from_utf8_lossy(&raw.lock().unwrap()).to_string();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !text().contains("Bikeshare") {
+            assert!(Instant::now() < deadline, "no picker: {}", text());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let before = raw.lock().unwrap().len();
+        let pid = child.process_id().expect("child pid").to_string();
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let exit = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "SIG{signal} did not quit");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(exit.success(), "SIG{signal}: {exit:?}");
+        std::thread::sleep(Duration::from_millis(200));
+        let after = raw.lock().unwrap()[before..].to_vec();
+        let after = String::from_utf8_lossy(&after);
+        assert!(
+            after.contains("\u{1b}[?1049l"),
+            "SIG{signal}: the alternate screen was not left: {after:?}"
+        );
+    }
+}

@@ -753,6 +753,11 @@ fn status_bar_shows_org_and_keeps_hints_at_80_columns() {
         "{last}"
     );
     assert!(last.contains("m models"), "{last}");
+    assert!(
+        last.contains("refreshed 09:05"),
+        "the name is cut before the time: {last}"
+    );
+    assert!(last.contains('…'), "{last}");
 }
 
 #[test]

@@ -466,7 +466,7 @@ fn draw_panel(f: &mut Frame, app: &App, s: &Session, area: Rect) {
         lines.push(kv(
             "buckets",
             format!(
-                "{} × {}, {} zero",
+                "{}×{}, {} zero",
                 h.points.len(),
                 h.granularity,
                 h.zero_filled
@@ -510,7 +510,11 @@ fn draw_panel(f: &mut Frame, app: &App, s: &Session, area: Rect) {
         } else {
             "backtest"
         };
-        lines.push(kv(label, format!("WAPE {}{mase}", pct(fc.wape)), t.base));
+        let wape = match fc.wape {
+            Some(w) if inner_w < 30 => format!("{:.0}%", w * 100.0),
+            w => pct(w),
+        };
+        lines.push(kv(label, format!("WAPE {wape}{mase}"), t.base));
         for (k, v) in fc
             .options
             .iter()
@@ -677,13 +681,6 @@ fn draw_review(f: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-/// A piece of the status bar's left side; when space is short the highest `drop` goes first.
-struct Part<'a> {
-    spans: Vec<Span<'a>>,
-    /// 0 = never dropped.
-    drop: u8,
-}
-
 fn spans_width(spans: &[Span]) -> usize {
     spans.iter().map(Span::width).sum()
 }
@@ -698,76 +695,86 @@ fn ellipsize(text: &str, max: usize) -> String {
     out
 }
 
+/// How much of the status bar's left side to show; tried from most to least complete.
+#[derive(Clone, Copy)]
+struct StatusFit {
+    /// Columns for "org · region"; `None` hides it.
+    org: Option<usize>,
+    queue: usize,
+    refreshed: bool,
+    busy: bool,
+}
+
+/// Below this many columns a cut name says nothing.
+const MIN_NAME: usize = 12;
+
+fn status_left<'a>(app: &'a App, fit: StatusFit) -> Vec<Span<'a>> {
+    let t = &app.theme;
+    let sep = || Span::styled(" │ ", t.dim);
+    let mut spans = Vec::new();
+    if app.org.sandbox {
+        spans.push(Span::styled(" SANDBOX ", t.sandbox));
+        spans.push(Span::raw(" "));
+    } else {
+        spans.push(Span::raw(" "));
+    }
+    if let Some(s) = &app.session {
+        spans.push(Span::raw(ellipsize(&s.queue.name, fit.queue)));
+        if let Some(fc) = &s.forecast {
+            if fc.retrain == Some(true) {
+                spans.push(sep());
+                spans.push(Span::styled("retrain recommended", t.error));
+            }
+            if fit.refreshed {
+                spans.push(sep());
+                spans.push(Span::styled(
+                    format!(
+                        "refreshed {}",
+                        fc.refreshed_at.with_timezone(&app.tz).format("%H:%M")
+                    ),
+                    t.dim,
+                ));
+            }
+        }
+    }
+    if fit.busy
+        && let Some(b) = app.busy()
+    {
+        if app.session.is_some() {
+            spans.push(sep());
+        }
+        spans.push(Span::raw(format!("{} {b}", SPINNER[app.spinner % 10])));
+    }
+    if let Some(max) = fit.org {
+        if app.session.is_some() || (fit.busy && app.busy().is_some()) {
+            spans.push(sep());
+        }
+        // The region says which org more surely than a cut name: cut the name first.
+        let region = &app.org.region;
+        let room = max.saturating_sub(region.chars().count() + 3);
+        let text = if app.org.name.chars().count() <= room {
+            format!("{} · {region}", app.org.name)
+        } else if room >= MIN_NAME / 2 {
+            format!("{} · {region}", ellipsize(&app.org.name, room))
+        } else {
+            ellipsize(region, max)
+        };
+        spans.push(Span::styled(text, t.dim));
+    }
+    spans
+}
+
 fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let width = area.width as usize;
-    let sep = || Span::styled(" │ ", t.dim);
-    let mut parts: Vec<Part> = Vec::new();
-    if app.org.sandbox {
-        parts.push(Part {
-            spans: vec![Span::styled(" SANDBOX ", t.sandbox), Span::raw(" ")],
-            drop: 0,
-        });
-    }
-    // The queue is cut short rather than dropped; it is index `queue_at` when present.
-    let mut queue_at = None;
-    if let Some(s) = &app.session {
-        queue_at = Some(parts.len());
-        parts.push(Part {
-            spans: vec![Span::raw(s.queue.name.clone())],
-            drop: 0,
-        });
-        if let Some(fc) = &s.forecast {
-            if fc.retrain == Some(true) {
-                parts.push(Part {
-                    spans: vec![sep(), Span::styled("retrain recommended", t.error)],
-                    drop: 1,
-                });
-            }
-            parts.push(Part {
-                spans: vec![
-                    sep(),
-                    Span::styled(
-                        format!(
-                            "refreshed {}",
-                            fc.refreshed_at.with_timezone(&app.tz).format("%H:%M")
-                        ),
-                        t.dim,
-                    ),
-                ],
-                drop: 3,
-            });
-        }
-    }
-    if let Some(b) = app.busy() {
-        parts.push(Part {
-            spans: vec![
-                sep(),
-                Span::raw(format!("{} {b}", SPINNER[app.spinner % 10])),
-            ],
-            drop: 2,
-        });
-    }
-    // The org is the first thing to go on a narrow screen.
-    let org = format!("{} · {}", app.org.name, app.org.region);
-    parts.push(Part {
-        spans: if app.session.is_some() {
-            vec![sep(), Span::styled(org, t.dim)]
-        } else if app.org.sandbox {
-            vec![Span::styled(org, t.dim)]
-        } else {
-            vec![Span::styled(format!(" {org}"), t.dim)]
-        },
-        drop: 4,
-    });
     let ctx = app.context();
-    // Most important first. The first `essential` hints stay even if the queue name has to be
-    // cut; the rest only show when everything else fits too.
+    // Most important first. The first `essential` hints stay even if names have to be cut;
+    // the rest only show when everything else fits too.
     let essential = 4;
     let hints: &[(Context, Command)] = match ctx {
         Context::Picker => &[
-            (Context::Picker, Command::Select),
             (Context::Global, Command::Help),
+            (Context::Picker, Command::Select),
         ],
         Context::Dashboard => &[
             (Context::Global, Command::Help),
@@ -795,47 +802,71 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
             Span::styled(format!(" {}", short(*cmd)), t.dim),
         ]
     };
-    let mut shown: Vec<&(Context, Command)> = hints.iter().take(essential).collect();
-    let left_min: usize = parts
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.drop == 0)
-        .map(|(i, p)| {
-            if Some(i) == queue_at {
-                spans_width(&p.spans).min(16)
-            } else {
-                spans_width(&p.spans)
-            }
-        })
-        .sum();
     let hints_width = |shown: &[&(Context, Command)]| -> usize {
         shown.iter().map(|h| spans_width(&hint(h))).sum::<usize>() + 1
     };
-    while shown.len() > 1 && left_min + hints_width(&shown) > width {
+    let queue_len = app
+        .session
+        .as_ref()
+        .map_or(0, |s| s.queue.name.chars().count());
+    let org_len = app.org.name.chars().count() + app.org.region.chars().count() + 3;
+    let full = StatusFit {
+        org: Some(org_len),
+        queue: queue_len,
+        refreshed: true,
+        busy: true,
+    };
+    let left_w = |fit: StatusFit| spans_width(&status_left(app, fit));
+    let mut shown: Vec<&(Context, Command)> = hints.iter().take(essential).collect();
+    let minimal = StatusFit {
+        org: None,
+        queue: queue_len.min(MIN_NAME),
+        refreshed: false,
+        busy: false,
+    };
+    while shown.len() > 1 && left_w(minimal) + hints_width(&shown) > width {
         shown.pop();
     }
-    let hint_w = hints_width(&shown);
-    let room = width.saturating_sub(hint_w);
-    while parts.iter().map(|p| spans_width(&p.spans)).sum::<usize>() > room {
-        let Some((i, _)) = parts
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.drop > 0)
-            .max_by_key(|(_, p)| p.drop)
-        else {
-            break;
-        };
-        parts.remove(i);
-    }
-    let used: usize = parts.iter().map(|p| spans_width(&p.spans)).sum();
-    if used > room
-        && let Some(q) = queue_at.and_then(|i| parts.get_mut(i))
-    {
-        let name = q.spans[0].content.to_string();
-        let keep = spans_width(&q.spans).saturating_sub(used - room);
-        q.spans[0] = Span::raw(ellipsize(&name, keep.max(1)));
-    }
-    let mut spans: Vec<Span> = parts.into_iter().flat_map(|p| p.spans).collect();
+    let room = width.saturating_sub(hints_width(&shown));
+    // From most to least complete: cut the org, drop it, cut the queue, drop the refresh time,
+    // drop the busy note, cut the queue to what is left.
+    let no_org = StatusFit { org: None, ..full };
+    let cut_org = StatusFit {
+        org: Some(org_len.saturating_sub(left_w(full).saturating_sub(room))),
+        ..full
+    };
+    let cut_queue = |fit: StatusFit| StatusFit {
+        queue: queue_len
+            .saturating_sub(left_w(fit).saturating_sub(room))
+            .max(1),
+        ..fit
+    };
+    let no_refresh = StatusFit {
+        refreshed: false,
+        ..no_org
+    };
+    let no_busy = StatusFit {
+        busy: false,
+        ..no_refresh
+    };
+    let candidates = [
+        full,
+        cut_org,
+        no_org,
+        cut_queue(no_org),
+        cut_queue(no_refresh),
+        cut_queue(no_busy),
+    ];
+    let fit = candidates
+        .into_iter()
+        .enumerate()
+        .find(|(i, c)| {
+            let org_ok = c.org.is_none_or(|n| *i == 0 || n >= MIN_NAME);
+            let queue_ok = c.queue >= queue_len.min(MIN_NAME) || *i == candidates.len() - 1;
+            org_ok && queue_ok && left_w(*c) <= room
+        })
+        .map_or(cut_queue(no_busy), |(_, c)| c);
+    let mut spans = status_left(app, fit);
     let used = spans_width(&spans);
     if shown.len() == hints.len().min(essential) {
         for h in hints.iter().skip(essential) {
@@ -1116,7 +1147,11 @@ fn draw_models(f: &mut Frame, app: &App, area: Rect, row: usize) {
                     format!("{:.1}%", m.wape * 100.0),
                     m.mase.map_or("n/a".into(), |x| format!("{x:.2}")),
                     format!("{:.0}%", m.coverage * 100.0),
-                    format!("{:.2}s", m.fit_secs),
+                    if m.fit_secs < 1.0 {
+                        format!("{:.0} ms", m.fit_secs * 1000.0)
+                    } else {
+                        format!("{:.1} s", m.fit_secs)
+                    },
                 ])
                 .style(if m.model == fc.model { t.title } else { t.base })
             })

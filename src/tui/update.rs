@@ -382,9 +382,8 @@ fn text_input(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
                     r.edited = true;
                 }
                 (_, KeyCode::Backspace) => {
-                    if r.form.text_mut(field)?.pop().is_some() {
-                        r.edited = true;
-                    }
+                    let removed = r.form.text_mut(field)?.pop().is_some();
+                    r.edited |= removed;
                 }
                 _ => {}
             }
