@@ -184,13 +184,13 @@ async fn queues_paging_wildcard_and_lookup() {
     let base = sb.base_url();
     let tok = token(&base).await;
 
-    let (s, _, p1) = get(&base, &tok, "/api/v2/routing/queues?pageSize=3").await;
+    let (s, _, p1) = get(&base, &tok, "/api/v2/routing/queues?pageSize=2").await;
     assert_eq!(s, StatusCode::OK);
     assert_valid("QueueEntityListing", &p1);
-    assert_eq!(p1["total"], 4);
+    assert_eq!(p1["total"], 3);
     assert_eq!(p1["pageCount"], 2);
     assert_eq!(p1["pageNumber"], 1);
-    assert_eq!(p1["entities"].as_array().unwrap().len(), 3);
+    assert_eq!(p1["entities"].as_array().unwrap().len(), 2);
     assert!(p1.get("previousUri").is_none());
     let next = p1["nextUri"].as_str().expect("nextUri on page 1");
     let (_, _, p2) = get(&base, &tok, next).await;
@@ -219,7 +219,7 @@ async fn queues_paging_wildcard_and_lookup() {
     );
 
     for (filter, count) in [
-        ("Electricity*", 2),
+        ("Electricity*", 1),
         ("*NYC*", 1),
         ("*(rentals/h)", 1),
         ("Bikeshare", 0),
