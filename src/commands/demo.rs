@@ -13,8 +13,12 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> CommandResult {
     if global.time_zone.is_none() {
         config.history.time_zone = sandbox::DEFAULT_TIME_ZONE.name().to_string();
     }
+    // The sandbox lays its wall-clock data out in the same zone the dashboard reads it in, so
+    // `--time-zone` moves both and the daily pattern stays on the right hours.
+    let time_zone = config.time_zone().map_err(CliError::usage)?;
     let opts = SandboxOptions {
         faults: (&args.faults).into(),
+        time_zone,
         ..SandboxOptions::default()
     };
     let handle = sandbox::start(opts).await.map_err(CliError::usage)?;
