@@ -382,11 +382,21 @@ fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
         return;
     };
     let n_sel = s.selected.iter().filter(|x| **x).count();
-    let title = format!(
+    let long = format!(
         " Low-volume windows · {n_sel}/{} in schedule · yhat ≤ {:.1} ",
         fc.windows.len(),
         fc.threshold
     );
+    // The threshold matters more than the wording: shorten the words first on narrow screens.
+    let title = if long.chars().count() + 2 <= area.width as usize {
+        long
+    } else {
+        format!(
+            " Windows · {n_sel}/{} scheduled · yhat ≤ {:.1} ",
+            fc.windows.len(),
+            fc.threshold
+        )
+    };
     let rows: Vec<Row> = fc
         .windows
         .iter()
