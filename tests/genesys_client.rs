@@ -245,13 +245,13 @@ async fn rate_limit_waits_retry_after_then_succeeds() {
     );
 }
 
-#[tokio::test]
-async fn rate_limit_without_retry_after_falls_back_to_backoff() {
+/// Requests `organizations/me` took when the server answers `status` twice, then 200.
+async fn requests_until_success_after_two(status: u16) -> usize {
     let server = MockServer::start().await;
     mount_token(&server, 3600).await;
     Mock::given(method("GET"))
         .and(path("/api/v2/organizations/me"))
-        .respond_with(ResponseTemplate::new(429))
+        .respond_with(ResponseTemplate::new(status))
         .up_to_n_times(2)
         .mount(&server)
         .await;
@@ -261,10 +261,12 @@ async fn rate_limit_without_retry_after_falls_back_to_backoff() {
         .mount(&server)
         .await;
     client(&server).organization_me().await.unwrap();
-    assert_eq!(
-        requests_to(&server, "/api/v2/organizations/me").await.len(),
-        3
-    );
+    requests_to(&server, "/api/v2/organizations/me").await.len()
+}
+
+#[tokio::test]
+async fn rate_limit_without_retry_after_falls_back_to_backoff() {
+    assert_eq!(requests_until_success_after_two(429).await, 3);
 }
 
 #[tokio::test]
@@ -299,24 +301,7 @@ async fn retry_after_beyond_the_cap_fails_clearly_without_waiting() {
 
 #[tokio::test]
 async fn service_unavailable_backs_off_then_succeeds() {
-    let server = MockServer::start().await;
-    mount_token(&server, 3600).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v2/organizations/me"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(2)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v2/organizations/me"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(org()))
-        .mount(&server)
-        .await;
-    client(&server).organization_me().await.unwrap();
-    assert_eq!(
-        requests_to(&server, "/api/v2/organizations/me").await.len(),
-        3
-    );
+    assert_eq!(requests_until_success_after_two(503).await, 3);
 }
 
 #[tokio::test]
@@ -818,32 +803,19 @@ async fn malformed_aggregate_interval_names_the_field() {
 fn draft_campaign() -> Campaign {
     Campaign {
         id: Some("should-not-be-sent".into()),
-        name: "Spring renewals".into(),
-        contact_list: DomainEntityRef::new("9c1d2e3f-0000-4000-8000-00000000c001"),
         queue: Some(DomainEntityRef::new(QUEUE_ID)),
         script: Some(DomainEntityRef::new("5e6f7a8b-0000-4000-8000-00000000d001")),
-        dialing_mode: DialingMode::Preview,
-        campaign_status: Some(CampaignStatus::Off),
-        phone_columns: vec![PhoneColumn {
-            column_name: "Cell".into(),
-            column_type: "cell".into(),
-        }],
-        caller_name: "Acme Renewals".into(),
-        caller_address: "+13175550100".into(),
-        abandon_rate: None,
-        outbound_line_count: None,
-        edge_group: None,
-        site: None,
-        call_analysis_response_set: None,
-        callable_time_set: None,
-        dnc_lists: None,
-        division: None,
-        priority: None,
-        version: None,
-        errors: None,
-        self_uri: None,
-        date_created: None,
-        date_modified: None,
+        ..Campaign::draft(
+            "Spring renewals",
+            DomainEntityRef::new("9c1d2e3f-0000-4000-8000-00000000c001"),
+            DialingMode::Preview,
+            vec![PhoneColumn {
+                column_name: "Cell".into(),
+                column_type: "cell".into(),
+            }],
+            "Acme Renewals",
+            "+13175550100",
+        )
     }
 }
 

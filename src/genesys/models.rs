@@ -299,6 +299,47 @@ pub struct Campaign {
     pub date_modified: Option<DateTime<Utc>>,
 }
 
+impl Campaign {
+    /// A new campaign with only the fields the API requires, created `off` so it exists but
+    /// never dials until someone turns it on. Set `queue`/`script` and the rest with struct
+    /// update syntax.
+    pub fn draft(
+        name: impl Into<String>,
+        contact_list: DomainEntityRef,
+        dialing_mode: DialingMode,
+        phone_columns: Vec<PhoneColumn>,
+        caller_name: impl Into<String>,
+        caller_address: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: None,
+            name: name.into(),
+            contact_list,
+            queue: None,
+            script: None,
+            dialing_mode,
+            campaign_status: Some(CampaignStatus::Off),
+            phone_columns,
+            caller_name: caller_name.into(),
+            caller_address: caller_address.into(),
+            abandon_rate: None,
+            outbound_line_count: None,
+            edge_group: None,
+            site: None,
+            call_analysis_response_set: None,
+            callable_time_set: None,
+            dnc_lists: None,
+            division: None,
+            priority: None,
+            version: None,
+            errors: None,
+            self_uri: None,
+            date_created: None,
+            date_modified: None,
+        }
+    }
+}
+
 /// One window of a campaign schedule (`ScheduleInterval`): local wall-clock times in the
 /// schedule's `timeZone`, formatted `yyyy-MM-ddTHH:mm:ss.SSS`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -422,33 +463,19 @@ mod tests {
     #[test]
     fn campaign_create_body_has_no_nulls_or_read_only_fields() {
         let c = Campaign {
-            id: None,
-            name: "Spring renewals".into(),
-            contact_list: DomainEntityRef::new("cl1"),
             queue: Some(DomainEntityRef::new("q1")),
             script: Some(DomainEntityRef::new("s1")),
-            dialing_mode: DialingMode::Preview,
-            campaign_status: Some(CampaignStatus::Off),
-            phone_columns: vec![PhoneColumn {
-                column_name: "Cell".into(),
-                column_type: "cell".into(),
-            }],
-            caller_name: "Acme".into(),
-            caller_address: "+13175550100".into(),
-            abandon_rate: None,
-            outbound_line_count: None,
-            edge_group: None,
-            site: None,
-            call_analysis_response_set: None,
-            callable_time_set: None,
-            dnc_lists: None,
-            division: None,
-            priority: None,
-            version: None,
-            errors: None,
-            self_uri: None,
-            date_created: None,
-            date_modified: None,
+            ..Campaign::draft(
+                "Spring renewals",
+                DomainEntityRef::new("cl1"),
+                DialingMode::Preview,
+                vec![PhoneColumn {
+                    column_name: "Cell".into(),
+                    column_type: "cell".into(),
+                }],
+                "Acme",
+                "+13175550100",
+            )
         };
         let v = serde_json::to_value(&c).unwrap();
         assert_eq!(
