@@ -8,9 +8,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use queuecast::genesys::{
-    AggregateQuery, Campaign, CampaignSchedule, CampaignStatus, ClientSettings, DialingMode,
-    DomainEntityRef, FetchProgress, GenesysClient, GenesysError, Metric, PhoneColumn,
-    ScheduleInterval,
+    AggregateQuery, Campaign, CampaignSchedule, ClientSettings, DialingMode, DomainEntityRef,
+    FetchProgress, GenesysClient, GenesysError, Metric, PhoneColumn, ScheduleInterval,
 };
 use queuecast::granularity::Granularity;
 use serde_json::{Value, json};
