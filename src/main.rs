@@ -9,6 +9,10 @@ fn main() -> ExitCode {
     // Installed before any terminal setup so ratatui's panic hook chains onto it.
     let _ = color_eyre::install();
     let cli = Cli::parse();
+    if let Err(msg) = queuecast::forecast::prophet::Engine::from_env() {
+        eprintln!("queuecast: {msg}");
+        return ExitCode::from(commands::exit::USAGE);
+    }
     let paths = queuecast::config::Paths::discover();
     let _log_guard = queuecast::logging::init(&paths.log_dir);
     let runtime = match tokio::runtime::Runtime::new() {

@@ -438,3 +438,44 @@ fn help_documents_exit_codes() {
         assert!(text.contains(needle), "{text}");
     }
 }
+
+#[test]
+fn an_unknown_prophet_engine_is_refused_before_any_work() {
+    let env = Env::new();
+    let input = env.path("series.csv");
+    write_series(&input, 21);
+    let out = env.path("out.json");
+    let o = env.run(
+        &[
+            "--input",
+            input.to_str().unwrap(),
+            "--export",
+            out.to_str().unwrap(),
+        ],
+        &[("QUEUECAST_PROPHET_ENGINE", "stan")],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("QUEUECAST_PROPHET_ENGINE=\"stan\"") && err.contains("\"native\""),
+        "{err}"
+    );
+    assert!(
+        !out.exists(),
+        "nothing is exported when the engine is refused"
+    );
+    // The explicit default works.
+    let o = env.run(
+        &[
+            "--input",
+            input.to_str().unwrap(),
+            "--export",
+            out.to_str().unwrap(),
+            "--model",
+            "prophet-seed",
+        ],
+        &[("QUEUECAST_PROPHET_ENGINE", "native")],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(out.exists());
+}

@@ -6,10 +6,11 @@
 #   CSV   defaults to the committed 90-day hourly synthetic series
 #   RUNS  defaults to 7
 # Env: PYTHON (default python3, needs `pip install prophet`),
-#      QUEUECAST_BIN (default target/release/queuecast; falls back to the fit_csv example
-#      until `queuecast forecast --input` exists),
+#      QUEUECAST_BIN (default target/release/queuecast, built if missing),
 #      QUEUECAST_ARGS (extra flags, e.g. "--model prophet-seed" to time one model instead of the
-#      default `auto` tournament).
+#      default `auto` tournament),
+#      QUEUECAST_PROPHET_ENGINE=wasmstan (with a `--features wasmstan` build in QUEUECAST_BIN:
+#      time Stan-in-wasm instead of the native optimizer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CSV=${1:-tests/fixtures/synthetic_contact_centre_90d_hourly.csv}
@@ -19,16 +20,10 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
 BIN=${QUEUECAST_BIN:-target/release/queuecast}
-# Use the real command once it works end to end (helper D's branch); the skeleton's stub fails.
-if [[ -x "$BIN" ]] && "$BIN" forecast --input "$CSV" --export "$OUT/probe.json" >/dev/null 2>&1; then
-  read -r -a EXTRA <<<"${QUEUECAST_ARGS:-}"
-  QC=("$BIN" forecast --input "$CSV" --export "$OUT/qc.json" "${EXTRA[@]}")
-  QC_NAME="queuecast forecast --input ${QUEUECAST_ARGS:-}"
-else
-  cargo build --release --example fit_csv >/dev/null
-  QC=(target/release/examples/fit_csv "$CSV" "$OUT/qc.json")
-  QC_NAME="fit_csv example (queuecast forecast --input not available yet)"
-fi
+[[ -x "$BIN" ]] || cargo build --release >/dev/null
+read -r -a EXTRA <<<"${QUEUECAST_ARGS:-}"
+QC=("$BIN" forecast --input "$CSV" --export "$OUT/qc.json" "${EXTRA[@]}")
+QC_NAME="queuecast forecast --input ${QUEUECAST_ARGS:-}${QUEUECAST_PROPHET_ENGINE:+ [engine $QUEUECAST_PROPHET_ENGINE]}"
 PY=("$PYTHON" tools/reference_forecast.py --input "$CSV" --export "$OUT/py.json")
 
 # run NAME CMD...: RUNS timed runs, prints "median_seconds max_rss_kb"

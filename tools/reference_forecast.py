@@ -33,7 +33,8 @@ REPO = Path(__file__).resolve().parent.parent
 # The shared datasets live beside the repo; QUEUECAST_SHARED_DATASETS overrides (worktrees).
 SHARED = Path(os.environ.get("QUEUECAST_SHARED_DATASETS", REPO.parent / "shared" / "datasets"))
 FIXTURES = REPO / "tests" / "fixtures" / "reference"
-SYNTHETIC_CSV = REPO / "tests" / "fixtures" / "synthetic_contact_centre_90d_hourly.csv"
+# Synthetic contact-centre series the agreement test covers: 90 and 365 days of hourly counts.
+SYNTHETIC_DAYS = (90, 365)
 
 SETTINGS = {
     "daily_seasonality": True,
@@ -146,22 +147,24 @@ def write_json(path: Path, obj) -> None:
     os.replace(tmp, path)
 
 
-def regenerate_all() -> None:
-    FIXTURES.mkdir(parents=True, exist_ok=True)
-    syn = synthetic_contact_centre(90)
+def write_synthetic_fixture(days: int) -> None:
+    """Writes the synthetic series' CSV under tests/fixtures and its reference forecast."""
+    name = f"synthetic_contact_centre_{days}d_hourly"
+    csv = REPO / "tests" / "fixtures" / f"{name}.csv"
+    syn = synthetic_contact_centre(days)
     out = syn.copy()
     out["ds"] = out["ds"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     out["y"] = out["y"].astype(int)
-    out.to_csv(SYNTHETIC_CSV, index=False)
-    fx = fixture(
-        "synthetic_contact_centre_90d_hourly",
-        "tests/fixtures/synthetic_contact_centre_90d_hourly.csv",
-        syn,
-        60,
-        90,
-    )
-    write_json(FIXTURES / f"{fx['name']}.json", fx)
-    print(f"wrote {fx['name']}", file=sys.stderr)
+    out.to_csv(csv, index=False)
+    fx = fixture(name, f"tests/fixtures/{name}.csv", syn, 60, days)
+    write_json(FIXTURES / f"{name}.json", fx)
+    print(f"wrote {name}", file=sys.stderr)
+
+
+def regenerate_all() -> None:
+    FIXTURES.mkdir(parents=True, exist_ok=True)
+    for days in SYNTHETIC_DAYS:
+        write_synthetic_fixture(days)
     for name, file, step, days in DATASETS:
         path = SHARED / file
         if not path.exists():

@@ -15,8 +15,11 @@ use crate::history::Series;
 pub const NAME: &str = "mstl-ets";
 
 /// Weeks of history the decomposition is fitted on. Older weeks describe a contact centre that
-/// has since changed (staffing, campaigns, product) and only slow the fit down.
-const TRAIN_WEEKS: usize = 12;
+/// has since changed (staffing, campaigns, product) and only slow the fit down: measured on the
+/// reference windows of every shared dataset and both synthetic series, 8 weeks instead of 12
+/// moved this model's backtest WAPE by -0.7 to +0.3 points (unchanged on four of seven) and cut
+/// the whole `auto` run's CPU time by about a quarter.
+const TRAIN_WEEKS: usize = 8;
 
 /// MSTL with daily and weekly periods; AutoETS (additive error, no or damped trend) on
 /// trend + remainder.

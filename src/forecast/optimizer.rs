@@ -41,8 +41,8 @@ pub struct Model {
     t: Vec<f64>,
     y: Vec<f64>,
     cap: Vec<f64>,
-    /// Row-major `T x K`.
-    x: Vec<f64>,
+    /// Column-major `K x T` (each feature's column contiguous, so the products vectorise).
+    xt: Vec<f64>,
     k_feat: usize,
     sa: Vec<f64>,
     sm: Vec<f64>,
@@ -125,7 +125,9 @@ impl Model {
             t: data.t.clone(),
             y: data.y.clone(),
             cap: data.cap.clone(),
-            x: data.X.clone(),
+            xt: (0..k_feat)
+                .flat_map(|j| data.X.iter().skip(j).step_by(k_feat.max(1)).copied())
+                .collect(),
             k_feat,
             sa: data.s_a.iter().map(|&v| f64::from(v)).collect(),
             has_mult: sm.iter().any(|&v| v != 0.0),
@@ -219,21 +221,22 @@ impl Model {
         let mut lst = LogisticState::default();
         self.trend_into(x, &mut trend, Some(&mut lst));
 
-        // Additive and multiplicative feature effects.
-        let ba: Vec<f64> = beta.iter().zip(&self.sa).map(|(b, a)| b * a).collect();
-        let bm: Vec<f64> = beta.iter().zip(&self.sm).map(|(b, a)| b * a).collect();
-        let mut resid = vec![0.0; n];
+        // Additive and multiplicative feature effects, a column at a time.
+        let mut xa = vec![0.0; n];
         let mut xm = vec![0.0; if self.has_mult { n } else { 0 }];
+        for (j, col) in self.xt.chunks_exact(n.max(1)).take(kf).enumerate() {
+            axpy(&mut xa, beta[j] * self.sa[j], col);
+            if self.has_mult {
+                axpy(&mut xm, beta[j] * self.sm[j], col);
+            }
+        }
+        let mut resid = vec![0.0; n];
         let mut ss = 0.0;
         for i in 0..n {
-            let row = &self.x[i * kf..(i + 1) * kf];
-            let xa_i: f64 = row.iter().zip(&ba).map(|(a, b)| a * b).sum();
             let mu = if self.has_mult {
-                let xm_i: f64 = row.iter().zip(&bm).map(|(a, b)| a * b).sum();
-                xm[i] = xm_i;
-                trend[i] * (1.0 + xm_i) + xa_i
+                trend[i] * (1.0 + xm[i]) + xa[i]
             } else {
-                trend[i] + xa_i
+                trend[i] + xa[i]
             };
             let r = self.y[i] - mu;
             resid[i] = r;
@@ -264,28 +267,23 @@ impl Model {
             grad[bo + j] = b * w;
         }
         // w_i = dF/dmu_i; wt_i = dF/dtrend_i.
-        let mut wt = resid;
-        {
-            let gb = &mut grad[bo..];
-            for i in 0..n {
-                let w = -wt[i] / sigma2;
-                let row = &self.x[i * kf..(i + 1) * kf];
-                if self.has_mult {
-                    let tr = trend[i];
-                    for ((g, xv), (a, mm)) in
-                        gb.iter_mut().zip(row).zip(self.sa.iter().zip(&self.sm))
-                    {
-                        *g += w * xv * (a + mm * tr);
-                    }
-                    wt[i] = w * (1.0 + xm[i]);
-                } else {
-                    for ((g, xv), a) in gb.iter_mut().zip(row).zip(&self.sa) {
-                        *g += w * xv * a;
-                    }
-                    wt[i] = w;
-                }
+        let w: Vec<f64> = resid.iter().map(|r| -r / sigma2).collect();
+        let w_trend: Vec<f64> = if self.has_mult {
+            w.iter().zip(&trend).map(|(a, b)| a * b).collect()
+        } else {
+            Vec::new()
+        };
+        for (j, col) in self.xt.chunks_exact(n.max(1)).take(kf).enumerate() {
+            grad[bo + j] += self.sa[j] * dot4(col, &w);
+            if self.has_mult {
+                grad[bo + j] += self.sm[j] * dot4(col, &w_trend);
             }
         }
+        let wt: Vec<f64> = if self.has_mult {
+            w.iter().zip(&xm).map(|(a, b)| a * (1.0 + b)).collect()
+        } else {
+            w
+        };
 
         grad[IK] += k / 25.0;
         grad[IM] += m / 25.0;
@@ -412,6 +410,32 @@ impl Tolerances {
             param: o.tol_param.unwrap_or(STAN_TOL_PARAM),
         }
     }
+}
+
+/// `y += a * x`.
+fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
+    if a != 0.0 {
+        y.iter_mut().zip(x).for_each(|(yi, xi)| *yi += a * xi);
+    }
+}
+
+/// A dot product over four interleaved partial sums, which the compiler can keep in one vector
+/// register (a single running sum has to stay in order and doesn't vectorise).
+fn dot4(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for l in 0..4 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -710,7 +734,7 @@ pub fn minimise(
 /// different summation order can end L-BFGS at a measurably different point (up to 0.3 % of
 /// the mean in yhat on the shared datasets). Sorting the columns by content first makes every
 /// run take the same path.
-fn canonical_columns(data: &Data) -> Vec<usize> {
+pub fn canonical_columns(data: &Data) -> Vec<usize> {
     let k = data.X.len().checked_div(data.y.len()).unwrap_or(0);
     let rows = data.y.len().min(16);
     let key = |c: usize| {

@@ -16,6 +16,7 @@ use augurs_prophet::{
 use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rand_distr::{Poisson, StandardNormal};
 
 use crate::config::{ForecastConfig, SeasonalityMode};
 use crate::forecast::optimizer::NativeOptimizer;
@@ -143,11 +144,54 @@ impl Optimizer for Capture {
         data: &Data,
         opts: &OptimizeOpts,
     ) -> Result<OptimizedParams, augurs_prophet::optimizer::Error> {
-        let params = NativeOptimizer.optimize(init, data, opts)?;
+        let params = match Engine::from_env().map_err(augurs_prophet::optimizer::Error::string)? {
+            Engine::Native => NativeOptimizer.optimize(init, data, opts)?,
+            #[cfg(feature = "wasmstan")]
+            Engine::Wasmstan => {
+                // Compiling the wasm module costs about a CPU-second: once per process.
+                static STAN: std::sync::OnceLock<augurs_prophet::wasmstan::WasmstanOptimizer> =
+                    std::sync::OnceLock::new();
+                STAN.get_or_init(augurs_prophet::wasmstan::WasmstanOptimizer::new)
+                    .optimize(init, data, opts)?
+            }
+        };
         if let Ok(mut slot) = self.out.lock() {
             *slot = Some((data.clone(), params.clone()));
         }
         Ok(params)
+    }
+}
+
+/// The environment variable that picks the Prophet optimizer.
+pub const ENGINE_ENV: &str = "QUEUECAST_PROPHET_ENGINE";
+
+/// Which optimizer fits Prophet. The native one always; Stan's own model compiled to wasm
+/// (augurs' `wasmstan`) only in a build with `--features wasmstan`, for cross-checks and
+/// before/after benchmarks of the same binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Native,
+    #[cfg(feature = "wasmstan")]
+    Wasmstan,
+}
+
+impl Engine {
+    /// Reads `QUEUECAST_PROPHET_ENGINE` (unset or empty: native); an unknown or unavailable
+    /// engine is an error that says what this build offers.
+    pub fn from_env() -> Result<Self, String> {
+        match std::env::var(ENGINE_ENV).unwrap_or_default().trim() {
+            "" | "native" => Ok(Self::Native),
+            #[cfg(feature = "wasmstan")]
+            "wasmstan" => Ok(Self::Wasmstan),
+            other => Err(format!(
+                "{ENGINE_ENV}={other:?} is not a Prophet engine this build has; use \"native\"{}",
+                if cfg!(feature = "wasmstan") {
+                    " or \"wasmstan\""
+                } else {
+                    " (\"wasmstan\" needs a build with `--features wasmstan`)"
+                }
+            )),
+        }
     }
 }
 
@@ -366,7 +410,8 @@ fn sample_band(
     for _ in 0..samples {
         cps.clear();
         if t_max > 1.0 {
-            let k = poisson(&mut rng, t_change.len() as f64 * (t_max - 1.0));
+            let rate = t_change.len() as f64 * (t_max - 1.0);
+            let k = Poisson::new(rate).map_or(0.0, |p| rng.sample(p)) as usize;
             for _ in 0..k {
                 let c = 1.0 + rng.random::<f64>() * (t_max - 1.0);
                 cps.push((c, laplace(&mut rng, lambda)));
@@ -380,7 +425,8 @@ fn sample_band(
                 .sum::<f64>()
                 * y_scale;
             let m = mult.get(i).copied().unwrap_or(0.0);
-            sims[i].push(yhat[i] + extra * (1.0 + m) + sigma * std_normal(&mut rng));
+            sims[i]
+                .push(yhat[i] + extra * (1.0 + m) + sigma * rng.sample::<f64, _>(StandardNormal));
         }
     }
     let lo_p = (1.0 - s.interval_width) / 2.0;
@@ -404,34 +450,7 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
     }
 }
 
-fn std_normal(rng: &mut StdRng) -> f64 {
-    // Box-Muller; 1 - u keeps the log argument in (0, 1].
-    let u1: f64 = 1.0 - rng.random::<f64>();
-    let u2: f64 = rng.random::<f64>();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-}
-
 fn laplace(rng: &mut StdRng, scale: f64) -> f64 {
     let u: f64 = rng.random::<f64>() - 0.5;
     -scale * u.signum() * (1.0 - 2.0 * u.abs()).max(f64::MIN_POSITIVE).ln()
-}
-
-/// Knuth's method, split into chunks so `exp(-lambda)` never underflows.
-fn poisson(rng: &mut StdRng, lambda: f64) -> usize {
-    let mut remaining = lambda;
-    let mut count = 0;
-    while remaining > 0.0 {
-        let l = remaining.min(500.0);
-        remaining -= l;
-        let limit = (-l).exp();
-        let mut p = 1.0;
-        loop {
-            p *= rng.random::<f64>();
-            if p <= limit {
-                break;
-            }
-            count += 1;
-        }
-    }
-    count
 }
