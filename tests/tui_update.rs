@@ -773,3 +773,75 @@ fn model_table_snapshots() {
         insta::assert_snapshot!(format!("models_{w}x{h}"), screen);
     }
 }
+
+#[test]
+fn refresh_keeps_the_analysts_pan_and_zoom_and_reset_still_resets() {
+    let mut a = app();
+    ready_dashboard(&mut a);
+    let initial = a.session.as_ref().unwrap().view.clone().unwrap();
+    key(&mut a, KeyCode::Char('+'));
+    key(&mut a, KeyCode::Char('H'));
+    key(&mut a, KeyCode::Char('H'));
+    let zoomed = a.session.as_ref().unwrap().view.clone().unwrap();
+    assert!(
+        zoomed.end - zoomed.start < initial.end - initial.start && zoomed.end < initial.end,
+        "{zoomed:?} vs {initial:?}"
+    );
+    let fx = key(&mut a, KeyCode::Char('r'));
+    let Some(Effect::FetchHistory { job, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut a,
+        Msg::HistoryLoaded {
+            job,
+            result: Ok(history()),
+        },
+    );
+    assert_eq!(a.session.as_ref().unwrap().view.as_ref(), Some(&zoomed));
+    update(
+        &mut a,
+        Msg::ForecastReady {
+            job,
+            forecast: Box::new(forecast()),
+        },
+    );
+    assert_eq!(
+        a.session.as_ref().unwrap().view.as_ref(),
+        Some(&zoomed),
+        "the refreshed forecast keeps the view the analyst chose"
+    );
+    key(&mut a, KeyCode::Char('0'));
+    assert_eq!(a.session.as_ref().unwrap().view.as_ref(), Some(&initial));
+}
+
+#[test]
+fn a_refresh_with_less_history_pulls_the_view_back_inside_the_data() {
+    let mut a = app();
+    ready_dashboard(&mut a);
+    for _ in 0..6 {
+        key(&mut a, KeyCode::Char('H'));
+    }
+    let fx = key(&mut a, KeyCode::Char('r'));
+    let Some(Effect::FetchHistory { job, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    // The refetch comes back with only the last 3 days of history.
+    let mut short = history();
+    let keep = short.points.len() - 3 * 24;
+    short.points.drain(..keep);
+    let first = short.points[0].ts.timestamp() as f64;
+    update(
+        &mut a,
+        Msg::HistoryLoaded {
+            job,
+            result: Ok(short),
+        },
+    );
+    let v = a.session.as_ref().unwrap().view.clone().unwrap();
+    assert!(v.start >= first, "{v:?} starts before the data at {first}");
+    assert!(
+        (v.start..v.end).contains(&v.cursor),
+        "the cursor stays in view: {v:?}"
+    );
+}

@@ -139,8 +139,9 @@ pub struct Session {
     pub table_row: usize,
     /// The model fits use: [`AUTO_MODEL`] or the name the analyst picked from the table.
     pub model: String,
-    /// The running fit only switches model on the same history: keep pan and zoom.
-    pub refit: bool,
+    /// The next forecast replaces one the analyst is already looking at (a model switch, or a
+    /// refresh that only adds the newest buckets): keep their pan and zoom.
+    pub keep_view: bool,
 }
 
 /// The queue picker's state.

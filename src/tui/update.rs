@@ -67,10 +67,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             };
             match result {
                 Ok(h) => {
+                    // A refresh of the same queue keeps the view; a first load sets one up.
+                    let refresh = s.history.is_some() && s.view.is_some();
                     s.history = Some(h);
                     s.stage = Stage::Fitting;
-                    s.refit = false;
-                    reset_view(s);
+                    s.keep_view = refresh;
+                    if refresh {
+                        clamp_view(s);
+                    } else {
+                        reset_view(s);
+                    }
                     vec![Effect::Fit {
                         job,
                         model: s.model.clone(),
@@ -107,7 +113,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             s.model = forecast.requested.clone();
             s.forecast = Some(forecast);
             s.stage = Stage::Ready;
-            if !std::mem::take(&mut s.refit) || s.view.is_none() {
+            if std::mem::take(&mut s.keep_view) && s.view.is_some() {
+                clamp_view(s);
+            } else {
                 reset_view(s);
             }
             if let Some(r) = &mut app.review
@@ -125,7 +133,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 return vec![];
             };
             s.stage = Stage::Failed(message.clone());
-            s.refit = false;
+            s.keep_view = false;
             // The forecast on screen is still the earlier model's: refresh with that one.
             if let Some(f) = &s.forecast {
                 s.model = f.requested.clone();
@@ -506,7 +514,7 @@ pub fn open_queue(app: &mut App, queue: crate::campaign::NamedRef) -> Vec<Effect
         selected: Vec::new(),
         table_row: 0,
         model: app.default_model.clone(),
-        refit: false,
+        keep_view: false,
     });
     fx
 }
@@ -548,6 +556,20 @@ fn reset_view(s: &mut Session) {
     };
     let start = (end - 3.0 * horizon).max(first);
     s.view = Some(ChartView { start, end, cursor });
+}
+
+/// Keeps the analyst's span and position, moved back inside the data if the data moved.
+fn clamp_view(s: &mut Session) {
+    let g = bucket_secs(s);
+    let (Some((lo, hi)), Some(v)) = (data_range(s), s.view.as_mut()) else {
+        return;
+    };
+    if v.end - v.start > hi - lo {
+        v.start = lo;
+        v.end = hi;
+    }
+    shift(v, 0.0, lo, hi);
+    v.cursor = v.cursor.clamp(v.start, (v.end - g).max(v.start));
 }
 
 fn dashboard_command(app: &mut App, cmd: Command) -> Vec<Effect> {
@@ -1000,7 +1022,7 @@ fn models_command(app: &mut App, cmd: Command) -> Vec<Effect> {
             s.job = job;
             s.model = target.clone();
             s.stage = Stage::Fitting;
-            s.refit = true;
+            s.keep_view = true;
             app.overlay = None;
             fx.push(Effect::Refit { job, model: target });
             return fx;
