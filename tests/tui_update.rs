@@ -778,11 +778,11 @@ fn model_table_snapshots() {
 fn refresh_keeps_the_analysts_pan_and_zoom_and_reset_still_resets() {
     let mut a = app();
     ready_dashboard(&mut a);
-    let initial = a.session.as_ref().unwrap().view.clone().unwrap();
+    let initial = a.session.as_ref().unwrap().view.unwrap();
     key(&mut a, KeyCode::Char('+'));
     key(&mut a, KeyCode::Char('H'));
     key(&mut a, KeyCode::Char('H'));
-    let zoomed = a.session.as_ref().unwrap().view.clone().unwrap();
+    let zoomed = a.session.as_ref().unwrap().view.unwrap();
     assert!(
         zoomed.end - zoomed.start < initial.end - initial.start && zoomed.end < initial.end,
         "{zoomed:?} vs {initial:?}"
@@ -838,7 +838,7 @@ fn a_refresh_with_less_history_pulls_the_view_back_inside_the_data() {
             result: Ok(short),
         },
     );
-    let v = a.session.as_ref().unwrap().view.clone().unwrap();
+    let v = a.session.as_ref().unwrap().view.unwrap();
     assert!(v.start >= first, "{v:?} starts before the data at {first}");
     assert!(
         (v.start..v.end).contains(&v.cursor),
