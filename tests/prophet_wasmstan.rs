@@ -18,7 +18,9 @@ use augurs_prophet::optimizer::{Data, InitialParams, OptimizeOpts, OptimizedPara
 use augurs_prophet::wasmstan::WasmstanOptimizer;
 use augurs_prophet::{Optimizer, Prophet, ProphetOptions, SeasonalityOption, TrainingData};
 use chrono::NaiveDateTime;
-use queuecast::forecast::optimizer::{NativeOptimizer, canonical_columns, log_posterior};
+use queuecast::forecast::optimizer::{
+    NativeOptimizer, canonical_columns, log_posterior, permute_columns,
+};
 
 /// Column orders Stan is run with: augurs builds `X` from a `HashMap`, so Stan's own answer
 /// depends on the process; several fixed orders show how far that alone moves it.
@@ -44,23 +46,11 @@ struct Both {
 
 /// `data` and `init` with the feature columns in order `perm`.
 fn permuted(data: &Data, init: &InitialParams, perm: &[usize]) -> (Data, InitialParams) {
-    let k = perm.len();
-    let mut x = Vec::with_capacity(data.X.len());
-    for row in data.X.chunks(k) {
-        x.extend(perm.iter().map(|&c| row[c]));
-    }
-    let data = Data {
-        X: x,
-        s_a: perm.iter().map(|&c| data.s_a[c]).collect(),
-        s_m: perm.iter().map(|&c| data.s_m[c]).collect(),
-        sigmas: perm.iter().map(|&c| data.sigmas[c]).collect(),
-        ..data.clone()
-    };
     let init = InitialParams {
         beta: perm.iter().map(|&c| init.beta[c]).collect(),
         ..init.clone()
     };
-    (data, init)
+    (permute_columns(data, perm), init)
 }
 
 impl Optimizer for Both {
@@ -143,8 +133,8 @@ fn window(fixture: &Path) -> Option<(String, TrainingData, i64)> {
     Some((fx.name, TrainingData::new(ds, y).unwrap(), last))
 }
 
-#[test]
-fn native_optimum_is_at_least_as_good_as_stans() {
+/// The reference fixtures, in name order.
+fn fixtures() -> Vec<std::path::PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reference");
     let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -152,6 +142,24 @@ fn native_optimum_is_at_least_as_good_as_stans() {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     fixtures.sort();
+    fixtures
+}
+
+/// The seed's Prophet settings (as in the reference fixtures), point forecasts only.
+fn seed_options() -> ProphetOptions {
+    ProphetOptions {
+        daily_seasonality: SeasonalityOption::Manual(true),
+        weekly_seasonality: SeasonalityOption::Manual(true),
+        yearly_seasonality: SeasonalityOption::Manual(false),
+        changepoint_prior_scale: 0.05.try_into().unwrap(),
+        uncertainty_samples: 0,
+        ..ProphetOptions::default()
+    }
+}
+
+#[test]
+fn native_optimum_is_at_least_as_good_as_stans() {
+    let fixtures = fixtures();
     let mut inputs = Vec::new();
     for f in &fixtures {
         match window(f) {
@@ -162,19 +170,11 @@ fn native_optimum_is_at_least_as_good_as_stans() {
     assert!(inputs.len() >= 2, "the synthetic series are committed");
     let runs: Runs = Default::default();
     for (name, data, _) in &inputs {
-        let opts = ProphetOptions {
-            daily_seasonality: SeasonalityOption::Manual(true),
-            weekly_seasonality: SeasonalityOption::Manual(true),
-            yearly_seasonality: SeasonalityOption::Manual(false),
-            changepoint_prior_scale: 0.05.try_into().unwrap(),
-            uncertainty_samples: 0,
-            ..ProphetOptions::default()
-        };
         let both = Both {
             wasm: WasmstanOptimizer::new(),
             runs: runs.clone(),
         };
-        let mut m = Prophet::new(opts, both);
+        let mut m = Prophet::new(seed_options(), both);
         m.fit(data.clone(), OptimizeOpts::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
@@ -270,13 +270,7 @@ fn stan_forecast_spread_against_python() {
         input: Input,
         forecast: Vec<RefPoint>,
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reference");
-    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    fixtures.sort();
+    let fixtures = fixtures();
     for f in &fixtures {
         let Some((name, data, last)) = window(f) else {
             continue;
@@ -285,14 +279,6 @@ fn stan_forecast_spread_against_python() {
         let future: Vec<i64> = (1..=fx.forecast.len() as i64)
             .map(|i| last + i * fx.input.step_minutes * 60)
             .collect();
-        let opts = || ProphetOptions {
-            daily_seasonality: SeasonalityOption::Manual(true),
-            weekly_seasonality: SeasonalityOption::Manual(true),
-            yearly_seasonality: SeasonalityOption::Manual(false),
-            changepoint_prior_scale: 0.05.try_into().unwrap(),
-            uncertainty_samples: 0,
-            ..ProphetOptions::default()
-        };
         let worst = |yhat: &[f64]| {
             yhat.iter()
                 .zip(&fx.forecast)
@@ -302,7 +288,7 @@ fn stan_forecast_spread_against_python() {
         let mut line = format!("{name}: max |yhat - python| % of mean: Stan by column order");
         for o in 0..STAN_ORDERS {
             let mut m = Prophet::new(
-                opts(),
+                seed_options(),
                 StanInOrder {
                     wasm: WasmstanOptimizer::new(),
                     order: o,
@@ -314,7 +300,7 @@ fn stan_forecast_spread_against_python() {
                 .unwrap();
             line += &format!(" {:.3}", worst(&p.yhat.point));
         }
-        let mut m = Prophet::new(opts(), NativeOptimizer);
+        let mut m = Prophet::new(seed_options(), NativeOptimizer);
         m.fit(data.clone(), OptimizeOpts::default()).unwrap();
         let p = m
             .predict(augurs_prophet::PredictionData::new(future.clone()))

@@ -126,6 +126,22 @@ fn forecast() -> ForecastView {
 }
 
 /// Picker → Sales → history → forecast, returning the job id.
+/// Presses `r` and answers the fetch with `history`: the refresh's job and the effects.
+fn refresh(app: &mut App, history: HistoryView) -> (u64, Vec<Effect>) {
+    let fx = key(app, KeyCode::Char('r'));
+    let Some(Effect::FetchHistory { job, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    let fx = update(
+        app,
+        Msg::HistoryLoaded {
+            job,
+            result: Ok(history),
+        },
+    );
+    (job, fx)
+}
+
 fn ready_dashboard(app: &mut App) -> u64 {
     update(app, Msg::QueuesLoaded(Ok(queues())));
     keys(app, "sal");
@@ -611,17 +627,7 @@ fn refresh_refits_the_analysts_model_and_a_failed_switch_reverts() {
             forecast: Box::new(named_forecast("mstl-ets")),
         },
     );
-    let fx = key(&mut a, KeyCode::Char('r'));
-    let Some(Effect::FetchHistory { job, .. }) = fx.first().cloned() else {
-        panic!("{fx:?}")
-    };
-    let fx = update(
-        &mut a,
-        Msg::HistoryLoaded {
-            job,
-            result: Ok(history()),
-        },
-    );
+    let (job, fx) = refresh(&mut a, history());
     assert_eq!(
         fx,
         vec![Effect::Fit {
@@ -638,17 +644,7 @@ fn refresh_keeps_toggles_of_windows_that_still_exist() {
     key(&mut a, KeyCode::Char(' ')); // window 0 off
     key(&mut a, KeyCode::Char('j'));
     key(&mut a, KeyCode::Char(' ')); // window 1 off
-    let fx = key(&mut a, KeyCode::Char('r'));
-    let Some(Effect::FetchHistory { job, .. }) = fx.first().cloned() else {
-        panic!("{fx:?}")
-    };
-    update(
-        &mut a,
-        Msg::HistoryLoaded {
-            job,
-            result: Ok(history()),
-        },
-    );
+    let (job, _) = refresh(&mut a, history());
     let mut next = forecast();
     // Window 1 moved by an hour: it is a different window now. Window 0 is unchanged.
     next.windows[1].end += chrono::TimeDelta::hours(1);
@@ -787,17 +783,7 @@ fn refresh_keeps_the_analysts_pan_and_zoom_and_reset_still_resets() {
         zoomed.end - zoomed.start < initial.end - initial.start && zoomed.end < initial.end,
         "{zoomed:?} vs {initial:?}"
     );
-    let fx = key(&mut a, KeyCode::Char('r'));
-    let Some(Effect::FetchHistory { job, .. }) = fx.first().cloned() else {
-        panic!("{fx:?}")
-    };
-    update(
-        &mut a,
-        Msg::HistoryLoaded {
-            job,
-            result: Ok(history()),
-        },
-    );
+    let (job, _) = refresh(&mut a, history());
     assert_eq!(a.session.as_ref().unwrap().view.as_ref(), Some(&zoomed));
     update(
         &mut a,
@@ -822,22 +808,12 @@ fn a_refresh_with_less_history_pulls_the_view_back_inside_the_data() {
     for _ in 0..6 {
         key(&mut a, KeyCode::Char('H'));
     }
-    let fx = key(&mut a, KeyCode::Char('r'));
-    let Some(Effect::FetchHistory { job, .. }) = fx.first().cloned() else {
-        panic!("{fx:?}")
-    };
     // The refetch comes back with only the last 3 days of history.
     let mut short = history();
     let keep = short.points.len() - 3 * 24;
     short.points.drain(..keep);
     let first = short.points[0].ts.timestamp() as f64;
-    update(
-        &mut a,
-        Msg::HistoryLoaded {
-            job,
-            result: Ok(short),
-        },
-    );
+    refresh(&mut a, short);
     let v = a.session.as_ref().unwrap().view.unwrap();
     assert!(v.start >= first, "{v:?} starts before the data at {first}");
     assert!(

@@ -758,7 +758,8 @@ pub fn canonical_columns(data: &Data) -> Vec<usize> {
     idx
 }
 
-fn permute_columns(data: &Data, perm: &[usize]) -> Data {
+/// `data` with its feature columns in the order `perm` (indices into the current order).
+pub fn permute_columns(data: &Data, perm: &[usize]) -> Data {
     let k = perm.len();
     let mut x = Vec::with_capacity(data.X.len());
     for row in data.X.chunks(k) {
