@@ -121,7 +121,7 @@ pub struct ForecastArgs {
     /// Queue name or id (not needed with --input)
     #[arg(long)]
     pub queue: Option<String>,
-    /// Days of history to fetch
+    /// Days of history to use: fetched from the API, or the last days of --input
     #[arg(long)]
     pub days: Option<u32>,
     /// Days to forecast

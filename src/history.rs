@@ -299,7 +299,7 @@ fn assemble(
 
 /// Reads a `ds,y` CSV (the seed's format) with zero fill; see [`read_csv_with`].
 pub fn read_csv(path: &Path, tz: Tz) -> Result<(Series, SeriesSummary), HistoryError> {
-    read_csv_with(path, tz, FillMode::Zero)
+    read_csv_with(path, tz, FillMode::Zero, None)
 }
 
 /// Reads a `ds,y` CSV into a regular series.
@@ -310,16 +310,20 @@ pub fn read_csv(path: &Path, tz: Tz) -> Result<(Series, SeriesSummary), HistoryE
 /// later instant when it repeats, which is how a local-clock log of that night reads.
 /// Comma or semicolon separated; granularity is inferred from the smallest step. Every bad row is
 /// an error naming the file, line and reason: nothing is silently dropped.
+///
+/// `last_days` keeps only the file's last that many days (as `--days` does for the API): the
+/// summary then describes that window, gaps and all.
 pub fn read_csv_with(
     path: &Path,
     tz: Tz,
     fill: FillMode,
+    last_days: Option<u32>,
 ) -> Result<(Series, SeriesSummary), HistoryError> {
     let bytes = std::fs::read(path).map_err(|source| HistoryError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    parse_csv(&bytes, path, tz, fill)
+    parse_csv(&bytes, path, tz, fill, last_days)
 }
 
 /// [`read_csv_with`] on bytes already in memory; `path` only names the source in errors.
@@ -328,6 +332,7 @@ pub fn parse_csv(
     path: &Path,
     tz: Tz,
     fill: FillMode,
+    last_days: Option<u32>,
 ) -> Result<(Series, SeriesSummary), HistoryError> {
     let file_err = |reason: String| HistoryError::File {
         path: path.to_path_buf(),
@@ -469,7 +474,11 @@ pub fn parse_csv(
     }
     let first = *sorted[0].0;
     let end = *sorted[sorted.len() - 1].0 + granularity.duration();
-    let starts = grid(first, end, granularity, tz);
+    let mut starts = grid(first, end, granularity, tz);
+    if let Some(days) = last_days {
+        let from = end - chrono::TimeDelta::days(i64::from(days.max(1)));
+        starts.retain(|&t| t >= from);
+    }
     let seen: BTreeMap<DateTime<Utc>, f64> = by_ts.into_iter().map(|(t, (_, y))| (t, y)).collect();
     Ok(assemble(&starts, &seen, granularity, tz, fill, 0))
 }
@@ -561,7 +570,52 @@ mod tests {
     }
 
     fn parse(text: &str, tz: Tz) -> Result<(Series, SeriesSummary), HistoryError> {
-        parse_csv(text.as_bytes(), Path::new("calls.csv"), tz, FillMode::Zero)
+        parse_csv(
+            text.as_bytes(),
+            Path::new("calls.csv"),
+            tz,
+            FillMode::Zero,
+            None,
+        )
+    }
+
+    #[test]
+    fn last_days_keeps_the_end_of_the_file_and_counts_only_its_gaps() {
+        // Five days hourly; a gap on day 1 (outside the window) and one on day 5 (inside).
+        let mut text = String::from("ds,y\n");
+        for h in 0..5 * 24 {
+            if h == 10 || h == 4 * 24 + 5 {
+                continue;
+            }
+            let t = utc("2024-05-06T00:00:00Z") + chrono::TimeDelta::hours(h);
+            text += &format!("{},{}\n", t.to_rfc3339(), h % 7 + 1);
+        }
+        let (all, all_sum) = parse(&text, Tz::UTC).unwrap();
+        assert_eq!((all.points.len(), all_sum.gaps_filled), (120, 2));
+        let (s, sum) = parse_csv(
+            text.as_bytes(),
+            Path::new("calls.csv"),
+            Tz::UTC,
+            FillMode::Zero,
+            Some(2),
+        )
+        .unwrap();
+        assert_eq!(s.points.len(), 48);
+        assert_eq!(sum.start, utc("2024-05-09T00:00:00Z"));
+        assert_eq!(sum.end, utc("2024-05-11T00:00:00Z"));
+        assert_eq!(sum.buckets, 48);
+        assert_eq!(sum.gaps_filled, 1, "only the window's own gap");
+        assert_eq!(s.points, all.points[72..]);
+        // Asking for more days than the file has keeps the whole file.
+        let (s, _) = parse_csv(
+            text.as_bytes(),
+            Path::new("calls.csv"),
+            Tz::UTC,
+            FillMode::Zero,
+            Some(30),
+        )
+        .unwrap();
+        assert_eq!(s.points, all.points);
     }
 
     #[test]

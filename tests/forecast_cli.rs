@@ -479,3 +479,44 @@ fn an_unknown_prophet_engine_is_refused_before_any_work() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(out.exists());
 }
+
+#[test]
+fn days_with_input_uses_the_last_days_of_the_file() {
+    let env = Env::new();
+    let csv = env.path("calls.csv");
+    let end = write_series(&csv, 42);
+    let o = env.run(
+        &[
+            "--input",
+            csv.to_str().unwrap(),
+            "--days",
+            "28",
+            "--model",
+            "seasonal-naive",
+        ],
+        &[],
+    );
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("672 buckets of PT1H, 28.0 days"),
+        "the summary describes the last 28 days: {out}"
+    );
+    assert!(!stderr(&o).contains("ignored"), "{}", stderr(&o));
+    // The forecast still starts where the file ends.
+    let o = env.run(
+        &[
+            "--input",
+            csv.to_str().unwrap(),
+            "--days",
+            "28",
+            "--model",
+            "seasonal-naive",
+            "--export",
+            "-",
+        ],
+        &[],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is the JSON");
+    assert_eq!(intervals(&json)[0].0, end);
+}

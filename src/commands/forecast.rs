@@ -27,12 +27,7 @@ pub async fn run(global: &GlobalArgs, args: ForecastArgs) -> CommandResult {
 
     let (series, summary, queue) = match &args.input {
         Some(path) => {
-            if args.days.is_some() {
-                eprintln!(
-                    "queuecast: warning: --days is ignored with --input; the whole file is used"
-                );
-            }
-            let (series, summary) = read_input(path, tz, config.history.fill)?;
+            let (series, summary) = read_input(path, tz, config.history.fill, args.days)?;
             if let Some(g) = args.granularity
                 && g != series.granularity
             {
@@ -215,8 +210,9 @@ fn read_input(
     path: &Path,
     tz: chrono_tz::Tz,
     fill: FillMode,
+    last_days: Option<u32>,
 ) -> Result<(history::Series, history::SeriesSummary), CliError> {
-    history::read_csv_with(path, tz, fill).map_err(|e| match e {
+    history::read_csv_with(path, tz, fill, last_days).map_err(|e| match e {
         // The path itself is wrong: a usage error, not bad data.
         HistoryError::Io { .. } => CliError::usage(e),
         _ => CliError::data(e),
