@@ -592,14 +592,17 @@ mod tests {
         }
         let (all, all_sum) = parse(&text, Tz::UTC).unwrap();
         assert_eq!((all.points.len(), all_sum.gaps_filled), (120, 2));
-        let (s, sum) = parse_csv(
-            text.as_bytes(),
-            Path::new("calls.csv"),
-            Tz::UTC,
-            FillMode::Zero,
-            Some(2),
-        )
-        .unwrap();
+        let last_days = |days| {
+            parse_csv(
+                text.as_bytes(),
+                Path::new("calls.csv"),
+                Tz::UTC,
+                FillMode::Zero,
+                Some(days),
+            )
+            .unwrap()
+        };
+        let (s, sum) = last_days(2);
         assert_eq!(s.points.len(), 48);
         assert_eq!(sum.start, utc("2024-05-09T00:00:00Z"));
         assert_eq!(sum.end, utc("2024-05-11T00:00:00Z"));
@@ -607,14 +610,7 @@ mod tests {
         assert_eq!(sum.gaps_filled, 1, "only the window's own gap");
         assert_eq!(s.points, all.points[72..]);
         // Asking for more days than the file has keeps the whole file.
-        let (s, _) = parse_csv(
-            text.as_bytes(),
-            Path::new("calls.csv"),
-            Tz::UTC,
-            FillMode::Zero,
-            Some(30),
-        )
-        .unwrap();
+        let (s, _) = last_days(30);
         assert_eq!(s.points, all.points);
     }
 
