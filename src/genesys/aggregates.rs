@@ -80,27 +80,6 @@ impl AggregateQuery {
         }
     }
 
-    /// A query using the configured granularity, time zone, media type and chunking.
-    pub fn from_config(
-        queue_id: impl Into<String>,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-        cfg: &crate::config::Config,
-    ) -> Self {
-        Self {
-            media_type: cfg.history.media_type.clone(),
-            chunk_days: cfg.genesys.chunk_days,
-            max_concurrency: cfg.genesys.max_concurrency,
-            ..Self::new(
-                queue_id,
-                start,
-                end,
-                cfg.history.granularity,
-                cfg.history.time_zone.clone(),
-            )
-        }
-    }
-
     /// The `[start, end)` UTC ranges that are queried, one request each: boundaries at local
     /// midnight in `time_zone` every `chunk_days` days from the start's local date.
     pub fn chunks(&self) -> Result<Vec<TimeRange>, GenesysError> {
@@ -529,19 +508,6 @@ mod tests {
         assert!(bad.chunks().unwrap_err().to_string().contains("Mars/Base"));
         let empty = AggregateQuery { end: q.start, ..q };
         assert!(empty.chunks().is_err());
-    }
-
-    #[test]
-    fn from_config_takes_history_and_chunk_settings() {
-        let mut cfg = crate::config::Config::default();
-        cfg.history.time_zone = "Europe/Dublin".into();
-        cfg.history.media_type = Some("voice".into());
-        cfg.genesys.chunk_days = 3;
-        let q = AggregateQuery::from_config("q", Utc::now(), Utc::now(), &cfg);
-        assert_eq!(q.time_zone, "Europe/Dublin");
-        assert_eq!(q.media_type.as_deref(), Some("voice"));
-        assert_eq!((q.chunk_days, q.max_concurrency), (3, 3));
-        assert_eq!(q.granularity, Granularity::Pt1h);
     }
 
     #[test]

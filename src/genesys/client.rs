@@ -6,16 +6,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use backon::BackoffBuilder;
-use reqwest::{Method, StatusCode, Url};
+use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-
-use crate::config::{ConfigError, GenesysConfig};
 
 use super::auth::TokenState;
 use super::error::GenesysError;
 use super::models::{EntityListing, ErrorBody, Organization};
-use super::regions;
-use super::secret::Secret;
+use super::settings::ClientSettings;
 
 /// The response header Genesys support asks for.
 pub const CORRELATION_HEADER: &str = "ININ-Correlation-Id";
@@ -24,51 +21,6 @@ pub const CORRELATION_HEADER: &str = "ININ-Correlation-Id";
 pub(crate) const PAGE_SIZE: u32 = 100;
 /// Stops a server that always reports another page from looping forever.
 const MAX_PAGES: u32 = 10_000;
-
-/// Where and how to talk to Genesys Cloud. Built from config by
-/// [`GenesysClient::settings_from_config`]; tests build it directly to shorten backoff.
-#[derive(Debug, Clone)]
-pub struct ClientSettings {
-    /// `https://api.<domain>` or an override, without a trailing slash.
-    pub api_base: String,
-    /// `https://login.<domain>/oauth/token`, or `{api_base}/oauth/token` for an override.
-    pub token_url: String,
-    pub client_id: String,
-    pub client_secret: Secret,
-    pub connect_timeout: Duration,
-    pub request_timeout: Duration,
-    /// Longest `Retry-After` honoured; longer waits fail with [`GenesysError::RetryAfterTooLong`].
-    pub max_retry_after: Duration,
-    /// Retries for 429, 502/503/504 and connection errors (each kind counted separately).
-    pub max_retries: u32,
-    /// First backoff delay; doubles per retry up to `max_backoff`, with jitter.
-    pub min_backoff: Duration,
-    pub max_backoff: Duration,
-}
-
-impl ClientSettings {
-    /// Settings for an explicit base that serves both the API and `/oauth/token` (sandbox, tests).
-    pub fn for_base(
-        api_base: &str,
-        client_id: impl Into<String>,
-        client_secret: impl Into<String>,
-    ) -> Self {
-        let base = api_base.trim_end_matches('/').to_string();
-        let defaults = GenesysConfig::default();
-        Self {
-            token_url: format!("{base}/oauth/token"),
-            api_base: base,
-            client_id: client_id.into(),
-            client_secret: Secret::new(client_secret.into()),
-            connect_timeout: Duration::from_secs(defaults.connect_timeout_secs),
-            request_timeout: Duration::from_secs(defaults.request_timeout_secs),
-            max_retry_after: Duration::from_secs(defaults.max_retry_after_secs),
-            max_retries: defaults.max_retries,
-            min_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
-        }
-    }
-}
 
 /// Genesys Cloud Platform API v2 client. Cheap to clone: all clones share one connection
 /// pool and one token cache.
@@ -202,43 +154,6 @@ impl GenesysClient {
                 settings,
                 token: tokio::sync::Mutex::new(TokenState::default()),
             }),
-        })
-    }
-
-    /// Resolves hosts from `region` (domain or AWS name) or `api_base`, and checks credentials.
-    pub fn settings_from_config(cfg: &GenesysConfig) -> Result<ClientSettings, ConfigError> {
-        let non_empty = |v: &Option<String>| v.as_ref().filter(|s| !s.trim().is_empty()).cloned();
-        let (Some(client_id), Some(client_secret)) =
-            (non_empty(&cfg.client_id), non_empty(&cfg.client_secret))
-        else {
-            return Err(ConfigError::MissingCredentials);
-        };
-        let (api_base, token_url) = if let Some(base) = non_empty(&cfg.api_base) {
-            resolve_api_base(&base)?
-        } else if let Some(region) = non_empty(&cfg.region) {
-            let domain = regions::resolve_region(&region).ok_or_else(|| ConfigError::Invalid {
-                setting: "genesys.region (GENESYSCLOUD_REGION)",
-                value: region.clone(),
-                hint: regions::valid_regions_hint(),
-            })?;
-            (
-                format!("https://api.{domain}"),
-                format!("https://login.{domain}/oauth/token"),
-            )
-        } else {
-            return Err(ConfigError::MissingRegion);
-        };
-        Ok(ClientSettings {
-            api_base,
-            token_url,
-            client_id: client_id.trim().to_string(),
-            client_secret: Secret::new(client_secret.trim()),
-            connect_timeout: Duration::from_secs(cfg.connect_timeout_secs.max(1)),
-            request_timeout: Duration::from_secs(cfg.request_timeout_secs.max(1)),
-            max_retry_after: Duration::from_secs(cfg.max_retry_after_secs),
-            max_retries: cfg.max_retries,
-            min_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
         })
     }
 
@@ -507,120 +422,9 @@ fn parse_error_body(body: &[u8]) -> ErrorBody {
     }
 }
 
-/// Splits an override base into (api base, token URL). A pasted real API host gets its login
-/// host; anything else (sandbox, proxy) serves `/oauth/token` itself. Plain http is only
-/// accepted on loopback, because the client secret travels in the token request.
-fn resolve_api_base(base: &str) -> Result<(String, String), ConfigError> {
-    let invalid = |hint: &str| ConfigError::Invalid {
-        setting: "genesys.api_base (GENESYSCLOUD_API_BASE / --api-base)",
-        value: base.to_string(),
-        hint: hint.to_string(),
-    };
-    let url = Url::parse(base.trim()).map_err(|_| {
-        invalid("use a full URL such as https://api.mypurecloud.ie or http://127.0.0.1:8080")
-    })?;
-    let host = url
-        .host_str()
-        .ok_or_else(|| invalid("the URL has no host"))?
-        .to_string();
-    match url.scheme() {
-        "https" => {}
-        "http" => {
-            let loopback = host == "localhost"
-                || host
-                    .trim_matches(['[', ']'])
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback());
-            if !loopback {
-                return Err(invalid(
-                    "plain http is only allowed for 127.0.0.1/localhost (the client secret would travel unencrypted); use https://",
-                ));
-            }
-        }
-        _ => return Err(invalid("use an http(s):// URL")),
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("remove the query string / fragment"));
-    }
-    let api_base = url.as_str().trim_end_matches('/').to_string();
-    let token_url = match regions::login_host_for(&host) {
-        Some(login) => format!("https://{login}/oauth/token"),
-        None => format!("{api_base}/oauth/token"),
-    };
-    Ok((api_base, token_url))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn cfg() -> GenesysConfig {
-        GenesysConfig {
-            client_id: Some("id".into()),
-            client_secret: Some("secret".into()),
-            ..GenesysConfig::default()
-        }
-    }
-
-    #[test]
-    fn region_domain_or_aws_name_gives_api_and_login_hosts() {
-        for region in ["mypurecloud.ie", "eu-west-1"] {
-            let s = GenesysClient::settings_from_config(&GenesysConfig {
-                region: Some(region.into()),
-                ..cfg()
-            })
-            .unwrap();
-            assert_eq!(s.api_base, "https://api.mypurecloud.ie");
-            assert_eq!(s.token_url, "https://login.mypurecloud.ie/oauth/token");
-        }
-    }
-
-    #[test]
-    fn api_base_override_serves_token_too_unless_it_is_a_real_api_host() {
-        let s = GenesysClient::settings_from_config(&GenesysConfig {
-            api_base: Some("http://127.0.0.1:4010/".into()),
-            region: Some("mypurecloud.de".into()),
-            ..cfg()
-        })
-        .unwrap();
-        assert_eq!(s.api_base, "http://127.0.0.1:4010");
-        assert_eq!(s.token_url, "http://127.0.0.1:4010/oauth/token");
-        let s = GenesysClient::settings_from_config(&GenesysConfig {
-            api_base: Some("https://api.mypurecloud.jp".into()),
-            ..cfg()
-        })
-        .unwrap();
-        assert_eq!(s.token_url, "https://login.mypurecloud.jp/oauth/token");
-    }
-
-    #[test]
-    fn missing_or_bad_settings_are_specific() {
-        let e = GenesysClient::settings_from_config(&GenesysConfig {
-            region: Some("eu-west-1".into()),
-            ..GenesysConfig::default()
-        })
-        .unwrap_err();
-        assert!(matches!(e, ConfigError::MissingCredentials));
-        let e = GenesysClient::settings_from_config(&cfg()).unwrap_err();
-        assert!(matches!(e, ConfigError::MissingRegion));
-        let e = GenesysClient::settings_from_config(&GenesysConfig {
-            region: Some("mygen.com".into()),
-            ..cfg()
-        })
-        .unwrap_err()
-        .to_string();
-        assert!(
-            e.contains("mygen.com") && e.contains("mypurecloud.ie (eu-west-1)"),
-            "{e}"
-        );
-        let e = GenesysClient::settings_from_config(&GenesysConfig {
-            api_base: Some("http://proxy.corp.example".into()),
-            ..cfg()
-        })
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("https"), "{e}");
-    }
 
     #[test]
     fn path_segments_are_encoded() {

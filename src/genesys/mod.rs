@@ -11,12 +11,17 @@ mod outbound;
 mod queues;
 pub mod regions;
 mod secret;
+mod settings;
 
 pub use aggregates::{
     AggregateBucket, AggregateQuery, FetchProgress, Metric, TimeRange, TimerStats, iso_instant,
 };
 pub use auth::EXPIRY_MARGIN;
-pub use client::{CORRELATION_HEADER, ClientSettings, GenesysClient};
+pub use client::{CORRELATION_HEADER, GenesysClient};
 pub use error::GenesysError;
 pub use models::*;
 pub use secret::Secret;
+pub use settings::{
+    ClientSettings, ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REGION, EndpointError,
+    Endpoints,
+};
