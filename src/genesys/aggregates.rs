@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::client::{Call, GenesysClient};
+use super::client::GenesysClient;
 use super::error::GenesysError;
 use crate::granularity::Granularity;
 
@@ -278,12 +278,12 @@ impl GenesysClient {
             },
             metrics: q.wire_metrics(),
         };
-        let call = Call::new(
-            self,
-            Method::POST,
-            "/api/v2/analytics/conversations/aggregates/query",
-        )
-        .json(&body)?;
+        let call = self
+            .call(
+                Method::POST,
+                "/api/v2/analytics/conversations/aggregates/query",
+            )
+            .json(&body)?;
         let resp: AggregateResponse = self.execute(&call).await?.decode(&call)?;
         Ok(buckets_from_response(q, resp))
     }

@@ -1,6 +1,6 @@
-//! The HTTP core: one shared `reqwest::Client`, bearer auth with one refresh on 401,
-//! `Retry-After` on 429, capped exponential backoff with jitter on 502/503/504 and
-//! connection errors, typed errors with the correlation id, and path-naming decode errors.
+//! The client: one shared `reqwest::Client`, one token cache, and the retry loop. Bearer auth with one refresh on 401, `Retry-After` on 429,
+//! capped exponential backoff with jitter on 502/503/504 and connection errors, typed errors
+//! with the correlation id, and path-naming decode errors.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,13 +9,15 @@ use backon::BackoffBuilder;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::auth::TokenState;
+use super::auth::{self, IssuedToken, TokenCache};
 use super::error::GenesysError;
-use super::models::{EntityListing, ErrorBody, Organization};
+use super::models::{EntityListing, Organization};
+use super::secret::Secret;
 use super::settings::ClientSettings;
-
-/// The response header Genesys support asks for.
-pub const CORRELATION_HEADER: &str = "ININ-Correlation-Id";
+use super::transport::{
+    Auth, Body, CORRELATION_HEADER, Call, Response, header_str, header_u64, method_name,
+    parse_error_body,
+};
 
 /// Listings are fetched at the largest page size the outbound endpoints document.
 pub(crate) const PAGE_SIZE: u32 = 100;
@@ -26,13 +28,13 @@ const MAX_PAGES: u32 = 10_000;
 /// pool and one token cache.
 #[derive(Clone)]
 pub struct GenesysClient {
-    pub(crate) inner: Arc<Inner>,
+    inner: Arc<Inner>,
 }
 
-pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) settings: ClientSettings,
-    pub(crate) token: tokio::sync::Mutex<TokenState>,
+struct Inner {
+    http: reqwest::Client,
+    settings: ClientSettings,
+    tokens: TokenCache,
 }
 
 impl std::fmt::Debug for GenesysClient {
@@ -41,103 +43,6 @@ impl std::fmt::Debug for GenesysClient {
             .field("api_base", &self.inner.settings.api_base)
             .finish_non_exhaustive()
     }
-}
-
-/// How a request authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Auth {
-    /// `Authorization: Bearer <token>`; a 401 refreshes the token once and retries.
-    Bearer,
-    /// `Authorization: Basic base64(id:secret)`, for the token endpoint.
-    Basic,
-}
-
-pub(crate) enum Body {
-    None,
-    Json(Vec<u8>),
-    Form(&'static [(&'static str, &'static str)]),
-}
-
-/// One logical API call; rebuilt into a fresh request on every attempt.
-pub(crate) struct Call {
-    pub method: Method,
-    pub url: String,
-    /// For logs and errors: the path without query or host.
-    pub path: String,
-    pub query: Vec<(&'static str, String)>,
-    pub body: Body,
-    pub auth: Auth,
-    /// Non-idempotent calls (creating a campaign) are retried only where the server surely
-    /// did not act: connect errors, 429 and 503.
-    pub idempotent: bool,
-}
-
-impl Call {
-    pub(crate) fn new(client: &GenesysClient, method: Method, path: impl Into<String>) -> Self {
-        let path = path.into();
-        Self {
-            url: format!("{}{}", client.inner.settings.api_base, path),
-            method,
-            path,
-            query: Vec::new(),
-            body: Body::None,
-            auth: Auth::Bearer,
-            idempotent: true,
-        }
-    }
-
-    pub(crate) fn query(mut self, key: &'static str, value: impl Into<String>) -> Self {
-        self.query.push((key, value.into()));
-        self
-    }
-
-    pub(crate) fn json(mut self, body: &impl serde::Serialize) -> Result<Self, GenesysError> {
-        let bytes = serde_json::to_vec(body)
-            .map_err(|e| GenesysError::InvalidRequest(format!("cannot encode body: {e}")))?;
-        self.body = Body::Json(bytes);
-        Ok(self)
-    }
-
-    pub(crate) fn non_idempotent(mut self) -> Self {
-        self.idempotent = false;
-        self
-    }
-}
-
-/// A successful response, read fully.
-pub(crate) struct Response {
-    pub body: Vec<u8>,
-    pub correlation_id: Option<String>,
-}
-
-impl Response {
-    /// Deserializes the body; a mismatch names the JSON path of the offending field.
-    pub(crate) fn decode<T: DeserializeOwned>(&self, call: &Call) -> Result<T, GenesysError> {
-        let mut de = serde_json::Deserializer::from_slice(&self.body);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            GenesysError::Decode {
-                method: method_name(&call.method),
-                path: call.path.clone(),
-                field: if path == "." { "(body)".into() } else { path },
-                reason: e.into_inner().to_string(),
-                correlation_id: self.correlation_id.clone(),
-            }
-        })
-    }
-}
-
-/// Percent-encodes one path segment (ids come from users and config).
-pub(crate) fn seg(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 impl GenesysClient {
@@ -152,7 +57,7 @@ impl GenesysClient {
             inner: Arc::new(Inner {
                 http,
                 settings,
-                token: tokio::sync::Mutex::new(TokenState::default()),
+                tokens: TokenCache::default(),
             }),
         })
     }
@@ -161,10 +66,15 @@ impl GenesysClient {
         &self.inner.settings.api_base
     }
 
+    /// A bearer call to `path` on this client's API base.
+    pub(crate) fn call(&self, method: Method, path: impl Into<String>) -> Call {
+        Call::new(&self.inner.settings.api_base, method, path)
+    }
+
     /// The cheapest authenticated call: proves credentials, region and network all work.
     pub async fn organization_me(&self) -> Result<Organization, GenesysError> {
-        let call = Call::new(self, Method::GET, "/api/v2/organizations/me");
-        self.execute(&call).await?.decode(&call)
+        self.get(self.call(Method::GET, "/api/v2/organizations/me"))
+            .await
     }
 
     /// GET + decode.
@@ -181,7 +91,8 @@ impl GenesysClient {
         let mut all = Vec::new();
         let mut page = 1;
         loop {
-            let mut call = Call::new(self, Method::GET, path)
+            let mut call = self
+                .call(Method::GET, path)
                 .query("pageSize", PAGE_SIZE.to_string())
                 .query("pageNumber", page.to_string());
             call.query.extend(query.iter().cloned());
@@ -225,7 +136,7 @@ impl GenesysClient {
             }
             match call.auth {
                 Auth::Bearer => {
-                    let issued = self.token().await?;
+                    let issued = self.bearer().await?;
                     token_generation = Some(issued.generation);
                     req = req.bearer_auth(issued.token.expose());
                 }
@@ -311,7 +222,7 @@ impl GenesysClient {
             {
                 refreshed = true;
                 tracing::debug!(method, path = %call.path, "401: refreshing the token once");
-                self.invalidate_token(generation).await;
+                self.inner.tokens.invalidate(generation).await;
                 continue;
             }
 
@@ -372,72 +283,18 @@ impl GenesysClient {
             });
         }
     }
-}
 
-/// A `'static` method name, so errors stay small (clippy's large-error lint).
-pub(crate) fn method_name(m: &Method) -> &'static str {
-    match *m {
-        Method::GET => "GET",
-        Method::POST => "POST",
-        Method::PUT => "PUT",
-        Method::DELETE => "DELETE",
-        Method::PATCH => "PATCH",
-        Method::HEAD => "HEAD",
-        _ => "HTTP",
-    }
-}
-
-fn header_str(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
-fn header_u64(headers: &reqwest::header::HeaderMap, name: &str) -> Option<u64> {
-    header_str(headers, name).and_then(|s| s.parse().ok())
-}
-
-/// Reads a Genesys `ErrorBody`, an OAuth-style `{error, error_description}`, or plain text.
-fn parse_error_body(body: &[u8]) -> ErrorBody {
-    if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body)
-        && (parsed.code.is_some() || parsed.message.is_some())
-    {
-        return parsed;
-    }
-    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) {
-        let text = |k: &str| map.get(k).and_then(|v| v.as_str()).map(String::from);
-        return ErrorBody {
-            code: text("error"),
-            message: text("error_description").or_else(|| text("description")),
-            ..ErrorBody::default()
-        };
-    }
-    let text = String::from_utf8_lossy(body);
-    let text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
-    ErrorBody {
-        message: Some(text.trim().to_string()).filter(|t| !t.is_empty()),
-        ..ErrorBody::default()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_segments_are_encoded() {
-        assert_eq!(seg("abc-123"), "abc-123");
-        assert_eq!(seg("a/b c"), "a%2Fb%20c");
+    /// A valid bearer token, fetched through [`Self::execute`] (Basic auth) when needed.
+    async fn bearer(&self) -> Result<IssuedToken, GenesysError> {
+        self.inner.tokens.get_or_fetch(|| self.fetch_token()).await
     }
 
-    #[test]
-    fn oauth_style_and_text_error_bodies_are_read() {
-        let e = parse_error_body(br#"{"error":"invalid_client","description":"bad creds"}"#);
-        assert_eq!(e.code.as_deref(), Some("invalid_client"));
-        assert_eq!(e.message.as_deref(), Some("bad creds"));
-        let e = parse_error_body(b"<html>Bad Gateway</html>");
-        assert_eq!(e.message.as_deref(), Some("<html>Bad Gateway</html>"));
+    async fn fetch_token(&self) -> Result<(Secret, Duration), GenesysError> {
+        let call = auth::token_call(&self.inner.settings.token_url);
+        // Boxed: `execute` asks for a bearer token, which is fetched through `execute`.
+        let resp = Box::pin(self.execute(&call))
+            .await
+            .map_err(|e| auth::refused(e, &call.url))?;
+        auth::read_token(&resp, &call)
     }
 }
