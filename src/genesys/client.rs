@@ -1,23 +1,22 @@
-//! The client: one shared `reqwest::Client`, one token cache, and the retry loop. Bearer auth with one refresh on 401, `Retry-After` on 429,
+//! The client: one shared `reqwest::Client` and one token cache, and the retry loop that
+//! sends a call once ([`transport::send_once`]), asks [`Retry::decide`] what next, and sleeps,
+//! refreshes the token or returns. Bearer auth with one refresh on 401, `Retry-After` on 429,
 //! capped exponential backoff with jitter on 502/503/504 and connection errors, typed errors
 //! with the correlation id, and path-naming decode errors.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use backon::BackoffBuilder;
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 
 use super::auth::{self, IssuedToken, TokenCache};
 use super::error::GenesysError;
 use super::models::{EntityListing, Organization};
+use super::retry::{Decision, Failure, GiveUp, Outcome, Retry, RetryPolicy, backoff};
 use super::secret::Secret;
 use super::settings::ClientSettings;
-use super::transport::{
-    Auth, Body, CORRELATION_HEADER, Call, Response, header_str, header_u64, method_name,
-    parse_error_body,
-};
+use super::transport::{self, Auth, Call, Credential, Response};
 
 /// Listings are fetched at the largest page size the outbound endpoints document.
 pub(crate) const PAGE_SIZE: u32 = 100;
@@ -114,173 +113,40 @@ impl GenesysClient {
     /// Sends `call` with auth and retries; returns the body of a 2xx or a typed error.
     pub(crate) async fn execute(&self, call: &Call) -> Result<Response, GenesysError> {
         let s = &self.inner.settings;
-        let mut backoff = backon::ExponentialBuilder::default()
-            .with_min_delay(s.min_backoff)
-            .with_max_delay(s.max_backoff)
-            .with_max_times(s.max_retries as usize)
-            .with_jitter()
-            .build();
-        let mut throttled = 0u32;
-        let mut retries = 0u32;
-        let mut refreshed = false;
-        let method = method_name(&call.method);
+        let mut retry = Retry::new(policy(s, call), backoff(s));
         loop {
-            let mut token_generation = None;
-            let mut req = self
-                .inner
-                .http
-                .request(call.method.clone(), &call.url)
-                .header(reqwest::header::ACCEPT, "application/json");
-            if !call.query.is_empty() {
-                req = req.query(&call.query);
-            }
-            match call.auth {
-                Auth::Bearer => {
-                    let issued = self.bearer().await?;
-                    token_generation = Some(issued.generation);
-                    req = req.bearer_auth(issued.token.expose());
-                }
-                Auth::Basic => {
-                    req = req.basic_auth(&s.client_id, Some(s.client_secret.expose()));
-                }
-            }
-            req = match &call.body {
-                Body::None => req,
-                Body::Json(bytes) => req
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(bytes.clone()),
-                Body::Form(fields) => req.form(fields),
+            let bearer = match call.auth {
+                Auth::Bearer => Some(self.bearer().await?),
+                Auth::Basic => None,
             };
-
-            let started = Instant::now();
-            let resp = match req.send().await {
-                Ok(r) => r,
-                Err(e) => {
-                    let retryable = e.is_connect() || (call.idempotent && e.is_timeout());
-                    tracing::debug!(
-                        method,
-                        path = %call.path,
-                        elapsed_ms = started.elapsed().as_millis() as u64,
-                        error = %e,
-                        "genesys request failed without a response"
-                    );
-                    if retryable && let Some(delay) = backoff.next() {
-                        retries += 1;
-                        tracing::warn!(method, path = %call.path, delay_ms = delay.as_millis() as u64,
-                            "connection problem; retrying");
-                        tokio::time::sleep(delay).await;
-                        continue;
-                    }
-                    return Err(GenesysError::Transport {
-                        method,
-                        url: call.url.clone(),
-                        attempts: retries + 1,
-                        source: e.without_url(),
-                    });
-                }
+            let credential = match &bearer {
+                Some(issued) => Credential::Bearer(&issued.token),
+                None => Credential::Basic {
+                    client_id: &s.client_id,
+                    client_secret: &s.client_secret,
+                },
             };
-            let status = resp.status();
-            let headers = resp.headers().clone();
-            let correlation_id = header_str(&headers, CORRELATION_HEADER);
-            tracing::debug!(
-                method,
-                path = %call.path,
-                status = status.as_u16(),
-                correlation_id = correlation_id.as_deref().unwrap_or("-"),
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "genesys request"
-            );
-            let body = match resp.bytes().await {
-                Ok(b) => b.to_vec(),
-                Err(e) => {
-                    if call.idempotent
-                        && let Some(delay) = backoff.next()
-                    {
-                        retries += 1;
-                        tokio::time::sleep(delay).await;
-                        continue;
-                    }
-                    return Err(GenesysError::Transport {
-                        method,
-                        url: call.url.clone(),
-                        attempts: retries + 1,
-                        source: e.without_url(),
-                    });
-                }
-            };
-            if status.is_success() {
-                return Ok(Response {
-                    body,
-                    correlation_id,
-                });
-            }
-
-            if status == StatusCode::UNAUTHORIZED
-                && call.auth == Auth::Bearer
-                && !refreshed
-                && let Some(generation) = token_generation
-            {
-                refreshed = true;
-                tracing::debug!(method, path = %call.path, "401: refreshing the token once");
-                self.inner.tokens.invalidate(generation).await;
-                continue;
-            }
-
-            if status == StatusCode::TOO_MANY_REQUESTS {
-                let wait = header_u64(&headers, "Retry-After")
-                    .or_else(|| header_u64(&headers, "inin-ratelimit-reset"))
-                    .map(Duration::from_secs);
-                if let Some(wait) = wait
-                    && wait > s.max_retry_after
-                {
-                    let err = parse_error_body(&body);
-                    return Err(GenesysError::RetryAfterTooLong {
-                        method,
-                        path: call.path.clone(),
-                        retry_after_secs: wait.as_secs(),
-                        cap_secs: s.max_retry_after.as_secs(),
-                        code: err.code,
-                        correlation_id: correlation_id.or(err.context_id),
-                    });
-                }
-                if throttled < s.max_retries {
-                    throttled += 1;
-                    retries += 1;
-                    let delay = wait.or_else(|| backoff.next()).unwrap_or(s.max_backoff);
-                    tracing::warn!(method, path = %call.path, delay_ms = delay.as_millis() as u64,
-                        "rate limited (429); waiting as asked");
+            let attempt = transport::send_once(&self.inner.http, call, credential).await;
+            let outcome = attempt.outcome();
+            match retry.decide(&outcome) {
+                Decision::Retry(delay) => {
+                    log_retry(call, &outcome, delay);
                     tokio::time::sleep(delay).await;
-                    continue;
+                }
+                Decision::Refresh => {
+                    tracing::debug!(method = transport::method_name(&call.method), path = %call.path,
+                        "401: refreshing the token once");
+                    if let Some(issued) = bearer {
+                        self.inner.tokens.invalidate(issued.generation).await;
+                    }
+                }
+                Decision::GiveUp(GiveUp::RetryAfterTooLong { wait, cap }) => {
+                    return Err(attempt.retry_after_too_long(call, wait, cap));
+                }
+                Decision::Accept | Decision::GiveUp(_) => {
+                    return attempt.into_result(call, retry.retries());
                 }
             }
-
-            let transient = match status.as_u16() {
-                503 => true,
-                502 | 504 => call.idempotent,
-                _ => false,
-            };
-            if transient && let Some(delay) = backoff.next() {
-                retries += 1;
-                tracing::warn!(method, path = %call.path, status = status.as_u16(),
-                    delay_ms = delay.as_millis() as u64, "server busy; backing off");
-                tokio::time::sleep(delay).await;
-                continue;
-            }
-
-            let err = parse_error_body(&body);
-            return Err(GenesysError::Api {
-                method,
-                path: call.path.clone(),
-                status: status.as_u16(),
-                code: err.code.clone(),
-                message: err
-                    .message
-                    .clone()
-                    .or_else(|| err.message_with_params.clone()),
-                correlation_id: correlation_id.or_else(|| err.context_id.clone()),
-                body: Some(Box::new(err)),
-                retries,
-            });
         }
     }
 
@@ -296,5 +162,36 @@ impl GenesysClient {
             .await
             .map_err(|e| auth::refused(e, &call.url))?;
         auth::read_token(&resp, &call)
+    }
+}
+
+fn policy(settings: &ClientSettings, call: &Call) -> RetryPolicy {
+    RetryPolicy {
+        max_retries: settings.max_retries,
+        max_retry_after: settings.max_retry_after,
+        max_backoff: settings.max_backoff,
+        idempotent: call.idempotent,
+        refresh_on_401: call.auth == Auth::Bearer,
+    }
+}
+
+fn log_retry(call: &Call, outcome: &Outcome, delay: Duration) {
+    let method = transport::method_name(&call.method);
+    let delay_ms = delay.as_millis() as u64;
+    match *outcome {
+        Outcome::Failed(Failure::BodyInterrupted) => {
+            tracing::warn!(method, path = %call.path, delay_ms, "response cut off; retrying");
+        }
+        Outcome::Failed(_) => {
+            tracing::warn!(method, path = %call.path, delay_ms, "connection problem; retrying");
+        }
+        Outcome::Answered { status: 429, .. } => {
+            tracing::warn!(method, path = %call.path, delay_ms,
+                "rate limited (429); waiting as asked");
+        }
+        Outcome::Answered { status, .. } => {
+            tracing::warn!(method, path = %call.path, status, delay_ms,
+                "server busy; backing off");
+        }
     }
 }

@@ -2,8 +2,9 @@
 //! host, retries that respect rate limits, queues, conversation aggregates (chunked and
 //! merged), and the outbound calls the campaign review needs.
 //!
-//! Inside: `settings` (hosts, limits) and `transport` (one attempt) at the bottom; `auth`
-//! (token request and cache) on them; `client` (the retry loop) on all of those; the endpoint modules (`queues`, `aggregates`, `outbound`) on `client`.
+//! Inside: `settings` (hosts, limits) and `transport` (one attempt) at the bottom; `retry`
+//! (the pure decision) and `auth` (token request and cache) on them; `client` (the retry
+//! loop) on all of those; the endpoint modules (`queues`, `aggregates`, `outbound`) on `client`.
 
 mod aggregates;
 mod auth;
@@ -13,6 +14,7 @@ pub mod models;
 mod outbound;
 mod queues;
 pub mod regions;
+mod retry;
 mod secret;
 mod settings;
 mod transport;
