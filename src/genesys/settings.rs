@@ -31,7 +31,8 @@ pub struct ClientSettings {
     /// Longest `Retry-After` honoured; longer waits fail with
     /// [`GenesysError::RetryAfterTooLong`](super::GenesysError::RetryAfterTooLong).
     pub max_retry_after: Duration,
-    /// Retries for 429, 502/503/504 and connection errors (each kind counted separately).
+    /// Most retries of 429s (counted on their own), and most backoff waits, shared by
+    /// 502/503/504, connection errors and 429s without `Retry-After`.
     pub max_retries: u32,
     /// First backoff delay; doubles per retry up to `max_backoff`, with jitter.
     pub min_backoff: Duration,
