@@ -4,17 +4,17 @@
 //! them exported for the CLI or Terraform needs nothing else.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::genesys::{AggregateQuery, ClientSettings, Endpoints};
 use crate::granularity::Granularity;
 
-/// Env var names shared with Genesys' own tooling.
-pub const ENV_CLIENT_ID: &str = "GENESYSCLOUD_OAUTHCLIENT_ID";
-pub const ENV_CLIENT_SECRET: &str = "GENESYSCLOUD_OAUTHCLIENT_SECRET";
-pub const ENV_REGION: &str = "GENESYSCLOUD_REGION";
-pub const ENV_API_BASE: &str = "GENESYSCLOUD_API_BASE";
+/// Env var names shared with Genesys' own tooling; genesys owns them because its errors cite them.
+pub use crate::genesys::{ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REGION};
 /// Points queuecast at another config file (tests, several orgs).
 pub const ENV_CONFIG: &str = "QUEUECAST_CONFIG";
 /// Overrides the data dir (saved forecasts, last queue, logs); tests use it to stay hermetic.
@@ -63,13 +63,48 @@ impl Default for GenesysConfig {
             api_base: None,
             client_id: None,
             client_secret: None,
-            connect_timeout_secs: 10,
-            request_timeout_secs: 60,
-            max_retry_after_secs: 180,
-            max_retries: 5,
+            connect_timeout_secs: ClientSettings::DEFAULT_CONNECT_TIMEOUT.as_secs(),
+            request_timeout_secs: ClientSettings::DEFAULT_REQUEST_TIMEOUT.as_secs(),
+            max_retry_after_secs: ClientSettings::DEFAULT_MAX_RETRY_AFTER.as_secs(),
+            max_retries: ClientSettings::DEFAULT_MAX_RETRIES,
             chunk_days: 7,
             max_concurrency: 3,
         }
+    }
+}
+
+impl GenesysConfig {
+    /// The client's settings: hosts from `api_base` (which wins) or `region`, the credentials
+    /// (required), timeouts of at least a second, and the retry limits.
+    pub fn client_settings(&self) -> Result<ClientSettings, ConfigError> {
+        let non_empty = |v: &Option<String>| v.as_ref().filter(|s| !s.trim().is_empty()).cloned();
+        let (Some(client_id), Some(client_secret)) =
+            (non_empty(&self.client_id), non_empty(&self.client_secret))
+        else {
+            return Err(ConfigError::MissingCredentials);
+        };
+        let endpoints = if let Some(base) = non_empty(&self.api_base) {
+            Endpoints::for_api_base(&base).map_err(|e| ConfigError::Invalid {
+                setting: "genesys.api_base (GENESYSCLOUD_API_BASE / --api-base)",
+                value: base,
+                hint: e.hint,
+            })?
+        } else if let Some(region) = non_empty(&self.region) {
+            Endpoints::for_region(&region).map_err(|e| ConfigError::Invalid {
+                setting: "genesys.region (GENESYSCLOUD_REGION)",
+                value: region,
+                hint: e.hint,
+            })?
+        } else {
+            return Err(ConfigError::MissingRegion);
+        };
+        Ok(ClientSettings {
+            connect_timeout: Duration::from_secs(self.connect_timeout_secs.max(1)),
+            request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+            max_retry_after: Duration::from_secs(self.max_retry_after_secs),
+            max_retries: self.max_retries,
+            ..ClientSettings::new(endpoints, client_id.trim(), client_secret.trim())
+        })
     }
 }
 
@@ -343,6 +378,27 @@ impl Config {
         }
     }
 
+    /// An aggregates query using the configured granularity, time zone, media type and chunking.
+    pub fn aggregate_query(
+        &self,
+        queue_id: impl Into<String>,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> AggregateQuery {
+        AggregateQuery {
+            media_type: self.history.media_type.clone(),
+            chunk_days: self.genesys.chunk_days,
+            max_concurrency: self.genesys.max_concurrency,
+            ..AggregateQuery::new(
+                queue_id,
+                start,
+                end,
+                self.history.granularity,
+                self.history.time_zone.clone(),
+            )
+        }
+    }
+
     /// The time zone of the contact centre.
     pub fn time_zone(&self) -> Result<Tz, ConfigError> {
         parse_time_zone(&self.history.time_zone)
@@ -480,5 +536,114 @@ mod tests {
     fn out_of_range_values_are_rejected() {
         let err = Config::from_toml("[windows]\nquantile = 1.5\n", Path::new("c")).unwrap_err();
         assert!(err.to_string().contains("windows.quantile"));
+    }
+
+    #[test]
+    fn aggregate_query_takes_history_and_chunk_settings() {
+        let mut cfg = Config::default();
+        cfg.history.time_zone = "Europe/Dublin".into();
+        cfg.history.media_type = Some("voice".into());
+        cfg.genesys.chunk_days = 3;
+        let q = cfg.aggregate_query("q", Utc::now(), Utc::now());
+        assert_eq!(q.time_zone, "Europe/Dublin");
+        assert_eq!(q.media_type.as_deref(), Some("voice"));
+        assert_eq!((q.chunk_days, q.max_concurrency), (3, 3));
+        assert_eq!(q.granularity, Granularity::Pt1h);
+    }
+
+    fn creds() -> GenesysConfig {
+        GenesysConfig {
+            client_id: Some("id".into()),
+            client_secret: Some("secret".into()),
+            ..GenesysConfig::default()
+        }
+    }
+
+    #[test]
+    fn region_domain_or_aws_name_gives_api_and_login_hosts() {
+        for region in ["mypurecloud.ie", "eu-west-1"] {
+            let s = GenesysConfig {
+                region: Some(region.into()),
+                ..creds()
+            }
+            .client_settings()
+            .unwrap();
+            assert_eq!(s.api_base, "https://api.mypurecloud.ie");
+            assert_eq!(s.token_url, "https://login.mypurecloud.ie/oauth/token");
+        }
+    }
+
+    #[test]
+    fn api_base_override_serves_token_too_unless_it_is_a_real_api_host() {
+        let s = GenesysConfig {
+            api_base: Some("http://127.0.0.1:4010/".into()),
+            region: Some("mypurecloud.de".into()),
+            ..creds()
+        }
+        .client_settings()
+        .unwrap();
+        assert_eq!(s.api_base, "http://127.0.0.1:4010");
+        assert_eq!(s.token_url, "http://127.0.0.1:4010/oauth/token");
+        let s = GenesysConfig {
+            api_base: Some("https://api.mypurecloud.jp".into()),
+            ..creds()
+        }
+        .client_settings()
+        .unwrap();
+        assert_eq!(s.token_url, "https://login.mypurecloud.jp/oauth/token");
+    }
+
+    #[test]
+    fn missing_or_bad_settings_are_specific() {
+        let e = GenesysConfig {
+            region: Some("eu-west-1".into()),
+            ..GenesysConfig::default()
+        }
+        .client_settings()
+        .unwrap_err();
+        assert!(matches!(e, ConfigError::MissingCredentials));
+        let e = creds().client_settings().unwrap_err();
+        assert!(matches!(e, ConfigError::MissingRegion));
+        let e = GenesysConfig {
+            region: Some("mygen.com".into()),
+            ..creds()
+        }
+        .client_settings()
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("mygen.com") && e.contains("mypurecloud.ie (eu-west-1)"),
+            "{e}"
+        );
+        let e = GenesysConfig {
+            api_base: Some("http://proxy.corp.example".into()),
+            ..creds()
+        }
+        .client_settings()
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("https"), "{e}");
+    }
+
+    #[test]
+    fn client_settings_trim_credentials_and_floor_timeouts() {
+        let s = GenesysConfig {
+            region: Some("eu-west-1".into()),
+            client_id: Some(" id ".into()),
+            client_secret: Some(" secret\n".into()),
+            connect_timeout_secs: 0,
+            max_retries: 2,
+            ..GenesysConfig::default()
+        }
+        .client_settings()
+        .unwrap();
+        assert_eq!(
+            (s.client_id.as_str(), s.client_secret.expose()),
+            ("id", "secret")
+        );
+        assert_eq!(s.connect_timeout, Duration::from_secs(1));
+        assert_eq!(s.request_timeout, ClientSettings::DEFAULT_REQUEST_TIMEOUT);
+        assert_eq!(s.max_retries, 2);
+        assert_eq!(s.min_backoff, ClientSettings::DEFAULT_MIN_BACKOFF);
     }
 }

@@ -15,7 +15,7 @@ use crate::tui::theme::Theme;
 pub async fn run(global: &GlobalArgs, args: DashboardArgs) -> CommandResult {
     crate::tui::runtime::mark_start();
     let (config, paths) = load_config(global)?;
-    let settings = GenesysClient::settings_from_config(&config.genesys).map_err(CliError::usage)?;
+    let settings = config.genesys.client_settings().map_err(CliError::usage)?;
     let region = config
         .genesys
         .region

@@ -56,8 +56,7 @@ pub async fn run(global: &GlobalArgs, args: ForecastArgs) -> CommandResult {
                      or forecast a file with --input FILE.csv"
                 )));
             };
-            let settings =
-                GenesysClient::settings_from_config(&config.genesys).map_err(CliError::usage)?;
+            let settings = config.genesys.client_settings().map_err(CliError::usage)?;
             let client = GenesysClient::new(settings).map_err(CliError::api)?;
             let queue = resolve_queue(&client, wanted).await.map_err(fetch_error)?;
             let (series, summary) =

@@ -8,7 +8,7 @@ use crate::genesys::{GenesysClient, Queue};
 
 pub async fn run(global: &GlobalArgs, args: QueuesArgs) -> CommandResult {
     let (config, _paths) = super::load_config(global)?;
-    let settings = GenesysClient::settings_from_config(&config.genesys).map_err(CliError::usage)?;
+    let settings = config.genesys.client_settings().map_err(CliError::usage)?;
     let client = GenesysClient::new(settings).map_err(CliError::api)?;
     let queues = client
         .list_queues(args.name.as_deref())

@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::client::{Call, GenesysClient};
+use super::client::GenesysClient;
 use super::error::GenesysError;
 use crate::granularity::Granularity;
 
@@ -77,27 +77,6 @@ impl AggregateQuery {
             metrics: vec![Metric::NOffered],
             chunk_days: 7,
             max_concurrency: 3,
-        }
-    }
-
-    /// A query using the configured granularity, time zone, media type and chunking.
-    pub fn from_config(
-        queue_id: impl Into<String>,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-        cfg: &crate::config::Config,
-    ) -> Self {
-        Self {
-            media_type: cfg.history.media_type.clone(),
-            chunk_days: cfg.genesys.chunk_days,
-            max_concurrency: cfg.genesys.max_concurrency,
-            ..Self::new(
-                queue_id,
-                start,
-                end,
-                cfg.history.granularity,
-                cfg.history.time_zone.clone(),
-            )
         }
     }
 
@@ -299,12 +278,12 @@ impl GenesysClient {
             },
             metrics: q.wire_metrics(),
         };
-        let call = Call::new(
-            self,
-            Method::POST,
-            "/api/v2/analytics/conversations/aggregates/query",
-        )
-        .json(&body)?;
+        let call = self
+            .call(
+                Method::POST,
+                "/api/v2/analytics/conversations/aggregates/query",
+            )
+            .json(&body)?;
         let resp: AggregateResponse = self.execute(&call).await?.decode(&call)?;
         Ok(buckets_from_response(q, resp))
     }
@@ -529,19 +508,6 @@ mod tests {
         assert!(bad.chunks().unwrap_err().to_string().contains("Mars/Base"));
         let empty = AggregateQuery { end: q.start, ..q };
         assert!(empty.chunks().is_err());
-    }
-
-    #[test]
-    fn from_config_takes_history_and_chunk_settings() {
-        let mut cfg = crate::config::Config::default();
-        cfg.history.time_zone = "Europe/Dublin".into();
-        cfg.history.media_type = Some("voice".into());
-        cfg.genesys.chunk_days = 3;
-        let q = AggregateQuery::from_config("q", Utc::now(), Utc::now(), &cfg);
-        assert_eq!(q.time_zone, "Europe/Dublin");
-        assert_eq!(q.media_type.as_deref(), Some("voice"));
-        assert_eq!((q.chunk_days, q.max_concurrency), (3, 3));
-        assert_eq!(q.granularity, Granularity::Pt1h);
     }
 
     #[test]

@@ -1,86 +1,39 @@
-//! The HTTP core: one shared `reqwest::Client`, bearer auth with one refresh on 401,
-//! `Retry-After` on 429, capped exponential backoff with jitter on 502/503/504 and
-//! connection errors, typed errors with the correlation id, and path-naming decode errors.
+//! The client: one shared `reqwest::Client` and one token cache, and the retry loop that
+//! sends a call once ([`transport::send_once`]), asks [`Retry::decide`] what next, and sleeps,
+//! refreshes the token or returns. Bearer auth with one refresh on 401, `Retry-After` on 429,
+//! capped exponential backoff with jitter on 502/503/504 and connection errors, typed errors
+//! with the correlation id, and path-naming decode errors.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use backon::BackoffBuilder;
-use reqwest::{Method, StatusCode, Url};
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 
-use crate::config::{ConfigError, GenesysConfig};
-
-use super::auth::TokenState;
+use super::auth::{self, IssuedToken, TokenCache};
 use super::error::GenesysError;
-use super::models::{EntityListing, ErrorBody, Organization};
-use super::regions;
+use super::models::{EntityListing, Organization};
+use super::retry::{Decision, Failure, GiveUp, Outcome, Retry, RetryPolicy, backoff};
 use super::secret::Secret;
-
-/// The response header Genesys support asks for.
-pub const CORRELATION_HEADER: &str = "ININ-Correlation-Id";
+use super::settings::ClientSettings;
+use super::transport::{self, Auth, Call, Credential, Response};
 
 /// Listings are fetched at the largest page size the outbound endpoints document.
 pub(crate) const PAGE_SIZE: u32 = 100;
 /// Stops a server that always reports another page from looping forever.
 const MAX_PAGES: u32 = 10_000;
 
-/// Where and how to talk to Genesys Cloud. Built from config by
-/// [`GenesysClient::settings_from_config`]; tests build it directly to shorten backoff.
-#[derive(Debug, Clone)]
-pub struct ClientSettings {
-    /// `https://api.<domain>` or an override, without a trailing slash.
-    pub api_base: String,
-    /// `https://login.<domain>/oauth/token`, or `{api_base}/oauth/token` for an override.
-    pub token_url: String,
-    pub client_id: String,
-    pub client_secret: Secret,
-    pub connect_timeout: Duration,
-    pub request_timeout: Duration,
-    /// Longest `Retry-After` honoured; longer waits fail with [`GenesysError::RetryAfterTooLong`].
-    pub max_retry_after: Duration,
-    /// Retries for 429, 502/503/504 and connection errors (each kind counted separately).
-    pub max_retries: u32,
-    /// First backoff delay; doubles per retry up to `max_backoff`, with jitter.
-    pub min_backoff: Duration,
-    pub max_backoff: Duration,
-}
-
-impl ClientSettings {
-    /// Settings for an explicit base that serves both the API and `/oauth/token` (sandbox, tests).
-    pub fn for_base(
-        api_base: &str,
-        client_id: impl Into<String>,
-        client_secret: impl Into<String>,
-    ) -> Self {
-        let base = api_base.trim_end_matches('/').to_string();
-        let defaults = GenesysConfig::default();
-        Self {
-            token_url: format!("{base}/oauth/token"),
-            api_base: base,
-            client_id: client_id.into(),
-            client_secret: Secret::new(client_secret.into()),
-            connect_timeout: Duration::from_secs(defaults.connect_timeout_secs),
-            request_timeout: Duration::from_secs(defaults.request_timeout_secs),
-            max_retry_after: Duration::from_secs(defaults.max_retry_after_secs),
-            max_retries: defaults.max_retries,
-            min_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
-        }
-    }
-}
-
 /// Genesys Cloud Platform API v2 client. Cheap to clone: all clones share one connection
 /// pool and one token cache.
 #[derive(Clone)]
 pub struct GenesysClient {
-    pub(crate) inner: Arc<Inner>,
+    inner: Arc<Inner>,
 }
 
-pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) settings: ClientSettings,
-    pub(crate) token: tokio::sync::Mutex<TokenState>,
+struct Inner {
+    http: reqwest::Client,
+    settings: ClientSettings,
+    tokens: TokenCache,
 }
 
 impl std::fmt::Debug for GenesysClient {
@@ -89,103 +42,6 @@ impl std::fmt::Debug for GenesysClient {
             .field("api_base", &self.inner.settings.api_base)
             .finish_non_exhaustive()
     }
-}
-
-/// How a request authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Auth {
-    /// `Authorization: Bearer <token>`; a 401 refreshes the token once and retries.
-    Bearer,
-    /// `Authorization: Basic base64(id:secret)`, for the token endpoint.
-    Basic,
-}
-
-pub(crate) enum Body {
-    None,
-    Json(Vec<u8>),
-    Form(&'static [(&'static str, &'static str)]),
-}
-
-/// One logical API call; rebuilt into a fresh request on every attempt.
-pub(crate) struct Call {
-    pub method: Method,
-    pub url: String,
-    /// For logs and errors: the path without query or host.
-    pub path: String,
-    pub query: Vec<(&'static str, String)>,
-    pub body: Body,
-    pub auth: Auth,
-    /// Non-idempotent calls (creating a campaign) are retried only where the server surely
-    /// did not act: connect errors, 429 and 503.
-    pub idempotent: bool,
-}
-
-impl Call {
-    pub(crate) fn new(client: &GenesysClient, method: Method, path: impl Into<String>) -> Self {
-        let path = path.into();
-        Self {
-            url: format!("{}{}", client.inner.settings.api_base, path),
-            method,
-            path,
-            query: Vec::new(),
-            body: Body::None,
-            auth: Auth::Bearer,
-            idempotent: true,
-        }
-    }
-
-    pub(crate) fn query(mut self, key: &'static str, value: impl Into<String>) -> Self {
-        self.query.push((key, value.into()));
-        self
-    }
-
-    pub(crate) fn json(mut self, body: &impl serde::Serialize) -> Result<Self, GenesysError> {
-        let bytes = serde_json::to_vec(body)
-            .map_err(|e| GenesysError::InvalidRequest(format!("cannot encode body: {e}")))?;
-        self.body = Body::Json(bytes);
-        Ok(self)
-    }
-
-    pub(crate) fn non_idempotent(mut self) -> Self {
-        self.idempotent = false;
-        self
-    }
-}
-
-/// A successful response, read fully.
-pub(crate) struct Response {
-    pub body: Vec<u8>,
-    pub correlation_id: Option<String>,
-}
-
-impl Response {
-    /// Deserializes the body; a mismatch names the JSON path of the offending field.
-    pub(crate) fn decode<T: DeserializeOwned>(&self, call: &Call) -> Result<T, GenesysError> {
-        let mut de = serde_json::Deserializer::from_slice(&self.body);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            GenesysError::Decode {
-                method: method_name(&call.method),
-                path: call.path.clone(),
-                field: if path == "." { "(body)".into() } else { path },
-                reason: e.into_inner().to_string(),
-                correlation_id: self.correlation_id.clone(),
-            }
-        })
-    }
-}
-
-/// Percent-encodes one path segment (ids come from users and config).
-pub(crate) fn seg(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 impl GenesysClient {
@@ -200,45 +56,8 @@ impl GenesysClient {
             inner: Arc::new(Inner {
                 http,
                 settings,
-                token: tokio::sync::Mutex::new(TokenState::default()),
+                tokens: TokenCache::default(),
             }),
-        })
-    }
-
-    /// Resolves hosts from `region` (domain or AWS name) or `api_base`, and checks credentials.
-    pub fn settings_from_config(cfg: &GenesysConfig) -> Result<ClientSettings, ConfigError> {
-        let non_empty = |v: &Option<String>| v.as_ref().filter(|s| !s.trim().is_empty()).cloned();
-        let (Some(client_id), Some(client_secret)) =
-            (non_empty(&cfg.client_id), non_empty(&cfg.client_secret))
-        else {
-            return Err(ConfigError::MissingCredentials);
-        };
-        let (api_base, token_url) = if let Some(base) = non_empty(&cfg.api_base) {
-            resolve_api_base(&base)?
-        } else if let Some(region) = non_empty(&cfg.region) {
-            let domain = regions::resolve_region(&region).ok_or_else(|| ConfigError::Invalid {
-                setting: "genesys.region (GENESYSCLOUD_REGION)",
-                value: region.clone(),
-                hint: regions::valid_regions_hint(),
-            })?;
-            (
-                format!("https://api.{domain}"),
-                format!("https://login.{domain}/oauth/token"),
-            )
-        } else {
-            return Err(ConfigError::MissingRegion);
-        };
-        Ok(ClientSettings {
-            api_base,
-            token_url,
-            client_id: client_id.trim().to_string(),
-            client_secret: Secret::new(client_secret.trim()),
-            connect_timeout: Duration::from_secs(cfg.connect_timeout_secs.max(1)),
-            request_timeout: Duration::from_secs(cfg.request_timeout_secs.max(1)),
-            max_retry_after: Duration::from_secs(cfg.max_retry_after_secs),
-            max_retries: cfg.max_retries,
-            min_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
         })
     }
 
@@ -246,10 +65,15 @@ impl GenesysClient {
         &self.inner.settings.api_base
     }
 
+    /// A bearer call to `path` on this client's API base.
+    pub(crate) fn call(&self, method: Method, path: impl Into<String>) -> Call {
+        Call::new(&self.inner.settings.api_base, method, path)
+    }
+
     /// The cheapest authenticated call: proves credentials, region and network all work.
     pub async fn organization_me(&self) -> Result<Organization, GenesysError> {
-        let call = Call::new(self, Method::GET, "/api/v2/organizations/me");
-        self.execute(&call).await?.decode(&call)
+        self.get(self.call(Method::GET, "/api/v2/organizations/me"))
+            .await
     }
 
     /// GET + decode.
@@ -266,7 +90,8 @@ impl GenesysClient {
         let mut all = Vec::new();
         let mut page = 1;
         loop {
-            let mut call = Call::new(self, Method::GET, path)
+            let mut call = self
+                .call(Method::GET, path)
                 .query("pageSize", PAGE_SIZE.to_string())
                 .query("pageNumber", page.to_string());
             call.query.extend(query.iter().cloned());
@@ -288,352 +113,85 @@ impl GenesysClient {
     /// Sends `call` with auth and retries; returns the body of a 2xx or a typed error.
     pub(crate) async fn execute(&self, call: &Call) -> Result<Response, GenesysError> {
         let s = &self.inner.settings;
-        let mut backoff = backon::ExponentialBuilder::default()
-            .with_min_delay(s.min_backoff)
-            .with_max_delay(s.max_backoff)
-            .with_max_times(s.max_retries as usize)
-            .with_jitter()
-            .build();
-        let mut throttled = 0u32;
-        let mut retries = 0u32;
-        let mut refreshed = false;
-        let method = method_name(&call.method);
+        let mut retry = Retry::new(policy(s, call), backoff(s));
         loop {
-            let mut token_generation = None;
-            let mut req = self
-                .inner
-                .http
-                .request(call.method.clone(), &call.url)
-                .header(reqwest::header::ACCEPT, "application/json");
-            if !call.query.is_empty() {
-                req = req.query(&call.query);
-            }
-            match call.auth {
-                Auth::Bearer => {
-                    let issued = self.token().await?;
-                    token_generation = Some(issued.generation);
-                    req = req.bearer_auth(issued.token.expose());
-                }
-                Auth::Basic => {
-                    req = req.basic_auth(&s.client_id, Some(s.client_secret.expose()));
-                }
-            }
-            req = match &call.body {
-                Body::None => req,
-                Body::Json(bytes) => req
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(bytes.clone()),
-                Body::Form(fields) => req.form(fields),
+            let bearer = match call.auth {
+                Auth::Bearer => Some(self.bearer().await?),
+                Auth::Basic => None,
             };
-
-            let started = Instant::now();
-            let resp = match req.send().await {
-                Ok(r) => r,
-                Err(e) => {
-                    let retryable = e.is_connect() || (call.idempotent && e.is_timeout());
-                    tracing::debug!(
-                        method,
-                        path = %call.path,
-                        elapsed_ms = started.elapsed().as_millis() as u64,
-                        error = %e,
-                        "genesys request failed without a response"
-                    );
-                    if retryable && let Some(delay) = backoff.next() {
-                        retries += 1;
-                        tracing::warn!(method, path = %call.path, delay_ms = delay.as_millis() as u64,
-                            "connection problem; retrying");
-                        tokio::time::sleep(delay).await;
-                        continue;
-                    }
-                    return Err(GenesysError::Transport {
-                        method,
-                        url: call.url.clone(),
-                        attempts: retries + 1,
-                        source: e.without_url(),
-                    });
-                }
+            let credential = match &bearer {
+                Some(issued) => Credential::Bearer(&issued.token),
+                None => Credential::Basic {
+                    client_id: &s.client_id,
+                    client_secret: &s.client_secret,
+                },
             };
-            let status = resp.status();
-            let headers = resp.headers().clone();
-            let correlation_id = header_str(&headers, CORRELATION_HEADER);
-            tracing::debug!(
-                method,
-                path = %call.path,
-                status = status.as_u16(),
-                correlation_id = correlation_id.as_deref().unwrap_or("-"),
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "genesys request"
-            );
-            let body = match resp.bytes().await {
-                Ok(b) => b.to_vec(),
-                Err(e) => {
-                    if call.idempotent
-                        && let Some(delay) = backoff.next()
-                    {
-                        retries += 1;
-                        tokio::time::sleep(delay).await;
-                        continue;
-                    }
-                    return Err(GenesysError::Transport {
-                        method,
-                        url: call.url.clone(),
-                        attempts: retries + 1,
-                        source: e.without_url(),
-                    });
-                }
-            };
-            if status.is_success() {
-                return Ok(Response {
-                    body,
-                    correlation_id,
-                });
-            }
-
-            if status == StatusCode::UNAUTHORIZED
-                && call.auth == Auth::Bearer
-                && !refreshed
-                && let Some(generation) = token_generation
-            {
-                refreshed = true;
-                tracing::debug!(method, path = %call.path, "401: refreshing the token once");
-                self.invalidate_token(generation).await;
-                continue;
-            }
-
-            if status == StatusCode::TOO_MANY_REQUESTS {
-                let wait = header_u64(&headers, "Retry-After")
-                    .or_else(|| header_u64(&headers, "inin-ratelimit-reset"))
-                    .map(Duration::from_secs);
-                if let Some(wait) = wait
-                    && wait > s.max_retry_after
-                {
-                    let err = parse_error_body(&body);
-                    return Err(GenesysError::RetryAfterTooLong {
-                        method,
-                        path: call.path.clone(),
-                        retry_after_secs: wait.as_secs(),
-                        cap_secs: s.max_retry_after.as_secs(),
-                        code: err.code,
-                        correlation_id: correlation_id.or(err.context_id),
-                    });
-                }
-                if throttled < s.max_retries {
-                    throttled += 1;
-                    retries += 1;
-                    let delay = wait.or_else(|| backoff.next()).unwrap_or(s.max_backoff);
-                    tracing::warn!(method, path = %call.path, delay_ms = delay.as_millis() as u64,
-                        "rate limited (429); waiting as asked");
+            let attempt = transport::send_once(&self.inner.http, call, credential).await;
+            let outcome = attempt.outcome();
+            match retry.decide(&outcome) {
+                Decision::Retry(delay) => {
+                    log_retry(call, &outcome, delay);
                     tokio::time::sleep(delay).await;
-                    continue;
+                }
+                Decision::Refresh => {
+                    tracing::debug!(method = transport::method_name(&call.method), path = %call.path,
+                        "401: refreshing the token once");
+                    if let Some(issued) = bearer {
+                        self.inner.tokens.invalidate(issued.generation).await;
+                    }
+                }
+                Decision::GiveUp(GiveUp::RetryAfterTooLong { wait, cap }) => {
+                    return Err(attempt.retry_after_too_long(call, wait, cap));
+                }
+                Decision::Accept | Decision::GiveUp(_) => {
+                    return attempt.into_result(call, retry.retries());
                 }
             }
-
-            let transient = match status.as_u16() {
-                503 => true,
-                502 | 504 => call.idempotent,
-                _ => false,
-            };
-            if transient && let Some(delay) = backoff.next() {
-                retries += 1;
-                tracing::warn!(method, path = %call.path, status = status.as_u16(),
-                    delay_ms = delay.as_millis() as u64, "server busy; backing off");
-                tokio::time::sleep(delay).await;
-                continue;
-            }
-
-            let err = parse_error_body(&body);
-            return Err(GenesysError::Api {
-                method,
-                path: call.path.clone(),
-                status: status.as_u16(),
-                code: err.code.clone(),
-                message: err
-                    .message
-                    .clone()
-                    .or_else(|| err.message_with_params.clone()),
-                correlation_id: correlation_id.or_else(|| err.context_id.clone()),
-                body: Some(Box::new(err)),
-                retries,
-            });
-        }
-    }
-}
-
-/// A `'static` method name, so errors stay small (clippy's large-error lint).
-pub(crate) fn method_name(m: &Method) -> &'static str {
-    match *m {
-        Method::GET => "GET",
-        Method::POST => "POST",
-        Method::PUT => "PUT",
-        Method::DELETE => "DELETE",
-        Method::PATCH => "PATCH",
-        Method::HEAD => "HEAD",
-        _ => "HTTP",
-    }
-}
-
-fn header_str(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
-fn header_u64(headers: &reqwest::header::HeaderMap, name: &str) -> Option<u64> {
-    header_str(headers, name).and_then(|s| s.parse().ok())
-}
-
-/// Reads a Genesys `ErrorBody`, an OAuth-style `{error, error_description}`, or plain text.
-fn parse_error_body(body: &[u8]) -> ErrorBody {
-    if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body)
-        && (parsed.code.is_some() || parsed.message.is_some())
-    {
-        return parsed;
-    }
-    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) {
-        let text = |k: &str| map.get(k).and_then(|v| v.as_str()).map(String::from);
-        return ErrorBody {
-            code: text("error"),
-            message: text("error_description").or_else(|| text("description")),
-            ..ErrorBody::default()
-        };
-    }
-    let text = String::from_utf8_lossy(body);
-    let text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
-    ErrorBody {
-        message: Some(text.trim().to_string()).filter(|t| !t.is_empty()),
-        ..ErrorBody::default()
-    }
-}
-
-/// Splits an override base into (api base, token URL). A pasted real API host gets its login
-/// host; anything else (sandbox, proxy) serves `/oauth/token` itself. Plain http is only
-/// accepted on loopback, because the client secret travels in the token request.
-fn resolve_api_base(base: &str) -> Result<(String, String), ConfigError> {
-    let invalid = |hint: &str| ConfigError::Invalid {
-        setting: "genesys.api_base (GENESYSCLOUD_API_BASE / --api-base)",
-        value: base.to_string(),
-        hint: hint.to_string(),
-    };
-    let url = Url::parse(base.trim()).map_err(|_| {
-        invalid("use a full URL such as https://api.mypurecloud.ie or http://127.0.0.1:8080")
-    })?;
-    let host = url
-        .host_str()
-        .ok_or_else(|| invalid("the URL has no host"))?
-        .to_string();
-    match url.scheme() {
-        "https" => {}
-        "http" => {
-            let loopback = host == "localhost"
-                || host
-                    .trim_matches(['[', ']'])
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback());
-            if !loopback {
-                return Err(invalid(
-                    "plain http is only allowed for 127.0.0.1/localhost (the client secret would travel unencrypted); use https://",
-                ));
-            }
-        }
-        _ => return Err(invalid("use an http(s):// URL")),
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("remove the query string / fragment"));
-    }
-    let api_base = url.as_str().trim_end_matches('/').to_string();
-    let token_url = match regions::login_host_for(&host) {
-        Some(login) => format!("https://{login}/oauth/token"),
-        None => format!("{api_base}/oauth/token"),
-    };
-    Ok((api_base, token_url))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cfg() -> GenesysConfig {
-        GenesysConfig {
-            client_id: Some("id".into()),
-            client_secret: Some("secret".into()),
-            ..GenesysConfig::default()
         }
     }
 
-    #[test]
-    fn region_domain_or_aws_name_gives_api_and_login_hosts() {
-        for region in ["mypurecloud.ie", "eu-west-1"] {
-            let s = GenesysClient::settings_from_config(&GenesysConfig {
-                region: Some(region.into()),
-                ..cfg()
-            })
-            .unwrap();
-            assert_eq!(s.api_base, "https://api.mypurecloud.ie");
-            assert_eq!(s.token_url, "https://login.mypurecloud.ie/oauth/token");
+    /// A valid bearer token, fetched through [`Self::execute`] (Basic auth) when needed.
+    async fn bearer(&self) -> Result<IssuedToken, GenesysError> {
+        self.inner.tokens.get_or_fetch(|| self.fetch_token()).await
+    }
+
+    async fn fetch_token(&self) -> Result<(Secret, Duration), GenesysError> {
+        let call = auth::token_call(&self.inner.settings.token_url);
+        // Boxed: `execute` asks for a bearer token, which is fetched through `execute`.
+        let resp = Box::pin(self.execute(&call))
+            .await
+            .map_err(|e| auth::refused(e, &call.url))?;
+        auth::read_token(&resp, &call)
+    }
+}
+
+fn policy(settings: &ClientSettings, call: &Call) -> RetryPolicy {
+    RetryPolicy {
+        max_retries: settings.max_retries,
+        max_retry_after: settings.max_retry_after,
+        max_backoff: settings.max_backoff,
+        idempotent: call.idempotent,
+        refresh_on_401: call.auth == Auth::Bearer,
+    }
+}
+
+fn log_retry(call: &Call, outcome: &Outcome, delay: Duration) {
+    let method = transport::method_name(&call.method);
+    let delay_ms = delay.as_millis() as u64;
+    match *outcome {
+        Outcome::Failed(Failure::BodyInterrupted) => {
+            tracing::warn!(method, path = %call.path, delay_ms, "response cut off; retrying");
         }
-    }
-
-    #[test]
-    fn api_base_override_serves_token_too_unless_it_is_a_real_api_host() {
-        let s = GenesysClient::settings_from_config(&GenesysConfig {
-            api_base: Some("http://127.0.0.1:4010/".into()),
-            region: Some("mypurecloud.de".into()),
-            ..cfg()
-        })
-        .unwrap();
-        assert_eq!(s.api_base, "http://127.0.0.1:4010");
-        assert_eq!(s.token_url, "http://127.0.0.1:4010/oauth/token");
-        let s = GenesysClient::settings_from_config(&GenesysConfig {
-            api_base: Some("https://api.mypurecloud.jp".into()),
-            ..cfg()
-        })
-        .unwrap();
-        assert_eq!(s.token_url, "https://login.mypurecloud.jp/oauth/token");
-    }
-
-    #[test]
-    fn missing_or_bad_settings_are_specific() {
-        let e = GenesysClient::settings_from_config(&GenesysConfig {
-            region: Some("eu-west-1".into()),
-            ..GenesysConfig::default()
-        })
-        .unwrap_err();
-        assert!(matches!(e, ConfigError::MissingCredentials));
-        let e = GenesysClient::settings_from_config(&cfg()).unwrap_err();
-        assert!(matches!(e, ConfigError::MissingRegion));
-        let e = GenesysClient::settings_from_config(&GenesysConfig {
-            region: Some("mygen.com".into()),
-            ..cfg()
-        })
-        .unwrap_err()
-        .to_string();
-        assert!(
-            e.contains("mygen.com") && e.contains("mypurecloud.ie (eu-west-1)"),
-            "{e}"
-        );
-        let e = GenesysClient::settings_from_config(&GenesysConfig {
-            api_base: Some("http://proxy.corp.example".into()),
-            ..cfg()
-        })
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("https"), "{e}");
-    }
-
-    #[test]
-    fn path_segments_are_encoded() {
-        assert_eq!(seg("abc-123"), "abc-123");
-        assert_eq!(seg("a/b c"), "a%2Fb%20c");
-    }
-
-    #[test]
-    fn oauth_style_and_text_error_bodies_are_read() {
-        let e = parse_error_body(br#"{"error":"invalid_client","description":"bad creds"}"#);
-        assert_eq!(e.code.as_deref(), Some("invalid_client"));
-        assert_eq!(e.message.as_deref(), Some("bad creds"));
-        let e = parse_error_body(b"<html>Bad Gateway</html>");
-        assert_eq!(e.message.as_deref(), Some("<html>Bad Gateway</html>"));
+        Outcome::Failed(_) => {
+            tracing::warn!(method, path = %call.path, delay_ms, "connection problem; retrying");
+        }
+        Outcome::Answered { status: 429, .. } => {
+            tracing::warn!(method, path = %call.path, delay_ms,
+                "rate limited (429); waiting as asked");
+        }
+        Outcome::Answered { status, .. } => {
+            tracing::warn!(method, path = %call.path, status, delay_ms,
+                "server busy; backing off");
+        }
     }
 }

@@ -1,8 +1,7 @@
 //! Errors of the Genesys client, worded so an analyst can act on them or quote them to support.
 
-use crate::config::{ENV_CLIENT_ID, ENV_CLIENT_SECRET};
-
 use super::models::ErrorBody;
+use super::settings::{ENV_CLIENT_ID, ENV_CLIENT_SECRET};
 
 /// Everything that can go wrong talking to Genesys Cloud. Every variant that saw a response
 /// carries the `ININ-Correlation-Id`, and `Display` ends with "(correlation id …)" so a user

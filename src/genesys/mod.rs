@@ -1,6 +1,10 @@
 //! Client for the real Genesys Cloud Platform API v2: OAuth client credentials on the login
 //! host, retries that respect rate limits, queues, conversation aggregates (chunked and
 //! merged), and the outbound calls the campaign review needs.
+//!
+//! Inside: `settings` (hosts, limits) and `transport` (one attempt) at the bottom; `retry`
+//! (the pure decision) and `auth` (token request and cache) on them; `client` (the retry
+//! loop) on all of those; the endpoint modules (`queues`, `aggregates`, `outbound`) on `client`.
 
 mod aggregates;
 mod auth;
@@ -10,13 +14,21 @@ pub mod models;
 mod outbound;
 mod queues;
 pub mod regions;
+mod retry;
 mod secret;
+mod settings;
+mod transport;
 
 pub use aggregates::{
     AggregateBucket, AggregateQuery, FetchProgress, Metric, TimeRange, TimerStats, iso_instant,
 };
 pub use auth::EXPIRY_MARGIN;
-pub use client::{CORRELATION_HEADER, ClientSettings, GenesysClient};
+pub use client::GenesysClient;
 pub use error::GenesysError;
 pub use models::*;
 pub use secret::Secret;
+pub use settings::{
+    ClientSettings, ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REGION, EndpointError,
+    Endpoints,
+};
+pub use transport::CORRELATION_HEADER;

@@ -3,9 +3,10 @@
 
 use reqwest::Method;
 
-use super::client::{Call, GenesysClient, seg};
+use super::client::GenesysClient;
 use super::error::GenesysError;
 use super::models::{Campaign, CampaignSchedule, ContactList, Script};
+use super::transport::seg;
 
 impl GenesysClient {
     /// Every contact list the OAuth client can see.
@@ -42,7 +43,8 @@ impl GenesysClient {
         body.date_created = None;
         body.date_modified = None;
         body.errors = None;
-        let call = Call::new(self, Method::POST, "/api/v2/outbound/campaigns")
+        let call = self
+            .call(Method::POST, "/api/v2/outbound/campaigns")
             .json(&body)?
             .non_idempotent();
         self.execute(&call).await?.decode(&call)
@@ -53,7 +55,7 @@ impl GenesysClient {
         &self,
         campaign_id: &str,
     ) -> Result<Option<CampaignSchedule>, GenesysError> {
-        let call = Call::new(self, Method::GET, schedule_path(campaign_id));
+        let call = self.call(Method::GET, schedule_path(campaign_id));
         match self.get(call).await {
             Ok(s) => Ok(Some(s)),
             Err(e) if e.is_not_found() => Ok(None),
@@ -104,7 +106,9 @@ impl GenesysClient {
         &self,
         body: &CampaignSchedule,
     ) -> Result<CampaignSchedule, GenesysError> {
-        let call = Call::new(self, Method::PUT, schedule_path(&body.campaign.id)).json(body)?;
+        let call = self
+            .call(Method::PUT, schedule_path(&body.campaign.id))
+            .json(body)?;
         self.execute(&call).await?.decode(&call)
     }
 }

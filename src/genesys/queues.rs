@@ -2,9 +2,10 @@
 
 use reqwest::Method;
 
-use super::client::{Call, GenesysClient, seg};
+use super::client::GenesysClient;
 use super::error::GenesysError;
 use super::models::Queue;
+use super::transport::seg;
 
 impl GenesysClient {
     /// All queues (every page, 100 per page), sorted by name as the API returns them.
@@ -18,11 +19,7 @@ impl GenesysClient {
     }
 
     pub async fn get_queue(&self, id: &str) -> Result<Queue, GenesysError> {
-        let call = Call::new(
-            self,
-            Method::GET,
-            format!("/api/v2/routing/queues/{}", seg(id)),
-        );
+        let call = self.call(Method::GET, format!("/api/v2/routing/queues/{}", seg(id)));
         self.get(call).await
     }
 }
