@@ -7,6 +7,7 @@ use ratatui::backend::TestBackend;
 
 use queuecast::campaign::NamedRef;
 use queuecast::forecast::ForecastPoint;
+use queuecast::genesys::CampaignStatus;
 use queuecast::granularity::Granularity;
 use queuecast::history::Point;
 use queuecast::tui::action::{ApiFailure, Effect, Msg, SubmitOutcome};
@@ -321,10 +322,16 @@ fn submit_is_sent_once_and_double_submit_is_inert() {
     let [Effect::Submit { job, request }] = fx.as_slice() else {
         panic!("{fx:?}")
     };
-    assert_eq!(request.campaign["campaignStatus"], "off");
-    assert_eq!(request.campaign["script"]["id"], "s1");
-    assert_eq!(request.windows.len(), 3);
+    assert_eq!(request.campaign.campaign_status, Some(CampaignStatus::Off));
+    assert_eq!(request.campaign.script.as_ref().unwrap().id, "s1");
+    assert_eq!(request.campaign.name, "Sales quiet hours 2024-06-01");
+    assert_eq!(request.schedule.intervals.len(), 3);
+    assert_eq!(
+        request.schedule.time_zone.as_deref(),
+        Some("America/Chicago")
+    );
     assert!(!request.lookup_by_name_first);
+    assert!(request.existing.is_none());
     // Pressing submit again while in flight does nothing.
     assert!(key(&mut a, KeyCode::Char('s')).is_empty());
     assert!(a.overlay.is_none());

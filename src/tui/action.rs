@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
-use serde_json::Value;
 
-use crate::campaign::{NamedRef, ScheduleWindow};
+use crate::campaign::NamedRef;
 use crate::cli::ExportFormat;
 use crate::tui::app::{ForecastView, HistoryView};
 use std::path::PathBuf;
+
+pub use crate::service::submit::{ApiFailure, SubmitOutcome, SubmitRequest};
 
 /// Identifies one background job; results carrying an older id are stale and dropped.
 pub type JobId = u64;
@@ -57,28 +58,6 @@ pub enum Msg {
     ExportFinished(Result<PathBuf, String>),
 }
 
-/// How a submit ended, as the runtime saw it on the wire.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SubmitOutcome {
-    /// Campaign created (or found by name after a timeout) and its schedule stored.
-    Done { id: String, self_uri: String },
-    /// The campaign exists but its schedule failed; a retry only PUTs the schedule.
-    ScheduleFailed {
-        id: String,
-        self_uri: String,
-        error: ApiFailure,
-    },
-    /// Nothing is known to exist. `timed_out` means the create may have happened anyway.
-    Failed { error: ApiFailure, timed_out: bool },
-}
-
-/// An API error as shown to the analyst: message plus the id support asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiFailure {
-    pub message: String,
-    pub correlation_id: Option<String>,
-}
-
 /// Work for the runtime; `update` never does I/O itself.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -105,7 +84,7 @@ pub enum Effect {
     LoadScripts,
     Submit {
         job: JobId,
-        request: SubmitRequest,
+        request: Box<SubmitRequest>,
     },
     /// Write the current forecast; with `overwrite: false` an existing file is reported back
     /// as `Msg::ExportExists` instead of being replaced.
@@ -115,19 +94,6 @@ pub enum Effect {
         overwrite: bool,
     },
     Quit,
-}
-
-/// One submit attempt, with what is already known from earlier attempts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SubmitRequest {
-    pub campaign: Value,
-    pub name: String,
-    pub tz: chrono_tz::Tz,
-    pub windows: Vec<ScheduleWindow>,
-    /// Set after a create timed out: look the campaign up by name before creating again.
-    pub lookup_by_name_first: bool,
-    /// Set when the campaign exists already: only PUT the schedule.
-    pub existing: Option<(String, String)>,
 }
 
 /// When something finished, for "refreshed HH:MM" in the status bar.

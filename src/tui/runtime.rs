@@ -15,16 +15,17 @@ use futures::StreamExt;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
 
-use crate::campaign::{NamedRef, schedule_body};
+use crate::campaign::NamedRef;
 use crate::cli::ExportFormat;
 use crate::config::Config;
 use crate::forecast::pipeline::{
     ModelSelection, PipelineInput, PipelineOutput, QueueRef, run_forecast_named,
 };
-use crate::genesys::{Campaign, CampaignSchedule, FetchProgress, GenesysClient, GenesysError};
+use crate::genesys::{FetchProgress, GenesysClient};
 use crate::history::{Series, SeriesSummary};
+use crate::service::submit::{CREATE_TIMEOUT, submit};
 use crate::store::Store;
-use crate::tui::action::{ApiFailure, Effect, JobId, Msg, SubmitOutcome, SubmitRequest};
+use crate::tui::action::{Effect, JobId, Msg};
 use crate::tui::app::{AUTO_MODEL, App, ForecastView, HistoryView, ModelRow, WindowRow};
 use crate::tui::update::{open_queue, update};
 
@@ -41,9 +42,6 @@ fn since_start_ms() -> u128 {
         .elapsed()
         .as_millis()
 }
-
-/// How long a campaign create may take before the outcome counts as unknown.
-const SUBMIT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What the runtime needs to do the work `update` asks for.
 pub struct Backend {
@@ -201,13 +199,6 @@ fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App) -> std::io::Result<(
         crossterm::terminal::EndSynchronizedUpdate
     )?;
     std::io::stdout().flush()
-}
-
-fn failure(e: &GenesysError) -> ApiFailure {
-    ApiFailure {
-        message: e.to_string(),
-        correlation_id: e.correlation_id().map(str::to_string),
-    }
 }
 
 fn refs(items: impl IntoIterator<Item = (String, String)>) -> Vec<NamedRef> {
@@ -389,7 +380,7 @@ impl Runtime {
             }
             Effect::Submit { job, request } => {
                 tokio::spawn(async move {
-                    let outcome = submit(&b.client, request).await;
+                    let outcome = submit(&b.client, *request, CREATE_TIMEOUT).await;
                     let _ = tx.send(Msg::SubmitFinished { job, outcome });
                 });
             }
@@ -598,109 +589,6 @@ pub fn forecast_view(out: &PipelineOutput) -> ForecastView {
         drift_note,
         warnings: out.warnings.clone(),
         refreshed_at: out.generated_at,
-    }
-}
-
-/// Creates the campaign (never twice) and puts its schedule.
-pub async fn submit(client: &GenesysClient, req: SubmitRequest) -> SubmitOutcome {
-    let (id, self_uri) = match req.existing.clone() {
-        Some(existing) => existing,
-        None => match create_once(client, &req).await {
-            Ok(v) => v,
-            Err(outcome) => return outcome,
-        },
-    };
-    let schedule: CampaignSchedule =
-        match serde_json::from_value(schedule_body(&id, req.tz, &req.windows)) {
-            Ok(s) => s,
-            Err(e) => {
-                return SubmitOutcome::ScheduleFailed {
-                    id,
-                    self_uri,
-                    error: ApiFailure {
-                        message: format!("cannot build the schedule: {e}"),
-                        correlation_id: None,
-                    },
-                };
-            }
-        };
-    match client.put_campaign_schedule(&schedule).await {
-        Ok(_) => SubmitOutcome::Done { id, self_uri },
-        Err(e) => SubmitOutcome::ScheduleFailed {
-            id,
-            self_uri,
-            error: failure(&e),
-        },
-    }
-}
-
-async fn find_by_name(client: &GenesysClient, name: &str) -> Option<(String, String)> {
-    let found = client.list_campaigns(Some(name)).await.ok()?;
-    found.into_iter().find(|c| c.name == name).and_then(|c| {
-        let id = c.id?;
-        let uri = c
-            .self_uri
-            .unwrap_or_else(|| format!("/api/v2/outbound/campaigns/{id}"));
-        Some((id, uri))
-    })
-}
-
-async fn create_once(
-    client: &GenesysClient,
-    req: &SubmitRequest,
-) -> Result<(String, String), SubmitOutcome> {
-    if req.lookup_by_name_first
-        && let Some(found) = find_by_name(client, &req.name).await
-    {
-        tracing::info!(
-            "campaign {:?} already exists; not creating it again",
-            req.name
-        );
-        return Ok(found);
-    }
-    let campaign: Campaign =
-        serde_json::from_value(req.campaign.clone()).map_err(|e| SubmitOutcome::Failed {
-            error: ApiFailure {
-                message: format!("cannot build the campaign: {e}"),
-                correlation_id: None,
-            },
-            timed_out: false,
-        })?;
-    let created = tokio::time::timeout(SUBMIT_TIMEOUT, client.create_campaign(&campaign)).await;
-    match created {
-        Ok(Ok(c)) => {
-            let id = c.id.unwrap_or_default();
-            let uri = c
-                .self_uri
-                .unwrap_or_else(|| format!("/api/v2/outbound/campaigns/{id}"));
-            Ok((id, uri))
-        }
-        Ok(Err(e)) => {
-            // No response at all: the server may still have created it.
-            let uncertain = matches!(e, GenesysError::Transport { .. });
-            if uncertain && let Some(found) = find_by_name(client, &req.name).await {
-                return Ok(found);
-            }
-            Err(SubmitOutcome::Failed {
-                error: failure(&e),
-                timed_out: uncertain,
-            })
-        }
-        Err(_) => {
-            if let Some(found) = find_by_name(client, &req.name).await {
-                return Ok(found);
-            }
-            Err(SubmitOutcome::Failed {
-                error: ApiFailure {
-                    message: format!(
-                        "no answer within {} s; the campaign was not found by name, so submitting again is safe",
-                        SUBMIT_TIMEOUT.as_secs()
-                    ),
-                    correlation_id: None,
-                },
-                timed_out: true,
-            })
-        }
     }
 }
 

@@ -669,13 +669,17 @@ fn draw_review(f: &mut Frame, app: &App, area: Rect) {
             .block(block(app, " Submit ")),
         status_area,
     );
-    let campaign =
-        serde_json::to_string_pretty(&r.form.campaign_body(lists, scripts)).unwrap_or_default();
     let id = match &r.submit {
         SubmitState::Done { id, .. } => id.clone(),
         _ => "<new campaign id>".into(),
     };
-    let schedule = serde_json::to_string_pretty(&r.form.schedule_body(&id)).unwrap_or_default();
+    // The typed bodies through a `Value`, so the keys read in sorted order.
+    let pretty = |v: serde_json::Result<serde_json::Value>| {
+        v.and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or_default()
+    };
+    let campaign = pretty(serde_json::to_value(r.form.campaign(lists, scripts)));
+    let schedule = pretty(serde_json::to_value(r.form.schedule(&id)));
     let mut preview: Vec<Line> = vec![Line::styled("POST /api/v2/outbound/campaigns", t.title)];
     preview.extend(campaign.lines().map(|l| Line::raw(l.to_string())));
     preview.push(Line::styled(

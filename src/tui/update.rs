@@ -913,14 +913,12 @@ fn start_submit(app: &mut App) -> Vec<Effect> {
     r.editing = false;
     vec![Effect::Submit {
         job,
-        request: SubmitRequest {
-            campaign: r.form.campaign_body(&lists, &scripts),
-            name: r.form.name.trim().to_string(),
-            tz: r.form.tz,
-            windows: r.form.windows.clone(),
+        request: Box::new(SubmitRequest {
+            campaign: r.form.campaign(&lists, &scripts),
+            schedule: r.form.schedule(""),
             lookup_by_name_first: lookup,
             existing,
-        },
+        }),
     }]
 }
 
