@@ -3,8 +3,10 @@
 
 pub mod action;
 pub mod app;
+pub mod chart;
 pub mod keymap;
 pub mod runtime;
 pub mod theme;
 pub mod ui;
 pub mod update;
+pub mod view;
