@@ -1,17 +1,31 @@
 //! Messages into `update` (keys already mapped, and background results) and effects out of it.
+//! Both carry their data, so the runtime keeps no state of its own.
 
-use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use crossterm::event::KeyEvent;
 
 use crate::campaign::NamedRef;
 use crate::cli::ExportFormat;
-use crate::tui::app::{ForecastView, HistoryView};
-use std::path::PathBuf;
+use crate::forecast::pipeline::PipelineOutput;
+use crate::history::{Series, SeriesSummary};
+use crate::store::QueueRef;
 
 pub use crate::service::submit::{ApiFailure, SubmitOutcome, SubmitRequest};
 
 /// Identifies one background job; results carrying an older id are stale and dropped.
 pub type JobId = u64;
+
+/// One queue's fetched history, shared by the App (which shows it and sends it to every fit)
+/// and the fits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    pub queue: QueueRef,
+    pub series: Series,
+    pub summary: SeriesSummary,
+}
 
 /// Everything that can change the state.
 #[derive(Debug, Clone)]
@@ -32,18 +46,18 @@ pub enum Msg {
     },
     HistoryLoaded {
         job: JobId,
-        result: Result<HistoryView, String>,
+        result: Result<Arc<History>, String>,
     },
     ForecastReady {
         job: JobId,
-        forecast: Box<ForecastView>,
+        output: Arc<PipelineOutput>,
     },
     FitFailed {
         job: JobId,
         message: String,
     },
     /// Phone columns (name, type) per contact list id; sent just before the lists.
-    PhoneColumns(std::collections::HashMap<String, Vec<(String, String)>>),
+    PhoneColumns(HashMap<String, Vec<(String, String)>>),
     ContactListsLoaded(Result<Vec<NamedRef>, String>),
     ScriptsLoaded(Result<Vec<NamedRef>, String>),
     SubmitFinished {
@@ -63,20 +77,17 @@ pub enum Msg {
 pub enum Effect {
     LoadOrg,
     LoadQueues,
-    SaveLastQueue(String),
+    SaveLastQueue(NamedRef),
     FetchHistory {
         job: JobId,
-        queue_id: String,
+        queue: NamedRef,
     },
-    /// Fit `model` (`auto` or a name) on the history already delivered for `job`.
+    /// Fit `model` (`auto` or a name) on `history`: a fresh fetch, or the open queue's last
+    /// one again when the analyst switches model.
     Fit {
         job: JobId,
         model: String,
-    },
-    /// Fit `model` again on the open queue's last fitted history, without re-fetching.
-    Refit {
-        job: JobId,
-        model: String,
+        history: Arc<History>,
     },
     /// Cancel a job the user moved away from.
     Cancel(JobId),
@@ -86,15 +97,13 @@ pub enum Effect {
         job: JobId,
         request: Box<SubmitRequest>,
     },
-    /// Write the current forecast; with `overwrite: false` an existing file is reported back
-    /// as `Msg::ExportExists` instead of being replaced.
+    /// Write `forecast`; with `overwrite: false` an existing file is reported back as
+    /// `Msg::ExportExists` instead of being replaced.
     Export {
         path: PathBuf,
         format: ExportFormat,
         overwrite: bool,
+        forecast: Arc<PipelineOutput>,
     },
     Quit,
 }
-
-/// When something finished, for "refreshed HH:MM" in the status bar.
-pub type Stamp = DateTime<Utc>;
