@@ -1,4 +1,4 @@
-//! Outbound campaign drafts: the review form, its validation, and the exact request bodies.
+//! Outbound campaign drafts: the review form, its validation, and the typed request bodies.
 //!
 //! The campaign is always created with `campaignStatus: "off"` (Genesys has no draft status;
 //! `off` exists but does not dial), then its schedule is PUT with the selected low-volume
@@ -7,11 +7,19 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+
+use crate::genesys::{
+    Campaign, CampaignSchedule, DialingMode, DomainEntityRef, PhoneColumn, ScheduleInterval,
+};
 
 /// The dialing modes the form offers; `agentless` is left out because it needs no queue and
 /// an outbound line count the form does not ask for.
-pub const DIALING_MODES: [&str; 4] = ["preview", "progressive", "power", "predictive"];
+pub const DIALING_MODES: [DialingMode; 4] = [
+    DialingMode::Preview,
+    DialingMode::Progressive,
+    DialingMode::Power,
+    DialingMode::Predictive,
+];
 /// Phone column types Genesys accepts.
 pub const PHONE_TYPES: [&str; 3] = ["cell", "home", "work"];
 
@@ -125,7 +133,7 @@ impl CampaignForm {
         }
     }
 
-    pub fn dialing_mode(&self) -> &'static str {
+    pub fn dialing_mode(&self) -> DialingMode {
         DIALING_MODES[self.dialing_mode % DIALING_MODES.len()]
     }
 
@@ -207,52 +215,59 @@ impl CampaignForm {
         out
     }
 
-    /// The `POST /api/v2/outbound/campaigns` body, exactly as it will be sent.
-    pub fn campaign_body(&self, contact_lists: &[NamedRef], scripts: &[NamedRef]) -> Value {
+    /// The `POST /api/v2/outbound/campaigns` body, exactly as it will be sent. An unchosen
+    /// contact list or script is an empty id (the preview shows it; validation blocks it).
+    pub fn campaign(&self, contact_lists: &[NamedRef], scripts: &[NamedRef]) -> Campaign {
         let id_of = |list: &[NamedRef], i: Option<usize>| {
-            i.and_then(|i| list.get(i))
-                .map(|r| r.id.clone())
-                .unwrap_or_default()
+            DomainEntityRef::new(
+                i.and_then(|i| list.get(i))
+                    .map(|r| r.id.clone())
+                    .unwrap_or_default(),
+            )
         };
-        json!({
-            "name": self.name.trim(),
-            "dialingMode": self.dialing_mode(),
-            "campaignStatus": "off",
-            "contactList": {"id": id_of(contact_lists, self.contact_list)},
-            "queue": {"id": self.queue.id},
-            "script": {"id": id_of(scripts, self.script)},
-            "callerName": self.caller_name.trim(),
-            "callerAddress": self.caller_address.trim(),
-            "phoneColumns": [{"columnName": self.phone_column.trim(), "type": self.phone_type()}],
-        })
+        Campaign {
+            queue: Some(DomainEntityRef::new(self.queue.id.clone())),
+            script: Some(id_of(scripts, self.script)),
+            ..Campaign::draft(
+                self.name.trim(),
+                id_of(contact_lists, self.contact_list),
+                self.dialing_mode(),
+                vec![PhoneColumn {
+                    column_name: self.phone_column.trim().to_string(),
+                    column_type: self.phone_type().to_string(),
+                }],
+                self.caller_name.trim(),
+                self.caller_address.trim(),
+            )
+        }
     }
 
     /// The `PUT /api/v2/outbound/schedules/campaigns/{id}` body; `campaign_id` is unknown until
     /// the campaign exists, so the preview shows a placeholder.
-    pub fn schedule_body(&self, campaign_id: &str) -> Value {
-        schedule_body(campaign_id, self.tz, &self.windows)
+    pub fn schedule(&self, campaign_id: &str) -> CampaignSchedule {
+        schedule(campaign_id, self.tz, &self.windows)
     }
 }
 
 /// Schedule intervals as local wall-clock times in `tz` (`yyyy-MM-ddTHH:mm:ss.SSS`), one per
 /// selected window in time order, so the schedule reads exactly like the windows table.
-pub fn schedule_body(campaign_id: &str, tz: Tz, windows: &[ScheduleWindow]) -> Value {
-    let fmt = |t: DateTime<Utc>| {
-        t.with_timezone(&tz)
-            .format("%Y-%m-%dT%H:%M:%S%.3f")
-            .to_string()
-    };
+pub fn schedule(campaign_id: &str, tz: Tz, windows: &[ScheduleWindow]) -> CampaignSchedule {
+    let local = |t: DateTime<Utc>| t.with_timezone(&tz).naive_local();
     let mut sorted = windows.to_vec();
     sorted.sort_by_key(|w| w.start);
-    let intervals: Vec<Value> = sorted
-        .iter()
-        .map(|w| json!({"start": fmt(w.start), "end": fmt(w.end)}))
-        .collect();
-    json!({
-        "campaign": {"id": campaign_id},
-        "timeZone": tz.name(),
-        "intervals": intervals,
-    })
+    CampaignSchedule {
+        id: None,
+        name: None,
+        version: None,
+        intervals: sorted
+            .iter()
+            .map(|w| ScheduleInterval::from_local(local(w.start), local(w.end)))
+            .collect(),
+        recurrences: None,
+        time_zone: Some(tz.name().to_string()),
+        campaign: DomainEntityRef::new(campaign_id),
+        self_uri: None,
+    }
 }
 
 /// `<queue> quiet hours <yyyy-mm-dd>`: unique enough per day, and says what it is.
@@ -270,6 +285,7 @@ fn is_phone_number(s: &str) -> bool {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use serde_json::json;
 
     fn form() -> CampaignForm {
         let tz: Tz = "America/Chicago".parse().unwrap();
@@ -322,17 +338,43 @@ mod tests {
             name: "X".into(),
         }];
         assert!(f.validate(&r, &r).is_empty());
-        let c = f.campaign_body(&r, &r);
-        assert_eq!(c["campaignStatus"], "off");
-        assert_eq!(c["queue"]["id"], "q1");
-        assert_eq!(c["phoneColumns"][0]["columnName"], "Cell");
-        let s = f.schedule_body("cid");
+        // What goes on the wire, field by field.
+        let c = serde_json::to_value(f.campaign(&r, &r)).unwrap();
+        assert_eq!(
+            c,
+            json!({"name": "Sales quiet hours 2024-06-01", "dialingMode": "preview",
+                   "campaignStatus": "off", "contactList": {"id": "x"}, "queue": {"id": "q1"},
+                   "script": {"id": "x"}, "callerName": "Acme", "callerAddress": "+13175550100",
+                   "phoneColumns": [{"columnName": "Cell", "type": "cell"}]})
+        );
+        let s = serde_json::to_value(f.schedule("cid")).unwrap();
         assert_eq!(s["timeZone"], "America/Chicago");
+        assert_eq!(s["campaign"], json!({"id": "cid"}));
+        assert!(s.get("version").is_none(), "{s}");
         let iv = s["intervals"].as_array().unwrap();
         assert_eq!(iv.len(), 3, "{s}");
         // 14:00Z = 09:00 CDT; sorted by start.
         assert_eq!(iv[0]["start"], "2024-06-03T09:00:00.000");
         assert_eq!(iv[0]["end"], "2024-06-03T11:00:00.000");
         assert_eq!(iv[2]["start"], "2024-06-03T15:00:00.000");
+    }
+
+    #[test]
+    fn unchosen_pickers_and_padded_text_in_the_body() {
+        let mut f = form();
+        f.name = "  Sales evening  ".into();
+        f.caller_address = " +13175550100 ".into();
+        f.dialing_mode = 3;
+        f.phone_type = 1;
+        let c = f.campaign(&[], &[]);
+        assert_eq!(c.name, "Sales evening");
+        assert_eq!(c.caller_address, "+13175550100");
+        assert_eq!(
+            c.contact_list.id, "",
+            "unchosen: empty id, blocked by validation"
+        );
+        assert_eq!(c.script.as_ref().map(|s| s.id.as_str()), Some(""));
+        assert_eq!(c.dialing_mode, DialingMode::Predictive);
+        assert_eq!(c.phone_columns[0].column_type, "home");
     }
 }

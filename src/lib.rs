@@ -14,5 +14,6 @@ pub mod granularity;
 pub mod history;
 pub mod logging;
 pub mod sandbox;
+pub mod service;
 pub mod store;
 pub mod tui;

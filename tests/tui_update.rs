@@ -1,18 +1,28 @@
 //! `update()` flows without a terminal, plus TestBackend snapshots on fixed data.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use chrono::{NaiveDate, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use queuecast::campaign::NamedRef;
-use queuecast::forecast::ForecastPoint;
+use queuecast::config::{Config, DriftMetric};
+use queuecast::forecast::backtest::BacktestScore;
+use queuecast::forecast::calibrate::{Calibration, CalibrationMethod};
+use queuecast::forecast::drift::DriftReport;
+use queuecast::forecast::pipeline::{Accuracy, ModelSelection, PipelineOutput};
+use queuecast::forecast::windows::{Window, WindowSet};
+use queuecast::forecast::{ForecastPoint, ModelForecast};
+use queuecast::genesys::CampaignStatus;
 use queuecast::granularity::Granularity;
-use queuecast::history::Point;
-use queuecast::tui::action::{ApiFailure, Effect, Msg, SubmitOutcome};
+use queuecast::history::{FillMode, Point, Series, SeriesSummary};
+use queuecast::store::QueueRef;
+use queuecast::tui::action::{ApiFailure, Effect, History, Msg, SubmitOutcome};
 use queuecast::tui::app::{
-    App, ForecastView, HistoryView, ModelRow, OrgInfo, Overlay, Screen, Stage, SubmitState,
-    WindowRow,
+    App, ForecastView, Level, ModelRow, OrgInfo, Overlay, Screen, Stage, SubmitState, WindowRow,
 };
 use queuecast::tui::keymap::Keymap;
 use queuecast::tui::update::update;
@@ -55,21 +65,157 @@ fn queues() -> Vec<NamedRef> {
         .collect()
 }
 
-fn history() -> HistoryView {
+fn history() -> Arc<History> {
     let start = Utc.with_ymd_and_hms(2024, 5, 18, 0, 0, 0).unwrap();
-    HistoryView {
+    let points: Vec<Point> = (0..14 * 24)
+        .map(|i| Point {
+            ts: start + chrono::TimeDelta::hours(i),
+            y: 20.0 + 15.0 * ((i % 24) as f64 / 24.0 * std::f64::consts::TAU).sin(),
+        })
+        .collect();
+    Arc::new(History {
+        queue: QueueRef {
+            id: "q0".into(),
+            name: "Sales".into(),
+        },
+        summary: SeriesSummary {
+            start,
+            end: start + chrono::TimeDelta::days(14),
+            buckets: points.len(),
+            zero_buckets: 3,
+            gaps_filled: 3,
+            duplicates_merged: 0,
+            granularity: Granularity::Pt1h,
+            tz: tz(),
+            fill: FillMode::Zero,
+        },
+        series: Series {
+            granularity: Granularity::Pt1h,
+            tz: tz(),
+            points,
+        },
+    })
+}
+
+/// The same history with only its last `days`.
+fn last_days(days: usize) -> Arc<History> {
+    let mut h = (*history()).clone();
+    let keep = h.series.points.len() - days * 24;
+    h.series.points.drain(..keep);
+    Arc::new(h)
+}
+
+/// The tournament the fixtures share: (model, WAPE, MASE, coverage, seconds per fit).
+const TOURNAMENT: [(&str, f64, f64, f64, f64); 4] = [
+    ("seasonal-naive", 0.123, 0.71, 0.93, 0.01),
+    ("mstl-ets", 0.131, 0.78, 0.88, 0.42),
+    ("prophet-tuned", 0.150, 0.90, 0.91, 1.25),
+    ("prophet-seed", 0.240, 1.52, 0.65, 0.98),
+];
+
+/// What the pipeline returns for `auto` (`model` = `None`) or one named model: a week of
+/// hourly forecast, three low-volume windows, a drift check that says ok.
+fn run_of(model: Option<&str>) -> PipelineOutput {
+    let view = forecast();
+    let chosen = model.unwrap_or("seasonal-naive");
+    let rows: Vec<BacktestScore> = TOURNAMENT
+        .iter()
+        .filter(|r| model.is_none_or(|m| m == r.0))
+        .map(|&(model, wape, mase, coverage, secs)| BacktestScore {
+            model: model.into(),
+            wape,
+            mase: Some(mase),
+            coverage,
+            mape: Some(0.2),
+            fit_time: Duration::from_millis((secs * 1000.0_f64).round() as u64),
+            folds: 4,
+        })
+        .collect();
+    let at =
+        |h: i64| Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap() + chrono::TimeDelta::hours(h);
+    PipelineOutput {
+        queue: QueueRef {
+            id: "q0".into(),
+            name: "Sales".into(),
+        },
+        summary: history().summary.clone(),
+        generated_at: view.refreshed_at,
         granularity: Granularity::Pt1h,
         tz: tz(),
-        points: (0..14 * 24)
-            .map(|i| Point {
-                ts: start + chrono::TimeDelta::hours(i),
-                y: 20.0 + 15.0 * ((i % 24) as f64 / 24.0 * std::f64::consts::TAU).sin(),
-            })
-            .collect(),
-        zero_filled: 3,
+        horizon: 7 * 24,
+        forecast: ModelForecast {
+            model: chosen.into(),
+            future: view.future.clone(),
+            warnings: vec![],
+        },
+        windows: WindowSet {
+            threshold: Some(view.threshold),
+            windows: view
+                .windows
+                .iter()
+                .map(|w| Window {
+                    start: w.start,
+                    end: w.end,
+                    mean_yhat: w.mean_yhat,
+                    expected_contacts: w.expected_contacts,
+                    buckets: ((w.end - w.start).num_hours()) as usize,
+                })
+                .collect(),
+        },
+        accuracy: Some(Accuracy {
+            method: "backtest".into(),
+            folds: 4,
+            buckets: 4 * 7 * 24,
+            wape: Some(0.123),
+            mape: Some(0.2),
+            mase: Some(0.71),
+            coverage: Some(0.95),
+        }),
+        drift: Some(DriftReport {
+            buckets_compared: 24,
+            from: at(-24),
+            to: at(0),
+            wape: Some(0.08),
+            mape: None,
+            threshold: 0.15,
+            metric: DriftMetric::Wape,
+            retrain_recommended: false,
+            forecast_generated_at: at(-24),
+        }),
+        selection: Some(ModelSelection {
+            requested: model.unwrap_or("auto").into(),
+            chosen: chosen.into(),
+            reason: model.is_none().then(|| view.reason.clone().unwrap()),
+            backtest: rows,
+            failures: vec![],
+            calibration: Some(Calibration {
+                method: CalibrationMethod::SplitConformalByBucketOfDay,
+                nominal: 0.95,
+                coverage_before: 0.84,
+                coverage_after: 0.95,
+                factor: 1.3,
+                factors: vec![1.3; 24],
+                offset: 0.1,
+            }),
+        }),
+        config: Config::default(),
+        warnings: vec![],
     }
 }
 
+/// The tournament run, as the runtime sends it.
+fn auto_run() -> Arc<PipelineOutput> {
+    Arc::new(run_of(None))
+}
+
+/// A run of one named model: a one-row table, no auto pick.
+fn named_run(model: &str) -> Arc<PipelineOutput> {
+    Arc::new(run_of(Some(model)))
+}
+
+/// The view the snapshots render. It is close to what `auto_run` derives to, but its band
+/// note and options are the ones the snapshots were first taken with, so draw tests set it
+/// directly (see `show_fixture_view`).
 fn forecast() -> ForecastView {
     let start = Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap();
     let future: Vec<ForecastPoint> = (0..7 * 24)
@@ -99,12 +245,10 @@ fn forecast() -> ForecastView {
     ForecastView {
         model: "seasonal-naive".into(),
         requested: "auto".into(),
-        tournament: vec![
-            row("seasonal-naive", 0.123, 0.71, 0.93, 0.01),
-            row("mstl-ets", 0.131, 0.78, 0.88, 0.42),
-            row("prophet-tuned", 0.150, 0.90, 0.91, 1.25),
-            row("prophet-seed", 0.240, 1.52, 0.65, 0.98),
-        ],
+        tournament: TOURNAMENT
+            .iter()
+            .map(|&(m, wape, mase, coverage, secs)| row(m, wape, mase, coverage, secs))
+            .collect(),
         auto_pick: Some("seasonal-naive".into()),
         reason: Some("seasonal-naive has the lowest backtest WAPE (12.3 %) over 4 folds".into()),
         calibration: Some(
@@ -125,9 +269,8 @@ fn forecast() -> ForecastView {
     }
 }
 
-/// Picker → Sales → history → forecast, returning the job id.
 /// Presses `r` and answers the fetch with `history`: the refresh's job and the effects.
-fn refresh(app: &mut App, history: HistoryView) -> (u64, Vec<Effect>) {
+fn refresh(app: &mut App, history: Arc<History>) -> (u64, Vec<Effect>) {
     let fx = key(app, KeyCode::Char('r'));
     let Some(Effect::FetchHistory { job, .. }) = fx.first().cloned() else {
         panic!("{fx:?}")
@@ -142,39 +285,73 @@ fn refresh(app: &mut App, history: HistoryView) -> (u64, Vec<Effect>) {
     (job, fx)
 }
 
+/// Picker → Sales → history → forecast, returning the job id.
 fn ready_dashboard(app: &mut App) -> u64 {
     update(app, Msg::QueuesLoaded(Ok(queues())));
     keys(app, "sal");
     let fx = key(app, KeyCode::Enter);
     let job = match fx.iter().find(|e| matches!(e, Effect::FetchHistory { .. })) {
-        Some(Effect::FetchHistory { job, queue_id }) => {
-            assert_eq!(queue_id, "q0", "the only match for \"sal\" is Sales");
+        Some(Effect::FetchHistory { job, queue }) => {
+            assert_eq!(queue.id, "q0", "the only match for \"sal\" is Sales");
             *job
         }
         other => panic!("no fetch: {other:?}"),
     };
+    let h = history();
     let fx = update(
         app,
         Msg::HistoryLoaded {
             job,
-            result: Ok(history()),
+            result: Ok(h.clone()),
         },
     );
     assert_eq!(
         fx,
         vec![Effect::Fit {
             job,
-            model: "auto".into()
+            model: "auto".into(),
+            history: h
         }]
     );
     update(
         app,
         Msg::ForecastReady {
             job,
-            forecast: Box::new(forecast()),
+            output: auto_run(),
         },
     );
     job
+}
+
+/// Draw tests render the fixed view the snapshots were taken with.
+fn show_fixture_view(app: &mut App) {
+    app.session.as_mut().unwrap().forecast = Some(forecast());
+}
+
+#[test]
+fn the_dashboard_shows_the_view_derived_from_the_run() {
+    let mut a = app();
+    ready_dashboard(&mut a);
+    let s = a.session.as_ref().unwrap();
+    let (derived, fixture) = (s.forecast.clone().unwrap(), forecast());
+    // Everything but the band note's wording and the extra horizon option.
+    assert!(derived.calibration.as_deref().unwrap().starts_with(
+        "95 % band recalibrated: backtest coverage was 84 % instead of 95 %; widened ×1.30"
+    ));
+    assert_eq!(derived.options[0], fixture.options[0]);
+    assert_eq!(
+        ForecastView {
+            calibration: fixture.calibration.clone(),
+            options: fixture.options.clone(),
+            ..derived
+        },
+        fixture
+    );
+    assert_eq!(
+        s.output.as_deref(),
+        Some(&*auto_run()),
+        "kept for the export"
+    );
 }
 
 #[test]
@@ -187,7 +364,11 @@ fn select_queue_filters_and_remembers() {
     keys(&mut a, "SUP");
     assert_eq!(a.filtered_queues().len(), 1);
     let fx = key(&mut a, KeyCode::Enter);
-    assert!(fx.contains(&Effect::SaveLastQueue("q1".into())), "{fx:?}");
+    let support = NamedRef {
+        id: "q1".into(),
+        name: "Support".into(),
+    };
+    assert!(fx.contains(&Effect::SaveLastQueue(support)), "{fx:?}");
     assert_eq!(a.screen, Screen::Dashboard);
     assert!(matches!(
         a.session.as_ref().unwrap().stage,
@@ -205,13 +386,13 @@ fn stale_results_for_a_queue_left_are_dropped() {
         panic!("{fx:?}")
     };
     assert_ne!(new, old);
-    let mut stale = forecast();
-    stale.model = "stale".into();
+    let mut stale = run_of(None);
+    stale.forecast.model = "stale".into();
     update(
         &mut a,
         Msg::ForecastReady {
             job: old,
-            forecast: Box::new(stale),
+            output: Arc::new(stale),
         },
     );
     let s = a.session.as_ref().unwrap();
@@ -321,10 +502,16 @@ fn submit_is_sent_once_and_double_submit_is_inert() {
     let [Effect::Submit { job, request }] = fx.as_slice() else {
         panic!("{fx:?}")
     };
-    assert_eq!(request.campaign["campaignStatus"], "off");
-    assert_eq!(request.campaign["script"]["id"], "s1");
-    assert_eq!(request.windows.len(), 3);
+    assert_eq!(request.campaign.campaign_status, Some(CampaignStatus::Off));
+    assert_eq!(request.campaign.script.as_ref().unwrap().id, "s1");
+    assert_eq!(request.campaign.name, "Sales quiet hours 2024-06-01");
+    assert_eq!(request.schedule.intervals.len(), 3);
+    assert_eq!(
+        request.schedule.time_zone.as_deref(),
+        Some("America/Chicago")
+    );
     assert!(!request.lookup_by_name_first);
+    assert!(request.existing.is_none());
     // Pressing submit again while in flight does nothing.
     assert!(key(&mut a, KeyCode::Char('s')).is_empty());
     assert!(a.overlay.is_none());
@@ -409,12 +596,18 @@ fn export_prompt_defaults_and_confirms_overwrite() {
             path,
             format,
             overwrite: false,
+            forecast,
         },
     ] = fx.as_slice()
     else {
         panic!("{fx:?}")
     };
     assert_eq!(path.to_str(), Some("./forecast_Sales_2024-06-01.csv"));
+    let on_screen = a.session.as_ref().unwrap().output.clone().unwrap();
+    assert!(
+        Arc::ptr_eq(forecast, &on_screen),
+        "the export writes the forecast the App shows"
+    );
     update(
         &mut a,
         Msg::ExportExists {
@@ -423,13 +616,29 @@ fn export_prompt_defaults_and_confirms_overwrite() {
         },
     );
     let fx = key(&mut a, KeyCode::Char('y'));
-    assert!(matches!(
-        fx.as_slice(),
-        [Effect::Export {
-            overwrite: true,
-            ..
-        }]
-    ));
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::Export {
+                overwrite: true,
+                forecast,
+                ..
+            }] if Arc::ptr_eq(forecast, &on_screen)
+        ),
+        "{fx:?}"
+    );
+    assert!(matches!(&a.overlay, Some(Overlay::Export(p)) if p.writing));
+    update(&mut a, Msg::ExportFinished(Err("disk full".into())));
+    let Some(Overlay::Export(p)) = &a.overlay else {
+        panic!("the prompt stays to retry")
+    };
+    assert_eq!((p.writing, p.error.as_deref()), (false, Some("disk full")));
+    update(
+        &mut a,
+        Msg::ExportFinished(Ok("./forecast_Sales_2024-06-01.csv".into())),
+    );
+    assert!(a.overlay.is_none());
+    assert_eq!(a.toasts.last().unwrap().level, Level::Info);
 }
 
 fn render(a: &App, w: u16, h: u16) -> String {
@@ -453,6 +662,7 @@ fn snapshots_at_80x24_and_120x40() {
         update(&mut a, Msg::QueuesLoaded(Ok(queues())));
         insta::assert_snapshot!(format!("picker_{w}x{h}"), render(&a, w, h));
         ready_dashboard(&mut a);
+        show_fixture_view(&mut a);
         let dash = render(&a, w, h);
         assert!(dash.contains("SANDBOX") && dash.contains('#'), "{dash}");
         insta::assert_snapshot!(format!("dashboard_{w}x{h}"), dash);
@@ -510,17 +720,6 @@ fn preview_scrolls_with_page_keys() {
     assert_eq!(a.review.as_ref().unwrap().preview_scroll, 5);
 }
 
-/// What the runtime sends after fitting one named model: a one-row table, no auto pick.
-fn named_forecast(model: &str) -> ForecastView {
-    let mut f = forecast();
-    f.model = model.into();
-    f.requested = model.into();
-    f.tournament.retain(|r| r.model == model);
-    f.auto_pick = None;
-    f.reason = None;
-    f
-}
-
 #[test]
 fn model_table_switches_model_without_refetching() {
     let mut a = app();
@@ -535,10 +734,17 @@ fn model_table_switches_model_without_refetching() {
     );
     key(&mut a, KeyCode::Char('j'));
     let fx = key(&mut a, KeyCode::Enter);
-    let Some(Effect::Refit { job, model }) = fx.first().cloned() else {
+    let Some(Effect::Fit {
+        job,
+        model,
+        history,
+    }) = fx.first().cloned()
+    else {
         panic!("{fx:?}")
     };
     assert_eq!(fx.len(), 1, "no history fetch: {fx:?}");
+    let fetched = a.session.as_ref().unwrap().history.clone().unwrap();
+    assert!(Arc::ptr_eq(&history, &fetched), "the fetched history again");
     assert_eq!(model, "mstl-ets");
     assert_ne!(job, first);
     assert!(a.overlay.is_none());
@@ -548,7 +754,7 @@ fn model_table_switches_model_without_refetching() {
         &mut a,
         Msg::ForecastReady {
             job: first,
-            forecast: Box::new(forecast()),
+            output: auto_run(),
         },
     );
     assert_eq!(a.session.as_ref().unwrap().stage, Stage::Fitting);
@@ -556,7 +762,7 @@ fn model_table_switches_model_without_refetching() {
         &mut a,
         Msg::ForecastReady {
             job,
-            forecast: Box::new(named_forecast("mstl-ets")),
+            output: named_run("mstl-ets"),
         },
     );
     let s = a.session.as_ref().unwrap();
@@ -567,6 +773,17 @@ fn model_table_switches_model_without_refetching() {
     );
     assert_eq!(f.tournament.len(), 4, "the auto table stays to compare");
     assert_eq!(f.auto_pick.as_deref(), Some("seasonal-naive"));
+    assert_eq!(f.reason, forecast().reason, "auto's reason stays on screen");
+    // The same table goes into the export, with both choices named.
+    let sel = s.output.as_ref().unwrap().selection.as_ref().unwrap();
+    assert_eq!(sel.backtest.len(), 4);
+    assert!(
+        sel.reason
+            .as_deref()
+            .unwrap()
+            .starts_with("chosen by the analyst in the dashboard; auto picked seasonal-naive"),
+        "{sel:?}"
+    );
     assert_eq!(s.view, view, "pan and zoom kept across a model switch");
     let screen = render(&a, 120, 40);
     assert!(screen.contains("mstl-ets (your choice)"), "{screen}");
@@ -576,7 +793,7 @@ fn model_table_switches_model_without_refetching() {
     key(&mut a, KeyCode::Char('k'));
     let fx = key(&mut a, KeyCode::Enter);
     assert!(
-        matches!(&fx[..], [Effect::Refit { model, .. }] if model == "auto"),
+        matches!(&fx[..], [Effect::Fit { model, .. }] if model == "auto"),
         "{fx:?}"
     );
 }
@@ -600,7 +817,7 @@ fn refresh_refits_the_analysts_model_and_a_failed_switch_reverts() {
     key(&mut a, KeyCode::Char('j'));
     key(&mut a, KeyCode::Char('j'));
     let fx = key(&mut a, KeyCode::Enter);
-    let Some(Effect::Refit { job, model }) = fx.first().cloned() else {
+    let Some(Effect::Fit { job, model, .. }) = fx.first().cloned() else {
         panic!("{fx:?}")
     };
     assert_eq!(model, "prophet-tuned");
@@ -617,22 +834,24 @@ fn refresh_refits_the_analysts_model_and_a_failed_switch_reverts() {
     key(&mut a, KeyCode::Char('m'));
     key(&mut a, KeyCode::Char('j'));
     let fx = key(&mut a, KeyCode::Enter);
-    let Some(Effect::Refit { job, .. }) = fx.first().cloned() else {
+    let Some(Effect::Fit { job, .. }) = fx.first().cloned() else {
         panic!("{fx:?}")
     };
     update(
         &mut a,
         Msg::ForecastReady {
             job,
-            forecast: Box::new(named_forecast("mstl-ets")),
+            output: named_run("mstl-ets"),
         },
     );
-    let (job, fx) = refresh(&mut a, history());
+    let fresh = history();
+    let (job, fx) = refresh(&mut a, fresh.clone());
     assert_eq!(
         fx,
         vec![Effect::Fit {
             job,
-            model: "mstl-ets".into()
+            model: "mstl-ets".into(),
+            history: fresh
         }]
     );
 }
@@ -645,20 +864,22 @@ fn refresh_keeps_toggles_of_windows_that_still_exist() {
     key(&mut a, KeyCode::Char('j'));
     key(&mut a, KeyCode::Char(' ')); // window 1 off
     let (job, _) = refresh(&mut a, history());
-    let mut next = forecast();
+    let mut next = run_of(None);
+    let w = &mut next.windows.windows;
     // Window 1 moved by an hour: it is a different window now. Window 0 is unchanged.
-    next.windows[1].end += chrono::TimeDelta::hours(1);
-    next.windows.push(WindowRow {
-        start: next.windows[2].start + chrono::TimeDelta::days(1),
-        end: next.windows[2].end + chrono::TimeDelta::days(1),
+    w[1].end += chrono::TimeDelta::hours(1);
+    w.push(Window {
+        start: w[2].start + chrono::TimeDelta::days(1),
+        end: w[2].end + chrono::TimeDelta::days(1),
         mean_yhat: 8.0,
         expected_contacts: 16.0,
+        buckets: 2,
     });
     update(
         &mut a,
         Msg::ForecastReady {
             job,
-            forecast: Box::new(next),
+            output: Arc::new(next),
         },
     );
     let s = a.session.as_ref().unwrap();
@@ -735,7 +956,7 @@ fn status_bar_shows_org_and_keeps_hints_at_80_columns() {
         &mut a,
         Msg::ForecastReady {
             job,
-            forecast: Box::new(forecast()),
+            output: auto_run(),
         },
     );
     let dash = render(&a, 80, 24);
@@ -761,6 +982,7 @@ fn model_table_snapshots() {
     for (w, h) in [(80, 24), (120, 40)] {
         let mut a = app();
         ready_dashboard(&mut a);
+        show_fixture_view(&mut a);
         key(&mut a, KeyCode::Char('m'));
         let screen = render(&a, w, h);
         for needle in ["seasonal-naive", "prophet-seed", "recalibrated", "lowest"] {
@@ -789,7 +1011,7 @@ fn refresh_keeps_the_analysts_pan_and_zoom_and_reset_still_resets() {
         &mut a,
         Msg::ForecastReady {
             job,
-            forecast: Box::new(forecast()),
+            output: auto_run(),
         },
     );
     assert_eq!(
@@ -809,15 +1031,69 @@ fn a_refresh_with_less_history_pulls_the_view_back_inside_the_data() {
         key(&mut a, KeyCode::Char('H'));
     }
     // The refetch comes back with only the last 3 days of history.
-    let mut short = history();
-    let keep = short.points.len() - 3 * 24;
-    short.points.drain(..keep);
-    let first = short.points[0].ts.timestamp() as f64;
+    let short = last_days(3);
+    let first = short.series.points[0].ts.timestamp() as f64;
     refresh(&mut a, short);
     let v = a.session.as_ref().unwrap().view.unwrap();
     assert!(v.start >= first, "{v:?} starts before the data at {first}");
     assert!(
         (v.start..v.end).contains(&v.cursor),
         "the cursor stays in view: {v:?}"
+    );
+}
+
+#[test]
+fn the_queue_named_on_the_command_line_opens_when_the_list_arrives() {
+    let mut a = app();
+    a.initial_queue = Some("support".into());
+    let fx = update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+    assert!(
+        matches!(&fx[..], [Effect::SaveLastQueue(q), Effect::FetchHistory { queue, .. }]
+            if q.id == "q1" && queue.name == "Support"),
+        "{fx:?}"
+    );
+    assert_eq!(a.screen, Screen::Dashboard);
+    assert_eq!(a.initial_queue, None, "used once");
+    // By id too; an unknown name leaves the picker up and says so.
+    let mut a = app();
+    a.initial_queue = Some("q2".into());
+    let fx = update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+    assert!(matches!(&fx[..], [_, Effect::FetchHistory { queue, .. }] if queue.name == "Billing"));
+    let mut a = app();
+    a.initial_queue = Some("Sals".into());
+    let fx = update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(a.screen, Screen::Picker);
+    let t = a.toasts.last().unwrap();
+    assert_eq!(
+        (t.level, t.text.as_str()),
+        (
+            Level::Error,
+            "no queue named \"Sals\"; pick one from the list"
+        )
+    );
+}
+
+#[test]
+fn a_model_switch_while_the_fresh_history_is_still_fitting_sends_that_history() {
+    let mut a = app();
+    ready_dashboard(&mut a);
+    let fresh = last_days(10);
+    let (job, _) = refresh(&mut a, fresh.clone());
+    key(&mut a, KeyCode::Char('m'));
+    key(&mut a, KeyCode::Char('j'));
+    let fx = key(&mut a, KeyCode::Enter);
+    let [
+        Effect::Cancel(cancelled),
+        Effect::Fit { history, model, .. },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(*cancelled, job, "the running fit is cancelled");
+    assert_eq!(model, "mstl-ets");
+    assert!(
+        Arc::ptr_eq(history, &fresh),
+        "the refreshed history, not the first one"
     );
 }

@@ -49,14 +49,13 @@ pub async fn run_with(
     app.theme = Theme::from_env();
     app.default_model = config.forecast.model.clone();
     app.last_queue = store.last_queue().ok().flatten().map(|q| q.id);
+    app.initial_queue = queue;
     let backend = Backend {
         client,
         config,
         store,
     };
-    runtime::run(app, backend, queue)
-        .await
-        .map_err(CliError::usage)?;
+    runtime::run(app, backend).await.map_err(CliError::usage)?;
     Ok(super::exit::OK)
 }
 

@@ -61,7 +61,7 @@ pub struct ModelSelection {
 }
 
 /// Result of one run. Its `Debug` is safe to log: `Config`'s redacts the client secret.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PipelineOutput {
     pub queue: QueueRef,
     pub summary: SeriesSummary,

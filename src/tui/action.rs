@@ -1,16 +1,31 @@
 //! Messages into `update` (keys already mapped, and background results) and effects out of it.
+//! Both carry their data, so the runtime keeps no state of its own.
 
-use chrono::{DateTime, Utc};
-use crossterm::event::KeyEvent;
-use serde_json::Value;
-
-use crate::campaign::{NamedRef, ScheduleWindow};
-use crate::cli::ExportFormat;
-use crate::tui::app::{ForecastView, HistoryView};
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use crossterm::event::KeyEvent;
+
+use crate::campaign::NamedRef;
+use crate::cli::ExportFormat;
+use crate::forecast::pipeline::PipelineOutput;
+use crate::history::{Series, SeriesSummary};
+use crate::store::QueueRef;
+
+pub use crate::service::submit::{ApiFailure, SubmitOutcome, SubmitRequest};
 
 /// Identifies one background job; results carrying an older id are stale and dropped.
 pub type JobId = u64;
+
+/// One queue's fetched history, shared by the App (which shows it and sends it to every fit)
+/// and the fits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    pub queue: QueueRef,
+    pub series: Series,
+    pub summary: SeriesSummary,
+}
 
 /// Everything that can change the state.
 #[derive(Debug, Clone)]
@@ -31,18 +46,18 @@ pub enum Msg {
     },
     HistoryLoaded {
         job: JobId,
-        result: Result<HistoryView, String>,
+        result: Result<Arc<History>, String>,
     },
     ForecastReady {
         job: JobId,
-        forecast: Box<ForecastView>,
+        output: Arc<PipelineOutput>,
     },
     FitFailed {
         job: JobId,
         message: String,
     },
     /// Phone columns (name, type) per contact list id; sent just before the lists.
-    PhoneColumns(std::collections::HashMap<String, Vec<(String, String)>>),
+    PhoneColumns(HashMap<String, Vec<(String, String)>>),
     ContactListsLoaded(Result<Vec<NamedRef>, String>),
     ScriptsLoaded(Result<Vec<NamedRef>, String>),
     SubmitFinished {
@@ -57,47 +72,22 @@ pub enum Msg {
     ExportFinished(Result<PathBuf, String>),
 }
 
-/// How a submit ended, as the runtime saw it on the wire.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SubmitOutcome {
-    /// Campaign created (or found by name after a timeout) and its schedule stored.
-    Done { id: String, self_uri: String },
-    /// The campaign exists but its schedule failed; a retry only PUTs the schedule.
-    ScheduleFailed {
-        id: String,
-        self_uri: String,
-        error: ApiFailure,
-    },
-    /// Nothing is known to exist. `timed_out` means the create may have happened anyway.
-    Failed { error: ApiFailure, timed_out: bool },
-}
-
-/// An API error as shown to the analyst: message plus the id support asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiFailure {
-    pub message: String,
-    pub correlation_id: Option<String>,
-}
-
 /// Work for the runtime; `update` never does I/O itself.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     LoadOrg,
     LoadQueues,
-    SaveLastQueue(String),
+    SaveLastQueue(NamedRef),
     FetchHistory {
         job: JobId,
-        queue_id: String,
+        queue: NamedRef,
     },
-    /// Fit `model` (`auto` or a name) on the history already delivered for `job`.
+    /// Fit `model` (`auto` or a name) on `history`: a fresh fetch, or the open queue's last
+    /// one again when the analyst switches model.
     Fit {
         job: JobId,
         model: String,
-    },
-    /// Fit `model` again on the open queue's last fitted history, without re-fetching.
-    Refit {
-        job: JobId,
-        model: String,
+        history: Arc<History>,
     },
     /// Cancel a job the user moved away from.
     Cancel(JobId),
@@ -105,30 +95,15 @@ pub enum Effect {
     LoadScripts,
     Submit {
         job: JobId,
-        request: SubmitRequest,
+        request: Box<SubmitRequest>,
     },
-    /// Write the current forecast; with `overwrite: false` an existing file is reported back
-    /// as `Msg::ExportExists` instead of being replaced.
+    /// Write `forecast`; with `overwrite: false` an existing file is reported back as
+    /// `Msg::ExportExists` instead of being replaced.
     Export {
         path: PathBuf,
         format: ExportFormat,
         overwrite: bool,
+        forecast: Arc<PipelineOutput>,
     },
     Quit,
 }
-
-/// One submit attempt, with what is already known from earlier attempts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SubmitRequest {
-    pub campaign: Value,
-    pub name: String,
-    pub tz: chrono_tz::Tz,
-    pub windows: Vec<ScheduleWindow>,
-    /// Set after a create timed out: look the campaign up by name before creating again.
-    pub lookup_by_name_first: bool,
-    /// Set when the campaign exists already: only PUT the schedule.
-    pub existing: Option<(String, String)>,
-}
-
-/// When something finished, for "refreshed HH:MM" in the status bar.
-pub type Stamp = DateTime<Utc>;

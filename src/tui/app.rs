@@ -1,16 +1,20 @@
 //! The single application state. Draw functions read it; only `update` changes it.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use crate::campaign::{CampaignForm, Field, NamedRef};
+use crate::campaign::{CampaignForm, Field, NamedRef, ScheduleWindow};
 use crate::cli::ExportFormat;
-use crate::forecast::ForecastPoint;
-use crate::granularity::Granularity;
-use crate::history::Point;
-use crate::tui::action::{ApiFailure, JobId};
+use crate::forecast::pipeline::{ModelSelection, PipelineOutput};
+use crate::tui::action::{ApiFailure, History, JobId};
+use crate::tui::chart::Extent;
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::theme::Theme;
+
+pub use crate::tui::chart::ChartView;
+pub use crate::tui::view::{ForecastView, ModelRow, WindowRow};
 
 /// Who we talk to, for the status bar.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,74 +42,9 @@ impl<T> Loadable<T> {
     }
 }
 
-/// The fetched history as the dashboard shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HistoryView {
-    pub granularity: Granularity,
-    pub tz: Tz,
-    pub points: Vec<Point>,
-    /// Buckets Genesys left out (no conversations) and we filled with zero.
-    pub zero_filled: usize,
-}
-
-/// One low-volume window as the table shows it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct WindowRow {
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub mean_yhat: f64,
-    pub expected_contacts: f64,
-}
-
-/// One row of the backtest tournament table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ModelRow {
-    pub model: String,
-    pub wape: f64,
-    /// Against the weekly-naive scale; `None` when that scale is zero.
-    pub mase: Option<f64>,
-    /// Share of backtest actuals inside the model's own band.
-    pub coverage: f64,
-    /// Mean seconds per fit + forecast.
-    pub fit_secs: f64,
-}
-
 /// The value of `forecast.model` (and of a switch back from a named model) that runs the
 /// tournament.
-pub const AUTO_MODEL: &str = "auto";
-
-/// The model's result as the dashboard shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ForecastView {
-    pub model: String,
-    /// What was asked for: [`AUTO_MODEL`] (the tournament picked `model`) or the model name
-    /// the analyst chose.
-    pub requested: String,
-    /// The backtest tournament, best WAPE first; empty when the history was too short.
-    pub tournament: Vec<ModelRow>,
-    /// The model `auto` picked, when a tournament ran (kept after the analyst switches).
-    pub auto_pick: Option<String>,
-    /// Why `auto` picked it.
-    pub reason: Option<String>,
-    /// Set when the band was recalibrated from the backtest.
-    pub calibration: Option<String>,
-    /// Models dropped from the tournament, with why.
-    pub failures: Vec<(String, String)>,
-    pub future: Vec<ForecastPoint>,
-    pub threshold: f64,
-    pub windows: Vec<WindowRow>,
-    /// Holdout accuracy, if a holdout was possible.
-    pub wape: Option<f64>,
-    pub mape: Option<f64>,
-    /// Model options worth showing (name, value).
-    pub options: Vec<(String, String)>,
-    /// `Some(true)` when the drift check recommends retraining; `None` when there is nothing
-    /// saved to compare with yet.
-    pub retrain: Option<bool>,
-    pub drift_note: String,
-    pub warnings: Vec<String>,
-    pub refreshed_at: DateTime<Utc>,
-}
+pub use crate::forecast::select::AUTO as AUTO_MODEL;
 
 /// What is happening to the open queue right now.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,23 +55,21 @@ pub enum Stage {
     Failed(String),
 }
 
-/// The visible part of the time axis, in seconds since the epoch.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ChartView {
-    pub start: f64,
-    pub end: f64,
-    /// The cursor's instant; snapped to a bucket start.
-    pub cursor: f64,
-}
-
 /// The queue being looked at, with everything fetched and computed for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     pub queue: NamedRef,
     pub job: JobId,
     pub stage: Stage,
-    pub history: Option<HistoryView>,
+    /// The last fetched history: shown, and sent again to the fit when the analyst switches
+    /// model.
+    pub history: Option<Arc<History>>,
     pub forecast: Option<ForecastView>,
+    /// The run `forecast` shows, for the export.
+    pub output: Option<Arc<PipelineOutput>>,
+    /// This queue's last `auto` model selection, kept in a named model's run (see
+    /// [`keep_tournament`](crate::tui::view::keep_tournament)).
+    pub auto_selection: Option<ModelSelection>,
     pub view: Option<ChartView>,
     /// One flag per window of `forecast.windows`: in the campaign schedule or not.
     pub selected: Vec<bool>,
@@ -142,6 +79,75 @@ pub struct Session {
     /// The next forecast replaces one the analyst is already looking at (a model switch, or a
     /// refresh that only adds the newest buckets): keep their pan and zoom.
     pub keep_view: bool,
+}
+
+impl Session {
+    /// A session for `queue` whose history `job` is fetching.
+    pub fn new(queue: NamedRef, job: JobId, model: String) -> Self {
+        Self {
+            queue,
+            job,
+            stage: Stage::Fetching { done: 0, total: 0 },
+            history: None,
+            forecast: None,
+            output: None,
+            auto_selection: None,
+            view: None,
+            selected: Vec::new(),
+            table_row: 0,
+            model,
+            keep_view: false,
+        }
+    }
+
+    /// Bucket length in seconds (an hour until history arrives).
+    pub fn bucket_secs(&self) -> f64 {
+        self.history
+            .as_ref()
+            .map(|h| h.series.granularity.minutes() as f64 * 60.0)
+            .unwrap_or(3600.0)
+    }
+
+    /// The chart's time axis: history start to the end of the forecast.
+    pub fn extent(&self) -> Option<Extent> {
+        let h = self.history.as_ref()?;
+        let future = self.forecast.as_ref().map_or(&[][..], |f| &f.future[..]);
+        Extent::of(&h.series.points, future, self.bucket_secs())
+    }
+
+    /// The default view of the data (nothing without history).
+    pub fn reset_view(&mut self) {
+        let Some(e) = self.extent() else { return };
+        let start = self
+            .forecast
+            .as_ref()
+            .and_then(|f| f.future.first())
+            .map(|p| p.ts.timestamp() as f64);
+        self.view = Some(ChartView::reset(e, start));
+    }
+
+    /// Keeps the analyst's span and position, moved back inside the data if it moved.
+    pub fn clamp_view(&mut self) {
+        if let (Some(e), Some(v)) = (self.extent(), self.view.as_mut()) {
+            v.clamp(e);
+        }
+    }
+
+    /// The windows the analyst left selected, in time order.
+    pub fn selected_windows(&self) -> Vec<ScheduleWindow> {
+        let Some(f) = &self.forecast else {
+            return vec![];
+        };
+        f.windows
+            .iter()
+            .zip(&self.selected)
+            .filter(|(_, on)| **on)
+            .map(|(w, _)| ScheduleWindow {
+                start: w.start,
+                end: w.end,
+            })
+            .collect()
+    }
 }
 
 /// The queue picker's state.
@@ -189,6 +195,14 @@ pub struct Review {
 impl Review {
     pub fn field(&self) -> Field {
         Field::ALL[self.focus.min(Field::ALL.len() - 1)]
+    }
+
+    /// In flight or done: the form no longer changes and nothing is sent again.
+    pub fn locked(&self) -> bool {
+        matches!(
+            self.submit,
+            SubmitState::InFlight { .. } | SubmitState::Done { .. }
+        )
     }
 }
 
@@ -272,6 +286,8 @@ pub struct App {
     pub picker: Picker,
     /// Preselected in the picker (remembered from the last run).
     pub last_queue: Option<String>,
+    /// Name or id given on the command line: opened as soon as the queues are listed.
+    pub initial_queue: Option<String>,
     pub session: Option<Session>,
     pub review: Option<Review>,
     pub contact_lists: Loadable<Vec<NamedRef>>,
@@ -300,6 +316,7 @@ impl App {
             queues: Loadable::Loading,
             picker: Picker::default(),
             last_queue: None,
+            initial_queue: None,
             session: None,
             review: None,
             contact_lists: Loadable::Loading,

@@ -368,62 +368,11 @@ impl Keymap {
                     ));
                 };
                 for (action, value) in actions {
-                    let command = ctx
-                        .commands()
-                        .iter()
-                        .copied()
-                        .find(|c| c.name() == *action.get_ref())
-                        .ok_or_else(|| {
-                            err(
-                                action.span(),
-                                format!(
-                                    "unknown action {:?} in [{}]; actions there: {}",
-                                    action.get_ref(),
-                                    ctx.name(),
-                                    ctx.commands()
-                                        .iter()
-                                        .map(|c| c.name())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
-                            )
-                        })?;
+                    let command =
+                        command_named(ctx, action.get_ref()).map_err(|m| err(action.span(), m))?;
                     let span = value.span();
-                    let specs: Vec<String> = match value.into_inner() {
-                        toml::Value::String(s) => vec![s],
-                        toml::Value::Array(items) => items
-                            .into_iter()
-                            .map(|v| match v {
-                                toml::Value::String(s) => Ok(s),
-                                other => Err(err(
-                                    span.clone(),
-                                    format!(
-                                        "{}: keys must be strings, found {}",
-                                        action.get_ref(),
-                                        other.type_str()
-                                    ),
-                                )),
-                            })
-                            .collect::<Result<_, _>>()?,
-                        other => {
-                            return Err(err(
-                                span,
-                                format!(
-                                    "{}: expected a key or a list of keys, found {}",
-                                    action.get_ref(),
-                                    other.type_str()
-                                ),
-                            ));
-                        }
-                    };
-                    let keys = specs
-                        .iter()
-                        .map(|s| {
-                            Key::parse(s).map_err(|m| {
-                                err(span.clone(), format!("{}: {m}", action.get_ref()))
-                            })
-                        })
-                        .collect::<Result<Vec<_>, _>>()?;
+                    let keys = keys_of(value.into_inner(), action.get_ref())
+                        .map_err(|m| err(span.clone(), m))?;
                     let list = bindings.entry(ctx).or_default();
                     match list.iter_mut().find(|(c, _)| *c == command) {
                         Some(entry) => entry.1 = keys,
@@ -520,6 +469,52 @@ impl Keymap {
     pub fn entries(&self, ctx: Context) -> &[(Command, Vec<Key>)] {
         self.bindings.get(&ctx).map(Vec::as_slice).unwrap_or(&[])
     }
+}
+
+/// The command `action` names in `ctx`'s section, or what to write instead.
+fn command_named(ctx: Context, action: &str) -> Result<Command, String> {
+    ctx.commands()
+        .iter()
+        .copied()
+        .find(|c| c.name() == action)
+        .ok_or_else(|| {
+            format!(
+                "unknown action {action:?} in [{}]; actions there: {}",
+                ctx.name(),
+                ctx.commands()
+                    .iter()
+                    .map(|c| c.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+}
+
+/// The keys of one binding: a key or a list of keys, each parsed.
+fn keys_of(value: toml::Value, action: &str) -> Result<Vec<Key>, String> {
+    let specs: Vec<String> = match value {
+        toml::Value::String(s) => vec![s],
+        toml::Value::Array(items) => items
+            .into_iter()
+            .map(|v| match v {
+                toml::Value::String(s) => Ok(s),
+                other => Err(format!(
+                    "{action}: keys must be strings, found {}",
+                    other.type_str()
+                )),
+            })
+            .collect::<Result<_, _>>()?,
+        other => {
+            return Err(format!(
+                "{action}: expected a key or a list of keys, found {}",
+                other.type_str()
+            ));
+        }
+    };
+    specs
+        .iter()
+        .map(|s| Key::parse(s).map_err(|m| format!("{action}: {m}")))
+        .collect()
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

@@ -1,0 +1,55 @@
+//! The confirmation popup. It holds the pending action and does it only on yes.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::{export, quit, review};
+use crate::tui::action::Effect;
+use crate::tui::app::{App, Overlay, Pending};
+use crate::tui::keymap::{Command, Context};
+use crate::tui::widgets::{block, centered};
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect, text: &str) {
+    let r = centered(area, 60, 6);
+    f.render_widget(Clear, r);
+    let yes = app.keymap.hint(Context::Confirm, Command::Yes);
+    let no = app.keymap.hint(Context::Confirm, Command::No);
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::raw(text.to_string()),
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled(yes, app.theme.key),
+                Span::raw(" yes   "),
+                Span::styled(no, app.theme.key),
+                Span::raw(" no"),
+            ]),
+        ])
+        .wrap(Wrap { trim: true })
+        .block(block(app, " Confirm ")),
+        r,
+    );
+}
+
+pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
+    let Some(Overlay::Confirm { pending, .. }) = app.overlay.clone() else {
+        return vec![];
+    };
+    match cmd {
+        Command::No | Command::Back => {
+            app.overlay = None;
+            vec![]
+        }
+        Command::Yes => {
+            app.overlay = None;
+            match pending {
+                Pending::Submit => review::start_submit(app),
+                Pending::Quit => quit(app),
+                Pending::Overwrite { path, format } => export::write(app, path, format, true),
+            }
+        }
+        _ => vec![],
+    }
+}

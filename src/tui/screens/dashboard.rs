@@ -1,0 +1,488 @@
+//! The dashboard of one queue: chart, low-volume windows table and model panel; the keys that
+//! move through them; and the history and forecast results that fill them.
+
+mod chart;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table, TableState};
+
+use super::review;
+use crate::campaign::NamedRef;
+use crate::cli::ExportFormat;
+use crate::forecast::pipeline::{ModelSelection, PipelineOutput};
+use crate::tui::action::{Effect, History, JobId};
+use crate::tui::app::{
+    AUTO_MODEL, App, ExportPrompt, ForecastView, Level, Overlay, Screen, Session, Stage,
+};
+use crate::tui::keymap::Command;
+use crate::tui::view::keep_tournament;
+use crate::tui::widgets::{block, local};
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let Some(s) = &app.session else { return };
+    let table_h = if area.height >= 34 { 12 } else { 9 };
+    let [chart, bottom] =
+        Layout::vertical([Constraint::Min(8), Constraint::Length(table_h)]).areas(area);
+    let [table, panel] =
+        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(bottom);
+    chart::draw(f, app, s, chart);
+    draw_windows(f, app, s, table);
+    draw_panel(f, app, s, panel);
+}
+
+fn fmt_duration(secs: i64) -> String {
+    format!("{}h{:02}", secs / 3600, (secs % 3600) / 60)
+}
+
+fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
+    let t = &app.theme;
+    let Some(fc) = &s.forecast else {
+        let b = block(app, " Low-volume windows ");
+        f.render_widget(
+            Paragraph::new(Line::styled("waiting for the forecast…", t.dim)).block(b),
+            area,
+        );
+        return;
+    };
+    let n_sel = s.selected.iter().filter(|x| **x).count();
+    let long = format!(
+        " Low-volume windows · {n_sel}/{} in schedule · yhat ≤ {:.1} ",
+        fc.windows.len(),
+        fc.threshold
+    );
+    // The threshold matters more than the wording: shorten the words first on narrow screens.
+    let title = if long.chars().count() + 2 <= area.width as usize {
+        long
+    } else {
+        format!(
+            " Windows · {n_sel}/{} scheduled · yhat ≤ {:.1} ",
+            fc.windows.len(),
+            fc.threshold
+        )
+    };
+    let rows: Vec<Row> = fc
+        .windows
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let on = s.selected.get(i).copied().unwrap_or(false);
+            let st = local(app.tz, w.start.timestamp() as f64);
+            let en = local(app.tz, w.end.timestamp() as f64);
+            let end = if st.date_naive() == en.date_naive() {
+                en.format("%H:%M").to_string()
+            } else {
+                en.format("%a %H:%M").to_string()
+            };
+            Row::new(vec![
+                if on { "[x]" } else { "[ ]" }.to_string(),
+                st.format("%a %m-%d %H:%M").to_string(),
+                end,
+                fmt_duration((w.end - w.start).num_seconds()),
+                format!("{:.1}", w.mean_yhat),
+                format!("{:.0}", w.expected_contacts),
+            ])
+            .style(if on { t.window } else { t.base })
+        })
+        .collect();
+    let empty = rows.is_empty();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(3),
+            Constraint::Length(15),
+            Constraint::Length(9),
+            Constraint::Length(5),
+            Constraint::Length(5),
+            Constraint::Length(5),
+        ],
+    )
+    .header(Row::new(["in", "start", "end", "dur", "mean", "calls"]).style(t.dim))
+    .row_highlight_style(t.selected)
+    .block(block(app, title));
+    let mut state = TableState::default().with_selected((!empty).then_some(s.table_row));
+    f.render_stateful_widget(table, area, &mut state);
+    if empty {
+        let inner = Rect {
+            y: area.y + 2,
+            height: 1,
+            ..area.inner(Margin::new(1, 0))
+        };
+        f.render_widget(
+            Paragraph::new("no low-volume windows inside calling hours").style(t.dim),
+            inner,
+        );
+    }
+}
+
+fn draw_panel(f: &mut Frame, app: &App, s: &Session, area: Rect) {
+    let t = &app.theme;
+    let mut lines = history_lines(app, s);
+    if let Some(fc) = &s.forecast {
+        lines.extend(model_lines(app, fc, area));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("# ", t.window),
+        Span::styled("window  ", t.dim),
+        Span::styled("━ ", t.history),
+        Span::styled("actual  ", t.dim),
+        Span::styled("━ ", t.forecast),
+        Span::styled("yhat", t.dim),
+    ]));
+    f.render_widget(Paragraph::new(lines).block(block(app, " Model ")), area);
+}
+
+/// A panel row: a dim label, then the value.
+fn kv<'a>(app: &App, k: &str, v: String, style: Style) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{k:<9}"), app.theme.dim),
+        Span::styled(v, style),
+    ])
+}
+
+fn history_lines<'a>(app: &App, s: &Session) -> Vec<Line<'a>> {
+    let Some(h) = &s.history else { return vec![] };
+    let points = &h.series.points;
+    let (Some(a), Some(b)) = (points.first(), points.last()) else {
+        return vec![];
+    };
+    let days = (b.ts - a.ts).num_hours() as f64 / 24.0;
+    vec![
+        kv(
+            app,
+            "history",
+            format!(
+                "{}→{} ({days:.0} d)",
+                a.ts.with_timezone(&app.tz).format("%m-%d"),
+                b.ts.with_timezone(&app.tz).format("%m-%d")
+            ),
+            app.theme.base,
+        ),
+        kv(
+            app,
+            "buckets",
+            format!(
+                "{}×{}, {} zero",
+                points.len(),
+                h.series.granularity,
+                h.summary.zero_buckets
+            ),
+            app.theme.base,
+        ),
+    ]
+}
+
+fn model_lines<'a>(app: &App, fc: &ForecastView, area: Rect) -> Vec<Line<'a>> {
+    let t = &app.theme;
+    let auto = fc.requested == AUTO_MODEL;
+    let how = if auto { "auto picked" } else { "your choice" };
+    let inner_w = area.width.saturating_sub(2) as usize;
+    // Narrow panel: the label itself says who picked the model.
+    let mut lines = vec![if 9 + fc.model.chars().count() + how.len() + 3 <= inner_w {
+        Line::from(vec![
+            Span::styled(format!("{:<9}", "model"), t.dim),
+            Span::styled(fc.model.clone(), t.title),
+            Span::styled(format!(" ({how})"), t.dim),
+        ])
+    } else {
+        Line::from(vec![
+            Span::styled(
+                format!("{:<9}", if auto { "auto" } else { "manual" }),
+                t.dim,
+            ),
+            Span::styled(fc.model.clone(), t.title),
+        ])
+    }];
+    let mase = fc
+        .tournament
+        .iter()
+        .find(|r| r.model == fc.model)
+        .and_then(|r| r.mase)
+        .map_or(String::new(), |m| format!(" MASE {m:.2}"));
+    let label = if fc.tournament.is_empty() {
+        "holdout"
+    } else {
+        "backtest"
+    };
+    let wape = match fc.wape {
+        Some(w) if inner_w < 30 => format!("{:.0}%", w * 100.0),
+        Some(w) => format!("{:.1}%", w * 100.0),
+        None => "n/a".to_string(),
+    };
+    lines.push(kv(app, label, format!("WAPE {wape}{mase}"), t.base));
+    let shown = if area.height >= 12 { 2 } else { 1 };
+    for (k, v) in fc.options.iter().take(shown) {
+        let v = if k == "interval" && fc.calibration.is_some() {
+            format!("{v}, recalibrated")
+        } else {
+            v.clone()
+        };
+        lines.push(kv(app, k, v, t.base));
+    }
+    let (text, style) = match fc.retrain {
+        Some(true) => (format!("RETRAIN · {}", fc.drift_note), t.error),
+        Some(false) => (format!("ok · {}", fc.drift_note), t.ok),
+        None => (fc.drift_note.clone(), t.dim),
+    };
+    lines.push(kv(app, "drift", text, style));
+    lines
+}
+
+pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
+    let Some(s) = app.session.as_mut() else {
+        app.screen = Screen::Picker;
+        return vec![];
+    };
+    match cmd {
+        Command::Up => s.table_row = s.table_row.saturating_sub(1),
+        Command::Down => {
+            let n = s.forecast.as_ref().map_or(0, |f| f.windows.len());
+            s.table_row = (s.table_row + 1).min(n.saturating_sub(1));
+        }
+        Command::ToggleWindow => {
+            if let Some(f) = s.selected.get_mut(s.table_row) {
+                *f = !*f;
+            }
+            review::follow_selection(app);
+        }
+        Command::CursorLeft
+        | Command::CursorRight
+        | Command::PanLeft
+        | Command::PanRight
+        | Command::ZoomIn
+        | Command::ZoomOut => move_view(s, cmd),
+        Command::ResetView => s.reset_view(),
+        Command::Refresh => return refresh(app),
+        Command::PickQueue | Command::Back => {
+            app.screen = Screen::Picker;
+            let id = s.queue.id.clone();
+            if let Some(i) = app.filtered_queues().iter().position(|q| q.id == id) {
+                app.picker.row = i;
+            }
+        }
+        Command::Review => return review::open(app),
+        Command::Models => open_models(app),
+        Command::Export => open_export(app),
+        _ => {}
+    }
+    vec![]
+}
+
+/// Cursor, pan and zoom keys on the chart.
+fn move_view(s: &mut Session, cmd: Command) {
+    let (Some(e), Some(v)) = (s.extent(), s.view.as_mut()) else {
+        return;
+    };
+    match cmd {
+        Command::CursorLeft => v.step_cursor(false, e),
+        Command::CursorRight => v.step_cursor(true, e),
+        Command::PanLeft => v.pan(false, e),
+        Command::PanRight => v.pan(true, e),
+        Command::ZoomIn => v.zoom(true, e),
+        Command::ZoomOut => v.zoom(false, e),
+        _ => {}
+    }
+}
+
+/// Re-fetches the open queue's history (the fit follows), unless work is already running.
+fn refresh(app: &mut App) -> Vec<Effect> {
+    let job = app.next_job;
+    let Some(s) = app.session.as_mut() else {
+        return vec![];
+    };
+    if matches!(s.stage, Stage::Fetching { .. } | Stage::Fitting) {
+        return vec![];
+    }
+    app.next_job += 1;
+    s.job = job;
+    s.stage = Stage::Fetching { done: 0, total: 0 };
+    vec![Effect::FetchHistory {
+        job,
+        queue: s.queue.clone(),
+    }]
+}
+
+fn open_models(app: &mut App) {
+    let Some(f) = app.session.as_ref().and_then(|s| s.forecast.as_ref()) else {
+        app.toast(Level::Error, "no models yet: wait for the forecast");
+        return;
+    };
+    let row = f
+        .tournament
+        .iter()
+        .position(|r| r.model == f.model)
+        .unwrap_or(0);
+    app.overlay = Some(Overlay::Models { row });
+}
+
+fn open_export(app: &mut App) {
+    let Some(s) = app.session.as_ref().filter(|s| s.forecast.is_some()) else {
+        app.toast(Level::Error, "nothing to export yet: wait for the forecast");
+        return;
+    };
+    let slug: String = s
+        .queue
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    app.overlay = Some(Overlay::Export(ExportPrompt {
+        path: format!("./forecast_{slug}_{}.json", app.today.format("%Y-%m-%d")),
+        format: ExportFormat::Json,
+        error: None,
+        writing: false,
+    }));
+}
+
+/// Starts (or returns to) a queue; anything running for another queue is cancelled.
+pub fn open_queue(app: &mut App, queue: NamedRef) -> Vec<Effect> {
+    app.screen = Screen::Dashboard;
+    if let Some(s) = &app.session
+        && s.queue.id == queue.id
+        && !matches!(s.stage, Stage::Failed(_))
+    {
+        return vec![];
+    }
+    let mut fx = Vec::new();
+    if let Some(s) = &app.session
+        && !matches!(s.stage, Stage::Ready | Stage::Failed(_))
+    {
+        fx.push(Effect::Cancel(s.job));
+    }
+    if app
+        .review
+        .as_ref()
+        .is_some_and(|r| r.form.queue.id != queue.id)
+    {
+        app.review = None;
+    }
+    let job = app.next_job;
+    app.next_job += 1;
+    app.last_queue = Some(queue.id.clone());
+    fx.push(Effect::SaveLastQueue(queue.clone()));
+    fx.push(Effect::FetchHistory {
+        job,
+        queue: queue.clone(),
+    });
+    app.session = Some(Session::new(queue, job, app.default_model.clone()));
+    fx
+}
+
+/// The session for `job`, or `None` when the result is stale (the user moved on).
+fn live_session(app: &mut App, job: JobId) -> Option<&mut Session> {
+    app.session.as_mut().filter(|s| s.job == job)
+}
+
+pub fn history_progress(app: &mut App, job: JobId, done: usize, total: usize) {
+    if let Some(s) = live_session(app, job)
+        && matches!(s.stage, Stage::Fetching { .. })
+    {
+        s.stage = Stage::Fetching { done, total };
+    }
+}
+
+/// History arrived: show it and fit the session's model on it.
+pub fn history_loaded(
+    app: &mut App,
+    job: JobId,
+    result: Result<Arc<History>, String>,
+) -> Vec<Effect> {
+    let Some(s) = live_session(app, job) else {
+        return vec![];
+    };
+    match result {
+        Ok(history) => {
+            // A refresh of the same queue keeps the view; a first load sets one up.
+            let refresh = s.history.is_some() && s.view.is_some();
+            s.history = Some(history.clone());
+            s.stage = Stage::Fitting;
+            s.keep_view = refresh;
+            if refresh {
+                s.clamp_view();
+            } else {
+                s.reset_view();
+            }
+            vec![Effect::Fit {
+                job,
+                model: s.model.clone(),
+                history,
+            }]
+        }
+        Err(e) => {
+            s.stage = Stage::Failed(e.clone());
+            app.toast(Level::Error, format!("history: {e}"));
+            vec![]
+        }
+    }
+}
+
+/// A fit finished: keep the run for the export, show its view, keep the analyst's toggles of
+/// windows that still exist (new ones start selected) and their pan and zoom when asked to.
+pub fn forecast_ready(app: &mut App, job: JobId, output: Arc<PipelineOutput>) {
+    let Some(s) = live_session(app, job) else {
+        return;
+    };
+    let (output, kept) = with_tournament(&mut s.auto_selection, output);
+    let forecast = ForecastView::of(&output, kept.as_ref());
+    let previous: HashMap<_, bool> = s
+        .forecast
+        .iter()
+        .flat_map(|f| f.windows.iter().map(|w| (w.start, w.end)))
+        .zip(s.selected.iter().copied())
+        .collect();
+    s.selected = forecast
+        .windows
+        .iter()
+        .map(|w| previous.get(&(w.start, w.end)).copied().unwrap_or(true))
+        .collect();
+    s.table_row = s.table_row.min(forecast.windows.len().saturating_sub(1));
+    s.model = forecast.requested.clone();
+    s.forecast = Some(forecast);
+    s.output = Some(output);
+    s.stage = Stage::Ready;
+    if std::mem::take(&mut s.keep_view) && s.view.is_some() {
+        s.clamp_view();
+    } else {
+        s.reset_view();
+    }
+    review::follow_selection(app);
+}
+
+/// Remembers an `auto` run's selection; a named model's run gets the remembered table (the
+/// one place that keeps it, for the screen and the export alike). Returns the run and, if
+/// the table was kept, the selection it came from.
+fn with_tournament(
+    auto: &mut Option<ModelSelection>,
+    mut output: Arc<PipelineOutput>,
+) -> (Arc<PipelineOutput>, Option<ModelSelection>) {
+    let Some(sel) = output.selection.as_ref() else {
+        return (output, None);
+    };
+    if sel.requested == AUTO_MODEL {
+        *auto = Some(sel.clone());
+        return (output, None);
+    }
+    let Some(a) = auto.as_ref() else {
+        return (output, None);
+    };
+    let kept = keep_tournament(a, Arc::make_mut(&mut output));
+    (output, kept.then(|| a.clone()))
+}
+
+pub fn fit_failed(app: &mut App, job: JobId, message: String) {
+    let Some(s) = live_session(app, job) else {
+        return;
+    };
+    s.stage = Stage::Failed(message.clone());
+    s.keep_view = false;
+    // The forecast on screen is still the earlier model's: refresh with that one.
+    if let Some(f) = &s.forecast {
+        s.model = f.requested.clone();
+    }
+    app.toast(Level::Error, format!("forecast failed: {message}"));
+}

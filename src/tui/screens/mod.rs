@@ -1,0 +1,106 @@
+//! One file per screen and popup, each with its draw function and its key handling side by
+//! side. This module is the one place that routes to them: a new popup is a variant of
+//! [`Overlay`] (with its key [`Context`]), a file here, and a line in each `match` below.
+
+pub mod confirm;
+pub mod dashboard;
+pub mod export;
+pub mod help;
+pub mod models;
+pub mod picker;
+pub mod review;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::tui::action::Effect;
+use crate::tui::app::{App, Overlay, Screen, Stage, SubmitState};
+use crate::tui::keymap::{Command, Context};
+
+/// Draws the current screen, then the popup over it.
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    match app.screen {
+        Screen::Picker => picker::draw(f, app, area),
+        Screen::Dashboard => dashboard::draw(f, app, area),
+        Screen::Review => review::draw(f, app, area),
+    }
+    match &app.overlay {
+        Some(Overlay::Help) => help::draw(f, app, area),
+        Some(Overlay::Confirm { text, .. }) => confirm::draw(f, app, area, text),
+        Some(Overlay::Export(p)) => export::draw(f, app, area, p),
+        Some(Overlay::Models { row }) => models::draw(f, app, area, *row),
+        None => {}
+    }
+}
+
+/// A command in the context that has focus (global commands are handled before).
+pub fn command(app: &mut App, ctx: Context, cmd: Command) -> Vec<Effect> {
+    match ctx {
+        Context::Global | Context::Picker => picker::command(app, cmd),
+        Context::Dashboard => dashboard::command(app, cmd),
+        Context::Review => review::command(app, cmd),
+        Context::Confirm => confirm::command(app, cmd),
+        Context::Export => export::command(app, cmd),
+        Context::Models => models::command(app, cmd),
+    }
+}
+
+/// Typing into the picker filter, a form field or the export path. `None` = not consumed.
+pub fn text_input(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let typed = typed(key);
+    match &app.overlay {
+        Some(Overlay::Export(_)) => export::text_input(app, typed),
+        Some(_) => None,
+        None => match app.screen {
+            Screen::Picker => picker::text_input(app, typed),
+            Screen::Review => review::text_input(app, typed),
+            Screen::Dashboard => None,
+        },
+    }
+}
+
+/// A key as text input: a plain character, or an editing key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typed {
+    Char(char),
+    Backspace,
+    /// Enter, Esc or Tab: ends editing a form field.
+    Done,
+    Other,
+}
+
+fn typed(key: &KeyEvent) -> Typed {
+    match key.code {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Typed::Char(c)
+        }
+        KeyCode::Backspace => Typed::Backspace,
+        KeyCode::Enter | KeyCode::Esc | KeyCode::Tab => Typed::Done,
+        _ => Typed::Other,
+    }
+}
+
+/// Quits now: cancels the open queue's running job first.
+pub fn quit(app: &mut App) -> Vec<Effect> {
+    app.quit = true;
+    let mut fx = Vec::new();
+    if let Some(s) = &app.session
+        && !matches!(s.stage, Stage::Ready | Stage::Failed(_))
+    {
+        fx.push(Effect::Cancel(s.job));
+    }
+    fx.push(Effect::Quit);
+    fx
+}
+
+/// A draft the analyst edited and has not submitted: quitting would lose it.
+pub fn unsent_draft(app: &App) -> bool {
+    app.review
+        .as_ref()
+        .is_some_and(|r| r.edited && !matches!(r.submit, SubmitState::Done { .. }))
+}

@@ -1,0 +1,503 @@
+//! The campaign review: the form beside the exact requests it will send, the keys that edit
+//! it, the submit (asked first, sent once), and the lists and outcome that arrive for it.
+
+use std::collections::HashMap;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::Typed;
+use crate::campaign::{CampaignForm, DIALING_MODES, Field, NamedRef, PHONE_TYPES};
+use crate::tui::action::{Effect, JobId, SubmitOutcome, SubmitRequest};
+use crate::tui::app::{App, Level, Loadable, Overlay, Pending, Review, Screen, SubmitState};
+use crate::tui::keymap::{Command, Context};
+use crate::tui::widgets::{block, spinner};
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let Some(r) = &app.review else { return };
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    let [form_area, status_area] = Layout::vertical([
+        Constraint::Min(1),
+        // Room for a full API error with its correlation id.
+        Constraint::Length(if matches!(r.submit, SubmitState::Failed { .. }) {
+            6
+        } else {
+            3
+        }),
+    ])
+    .areas(left);
+    f.render_widget(
+        Paragraph::new(form_lines(app, r)).block(block(app, " Campaign review ")),
+        form_area,
+    );
+    f.render_widget(
+        Paragraph::new(submit_line(app, r))
+            .wrap(Wrap { trim: true })
+            .block(block(app, " Submit ")),
+        status_area,
+    );
+    f.render_widget(
+        Paragraph::new(preview(app, r))
+            .scroll((r.preview_scroll, 0))
+            .block(block(app, " Request preview ")),
+        right,
+    );
+}
+
+/// The form, each problem under its field, then the schedule it will send.
+fn form_lines<'a>(app: &App, r: &Review) -> Vec<Line<'a>> {
+    let t = &app.theme;
+    let problems = r.form.validate(lists(app), scripts(app));
+    let picker_value = |l: &Loadable<Vec<NamedRef>>, i: Option<usize>| match l {
+        Loadable::Loading => format!("{} loading…", spinner(app)),
+        Loadable::Failed(e) => format!("failed: {e}"),
+        Loadable::Ready(v) => match i.and_then(|i| v.get(i)) {
+            Some(x) => format!("◀ {} ▶", x.name),
+            None if v.is_empty() => "(none available)".into(),
+            None => format!("◀ choose ({}) ▶", v.len()),
+        },
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("  {:<15}", "Queue"), t.dim),
+        Span::raw(r.form.queue.name.clone()),
+    ])];
+    for (i, field) in Field::ALL.iter().enumerate() {
+        let value = match field {
+            Field::Name => r.form.name.clone(),
+            Field::ContactList => picker_value(&app.contact_lists, r.form.contact_list),
+            Field::Script => picker_value(&app.scripts, r.form.script),
+            Field::DialingMode => format!("◀ {} ▶", r.form.dialing_mode()),
+            Field::CallerName => r.form.caller_name.clone(),
+            Field::CallerAddress => r.form.caller_address.clone(),
+            Field::PhoneColumn => r.form.phone_column.clone(),
+            Field::PhoneType => format!("◀ {} ▶", r.form.phone_type()),
+        };
+        let focused = i == r.focus;
+        let bad = problems.iter().find(|p| p.0 == *field);
+        let mark = if bad.is_some() { "✗ " } else { "  " };
+        let mut spans = vec![
+            Span::styled(mark, t.error),
+            Span::styled(format!("{:<15}", field.label()), t.dim),
+            Span::styled(value, if focused { t.selected } else { t.base }),
+        ];
+        if focused && r.editing {
+            spans.push(Span::styled("▏", t.title));
+        }
+        lines.push(Line::from(spans));
+        if let Some((_, msg)) = bad {
+            lines.push(Line::styled(format!("    {msg}"), t.error));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!(
+            "Schedule ({}), {} window(s):",
+            r.form.tz.name(),
+            r.form.windows.len()
+        ),
+        t.title,
+    ));
+    for w in &r.form.windows {
+        let st = w.start.with_timezone(&r.form.tz);
+        let en = w.end.with_timezone(&r.form.tz);
+        lines.push(Line::styled(
+            format!(
+                "  {} – {}",
+                st.format("%a %Y-%m-%d %H:%M"),
+                en.format("%H:%M")
+            ),
+            t.window,
+        ));
+    }
+    lines
+}
+
+/// Where the submit stands, with the correlation id of a failure.
+fn submit_line<'a>(app: &App, r: &Review) -> Line<'a> {
+    let t = &app.theme;
+    match &r.submit {
+        SubmitState::Idle => Line::styled(
+            format!(
+                "{} submit (asks first) · {} back",
+                app.keymap.hint(Context::Review, Command::Submit),
+                app.keymap.hint(Context::Global, Command::Back)
+            ),
+            t.dim,
+        ),
+        SubmitState::InFlight { .. } => Line::raw(format!(
+            "{} submitting… (submit is disabled until it answers)",
+            spinner(app)
+        )),
+        SubmitState::Done { id, self_uri } => {
+            Line::styled(format!("✓ created {id} · {self_uri}"), t.ok)
+        }
+        SubmitState::Failed { error, .. } => Line::styled(
+            format!(
+                "✗ {} (correlation id {})",
+                error.message,
+                error.correlation_id.as_deref().unwrap_or("none")
+            ),
+            t.error,
+        ),
+    }
+}
+
+/// Both requests exactly as they will be sent: the typed bodies, serialized.
+fn preview<'a>(app: &App, r: &Review) -> Vec<Line<'a>> {
+    let t = &app.theme;
+    let id = match &r.submit {
+        SubmitState::Done { id, .. } => id.clone(),
+        _ => "<new campaign id>".into(),
+    };
+    // Through a `Value`, so the keys read in sorted order.
+    let pretty = |v: serde_json::Result<serde_json::Value>| {
+        v.and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or_default()
+    };
+    let campaign = pretty(serde_json::to_value(
+        r.form.campaign(lists(app), scripts(app)),
+    ));
+    let schedule = pretty(serde_json::to_value(r.form.schedule(&id)));
+    let mut lines: Vec<Line> = vec![Line::styled("POST /api/v2/outbound/campaigns", t.title)];
+    lines.extend(campaign.lines().map(|l| Line::raw(l.to_string())));
+    lines.push(Line::styled(
+        format!("PUT /api/v2/outbound/schedules/campaigns/{id}"),
+        t.title,
+    ));
+    lines.extend(schedule.lines().map(|l| Line::raw(l.to_string())));
+    lines
+}
+
+fn lists(app: &App) -> &[NamedRef] {
+    app.contact_lists.ready().map(Vec::as_slice).unwrap_or(&[])
+}
+
+fn scripts(app: &App) -> &[NamedRef] {
+    app.scripts.ready().map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// While a text field is being edited, keys type into it.
+pub fn text_input(app: &mut App, key: Typed) -> Option<Vec<Effect>> {
+    let r = app.review.as_mut()?;
+    if !r.editing {
+        return None;
+    }
+    let field = r.field();
+    match key {
+        Typed::Done => r.editing = false,
+        Typed::Char(c) => {
+            r.form.text_mut(field)?.push(c);
+            r.edited = true;
+        }
+        Typed::Backspace => {
+            let removed = r.form.text_mut(field)?.pop().is_some();
+            r.edited |= removed;
+        }
+        Typed::Other => {}
+    }
+    Some(vec![])
+}
+
+pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
+    let Some(r) = app.review.as_mut() else {
+        app.screen = Screen::Dashboard;
+        return vec![];
+    };
+    let n = Field::ALL.len();
+    match cmd {
+        Command::Back => app.screen = Screen::Dashboard,
+        Command::ScrollDown => r.preview_scroll = r.preview_scroll.saturating_add(5),
+        Command::ScrollUp => r.preview_scroll = r.preview_scroll.saturating_sub(5),
+        Command::Up => r.focus = (r.focus + n - 1) % n,
+        Command::Down => r.focus = (r.focus + 1) % n,
+        Command::Edit | Command::PrevOption | Command::NextOption => edit(app, cmd),
+        Command::Submit => ask_to_submit(app),
+        _ => {}
+    }
+    vec![]
+}
+
+/// Enter starts typing into a text field; ←/→ cycle a choice.
+fn edit(app: &mut App, cmd: Command) {
+    let lists_len = lists(app).len();
+    let scripts_len = scripts(app).len();
+    let Some(r) = app.review.as_mut() else { return };
+    if r.locked() {
+        return;
+    }
+    let field = r.field();
+    if field.is_text() {
+        if cmd == Command::Edit {
+            r.editing = true;
+        }
+        return;
+    }
+    let back = cmd == Command::PrevOption;
+    r.edited = true;
+    let f = &mut r.form;
+    match field {
+        Field::ContactList => {
+            f.contact_list = cycle(f.contact_list, lists_len, back);
+            let lists = app.contact_lists.ready().map(Vec::as_slice).unwrap_or(&[]);
+            apply_phone_columns(r, lists, &app.phone_columns);
+        }
+        Field::Script => f.script = cycle(f.script, scripts_len, back),
+        Field::DialingMode => {
+            f.dialing_mode = cycle(Some(f.dialing_mode), DIALING_MODES.len(), back).unwrap_or(0)
+        }
+        Field::PhoneType => {
+            f.phone_type = cycle(Some(f.phone_type), PHONE_TYPES.len(), back).unwrap_or(0)
+        }
+        _ => {}
+    }
+}
+
+fn cycle(cur: Option<usize>, len: usize, back: bool) -> Option<usize> {
+    if len == 0 {
+        return None;
+    }
+    Some(match (cur, back) {
+        (None, false) => 0,
+        (None, true) => len - 1,
+        (Some(i), false) => (i + 1) % len,
+        (Some(i), true) => (i + len - 1) % len,
+    })
+}
+
+/// Validates, then asks for confirmation; the confirmation holds the submit.
+fn ask_to_submit(app: &mut App) {
+    let problems = match &app.review {
+        None
+        | Some(Review {
+            submit: SubmitState::InFlight { .. },
+            ..
+        }) => return,
+        Some(Review {
+            submit: SubmitState::Done { id, .. },
+            ..
+        }) => {
+            let text = format!("already created as {id}; not sending again");
+            app.toast(Level::Info, text);
+            return;
+        }
+        Some(r) => r.form.validate(lists(app), scripts(app)),
+    };
+    let Some(r) = app.review.as_mut() else { return };
+    if let Some((field, _)) = problems.first() {
+        r.focus = Field::ALL.iter().position(|f| f == field).unwrap_or(0);
+        let n = problems.len();
+        app.toast(
+            Level::Error,
+            format!("{n} field(s) need attention before submitting"),
+        );
+        return;
+    }
+    app.overlay = Some(Overlay::Confirm {
+        text: format!(
+            "Create campaign \"{}\" (status off) and schedule {} window(s)?",
+            r.form.name.trim(),
+            r.form.windows.len()
+        ),
+        pending: Pending::Submit,
+    });
+}
+
+/// Opens the review of the selected windows (the same draft when it is this queue's).
+pub fn open(app: &mut App) -> Vec<Effect> {
+    let Some(s) = &app.session else {
+        return vec![];
+    };
+    if s.forecast.is_none() {
+        app.toast(
+            Level::Error,
+            "no windows yet: wait for the forecast before reviewing a campaign",
+        );
+        return vec![];
+    }
+    let windows = s.selected_windows();
+    match &mut app.review {
+        Some(r) if r.form.queue.id == s.queue.id => {
+            if !r.locked() {
+                r.form.windows = windows;
+            }
+        }
+        _ => {
+            app.review = Some(Review {
+                form: CampaignForm::new(s.queue.clone(), app.today, app.tz, windows),
+                focus: 0,
+                editing: false,
+                edited: false,
+                submit: SubmitState::Idle,
+                preview_scroll: 0,
+            })
+        }
+    }
+    app.screen = Screen::Review;
+    preselect_single(app);
+    if app.pickers_requested {
+        return vec![];
+    }
+    app.pickers_requested = true;
+    vec![Effect::LoadContactLists, Effect::LoadScripts]
+}
+
+/// The draft's schedule follows the dashboard's selection until it is sent.
+pub fn follow_selection(app: &mut App) {
+    if let Some(r) = &mut app.review
+        && !r.locked()
+    {
+        r.form.windows = app
+            .session
+            .as_ref()
+            .map(|s| s.selected_windows())
+            .unwrap_or_default();
+    }
+}
+
+/// The confirmed submit: one request, carrying what earlier attempts learned.
+pub fn start_submit(app: &mut App) -> Vec<Effect> {
+    let job = app.next_job;
+    let campaign = match &app.review {
+        Some(r) => r.form.campaign(lists(app), scripts(app)),
+        None => return vec![],
+    };
+    let Some(r) = app.review.as_mut() else {
+        return vec![];
+    };
+    let (lookup, existing) = match &r.submit {
+        SubmitState::Idle => (false, None),
+        SubmitState::Failed {
+            uncertain,
+            existing,
+            ..
+        } => (*uncertain, existing.clone()),
+        // In flight or done: never send a second create.
+        _ => return vec![],
+    };
+    app.next_job += 1;
+    r.submit = SubmitState::InFlight { job };
+    r.editing = false;
+    vec![Effect::Submit {
+        job,
+        request: Box::new(SubmitRequest {
+            campaign,
+            schedule: r.form.schedule(""),
+            lookup_by_name_first: lookup,
+            existing,
+        }),
+    }]
+}
+
+pub fn submit_finished(app: &mut App, job: JobId, outcome: SubmitOutcome) {
+    let Some(r) = &mut app.review else {
+        return;
+    };
+    if r.submit != (SubmitState::InFlight { job }) {
+        return;
+    }
+    let (level, text) = match outcome {
+        SubmitOutcome::Done { id, self_uri } => {
+            let text = format!("campaign created (off): {id}");
+            r.submit = SubmitState::Done { id, self_uri };
+            (Level::Info, text)
+        }
+        SubmitOutcome::ScheduleFailed {
+            id,
+            self_uri,
+            error,
+        } => {
+            let text = format!(
+                "campaign {id} created, schedule failed: {}; submit again to retry the schedule",
+                error.message
+            );
+            r.submit = SubmitState::Failed {
+                error,
+                uncertain: false,
+                existing: Some((id, self_uri)),
+            };
+            (Level::Error, text)
+        }
+        SubmitOutcome::Failed { error, timed_out } => {
+            let text = format!("submit failed: {}", error.message);
+            r.submit = SubmitState::Failed {
+                error,
+                uncertain: timed_out,
+                existing: None,
+            };
+            (Level::Error, text)
+        }
+    };
+    app.toast(level, text);
+}
+
+fn loaded<T>(r: Result<T, String>) -> Loadable<T> {
+    match r {
+        Ok(v) => Loadable::Ready(v),
+        Err(e) => Loadable::Failed(e),
+    }
+}
+
+pub fn contact_lists_loaded(app: &mut App, r: Result<Vec<NamedRef>, String>) {
+    if let Err(e) = &r {
+        app.toast(Level::Error, format!("contact lists: {e}"));
+    }
+    app.contact_lists = loaded(r);
+    preselect_single(app);
+}
+
+pub fn scripts_loaded(app: &mut App, r: Result<Vec<NamedRef>, String>) {
+    if let Err(e) = &r {
+        app.toast(Level::Error, format!("scripts: {e}"));
+    }
+    app.scripts = loaded(r);
+    preselect_single(app);
+}
+
+/// With exactly one contact list or script there is nothing to choose: take it.
+fn preselect_single(app: &mut App) {
+    let (Some(r), lists, scripts) = (
+        app.review.as_mut(),
+        app.contact_lists.ready(),
+        app.scripts.ready(),
+    ) else {
+        return;
+    };
+    if r.form.contact_list.is_none() && lists.is_some_and(|l| l.len() == 1) {
+        r.form.contact_list = Some(0);
+        apply_phone_columns(
+            r,
+            lists.map(Vec::as_slice).unwrap_or(&[]),
+            &app.phone_columns,
+        );
+    }
+    if r.form.script.is_none() && scripts.is_some_and(|l| l.len() == 1) {
+        r.form.script = Some(0);
+    }
+}
+
+/// Points the phone column at the chosen list's first phone column, so the default is valid.
+fn apply_phone_columns(
+    r: &mut Review,
+    lists: &[NamedRef],
+    columns: &HashMap<String, Vec<(String, String)>>,
+) {
+    let cols = r
+        .form
+        .contact_list
+        .and_then(|i| lists.get(i))
+        .and_then(|l| columns.get(&l.id))
+        .cloned()
+        .unwrap_or_default();
+    r.form.allowed_phone_columns = cols.iter().map(|c| c.0.clone()).collect();
+    if let Some((name, kind)) = cols.first()
+        && !r.form.allowed_phone_columns.contains(&r.form.phone_column)
+    {
+        r.form.phone_column = name.clone();
+        if let Some(i) = PHONE_TYPES.iter().position(|t| t == kind) {
+            r.form.phone_type = i;
+        }
+    }
+}
