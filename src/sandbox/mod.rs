@@ -10,7 +10,9 @@ mod aggregates;
 mod data;
 mod faults;
 mod outbound;
+mod routing;
 mod server;
+mod validate;
 mod wire;
 
 use std::collections::HashMap;
@@ -154,6 +156,15 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// The org's resources a request may refer to, for `validate`.
+    pub fn catalog(&self) -> validate::Catalog<'_> {
+        validate::Catalog {
+            contact_lists: &self.contact_lists,
+            queues: &self.queues,
+            scripts: &self.scripts,
+        }
+    }
+
     pub fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
         // A panic while holding the lock cannot leave the store half-updated in a harmful way.
         self.store.lock().unwrap_or_else(|e| e.into_inner())

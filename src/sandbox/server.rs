@@ -17,7 +17,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::wire::{ApiError, ApiResult, CORRELATION_ID, Params, decode_component, ok};
-use super::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, State, TokenInfo, aggregates, outbound};
+use super::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, State, TokenInfo, aggregates, outbound, routing};
 
 type St = AxState<Arc<State>>;
 
@@ -259,20 +259,11 @@ async fn org() -> ApiResult {
 }
 
 async fn queues(st: St, q: RawQuery) -> ApiResult {
-    ok(outbound::list_queues(
-        &st.0,
-        &Params::parse(q.0.as_deref()),
-    )?)
+    ok(routing::list_queues(&st.0, &Params::parse(q.0.as_deref()))?)
 }
 
 async fn queue(st: St, Path(id): Path<String>) -> ApiResult {
-    let s = st.0;
-    let q = s
-        .queues
-        .iter()
-        .find(|q| q.id == id)
-        .ok_or_else(|| ApiError::not_found(format!("queue {id} was not found")))?;
-    ok(outbound::queue_json(&s, q))
+    ok(routing::get_queue(&st.0, &id)?)
 }
 
 async fn aggregates_query(st: St, body: Bytes) -> ApiResult {
