@@ -361,112 +361,132 @@ mod tests {
         assert!(check(body).is_ok());
     }
 
+    /// One edit of `good()`: set a property, or remove it.
+    enum Edit {
+        Set(&'static str, Value),
+        Drop(&'static str),
+    }
+    use Edit::{Drop, Set};
+
+    /// Each case: the edit, then the single `details[]` entry and the message of the 400.
+    fn assert_refusals(cases: Vec<(Edit, &str, &str, &str)>) {
+        for (edit, code, field, message) in cases {
+            let (details, msg) = refusal(|o| match edit {
+                Set(k, v) => {
+                    o.insert(k.into(), v);
+                }
+                Drop(k) => {
+                    o.remove(k);
+                }
+            });
+            assert_eq!(details, one(code, field), "{message}");
+            assert_eq!(msg, message);
+        }
+    }
+
+    const MODES: &str = "agentless, preview, power, predictive, progressive, external";
+
     #[test]
-    fn each_bad_field_is_named_with_its_code_and_message() {
-        type Edit = Box<dyn FnOnce(&mut Map<String, Value>)>;
-        let set = |k: &'static str, v: Value| -> Edit {
-            Box::new(move |o| {
-                o.insert(k.into(), v);
-            })
-        };
-        let drop = |k: &'static str| -> Edit {
-            Box::new(move |o| {
-                o.remove(k);
-            })
-        };
-        let cases: Vec<(Edit, &str, &str, &str)> = vec![
+    fn bad_plain_fields_are_named_with_code_and_message() {
+        assert_refusals(vec![
             (
-                drop("callerName"),
+                Drop("callerName"),
                 "FIELD_REQUIRED",
                 "callerName",
                 "callerName is required",
             ),
             (
-                set("callerName", json!("  ")),
+                Set("callerName", json!("  ")),
                 "INVALID_VALUE",
                 "callerName",
                 "callerName must be a non-empty string",
             ),
             (
-                set("callerAddress", json!("call me")),
+                Set("callerAddress", json!("call me")),
                 "INVALID_VALUE",
                 "callerAddress",
                 "callerAddress \"call me\" is not a phone number (e.g. +13175550100)",
             ),
             (
-                set("callerAddress", json!("+1 555 01")),
+                Set("callerAddress", json!("+1 555 01")),
                 "INVALID_VALUE",
                 "callerAddress",
                 "callerAddress \"+1 555 01\" is not a phone number (e.g. +13175550100)",
             ),
             (
-                drop("dialingMode"),
+                Drop("dialingMode"),
                 "FIELD_REQUIRED",
                 "dialingMode",
-                "dialingMode is required: one of agentless, preview, power, predictive, progressive, external",
+                &format!("dialingMode is required: one of {MODES}"),
             ),
             (
-                set("dialingMode", json!("draft")),
+                Set("dialingMode", json!("draft")),
                 "INVALID_VALUE",
                 "dialingMode",
-                "dialingMode \"draft\" is not one of agentless, preview, power, predictive, progressive, external",
+                &format!("dialingMode \"draft\" is not one of {MODES}"),
             ),
             (
-                set("campaignStatus", json!("draft")),
+                Set("campaignStatus", json!("draft")),
                 "INVALID_VALUE",
                 "campaignStatus",
                 "campaignStatus \"draft\" is not one of on, stopping, off, complete, invalid, forced_off, forced_stopping (there is no draft status; use off)",
             ),
             (
-                set("abandonRate", json!(250)),
+                Set("abandonRate", json!(250)),
                 "INVALID_VALUE",
                 "abandonRate",
                 "abandonRate 250 must be a percentage from 0 to 100",
             ),
             (
-                set("abandonRate", json!("5")),
+                Set("abandonRate", json!("5")),
                 "INVALID_VALUE",
                 "abandonRate",
                 "abandonRate \"5\" must be a percentage from 0 to 100",
             ),
+        ]);
+    }
+
+    #[test]
+    fn bad_contact_list_and_phone_columns_are_named() {
+        assert_refusals(vec![
             (
-                drop("contactList"),
+                Drop("contactList"),
                 "FIELD_REQUIRED",
                 "contactList",
                 "contactList is required ({\"id\": \"...\"})",
             ),
             (
-                set("contactList", json!({"id": "list-9"})),
+                Set("contactList", json!({"id": "list-9"})),
                 "ENTITY_NOT_FOUND",
                 "contactList",
                 "contactList list-9 does not exist",
             ),
             (
-                set("contactList", json!("list-1")),
+                Set("contactList", json!("list-1")),
                 "INVALID_VALUE",
                 "contactList",
                 "contactList must be an object with an \"id\"",
             ),
             (
-                drop("phoneColumns"),
+                Drop("phoneColumns"),
                 "FIELD_REQUIRED",
                 "phoneColumns",
                 "phoneColumns is required: [{\"columnName\": \"Cell\", \"type\": \"cell\"}]",
             ),
             (
-                set("phoneColumns", json!([])),
+                Set("phoneColumns", json!([])),
                 "INVALID_VALUE",
                 "phoneColumns",
                 "phoneColumns must be a non-empty list of {columnName, type}",
             ),
             (
-                set("phoneColumns", json!([{"columnName": "Cell"}])),
+                Set("phoneColumns", json!([{"columnName": "Cell"}])),
                 "INVALID_VALUE",
                 "phoneColumns",
                 "phoneColumns[0] needs a columnName and a type (e.g. cell)",
             ),
             (
-                set(
+                Set(
                     "phoneColumns",
                     json!([{"columnName": "Cell", "type": "cell"}, {"columnName": "Fax", "type": "cell"}]),
                 ),
@@ -474,36 +494,37 @@ mod tests {
                 "phoneColumns",
                 "phoneColumns[1].columnName \"Fax\" is not a column of contact list \"Renewals\"",
             ),
+        ]);
+    }
+
+    #[test]
+    fn missing_or_unknown_queue_and_script_are_named() {
+        assert_refusals(vec![
             (
-                drop("queue"),
+                Drop("queue"),
                 "FIELD_REQUIRED",
                 "queue",
                 "queue is required ({\"id\": \"...\"})",
             ),
             (
-                set("queue", json!({"id": "no-such-queue"})),
+                Set("queue", json!({"id": "no-such-queue"})),
                 "ENTITY_NOT_FOUND",
                 "queue",
                 "queue no-such-queue does not exist",
             ),
             (
-                drop("script"),
+                Drop("script"),
                 "FIELD_REQUIRED",
                 "script",
                 "script is required ({\"id\": \"...\"})",
             ),
             (
-                set("script", json!({"id": "s9"})),
+                Set("script", json!({"id": "s9"})),
                 "ENTITY_NOT_FOUND",
                 "script",
                 "script s9 does not exist",
             ),
-        ];
-        for (edit, code, field, message) in cases {
-            let (details, msg) = refusal(edit);
-            assert_eq!(details, one(code, field), "{message}");
-            assert_eq!(msg, message);
-        }
+        ]);
     }
 
     #[test]

@@ -235,93 +235,78 @@ mod tests {
         assert_eq!((v.time_zone.as_str(), v.version), ("UTC", None));
     }
 
+    /// Asserts `good()` after `edit` is refused naming `field` with `code` and `message`.
+    fn assert_refused(edit: impl FnOnce(&mut Value), code: &str, field: &str, message: &str) {
+        assert_eq!(refusal(edit), bad(code, field, message));
+    }
+
     #[test]
-    fn each_bad_field_is_refused_with_its_name() {
-        let cases: Vec<(Box<dyn FnOnce(&mut Value)>, _)> = vec![
-            (
-                Box::new(|b| b["campaign"] = json!({"name": "x"})),
-                bad(
-                    "FIELD_REQUIRED",
-                    "campaign",
-                    "campaign is required ({\"id\": \"<campaign id>\"})",
-                ),
-            ),
-            (
-                Box::new(|b| b["campaign"]["id"] = json!("someone-else")),
-                bad(
-                    "INVALID_VALUE",
-                    "campaign",
-                    "campaign.id someone-else does not match the campaign c1 in the path",
-                ),
-            ),
-            (
-                Box::new(|b| b["intervals"] = json!([])),
-                bad(
-                    "FIELD_REQUIRED",
-                    "intervals",
-                    "intervals is required: a non-empty list of {start, end}",
-                ),
-            ),
-            (
-                Box::new(|b| b["intervals"] = json!({"start": "x"})),
-                bad(
-                    "INVALID_VALUE",
-                    "intervals",
-                    "intervals must be a list of {start, end}",
-                ),
-            ),
-            (
-                Box::new(|b| b["intervals"][0].as_object_mut().unwrap().clear()),
-                bad(
-                    "FIELD_REQUIRED",
-                    "intervals",
-                    "intervals[0] needs start and end",
-                ),
-            ),
-            (
-                Box::new(|b| b["intervals"][0]["end"] = json!("2026-11-23T08:00:00.000")),
-                bad(
-                    "INVALID_VALUE",
-                    "intervals",
-                    "intervals[0] ends (2026-11-23T08:00:00.000) before it starts (2026-11-23T09:00:00.000)",
-                ),
-            ),
-            (
-                Box::new(|b| b["intervals"][0]["end"] = json!("2026-11-23T09:00:00.000")),
-                bad(
-                    "INVALID_VALUE",
-                    "intervals",
-                    "intervals[0] ends (2026-11-23T09:00:00.000) before it starts (2026-11-23T09:00:00.000)",
-                ),
-            ),
-            (
-                Box::new(|b| b["intervals"][0]["start"] = json!("Monday 9am")),
-                bad(
-                    "INVALID_VALUE",
-                    "intervals",
-                    "intervals[0] times must look like 2024-06-03T09:00:00.000 (local to timeZone)",
-                ),
-            ),
-            (
-                Box::new(|b| b["timeZone"] = json!("Mars/Olympus")),
-                bad(
-                    "INVALID_VALUE",
-                    "timeZone",
-                    "timeZone \"Mars/Olympus\" is not an IANA zone name (e.g. America/Chicago)",
-                ),
-            ),
-            (
-                Box::new(|b| b["version"] = json!("2")),
-                bad(
-                    "INVALID_VALUE",
-                    "version",
-                    "version \"2\" must be an integer",
-                ),
-            ),
-        ];
-        for (edit, want) in cases {
-            assert_eq!(refusal(edit), want);
+    fn campaign_zone_and_version_are_checked() {
+        assert_refused(
+            |b| b["campaign"] = json!({"name": "x"}),
+            "FIELD_REQUIRED",
+            "campaign",
+            "campaign is required ({\"id\": \"<campaign id>\"})",
+        );
+        assert_refused(
+            |b| b["campaign"]["id"] = json!("someone-else"),
+            "INVALID_VALUE",
+            "campaign",
+            "campaign.id someone-else does not match the campaign c1 in the path",
+        );
+        assert_refused(
+            |b| b["timeZone"] = json!("Mars/Olympus"),
+            "INVALID_VALUE",
+            "timeZone",
+            "timeZone \"Mars/Olympus\" is not an IANA zone name (e.g. America/Chicago)",
+        );
+        assert_refused(
+            |b| b["version"] = json!("2"),
+            "INVALID_VALUE",
+            "version",
+            "version \"2\" must be an integer",
+        );
+    }
+
+    #[test]
+    fn intervals_must_be_a_list_of_forward_local_times() {
+        let (required, invalid) = ("FIELD_REQUIRED", "INVALID_VALUE");
+        let list = "intervals is required: a non-empty list of {start, end}";
+        assert_refused(|b| b["intervals"] = json!([]), required, "intervals", list);
+        assert_refused(
+            |b| {
+                b.as_object_mut().unwrap().remove("intervals");
+            },
+            required,
+            "intervals",
+            list,
+        );
+        assert_refused(
+            |b| b["intervals"] = json!({"start": "x"}),
+            invalid,
+            "intervals",
+            "intervals must be a list of {start, end}",
+        );
+        assert_refused(
+            |b| b["intervals"][0].as_object_mut().unwrap().clear(),
+            required,
+            "intervals",
+            "intervals[0] needs start and end",
+        );
+        for end in ["2026-11-23T08:00:00.000", "2026-11-23T09:00:00.000"] {
+            assert_refused(
+                |b| b["intervals"][0]["end"] = json!(end),
+                invalid,
+                "intervals",
+                &format!("intervals[0] ends ({end}) before it starts (2026-11-23T09:00:00.000)"),
+            );
         }
+        assert_refused(
+            |b| b["intervals"][0]["start"] = json!("Monday 9am"),
+            invalid,
+            "intervals",
+            "intervals[0] times must look like 2024-06-03T09:00:00.000 (local to timeZone)",
+        );
     }
 
     #[test]
