@@ -5,6 +5,12 @@
 //! conversation aggregates, outbound contact lists / scripts / campaigns / schedules) with the
 //! real wire shapes, and can inject faults (latency, 503s, 429s, short tokens, interval limits)
 //! so the client's retry and chunking paths are exercised over real HTTP.
+//!
+//! Layout: `server` routes each request and admits it (token, rate limit, injected errors);
+//! `validate` checks bodies and query strings (pure functions, one module per resource);
+//! `outbound`, `routing` and `aggregates` store and render what passed; `data` lays the series
+//! out on today's calendar; `faults` holds the fault settings and their command-line flags.
+//! Nothing here imports the client (`genesys`) or the CLI: the sandbox is the client's oracle.
 
 mod aggregates;
 mod data;

@@ -1,8 +1,9 @@
 //! Request validation, one pure function per resource: a body (or query string) in, either the
 //! request in a checked form or the exact 400 (or 409) the handler sends.
 //!
-//! No I/O, no store, no clock: what a check needs from the org (contact lists, queues, scripts, a
-//! stored schedule) is passed in, so every rule is unit-tested with `serde_json::json!` bodies.
+//! No I/O, no store, no clock: what a check needs (the org's contact lists, queues and scripts as a
+//! [`Catalog`], a stored schedule, the current time once a rule needs it) is passed in, so every
+//! rule is unit-tested with `serde_json::json!` bodies.
 //! New rules go into the resource's module; handlers only store and render what passed.
 //!
 //! - [`campaign`]: `POST /api/v2/outbound/campaigns` (every bad field named at once).
