@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::granularity::Granularity;
+use crate::sandbox::FaultArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -65,26 +66,6 @@ pub struct DemoArgs {
     pub dashboard: DashboardArgs,
     #[command(flatten)]
     pub faults: FaultArgs,
-}
-
-/// Fault injection for the sandbox, all off by default.
-#[derive(Debug, Args, Clone, Default)]
-pub struct FaultArgs {
-    /// Delay every response by this many milliseconds
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub latency_ms: u64,
-    /// Fraction of API requests answered with 503 (0.0–1.0)
-    #[arg(long, value_name = "F", default_value_t = 0.0)]
-    pub error_rate: f64,
-    /// Requests per minute per token before 429 with Retry-After (0 = unlimited)
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub rate_limit: u32,
-    /// Lifetime of issued tokens in seconds
-    #[arg(long, value_name = "SECONDS", default_value_t = 86_400)]
-    pub token_ttl: u64,
-    /// Longest aggregates interval accepted, in days (0 = unlimited)
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub max_query_days: u32,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -8,7 +8,9 @@ use color_eyre::eyre::{WrapErr, eyre};
 use super::{CliError, CommandResult, exit};
 use crate::cli::{GlobalArgs, SandboxArgs};
 use crate::config::{ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET};
-use crate::sandbox::{self, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Faults, SandboxOptions};
+use crate::sandbox::{
+    self, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Faults, SandboxHandle, SandboxOptions,
+};
 
 /// `NAME=FILE.csv` from `--queue`.
 pub fn parse_queue_spec(spec: &str) -> Result<(String, PathBuf), String> {
@@ -34,7 +36,11 @@ pub fn sandbox_zone(global: &GlobalArgs) -> Result<chrono_tz::Tz, CliError> {
     }
 }
 
-pub async fn run(global: &GlobalArgs, args: SandboxArgs) -> CommandResult {
+/// The server settings `queuecast sandbox` asks for; every bad flag is a usage error naming it.
+pub fn sandbox_options(
+    global: &GlobalArgs,
+    args: &SandboxArgs,
+) -> Result<SandboxOptions, CliError> {
     let ip: IpAddr = args.bind.trim().parse().map_err(|_| {
         CliError::usage(eyre!(
             "--bind {:?} is not an IP address (e.g. 127.0.0.1 or ::1)",
@@ -47,20 +53,17 @@ pub async fn run(global: &GlobalArgs, args: SandboxArgs) -> CommandResult {
         .map(|s| parse_queue_spec(s))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| CliError::usage(eyre!(e)))?;
-    let opts = SandboxOptions {
+    Ok(SandboxOptions {
         bind: SocketAddr::new(ip, args.port),
         faults: Faults::from(&args.faults),
         extra_queues,
         now: None,
         time_zone: sandbox_zone(global)?,
-    };
-    let handle = sandbox::start(opts).await.map_err(|e| match e {
-        sandbox::SandboxError::Series { .. } | sandbox::SandboxError::Io { .. } => CliError {
-            code: exit::DATA,
-            report: eyre!(e),
-        },
-        other => CliError::usage(other),
-    })?;
+    })
+}
+
+/// What the user needs to point queuecast (or curl) at the running sandbox.
+fn print_banner(handle: &SandboxHandle, opts: &SandboxOptions) {
     let base = handle.base_url();
     println!("queuecast SANDBOX org: a simulated Genesys Cloud, not a real org");
     println!("  base URL       {base}   (/oauth/token and /api/v2 on the same port)");
@@ -68,7 +71,7 @@ pub async fn run(global: &GlobalArgs, args: SandboxArgs) -> CommandResult {
     println!(
         "  client secret  {DEMO_CLIENT_SECRET}   (public demo credential; opens only this sandbox)"
     );
-    println!("  time zone      {}", sandbox_zone(global)?);
+    println!("  time zone      {}", opts.time_zone);
     println!("  queues:");
     for q in handle.queues() {
         println!(
@@ -76,17 +79,10 @@ pub async fn run(global: &GlobalArgs, args: SandboxArgs) -> CommandResult {
             q.name, q.id, q.granularity, q.points
         );
     }
-    let f = Faults::from(&args.faults);
-    if f != Faults::default() {
-        println!(
-            "  faults         latency {} ms, error rate {}, rate limit {}/min, token ttl {} s, max query days {}",
-            f.latency.as_millis(),
-            f.error_rate,
-            f.rate_limit,
-            f.token_ttl.as_secs(),
-            f.max_query_days
-        );
+    if opts.faults != Faults::default() {
+        println!("  faults         {}", opts.faults);
     }
+    let ip = opts.bind.ip();
     if !ip.is_loopback() {
         println!(
             "  WARNING: bound to {ip}, not loopback: anyone who can reach this machine can use the demo credentials"
@@ -98,6 +94,18 @@ pub async fn run(global: &GlobalArgs, args: SandboxArgs) -> CommandResult {
         "  {ENV_API_BASE}={base} {ENV_CLIENT_ID}={DEMO_CLIENT_ID} {ENV_CLIENT_SECRET}={DEMO_CLIENT_SECRET} queuecast queues"
     );
     println!("Ctrl-C stops the sandbox.");
+}
+
+pub async fn run(global: &GlobalArgs, args: SandboxArgs) -> CommandResult {
+    let opts = sandbox_options(global, &args)?;
+    let handle = sandbox::start(opts.clone()).await.map_err(|e| match e {
+        sandbox::SandboxError::Series { .. } | sandbox::SandboxError::Io { .. } => CliError {
+            code: exit::DATA,
+            report: eyre!(e),
+        },
+        other => CliError::usage(other),
+    })?;
+    print_banner(&handle, &opts);
     tokio::signal::ctrl_c()
         .await
         .wrap_err("cannot listen for Ctrl-C")
@@ -132,5 +140,54 @@ mod tests {
         let e = parse_queue_spec("sales.csv").unwrap_err();
         assert!(e.contains("NAME=FILE.csv"), "{e}");
         assert!(parse_queue_spec("=x.csv").is_err());
+    }
+
+    fn args(bind: &str, queues: &[&str]) -> SandboxArgs {
+        SandboxArgs {
+            port: 0,
+            bind: bind.into(),
+            queues: queues.iter().map(|q| q.to_string()).collect(),
+            faults: crate::sandbox::FaultArgs {
+                latency_ms: 40,
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn options_from_flags() {
+        let global = GlobalArgs {
+            time_zone: Some("Europe/Berlin".into()),
+            ..GlobalArgs::default()
+        };
+        let opts = sandbox_options(&global, &args(" ::1 ", &["Sales=s.csv"])).unwrap();
+        assert_eq!(opts.bind, "[::1]:0".parse::<SocketAddr>().unwrap());
+        assert_eq!(opts.time_zone, chrono_tz::Europe::Berlin);
+        assert_eq!(
+            opts.extra_queues,
+            vec![("Sales".to_string(), PathBuf::from("s.csv"))]
+        );
+        assert_eq!(opts.faults.latency, std::time::Duration::from_millis(40));
+        assert_eq!(opts.now, None);
+    }
+
+    #[test]
+    fn bad_flags_are_usage_errors_naming_the_flag() {
+        let global = GlobalArgs::default();
+        let cases = [
+            (args("localhost", &[]), "--bind"),
+            (args("127.0.0.1", &["sales.csv"]), "NAME=FILE.csv"),
+        ];
+        for (a, needle) in cases {
+            let e = sandbox_options(&global, &a).unwrap_err();
+            assert_eq!(e.code, exit::USAGE);
+            assert!(e.report.to_string().contains(needle), "{}", e.report);
+        }
+        let mars = GlobalArgs {
+            time_zone: Some("Mars/Olympus".into()),
+            ..GlobalArgs::default()
+        };
+        let e = sandbox_options(&mars, &args("127.0.0.1", &[])).unwrap_err();
+        assert!(e.report.to_string().contains("--time-zone"), "{}", e.report);
     }
 }

@@ -11,150 +11,17 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, FixedOffset, SecondsFormat, Utc};
 use chrono_tz::Tz;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::State;
 use super::data::QueueData;
+use super::validate::{self, AggregatesQuery, Filter, Gran, Predicate, PredicateOp};
 use super::wire::ApiError;
-
-/// Metrics the sandbox computes. `nHandled` is a sandbox convenience (real Genesys reports
-/// handled contacts as `tHandle.count`).
-const SIMULATED: [&str; 3] = ["nOffered", "nHandled", "tHandle"];
-
-/// Real metric names (the OpenAPI subset's enum): accepted, but without data in the sandbox.
-const REAL_METRICS: &[&str] = &[
-    "nAgentDeclined",
-    "nAlertExpired",
-    "nBlindTransferred",
-    "nBotInteractions",
-    "nCallbackAttempts",
-    "nCallbackOverSla",
-    "nCallbackScheduled",
-    "nCfcOffered",
-    "nCobrowseSessions",
-    "nConnected",
-    "nConsult",
-    "nConsultTransferred",
-    "nConversations",
-    "nError",
-    "nOffered",
-    "nOutbound",
-    "nOutboundAbandoned",
-    "nOutboundAttempted",
-    "nOutboundConnected",
-    "nOverSla",
-    "nStateTransitionError",
-    "nTakeover",
-    "nTransferred",
-    "oAudioMessageCount",
-    "oCallbackServiceLevel",
-    "oExternalAudioMessageCount",
-    "oExternalMediaCount",
-    "oMediaCount",
-    "oMessageCount",
-    "oMessageSegmentCount",
-    "oMessageTurn",
-    "oServiceLevel",
-    "oServiceTarget",
-    "oSkillExpressionApplications",
-    "tAbandon",
-    "tAcd",
-    "tActiveCallback",
-    "tActiveCallbackComplete",
-    "tAcw",
-    "tAgentResponseTime",
-    "tAgentVideoConnected",
-    "tAlert",
-    "tAnswered",
-    "tAverageAgentResponseTime",
-    "tAverageCustomerResponseTime",
-    "tBarging",
-    "tCallbackAbandon",
-    "tCallbackConnect",
-    "tCallbackNotReached",
-    "tCallbackVirtualWait",
-    "tCfcAbandon",
-    "tCfcAcd",
-    "tCfcAnswered",
-    "tCfcFlowOut",
-    "tCoaching",
-    "tCoachingComplete",
-    "tConnected",
-    "tContacting",
-    "tDialing",
-    "tFirstConnect",
-    "tFirstDial",
-    "tFirstEngagement",
-    "tFirstResponse",
-    "tFlowOut",
-    "tHandle",
-    "tHeld",
-    "tHeldComplete",
-    "tIvr",
-    "tMonitoring",
-    "tMonitoringComplete",
-    "tNotResponding",
-    "tPark",
-    "tParkComplete",
-    "tScreenMonitoring",
-    "tShortAbandon",
-    "tSnippetRecord",
-    "tTalk",
-    "tTalkComplete",
-    "tTransmitting",
-    "tUserResponseTime",
-    "tVoicemail",
-    "tWait",
-];
 
 /// Refuse queries that would build absurd bucket lists (a sandbox safeguard, not a Genesys limit).
 const MAX_BUCKETS: usize = 200_000;
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Query {
-    interval: Option<String>,
-    granularity: Option<String>,
-    time_zone: Option<String>,
-    #[serde(default)]
-    group_by: Vec<String>,
-    filter: Option<Filter>,
-    #[serde(default)]
-    metrics: Vec<String>,
-    #[serde(default)]
-    views: Vec<Value>,
-    query_type: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Filter {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    predicates: Vec<Predicate>,
-    #[serde(default)]
-    clauses: Vec<Clause>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Clause {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    predicates: Vec<Predicate>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Predicate {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    dimension: Option<String>,
-    operator: Option<String>,
-    value: Option<String>,
-}
 
 /// The dimension values of one sandbox group of conversations.
 struct Dims<'a> {
@@ -162,147 +29,44 @@ struct Dims<'a> {
     media_type: &'a str,
 }
 
-impl Predicate {
-    fn eval(&self, d: &Dims) -> Result<bool, ApiError> {
-        if let Some(k) = &self.kind
-            && k != "dimension"
-        {
-            return Err(ApiError::bad_request(format!(
-                "filter predicate type {k:?} is not simulated by the sandbox; use dimension predicates on queueId or mediaType"
-            )));
-        }
-        let dim = self.dimension.as_deref().ok_or_else(|| {
-            ApiError::bad_request("a filter predicate has no dimension (e.g. \"queueId\")")
-        })?;
-        let actual = match dim {
-            "queueId" => Some(d.queue_id),
-            "mediaType" => Some(d.media_type),
+impl Dims<'_> {
+    fn get(&self, dimension: &str) -> Option<&str> {
+        match dimension {
+            "queueId" => Some(self.queue_id),
+            "mediaType" => Some(self.media_type),
             _ => None,
-        };
-        match self.operator.as_deref().unwrap_or("matches") {
-            "matches" => {
-                let v = self.value.as_deref().ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "filter predicate on {dim} uses operator matches but has no value"
-                    ))
-                })?;
-                Ok(actual == Some(v))
-            }
-            "exists" => Ok(actual.is_some()),
-            "notExists" => Ok(actual.is_none()),
-            other => Err(ApiError::bad_request(format!(
-                "filter operator {other:?} is not one of matches, exists, notExists"
-            ))),
         }
     }
 }
 
-fn combine(kind: &str, results: Vec<bool>) -> Result<bool, ApiError> {
-    match kind {
-        "and" => Ok(results.into_iter().all(|b| b)),
-        "or" => Ok(results.into_iter().any(|b| b)),
-        other => Err(ApiError::bad_request(format!(
-            "filter type {other:?} is not \"and\" or \"or\""
-        ))),
+impl Predicate {
+    fn matches(&self, d: &Dims) -> bool {
+        let actual = d.get(&self.dimension);
+        match &self.op {
+            PredicateOp::Matches(v) => actual == Some(v.as_str()),
+            PredicateOp::Exists => actual.is_some(),
+            PredicateOp::NotExists => actual.is_none(),
+        }
+    }
+}
+
+fn combine(all: bool, mut results: impl Iterator<Item = bool>) -> bool {
+    if all {
+        results.all(|b| b)
+    } else {
+        results.any(|b| b)
     }
 }
 
 impl Filter {
-    fn eval(&self, d: &Dims) -> Result<bool, ApiError> {
-        let mut results = Vec::new();
-        for p in &self.predicates {
-            results.push(p.eval(d)?);
-        }
-        for c in &self.clauses {
-            let mut inner = Vec::new();
-            for p in &c.predicates {
-                inner.push(p.eval(d)?);
-            }
-            results.push(combine(&c.kind, inner)?);
-        }
-        combine(&self.kind, results)
+    fn matches(&self, d: &Dims) -> bool {
+        let predicates = self.predicates.iter().map(|p| p.matches(d));
+        let clauses = self
+            .clauses
+            .iter()
+            .map(|c| combine(c.all, c.predicates.iter().map(|p| p.matches(d))));
+        combine(self.all, predicates.chain(clauses))
     }
-}
-
-/// Bucket length: fixed (PTnHnM…) or whole local days (PnD / PnW), aligned in the query zone.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Gran {
-    Fixed(i64),
-    Days(i64),
-}
-
-fn parse_granularity(s: &str) -> Result<Gran, ApiError> {
-    let bad = || {
-        ApiError::bad_request(format!(
-            "granularity {s:?} is not an ISO-8601 duration the sandbox supports (e.g. PT30M, PT1H, P1D, P7D)"
-        ))
-    };
-    let rest = s.strip_prefix('P').ok_or_else(bad)?;
-    let (date, time) = match rest.split_once('T') {
-        Some((d, t)) => (d, Some(t)),
-        None => (rest, None),
-    };
-    let mut days = 0i64;
-    let mut secs = 0i64;
-    let mut num = String::new();
-    for c in date.chars() {
-        match c {
-            '0'..='9' => num.push(c),
-            'D' | 'W' => {
-                let n: i64 = num.parse().map_err(|_| bad())?;
-                days += if c == 'W' { n * 7 } else { n };
-                num.clear();
-            }
-            _ => return Err(bad()),
-        }
-    }
-    if let Some(t) = time {
-        if t.is_empty() {
-            return Err(bad());
-        }
-        for c in t.chars() {
-            match c {
-                '0'..='9' => num.push(c),
-                'H' | 'M' | 'S' => {
-                    let n: i64 = num.parse().map_err(|_| bad())?;
-                    secs += n * match c {
-                        'H' => 3600,
-                        'M' => 60,
-                        _ => 1,
-                    };
-                    num.clear();
-                }
-                _ => return Err(bad()),
-            }
-        }
-    }
-    if !num.is_empty() {
-        return Err(bad());
-    }
-    match (days, secs) {
-        (0, 0) => Err(bad()),
-        (0, s) => Ok(Gran::Fixed(s)),
-        (d, 0) => Ok(Gran::Days(d)),
-        _ => Err(ApiError::bad_request(format!(
-            "granularity {s:?} mixes days and hours; the sandbox supports either PTnH/PTnM or PnD/PnW"
-        ))),
-    }
-}
-
-fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t);
-    }
-    // No offset given: read as UTC, as Genesys does.
-    [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-    .map(|n| n.and_utc().fixed_offset())
 }
 
 /// The interval spelling of the response: the offset of the request interval, millisecond precision.
@@ -450,138 +214,45 @@ fn metric_json(name: &str, a: &Acc) -> Option<Value> {
 
 /// Runs one aggregates query; every refusal is a 400 whose message says how to fix it.
 pub(crate) fn run(state: &State, body: &[u8]) -> Result<Value, ApiError> {
-    let q: Query = serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(format!(
-            "the body is not a valid ConversationAggregationQuery: {e}"
-        ))
-    })?;
-    let interval = q.interval.as_deref().ok_or_else(|| {
-        ApiError::invalid_field(
-            "bad.request",
-            "FIELD_REQUIRED",
-            "interval",
-            "interval is required, e.g. \"2024-05-06T00:00:00.000Z/2024-05-07T00:00:00.000Z\"",
-        )
-    })?;
-    let (s, e) = interval.split_once('/').ok_or_else(|| {
-        ApiError::bad_request(format!(
-            "interval {interval:?} must be two ISO-8601 instants joined by '/'"
-        ))
-    })?;
-    let (start, end) = match (parse_instant(s), parse_instant(e)) {
-        (Some(a), Some(b)) => (a, b),
-        _ => {
-            return Err(ApiError::bad_request(format!(
-                "interval {interval:?} has an instant that is not ISO-8601 (e.g. 2024-05-06T00:00:00.000Z)"
-            )));
-        }
-    };
-    if end <= start {
-        return Err(ApiError::bad_request(format!(
-            "interval {interval:?} ends before it starts"
-        )));
-    }
-    let max_days = state.faults.max_query_days;
-    if max_days > 0 && (end - start) > Duration::days(i64::from(max_days)) {
-        return Err(ApiError::bad_request(format!(
-            "interval {interval:?} spans {:.1} days; this sandbox accepts at most {max_days} days per query (--max-query-days); split the range",
-            (end - start).num_seconds() as f64 / 86_400.0
-        )));
-    }
-    let tz: Tz = match q.time_zone.as_deref() {
-        None => chrono_tz::UTC,
-        Some(name) => name.parse().map_err(|_| {
-            ApiError::bad_request(format!(
-                "timeZone {name:?} is not an IANA zone name (e.g. America/Chicago)"
-            ))
-        })?,
-    };
-    let gran = q
-        .granularity
-        .as_deref()
-        .map(parse_granularity)
-        .transpose()?;
-    if q.metrics.is_empty() {
-        return Err(ApiError::invalid_field(
-            "bad.request",
-            "FIELD_REQUIRED",
-            "metrics",
-            "metrics is required, e.g. [\"nOffered\"]",
-        ));
-    }
-    for m in &q.metrics {
-        if !REAL_METRICS.contains(&m.as_str()) && !SIMULATED.contains(&m.as_str()) {
-            return Err(ApiError::bad_request(format!(
-                "metric {m:?} is not a conversation aggregate metric (the sandbox simulates {})",
-                SIMULATED.join(", ")
-            )));
-        }
-    }
-    for g in &q.group_by {
-        if g != "queueId" && g != "mediaType" {
-            return Err(ApiError::bad_request(format!(
-                "groupBy {g:?} is not simulated by the sandbox; use queueId and/or mediaType"
-            )));
-        }
-    }
-    if !q.views.is_empty() {
-        return Err(ApiError::bad_request(
-            "views are not simulated by the sandbox",
-        ));
-    }
-    if let Some(t) = q.query_type.as_deref()
-        && t != "groupBy"
-    {
-        return Err(ApiError::bad_request(format!(
-            "queryType {t:?} is not simulated by the sandbox; use groupBy"
-        )));
-    }
+    let q = validate::aggregates_query(body, state.faults.max_query_days)?;
+    let selected = select(&state.queues, q.filter.as_ref());
+    validate::granularity_fits(&q, &selected)?;
+    let (start, end) = (q.start.timestamp(), q.end.timestamp());
+    let starts = bucket_starts(start, end, q.granularity.as_ref().map(|g| g.1), q.time_zone)?;
+    let groups = accumulate(&selected, &starts, (start, end), q.group_by_queue);
+    Ok(render(&q, &starts, groups))
+}
 
-    let mut selected: Vec<&QueueData> = Vec::new();
-    for queue in &state.queues {
-        let dims = Dims {
-            queue_id: &queue.id,
-            media_type: "voice",
-        };
-        let keep = match &q.filter {
-            None => true,
-            Some(f) => f.eval(&dims)?,
-        };
-        if keep {
-            selected.push(queue);
-        }
-    }
-    if let Some(Gran::Fixed(g)) = gran {
-        for queue in &selected {
-            let native = queue.step_minutes * 60;
-            if g % native != 0 {
-                let what = if g < native {
-                    "finer than"
-                } else {
-                    "not a multiple of"
-                };
-                return Err(ApiError::bad_request(format!(
-                    "granularity {} is {what} the {}-minute buckets queue {:?} ({}) has; use PT{}M or a multiple of it",
-                    q.granularity.as_deref().unwrap_or_default(),
-                    queue.step_minutes,
-                    queue.name,
-                    queue.id,
-                    queue.step_minutes
-                )));
-            }
-        }
-    }
+/// The queues the filter keeps (all media is voice in the sandbox).
+fn select<'a>(queues: &'a [QueueData], filter: Option<&Filter>) -> Vec<&'a QueueData> {
+    queues
+        .iter()
+        .filter(|queue| {
+            let dims = Dims {
+                queue_id: &queue.id,
+                media_type: "voice",
+            };
+            filter.is_none_or(|f| f.matches(&dims))
+        })
+        .collect()
+}
 
-    let (s_ts, e_ts) = (start.timestamp(), end.timestamp());
-    let starts = bucket_starts(s_ts, e_ts, gran, tz)?;
-    let group_queue = q.group_by.iter().any(|g| g == "queueId");
-    let group_media = q.group_by.iter().any(|g| g == "mediaType");
-    let mut groups: BTreeMap<Option<String>, BTreeMap<usize, Acc>> = BTreeMap::new();
-    for queue in &selected {
+/// Per group (the queue id when grouping by queue), the sums of each non-empty bucket by index.
+type Groups = BTreeMap<Option<String>, BTreeMap<usize, Acc>>;
+
+/// Sums the native buckets of `[start, end)` into the query's buckets.
+fn accumulate(
+    queues: &[&QueueData],
+    starts: &[i64],
+    (start, end): (i64, i64),
+    group_queue: bool,
+) -> Groups {
+    let mut groups = Groups::new();
+    for queue in queues {
         let key = group_queue.then(|| queue.id.clone());
         let seed = seed_of(&queue.id);
         let buckets = groups.entry(key).or_default();
-        for &(ts, y) in queue.range(s_ts, e_ts) {
+        for &(ts, y) in queue.range(start, end) {
             if y == 0 {
                 continue;
             }
@@ -589,26 +260,32 @@ pub(crate) fn run(state: &State, body: &[u8]) -> Result<Value, ApiError> {
             buckets.entry(idx).or_default().add(native(seed, ts, y));
         }
     }
+    groups
+}
 
-    let offset = *start.offset();
+/// The response body: buckets and groups without data left out, as Genesys does.
+fn render(q: &AggregatesQuery, starts: &[i64], groups: Groups) -> Value {
+    let offset = *q.start.offset();
+    let end = q.end.timestamp();
     let mut results = Vec::new();
     for (key, buckets) in groups {
-        let mut data = Vec::new();
-        for (idx, acc) in buckets {
-            let metrics: Vec<Value> = q
-                .metrics
-                .iter()
-                .filter_map(|m| metric_json(m, &acc))
-                .collect();
-            if metrics.is_empty() {
-                continue;
-            }
-            let b_end = starts.get(idx + 1).copied().unwrap_or(e_ts);
-            data.push(json!({
-                "interval": format!("{}/{}", fmt_instant(starts[idx], offset), fmt_instant(b_end, offset)),
-                "metrics": metrics,
-            }));
-        }
+        let data: Vec<Value> = buckets
+            .into_iter()
+            .filter_map(|(idx, acc)| {
+                let metrics: Vec<Value> = q
+                    .metrics
+                    .iter()
+                    .filter_map(|m| metric_json(m, &acc))
+                    .collect();
+                let b_end = starts.get(idx + 1).copied().unwrap_or(end);
+                (!metrics.is_empty()).then(|| {
+                    json!({
+                        "interval": format!("{}/{}", fmt_instant(starts[idx], offset), fmt_instant(b_end, offset)),
+                        "metrics": metrics,
+                    })
+                })
+            })
+            .collect();
         if data.is_empty() {
             continue;
         }
@@ -616,7 +293,7 @@ pub(crate) fn run(state: &State, body: &[u8]) -> Result<Value, ApiError> {
         if let Some(id) = key {
             group.insert("queueId".into(), json!(id));
         }
-        if group_media {
+        if q.group_by_media {
             group.insert("mediaType".into(), json!("voice"));
         }
         let mut entry = json!({ "data": data });
@@ -627,9 +304,9 @@ pub(crate) fn run(state: &State, body: &[u8]) -> Result<Value, ApiError> {
     }
     if results.is_empty() {
         // Genesys leaves `results` out entirely when nothing matched.
-        return Ok(json!({}));
+        return json!({});
     }
-    Ok(json!({ "results": results }))
+    json!({ "results": results })
 }
 
 #[cfg(test)]
@@ -637,16 +314,94 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    #[test]
-    fn granularity_parsing() {
-        assert_eq!(parse_granularity("PT1H").unwrap(), Gran::Fixed(3600));
-        assert_eq!(parse_granularity("PT30M").unwrap(), Gran::Fixed(1800));
-        assert_eq!(parse_granularity("PT1H30M").unwrap(), Gran::Fixed(5400));
-        assert_eq!(parse_granularity("P1D").unwrap(), Gran::Days(1));
-        assert_eq!(parse_granularity("P1W").unwrap(), Gran::Days(7));
-        for bad in ["1H", "PT", "P", "PT1X", "P1M", "P1DT1H", "PTH"] {
-            assert!(parse_granularity(bad).is_err(), "{bad}");
+    fn queue(id: &str) -> QueueData {
+        QueueData {
+            id: id.into(),
+            name: format!("Queue {id}"),
+            step_minutes: 60,
+            points: Vec::new(),
         }
+    }
+
+    fn filter(v: serde_json::Value) -> Option<Filter> {
+        let body = json!({"interval": "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z",
+            "metrics": ["nOffered"], "filter": v});
+        validate::aggregates_query(&serde_json::to_vec(&body).unwrap(), 0)
+            .unwrap()
+            .filter
+    }
+
+    fn ids(selected: &[&QueueData]) -> Vec<String> {
+        selected.iter().map(|q| q.id.clone()).collect()
+    }
+
+    #[test]
+    fn filters_select_queues() {
+        let queues = [queue("a"), queue("b"), queue("c")];
+        let pick = |v| ids(&select(&queues, filter(v).as_ref()));
+        assert_eq!(ids(&select(&queues, None)), ["a", "b", "c"]);
+        let or_clause = json!({"type": "and", "clauses": [{"type": "or", "predicates": [
+            {"dimension": "queueId", "value": "a"}, {"dimension": "queueId", "value": "c"}]}]});
+        assert_eq!(pick(or_clause), ["a", "c"]);
+        let chat = json!({"type": "and", "predicates": [
+            {"dimension": "queueId", "value": "a"}, {"dimension": "mediaType", "value": "chat"}]});
+        assert!(pick(chat).is_empty());
+        let either = json!({"type": "or", "predicates": [
+            {"dimension": "queueId", "value": "b"}, {"dimension": "mediaType", "value": "chat"}]});
+        assert_eq!(pick(either), ["b"]);
+        // Dimensions the sandbox has no values for never exist.
+        let no_user = json!({"type": "and", "predicates": [
+            {"dimension": "userId", "operator": "notExists"},
+            {"dimension": "queueId", "operator": "exists"}]});
+        assert_eq!(pick(no_user), ["a", "b", "c"]);
+        let user =
+            json!({"type": "or", "predicates": [{"dimension": "userId", "operator": "exists"}]});
+        assert!(pick(user).is_empty());
+        assert!(
+            pick(json!({"type": "or"})).is_empty(),
+            "an empty or matches nothing"
+        );
+        assert_eq!(
+            pick(json!({"type": "and"})).len(),
+            3,
+            "an empty and matches all"
+        );
+    }
+
+    #[test]
+    fn buckets_group_and_render_without_empty_ones() {
+        let mut a = queue("a");
+        a.points = vec![(0, 5), (3600, 0), (7200, 3)];
+        let mut b = queue("b");
+        b.points = vec![(3600, 2)];
+        let starts = [0, 7200];
+        let groups = accumulate(&[&a, &b], &starts, (0, 10_800), true);
+        let offered = |k: &str| -> Vec<(usize, u64)> {
+            groups[&Some(k.to_string())]
+                .iter()
+                .map(|(i, acc)| (*i, acc.offered))
+                .collect()
+        };
+        assert_eq!(offered("a"), [(0, 5), (1, 3)]);
+        assert_eq!(offered("b"), [(0, 2)]);
+        let merged = accumulate(&[&a, &b], &starts, (0, 10_800), false);
+        assert_eq!(merged[&None][&0].offered, 7);
+
+        let body = json!({"interval": "1970-01-01T01:00:00+01:00/1970-01-01T04:00:00+01:00",
+            "granularity": "PT2H", "groupBy": ["queueId"], "metrics": ["nOffered"]});
+        let q = validate::aggregates_query(&serde_json::to_vec(&body).unwrap(), 0).unwrap();
+        let v = render(&q, &starts, groups);
+        assert_eq!(v["results"][0]["group"], json!({"queueId": "a"}));
+        assert_eq!(
+            v["results"][0]["data"][1]["interval"],
+            "1970-01-01T03:00:00.000+01:00/1970-01-01T04:00:00.000+01:00",
+            "the last bucket ends at the interval end, in the request's offset"
+        );
+        assert_eq!(
+            v["results"][1]["data"][0]["metrics"][0]["stats"]["count"],
+            2
+        );
+        assert_eq!(render(&q, &starts, Groups::new()), json!({}));
     }
 
     #[test]

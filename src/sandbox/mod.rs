@@ -5,11 +5,20 @@
 //! conversation aggregates, outbound contact lists / scripts / campaigns / schedules) with the
 //! real wire shapes, and can inject faults (latency, 503s, 429s, short tokens, interval limits)
 //! so the client's retry and chunking paths are exercised over real HTTP.
+//!
+//! Layout: `server` routes each request and admits it (token, rate limit, injected errors);
+//! `validate` checks bodies and query strings (pure functions, one module per resource);
+//! `outbound`, `routing` and `aggregates` store and render what passed; `data` lays the series
+//! out on today's calendar; `faults` holds the fault settings and their command-line flags.
+//! Nothing here imports the client (`genesys`) or the CLI: the sandbox is the client's oracle.
 
 mod aggregates;
 mod data;
+mod faults;
 mod outbound;
+mod routing;
 mod server;
+mod validate;
 mod wire;
 
 use std::collections::HashMap;
@@ -18,7 +27,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -29,6 +38,7 @@ use crate::granularity::Granularity;
 use crate::history::Point;
 
 pub use data::queue_id;
+pub use faults::{FaultArgs, Faults};
 
 /// The demo OAuth client id; public on purpose (printed by `queuecast sandbox`), never a real org's.
 pub const DEMO_CLIENT_ID: &str = "queuecast-sandbox-demo";
@@ -38,52 +48,6 @@ pub const DEMO_CLIENT_SECRET: &str = "sandbox-not-a-real-secret";
 pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::America::New_York;
 /// Seed of the error-rate RNG, fixed so a fault run is reproducible.
 pub const DEFAULT_FAULT_SEED: u64 = 0x5eed_0003;
-
-/// Fault injection, all off by default (mirrors `crate::cli::FaultArgs`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Faults {
-    /// Delay before every response.
-    pub latency: Duration,
-    /// Fraction (0–1) of authorised API requests answered with 503.
-    pub error_rate: f64,
-    /// Requests per `rate_limit_window` per token before 429 (0 = unlimited).
-    pub rate_limit: u32,
-    /// Window of the rate limit: a minute for the CLI; tests shorten it to keep Retry-After small.
-    pub rate_limit_window: Duration,
-    /// Lifetime of issued tokens.
-    pub token_ttl: Duration,
-    /// Longest aggregates interval accepted, in days (0 = unlimited).
-    pub max_query_days: u32,
-    /// Seed of the error-rate RNG.
-    pub seed: u64,
-}
-
-impl Default for Faults {
-    fn default() -> Self {
-        Self {
-            latency: Duration::ZERO,
-            error_rate: 0.0,
-            rate_limit: 0,
-            rate_limit_window: Duration::from_secs(60),
-            token_ttl: Duration::from_secs(86_400),
-            max_query_days: 0,
-            seed: DEFAULT_FAULT_SEED,
-        }
-    }
-}
-
-impl From<&crate::cli::FaultArgs> for Faults {
-    fn from(a: &crate::cli::FaultArgs) -> Self {
-        Self {
-            latency: Duration::from_millis(a.latency_ms),
-            error_rate: a.error_rate,
-            rate_limit: a.rate_limit,
-            token_ttl: Duration::from_secs(a.token_ttl),
-            max_query_days: a.max_query_days,
-            ..Self::default()
-        }
-    }
-}
 
 /// How to start a sandbox.
 #[derive(Debug, Clone)]
@@ -198,6 +162,15 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// The org's resources a request may refer to, for `validate`.
+    pub fn catalog(&self) -> validate::Catalog<'_> {
+        validate::Catalog {
+            contact_lists: &self.contact_lists,
+            queues: &self.queues,
+            scripts: &self.scripts,
+        }
+    }
+
     pub fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
         // A panic while holding the lock cannot leave the store half-updated in a harmful way.
         self.store.lock().unwrap_or_else(|e| e.into_inner())
@@ -298,23 +271,7 @@ impl SandboxHandle {
 
 /// Loads the data, binds, and serves in a background task.
 pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> {
-    let f = &opts.faults;
-    if !(0.0..=1.0).contains(&f.error_rate) || f.error_rate.is_nan() {
-        return Err(SandboxError::Faults(format!(
-            "--error-rate {} must be between 0.0 and 1.0",
-            f.error_rate
-        )));
-    }
-    if f.token_ttl.is_zero() {
-        return Err(SandboxError::Faults(
-            "--token-ttl must be at least 1 second".into(),
-        ));
-    }
-    if f.rate_limit > 0 && f.rate_limit_window.is_zero() {
-        return Err(SandboxError::Faults(
-            "rate limit window must be positive".into(),
-        ));
-    }
+    opts.faults.check()?;
     let now = opts.now.unwrap_or_else(Utc::now);
     let tz = opts.time_zone;
     let extra = opts.extra_queues.clone();

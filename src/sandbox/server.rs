@@ -17,7 +17,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::wire::{ApiError, ApiResult, CORRELATION_ID, Params, decode_component, ok};
-use super::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, State, TokenInfo, aggregates, outbound};
+use super::{
+    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Faults, State, TokenInfo, aggregates, outbound, routing,
+};
 
 type St = AxState<Arc<State>>;
 
@@ -127,38 +129,7 @@ fn admit(state: &State, headers: &HeaderMap) -> Result<RateHeaders, ApiError> {
             "The bearer token has expired; request a new one from /oauth/token.",
         ));
     }
-    let mut out = Vec::new();
-    if f.rate_limit > 0 {
-        if now.duration_since(info.window_start) >= f.rate_limit_window {
-            info.window_start = now;
-            info.window_count = 0;
-        }
-        info.window_count += 1;
-        let left = f
-            .rate_limit_window
-            .saturating_sub(now.duration_since(info.window_start));
-        let reset = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-        let reset = reset.max(1);
-        out.push((
-            "inin-ratelimit-count",
-            info.window_count.min(f.rate_limit).to_string(),
-        ));
-        out.push(("inin-ratelimit-allowed", f.rate_limit.to_string()));
-        out.push(("inin-ratelimit-reset", reset.to_string()));
-        if info.window_count > f.rate_limit {
-            let mut e = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too.many.requests.retry.after",
-                format!("Rate limit exceeded the maximum. Retry the request in [{reset}] seconds"),
-            );
-            e.limit = Some(Box::new(
-                json!({"key": "token.rate.per.minute", "namespace": "platform.api", "value": f.rate_limit}),
-            ));
-            e.headers = out;
-            e.headers.push(("Retry-After", reset.to_string()));
-            return Err(e);
-        }
-    }
+    let out = rate_limit(f, info, now)?;
     if f.error_rate > 0.0 && store.rng.random::<f64>() < f.error_rate {
         let mut e = ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -169,6 +140,45 @@ fn admit(state: &State, headers: &HeaderMap) -> Result<RateHeaders, ApiError> {
             ),
         );
         e.headers = out;
+        return Err(e);
+    }
+    Ok(out)
+}
+
+/// Counts one request against the token's rate-limit window: the `inin-ratelimit-*` headers,
+/// or the 429 (with `Retry-After`) once the window's allowance is spent. No limit, no headers.
+fn rate_limit(f: &Faults, info: &mut TokenInfo, now: Instant) -> Result<RateHeaders, ApiError> {
+    let mut out = Vec::new();
+    if f.rate_limit == 0 {
+        return Ok(out);
+    }
+    if now.duration_since(info.window_start) >= f.rate_limit_window {
+        info.window_start = now;
+        info.window_count = 0;
+    }
+    info.window_count += 1;
+    let left = f
+        .rate_limit_window
+        .saturating_sub(now.duration_since(info.window_start));
+    let reset = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+    let reset = reset.max(1);
+    out.push((
+        "inin-ratelimit-count",
+        info.window_count.min(f.rate_limit).to_string(),
+    ));
+    out.push(("inin-ratelimit-allowed", f.rate_limit.to_string()));
+    out.push(("inin-ratelimit-reset", reset.to_string()));
+    if info.window_count > f.rate_limit {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too.many.requests.retry.after",
+            format!("Rate limit exceeded the maximum. Retry the request in [{reset}] seconds"),
+        );
+        e.limit = Some(Box::new(
+            json!({"key": "token.rate.per.minute", "namespace": "platform.api", "value": f.rate_limit}),
+        ));
+        e.headers = out;
+        e.headers.push(("Retry-After", reset.to_string()));
         return Err(e);
     }
     Ok(out)
@@ -259,20 +269,11 @@ async fn org() -> ApiResult {
 }
 
 async fn queues(st: St, q: RawQuery) -> ApiResult {
-    ok(outbound::list_queues(
-        &st.0,
-        &Params::parse(q.0.as_deref()),
-    )?)
+    ok(routing::list_queues(&st.0, &Params::parse(q.0.as_deref()))?)
 }
 
 async fn queue(st: St, Path(id): Path<String>) -> ApiResult {
-    let s = st.0;
-    let q = s
-        .queues
-        .iter()
-        .find(|q| q.id == id)
-        .ok_or_else(|| ApiError::not_found(format!("queue {id} was not found")))?;
-    ok(outbound::queue_json(&s, q))
+    ok(routing::get_queue(&st.0, &id)?)
 }
 
 async fn aggregates_query(st: St, body: Bytes) -> ApiResult {
@@ -352,4 +353,69 @@ async fn method_not_allowed(req: Request) -> Response {
         format!("{} is not allowed on {}", req.method(), req.uri().path()),
     )
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limited(rate_limit: u32) -> Faults {
+        Faults {
+            rate_limit,
+            rate_limit_window: Duration::from_secs(60),
+            ..Faults::default()
+        }
+    }
+
+    fn header<'a>(h: &'a RateHeaders, name: &str) -> &'a str {
+        h.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap()
+    }
+
+    #[test]
+    fn rate_limit_counts_per_window_then_refuses_with_retry_after() {
+        let t0 = Instant::now();
+        let mut info = TokenInfo {
+            expires: t0 + Duration::from_secs(3600),
+            window_start: t0,
+            window_count: 0,
+        };
+        let f = limited(2);
+        let h = rate_limit(&f, &mut info, t0 + Duration::from_secs(10)).unwrap();
+        assert_eq!(header(&h, "inin-ratelimit-count"), "1");
+        assert_eq!(header(&h, "inin-ratelimit-allowed"), "2");
+        assert_eq!(header(&h, "inin-ratelimit-reset"), "50");
+        rate_limit(&f, &mut info, t0 + Duration::from_millis(20_500)).unwrap();
+        let e = rate_limit(&f, &mut info, t0 + Duration::from_millis(30_500)).unwrap_err();
+        assert_eq!(e.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(e.code, "too.many.requests.retry.after");
+        // 29.5 s left in the window: rounded up.
+        assert_eq!(header(&e.headers, "Retry-After"), "30");
+        assert_eq!(
+            header(&e.headers, "inin-ratelimit-count"),
+            "2",
+            "capped at the allowance"
+        );
+        assert_eq!(e.limit.as_deref().unwrap()["value"], 2);
+        // A new window starts counting again.
+        let h = rate_limit(&f, &mut info, t0 + Duration::from_secs(60)).unwrap();
+        assert_eq!(header(&h, "inin-ratelimit-count"), "1");
+        assert_eq!(header(&h, "inin-ratelimit-reset"), "60");
+    }
+
+    #[test]
+    fn no_rate_limit_no_headers() {
+        let t0 = Instant::now();
+        let mut info = TokenInfo {
+            expires: t0,
+            window_start: t0,
+            window_count: 0,
+        };
+        for _ in 0..1000 {
+            assert!(rate_limit(&limited(0), &mut info, t0).unwrap().is_empty());
+        }
+        assert_eq!(info.window_count, 0);
+    }
 }

@@ -223,6 +223,27 @@ pub fn listing(
     v
 }
 
+/// The query parameters of a listing that its paging URIs carry over.
+pub fn keep_params(p: &Params, keys: &[&str]) -> Vec<(String, String)> {
+    p.0.iter()
+        .filter(|(k, _)| keys.contains(&k.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// An entity's `name`, empty when it has none.
+pub fn name_of(v: &Value) -> String {
+    v["name"].as_str().unwrap_or_default().to_string()
+}
+
+/// Sorts a listing by name, case-insensitively.
+pub fn sort_by_name(items: &mut [Value], descending: bool) {
+    items.sort_by_key(|v| name_of(v).to_lowercase());
+    if descending {
+        items.reverse();
+    }
+}
+
 /// Genesys date-time spelling: `2024-05-06T15:04:05.000Z`.
 pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)

@@ -1,0 +1,576 @@
+//! `Campaign` bodies (`POST /api/v2/outbound/campaigns`), checked the way the real service
+//! documents them (see ../shared/genesys-api/README.md (f)): every bad field is collected so
+//! one 400 names them all in `details[]`.
+
+use serde_json::{Map, Value};
+
+use super::{Catalog, FieldError, FieldErrors, json_object, ref_id, required_str};
+use crate::sandbox::data::QueueData;
+use crate::sandbox::wire::ApiError;
+
+const DIALING_MODES: [&str; 6] = [
+    "agentless",
+    "preview",
+    "power",
+    "predictive",
+    "progressive",
+    "external",
+];
+const CAMPAIGN_STATUSES: [&str; 7] = [
+    "on",
+    "stopping",
+    "off",
+    "complete",
+    "invalid",
+    "forced_off",
+    "forced_stopping",
+];
+
+/// A campaign body that passed every check, its references resolved in the org.
+#[derive(Debug)]
+pub(crate) struct ValidCampaign<'a> {
+    /// The request's properties, explicit nulls dropped.
+    pub fields: Map<String, Value>,
+    pub contact_list: &'a Value,
+    /// Absent only for agentless campaigns that name no queue.
+    pub queue: Option<&'a QueueData>,
+    /// Absent only for agentless campaigns that name no script.
+    pub script: Option<&'a Value>,
+}
+
+/// Checks a campaign create body against the org's contact lists, queues and scripts.
+pub(crate) fn campaign<'a>(body: &[u8], org: &Catalog<'a>) -> Result<ValidCampaign<'a>, ApiError> {
+    let o = json_object(body, "a Campaign")?;
+    let mut errs = FieldErrors::default();
+    required_str(&o, "name", &mut errs);
+    required_str(&o, "callerName", &mut errs);
+    caller_address(&o, &mut errs);
+    let mode = dialing_mode(&o, &mut errs);
+    campaign_status(&o, &mut errs);
+    abandon_rate(&o, &mut errs);
+    let contact_list = contact_list(&o, org, &mut errs);
+    phone_columns(&o, contact_list, &mut errs);
+    let (queue, script) = agent_refs(&o, mode, org, &mut errs);
+    errs.into_result("campaign")?;
+    // A missing or unknown contact list is one of the errors above, so this cannot fire.
+    let contact_list = contact_list
+        .ok_or_else(|| FieldError::required("contactList", "contactList is required"))?;
+    Ok(ValidCampaign {
+        fields: o,
+        contact_list,
+        queue,
+        script,
+    })
+}
+
+/// `callerAddress`: required, and a phone number of 7–15 digits.
+fn caller_address(o: &Map<String, Value>, errs: &mut FieldErrors) {
+    let Some(addr) = required_str(o, "callerAddress", errs) else {
+        return;
+    };
+    let digits = addr.chars().filter(char::is_ascii_digit).count();
+    let phone_chars = addr
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if !phone_chars || !(7..=15).contains(&digits) {
+        errs.push(FieldError::invalid(
+            "callerAddress",
+            format!("callerAddress {addr:?} is not a phone number (e.g. +13175550100)"),
+        ));
+    }
+}
+
+/// `dialingMode`: required, one of the real modes; the mode when it is valid.
+fn dialing_mode<'a>(o: &'a Map<String, Value>, errs: &mut FieldErrors) -> Option<&'a str> {
+    match o.get("dialingMode") {
+        None | Some(Value::Null) => {
+            errs.push(FieldError::required(
+                "dialingMode",
+                format!(
+                    "dialingMode is required: one of {}",
+                    DIALING_MODES.join(", ")
+                ),
+            ));
+            None
+        }
+        Some(Value::String(m)) if DIALING_MODES.contains(&m.as_str()) => Some(m.as_str()),
+        Some(other) => {
+            errs.push(FieldError::invalid(
+                "dialingMode",
+                format!(
+                    "dialingMode {other} is not one of {}",
+                    DIALING_MODES.join(", ")
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// `campaignStatus`: optional, one of the real statuses (there is no draft).
+fn campaign_status(o: &Map<String, Value>, errs: &mut FieldErrors) {
+    if let Some(status) = o.get("campaignStatus")
+        && !status
+            .as_str()
+            .is_some_and(|s| CAMPAIGN_STATUSES.contains(&s))
+    {
+        errs.push(FieldError::invalid(
+            "campaignStatus",
+            format!(
+                "campaignStatus {status} is not one of {} (there is no draft status; use off)",
+                CAMPAIGN_STATUSES.join(", ")
+            ),
+        ));
+    }
+}
+
+/// `abandonRate`: optional, a percentage.
+fn abandon_rate(o: &Map<String, Value>, errs: &mut FieldErrors) {
+    if let Some(rate) = o.get("abandonRate")
+        && !rate.as_f64().is_some_and(|r| (0.0..=100.0).contains(&r))
+    {
+        errs.push(FieldError::invalid(
+            "abandonRate",
+            format!("abandonRate {rate} must be a percentage from 0 to 100"),
+        ));
+    }
+}
+
+/// `contactList`: required, an existing list.
+fn contact_list<'a>(
+    o: &Map<String, Value>,
+    org: &Catalog<'a>,
+    errs: &mut FieldErrors,
+) -> Option<&'a Value> {
+    let id = ref_id(o, "contactList", errs)?;
+    let found = org
+        .contact_lists
+        .iter()
+        .find(|c| c["id"].as_str() == Some(id));
+    if found.is_none() {
+        errs.push(FieldError::not_found(
+            "contactList",
+            format!("contactList {id} does not exist"),
+        ));
+    }
+    found
+}
+
+/// `phoneColumns`: a non-empty list of `{columnName, type}` naming columns of the contact list
+/// (checked against the list only when the list itself is valid).
+fn phone_columns(o: &Map<String, Value>, list: Option<&Value>, errs: &mut FieldErrors) {
+    let cols = match o.get("phoneColumns") {
+        Some(Value::Array(cols)) if !cols.is_empty() => cols,
+        None | Some(Value::Null) => {
+            errs.push(FieldError::required(
+                "phoneColumns",
+                "phoneColumns is required: [{\"columnName\": \"Cell\", \"type\": \"cell\"}]",
+            ));
+            return;
+        }
+        Some(_) => {
+            errs.push(FieldError::invalid(
+                "phoneColumns",
+                "phoneColumns must be a non-empty list of {columnName, type}",
+            ));
+            return;
+        }
+    };
+    let list_columns = list
+        .and_then(|l| l["columnNames"].as_array())
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for (i, c) in cols.iter().enumerate() {
+        let name = c.get("columnName").and_then(Value::as_str).unwrap_or("");
+        let kind = c.get("type").and_then(Value::as_str).unwrap_or("");
+        if name.is_empty() || kind.is_empty() {
+            errs.push(FieldError::invalid(
+                "phoneColumns",
+                format!("phoneColumns[{i}] needs a columnName and a type (e.g. cell)"),
+            ));
+        } else if let Some(list) = list
+            && !list_columns.iter().any(|v| v.as_str() == Some(name))
+        {
+            errs.push(FieldError::invalid(
+                "phoneColumns",
+                format!(
+                    "phoneColumns[{i}].columnName {name:?} is not a column of contact list {:?}",
+                    list["name"].as_str().unwrap_or_default()
+                ),
+            ));
+        }
+    }
+}
+
+/// `queue` and `script`: required unless the mode is agentless; checked whenever present.
+fn agent_refs<'a>(
+    o: &Map<String, Value>,
+    mode: Option<&str>,
+    org: &Catalog<'a>,
+    errs: &mut FieldErrors,
+) -> (Option<&'a QueueData>, Option<&'a Value>) {
+    let needs_agents = mode != Some("agentless");
+    let mut queue = None;
+    let mut script = None;
+    if needs_agents || o.contains_key("queue") {
+        queue = ref_id(o, "queue", errs).and_then(|id| {
+            let q = org.queues.iter().find(|q| q.id == id);
+            if q.is_none() {
+                errs.push(FieldError::not_found(
+                    "queue",
+                    format!("queue {id} does not exist"),
+                ));
+            }
+            q
+        });
+    }
+    if needs_agents || o.contains_key("script") {
+        script = ref_id(o, "script", errs).and_then(|id| {
+            let s = org
+                .scripts
+                .iter()
+                .find(|(s, _)| s["id"].as_str() == Some(id));
+            if s.is_none() {
+                errs.push(FieldError::not_found(
+                    "script",
+                    format!("script {id} does not exist"),
+                ));
+            }
+            s.map(|(s, _)| s)
+        });
+    }
+    (queue, script)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{bytes, codes, fields};
+    use super::*;
+    use axum::http::StatusCode;
+    use serde_json::json;
+
+    struct Org {
+        lists: Vec<Value>,
+        queues: Vec<QueueData>,
+        scripts: Vec<(Value, bool)>,
+    }
+
+    impl Org {
+        fn new() -> Self {
+            Self {
+                lists: vec![json!({"id": "list-1", "name": "Renewals",
+                    "columnNames": ["Name", "Cell", "Home"]})],
+                queues: vec![QueueData {
+                    id: "queue-1".into(),
+                    name: "Sales".into(),
+                    step_minutes: 60,
+                    points: Vec::new(),
+                }],
+                scripts: vec![
+                    (json!({"id": "script-1", "name": "Outreach"}), true),
+                    (json!({"id": "script-draft", "name": "Draft"}), false),
+                ],
+            }
+        }
+
+        fn catalog(&self) -> Catalog<'_> {
+            Catalog {
+                contact_lists: &self.lists,
+                queues: &self.queues,
+                scripts: &self.scripts,
+            }
+        }
+    }
+
+    fn good() -> Value {
+        json!({
+            "name": "Spring renewals",
+            "dialingMode": "preview",
+            "campaignStatus": "off",
+            "contactList": {"id": "list-1"},
+            "queue": {"id": "queue-1"},
+            "script": {"id": "script-1"},
+            "callerName": "Acme",
+            "callerAddress": "+1 (317) 555-0100",
+            "phoneColumns": [{"columnName": "Cell", "type": "cell"}],
+        })
+    }
+
+    fn check(body: Value) -> Result<(), ApiError> {
+        let org = Org::new();
+        campaign(&bytes(body), &org.catalog()).map(|_| ())
+    }
+
+    /// The 400 for `good()` with one edit: (errorCode, fieldName) pairs and the message.
+    fn refusal(edit: impl FnOnce(&mut Map<String, Value>)) -> (Vec<(String, String)>, String) {
+        let mut body = good();
+        edit(body.as_object_mut().unwrap());
+        let e = check(body).unwrap_err();
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::BAD_REQUEST, "invalid.value")
+        );
+        (e.details, e.message)
+    }
+
+    fn one(code: &str, field: &str) -> Vec<(String, String)> {
+        vec![(code.to_string(), field.to_string())]
+    }
+
+    #[test]
+    fn a_complete_body_resolves_its_references() {
+        let org = Org::new();
+        let v = campaign(&bytes(good()), &org.catalog()).unwrap();
+        assert_eq!(v.contact_list["name"], "Renewals");
+        assert_eq!(v.queue.map(|q| q.name.as_str()), Some("Sales"));
+        assert_eq!(v.script.map(|s| &s["name"]), Some(&json!("Outreach")));
+        assert_eq!(v.fields["callerName"], "Acme");
+        // A draft script is still a script the campaign may name.
+        let mut body = good();
+        body["script"] = json!({"id": "script-draft"});
+        assert!(check(body).is_ok());
+    }
+
+    #[test]
+    fn agentless_needs_no_queue_or_script_but_checks_them_when_given() {
+        let mut body = good();
+        body["dialingMode"] = json!("agentless");
+        let o = body.as_object_mut().unwrap();
+        o.remove("queue");
+        o.remove("script");
+        let org = Org::new();
+        let v = campaign(&bytes(body.clone()), &org.catalog()).unwrap();
+        assert!(v.queue.is_none() && v.script.is_none());
+        body["queue"] = json!({"id": "nope"});
+        let e = check(body).unwrap_err();
+        assert_eq!(e.details, one("ENTITY_NOT_FOUND", "queue"));
+        assert_eq!(e.message, "queue nope does not exist");
+    }
+
+    #[test]
+    fn nulls_are_absent_fields() {
+        let (details, msg) = refusal(|o| {
+            o.insert("name".into(), Value::Null);
+        });
+        assert_eq!(details, one("FIELD_REQUIRED", "name"));
+        assert_eq!(msg, "name is required");
+        // An optional null is simply unset.
+        let mut body = good();
+        body["campaignStatus"] = Value::Null;
+        body["abandonRate"] = Value::Null;
+        assert!(check(body).is_ok());
+    }
+
+    /// One edit of `good()`: set a property, or remove it.
+    enum Edit {
+        Set(&'static str, Value),
+        Drop(&'static str),
+    }
+    use Edit::{Drop, Set};
+
+    /// Each case: the edit, then the single `details[]` entry and the message of the 400.
+    fn assert_refusals(cases: Vec<(Edit, &str, &str, &str)>) {
+        for (edit, code, field, message) in cases {
+            let (details, msg) = refusal(|o| match edit {
+                Set(k, v) => {
+                    o.insert(k.into(), v);
+                }
+                Drop(k) => {
+                    o.remove(k);
+                }
+            });
+            assert_eq!(details, one(code, field), "{message}");
+            assert_eq!(msg, message);
+        }
+    }
+
+    const MODES: &str = "agentless, preview, power, predictive, progressive, external";
+
+    #[test]
+    fn bad_plain_fields_are_named_with_code_and_message() {
+        assert_refusals(vec![
+            (
+                Drop("callerName"),
+                "FIELD_REQUIRED",
+                "callerName",
+                "callerName is required",
+            ),
+            (
+                Set("callerName", json!("  ")),
+                "INVALID_VALUE",
+                "callerName",
+                "callerName must be a non-empty string",
+            ),
+            (
+                Set("callerAddress", json!("call me")),
+                "INVALID_VALUE",
+                "callerAddress",
+                "callerAddress \"call me\" is not a phone number (e.g. +13175550100)",
+            ),
+            (
+                Set("callerAddress", json!("+1 555 01")),
+                "INVALID_VALUE",
+                "callerAddress",
+                "callerAddress \"+1 555 01\" is not a phone number (e.g. +13175550100)",
+            ),
+            (
+                Drop("dialingMode"),
+                "FIELD_REQUIRED",
+                "dialingMode",
+                &format!("dialingMode is required: one of {MODES}"),
+            ),
+            (
+                Set("dialingMode", json!("draft")),
+                "INVALID_VALUE",
+                "dialingMode",
+                &format!("dialingMode \"draft\" is not one of {MODES}"),
+            ),
+            (
+                Set("campaignStatus", json!("draft")),
+                "INVALID_VALUE",
+                "campaignStatus",
+                "campaignStatus \"draft\" is not one of on, stopping, off, complete, invalid, forced_off, forced_stopping (there is no draft status; use off)",
+            ),
+            (
+                Set("abandonRate", json!(250)),
+                "INVALID_VALUE",
+                "abandonRate",
+                "abandonRate 250 must be a percentage from 0 to 100",
+            ),
+            (
+                Set("abandonRate", json!("5")),
+                "INVALID_VALUE",
+                "abandonRate",
+                "abandonRate \"5\" must be a percentage from 0 to 100",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn bad_contact_list_and_phone_columns_are_named() {
+        assert_refusals(vec![
+            (
+                Drop("contactList"),
+                "FIELD_REQUIRED",
+                "contactList",
+                "contactList is required ({\"id\": \"...\"})",
+            ),
+            (
+                Set("contactList", json!({"id": "list-9"})),
+                "ENTITY_NOT_FOUND",
+                "contactList",
+                "contactList list-9 does not exist",
+            ),
+            (
+                Set("contactList", json!("list-1")),
+                "INVALID_VALUE",
+                "contactList",
+                "contactList must be an object with an \"id\"",
+            ),
+            (
+                Drop("phoneColumns"),
+                "FIELD_REQUIRED",
+                "phoneColumns",
+                "phoneColumns is required: [{\"columnName\": \"Cell\", \"type\": \"cell\"}]",
+            ),
+            (
+                Set("phoneColumns", json!([])),
+                "INVALID_VALUE",
+                "phoneColumns",
+                "phoneColumns must be a non-empty list of {columnName, type}",
+            ),
+            (
+                Set("phoneColumns", json!([{"columnName": "Cell"}])),
+                "INVALID_VALUE",
+                "phoneColumns",
+                "phoneColumns[0] needs a columnName and a type (e.g. cell)",
+            ),
+            (
+                Set(
+                    "phoneColumns",
+                    json!([{"columnName": "Cell", "type": "cell"}, {"columnName": "Fax", "type": "cell"}]),
+                ),
+                "INVALID_VALUE",
+                "phoneColumns",
+                "phoneColumns[1].columnName \"Fax\" is not a column of contact list \"Renewals\"",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn missing_or_unknown_queue_and_script_are_named() {
+        assert_refusals(vec![
+            (
+                Drop("queue"),
+                "FIELD_REQUIRED",
+                "queue",
+                "queue is required ({\"id\": \"...\"})",
+            ),
+            (
+                Set("queue", json!({"id": "no-such-queue"})),
+                "ENTITY_NOT_FOUND",
+                "queue",
+                "queue no-such-queue does not exist",
+            ),
+            (
+                Drop("script"),
+                "FIELD_REQUIRED",
+                "script",
+                "script is required ({\"id\": \"...\"})",
+            ),
+            (
+                Set("script", json!({"id": "s9"})),
+                "ENTITY_NOT_FOUND",
+                "script",
+                "script s9 does not exist",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn an_unknown_contact_list_skips_the_column_check() {
+        let (details, _) = refusal(|o| {
+            o.insert("contactList".into(), json!({"id": "list-9"}));
+            o.insert(
+                "phoneColumns".into(),
+                json!([{"columnName": "Fax", "type": "cell"}]),
+            );
+        });
+        assert_eq!(details, one("ENTITY_NOT_FOUND", "contactList"));
+    }
+
+    #[test]
+    fn every_problem_of_a_sparse_body_is_named_in_order() {
+        let e = check(json!({"name": "x"})).unwrap_err();
+        assert_eq!(
+            fields(&e),
+            [
+                "callerName",
+                "callerAddress",
+                "dialingMode",
+                "contactList",
+                "phoneColumns",
+                "queue",
+                "script"
+            ]
+        );
+        assert!(codes(&e).iter().all(|c| *c == "FIELD_REQUIRED"));
+        assert!(
+            e.message.starts_with(
+                "the campaign is invalid: callerName is required; callerAddress is required; "
+            ),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn non_objects_and_broken_json_are_plain_bad_requests() {
+        for body in [b"[]".as_slice(), b"{\"name\": ".as_slice()] {
+            let org = Org::new();
+            let e = campaign(body, &org.catalog()).unwrap_err();
+            assert_eq!((e.status, e.code), (StatusCode::BAD_REQUEST, "bad.request"));
+            assert!(e.message.contains("(a Campaign)"), "{}", e.message);
+        }
+    }
+}
