@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// The dialing modes the form offers; `agentless` is left out because it needs no queue and
@@ -16,11 +15,7 @@ pub const DIALING_MODES: [&str; 4] = ["preview", "progressive", "power", "predic
 pub const PHONE_TYPES: [&str; 3] = ["cell", "home", "work"];
 
 /// Something the user can pick (queue, contact list, script).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NamedRef {
-    pub id: String,
-    pub name: String,
-}
+pub use crate::refs::NamedRef;
 
 /// One schedule interval: a low-volume window in UTC.
 #[derive(Debug, Clone, Copy, PartialEq)]

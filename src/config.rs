@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::granularity::Granularity;
+use crate::history::FillMode;
 
 /// Env var names shared with Genesys' own tooling.
 pub const ENV_CLIENT_ID: &str = "GENESYSCLOUD_OAUTHCLIENT_ID";
@@ -92,17 +93,6 @@ impl std::fmt::Debug for GenesysConfig {
             .field("max_concurrency", &self.max_concurrency)
             .finish()
     }
-}
-
-/// How missing buckets are filled when the history series is built.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum FillMode {
-    /// Genesys omits buckets with no conversations: a missing bucket is a real zero.
-    #[default]
-    Zero,
-    /// The seed script's forward fill, kept as an option.
-    Ffill,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

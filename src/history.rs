@@ -12,8 +12,18 @@ use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-pub use crate::config::FillMode;
 use crate::granularity::Granularity;
+
+/// How missing buckets are filled when the history series is built.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FillMode {
+    /// Genesys omits buckets with no conversations: a missing bucket is a real zero.
+    #[default]
+    Zero,
+    /// The seed script's forward fill, kept as an option.
+    Ffill,
+}
 
 /// One bucket: its start instant and the count (or value) in it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -6,9 +6,9 @@ use std::path::Path;
 use color_eyre::eyre::eyre;
 
 use super::{CliError, CommandResult, exit};
-use crate::cli::{ExportFormat, ForecastArgs, GlobalArgs};
-use crate::config::{Config, FillMode, SeasonalityMode};
-use crate::export;
+use crate::cli::{ForecastArgs, GlobalArgs};
+use crate::config::{Config, SeasonalityMode};
+use crate::export::{self, ExportFormat};
 use crate::forecast::ForecastError;
 use crate::forecast::pipeline::{
     FetchError, PipelineError, PipelineInput, PipelineOutput, QueueRef, fetch_history,
@@ -17,7 +17,7 @@ use crate::forecast::pipeline::{
 use crate::forecast::select;
 use crate::forecast::windows::WindowOptions;
 use crate::genesys::GenesysClient;
-use crate::history::{self, HistoryError};
+use crate::history::{self, FillMode, HistoryError};
 use crate::store::Store;
 
 pub async fn run(global: &GlobalArgs, args: ForecastArgs) -> CommandResult {
@@ -115,7 +115,7 @@ pub async fn run(global: &GlobalArgs, args: ForecastArgs) -> CommandResult {
         }
         Some(path) => {
             let bytes = body().map_err(CliError::data)?;
-            export::write_atomic(path, &bytes).map_err(CliError::usage)?;
+            crate::fsutil::write_atomic(path, &bytes).map_err(CliError::usage)?;
             print_summary(&output, saved_to.as_deref(), Some(path));
         }
         None => print_summary(&output, saved_to.as_deref(), None),

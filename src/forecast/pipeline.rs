@@ -16,7 +16,7 @@ use crate::config::{Config, ConfigError};
 use crate::genesys::{AggregateQuery, FetchProgress, GenesysClient, GenesysError, Metric};
 use crate::granularity::Granularity;
 use crate::history::{HistoryError, Series, SeriesSummary, floor_to_bucket, from_buckets, grid};
-pub use crate::store::QueueRef;
+pub use crate::refs::QueueRef;
 
 /// Everything one forecast run needs.
 #[derive(Clone, Debug)]

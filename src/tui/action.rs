@@ -5,7 +5,7 @@ use crossterm::event::KeyEvent;
 use serde_json::Value;
 
 use crate::campaign::{NamedRef, ScheduleWindow};
-use crate::cli::ExportFormat;
+use crate::export::ExportFormat;
 use crate::tui::app::{ForecastView, HistoryView};
 use std::path::PathBuf;
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::campaign::{CampaignForm, Field, NamedRef};
-use crate::cli::ExportFormat;
+use crate::export::ExportFormat;
 use crate::forecast::ForecastPoint;
 use crate::granularity::Granularity;
 use crate::history::Point;

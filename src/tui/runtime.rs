@@ -16,7 +16,6 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
 
 use crate::campaign::{NamedRef, schedule_body};
-use crate::cli::ExportFormat;
 use crate::config::Config;
 use crate::forecast::pipeline::{
     ModelSelection, PipelineInput, PipelineOutput, QueueRef, run_forecast_named,
@@ -409,13 +408,10 @@ impl Runtime {
                         let _ = tx.send(Msg::ExportFinished(Err("no forecast yet".into())));
                         return;
                     };
-                    let bytes = match format {
-                        ExportFormat::Json => crate::export::to_json(out),
-                        ExportFormat::Csv => crate::export::to_csv(out),
-                    };
+                    let bytes = crate::export::render(out, format);
                     drop(guard);
                     let r = bytes
-                        .and_then(|b| crate::export::write_atomic(&path, &b))
+                        .and_then(|b| Ok(crate::fsutil::write_atomic(&path, &b)?))
                         .map(|_| path)
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Msg::ExportFinished(r));

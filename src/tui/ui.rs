@@ -1003,8 +1003,8 @@ fn draw_export(f: &mut Frame, app: &App, area: Rect, p: &crate::tui::app::Export
     let r = centered(area, 70, 7);
     f.render_widget(Clear, r);
     let format = match p.format {
-        crate::cli::ExportFormat::Json => "JSON",
-        crate::cli::ExportFormat::Csv => "CSV",
+        crate::export::ExportFormat::Json => "JSON",
+        crate::export::ExportFormat::Csv => "CSV",
     };
     let mut lines = vec![
         Line::from(vec![

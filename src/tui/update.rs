@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::campaign::{CampaignForm, DIALING_MODES, Field, PHONE_TYPES, ScheduleWindow};
-use crate::cli::ExportFormat;
+use crate::export::ExportFormat;
 use crate::tui::action::{Effect, Msg, SubmitOutcome, SubmitRequest};
 use crate::tui::app::{
     AUTO_MODEL, App, ChartView, ExportPrompt, ForecastView, Level, Loadable, Overlay, Pending,
