@@ -61,6 +61,20 @@ impl Series {
             .last()
             .map(|p| p.ts + self.granularity.duration())
     }
+
+    /// The start instants of the `horizon` buckets after the last point.
+    pub fn future_timestamps(&self, horizon: usize) -> Vec<DateTime<Utc>> {
+        let Some(last) = self.points.last() else {
+            return Vec::new();
+        };
+        let step = self.granularity.duration();
+        (1..=horizon as i32).map(|h| last.ts + step * h).collect()
+    }
+
+    /// True when no value is negative: counts, whose forecast must not go below zero.
+    pub fn is_nonnegative(&self) -> bool {
+        self.points.iter().all(|p| p.y >= 0.0)
+    }
 }
 
 /// What was done to the raw data, so the analyst can judge the series before trusting a forecast.
@@ -560,9 +574,48 @@ fn parse_timestamp(
 }
 
 #[cfg(test)]
+pub(crate) mod test_support {
+    use chrono::{TimeZone, Utc};
+
+    use super::{Point, Series};
+    use crate::granularity::Granularity;
+
+    /// An hourly UTC series starting on a Monday midnight.
+    pub(crate) fn hourly(values: &[f64]) -> Series {
+        let t0 = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        Series {
+            granularity: Granularity::Pt1h,
+            tz: chrono_tz::UTC,
+            points: values
+                .iter()
+                .enumerate()
+                .map(|(i, &y)| Point {
+                    ts: t0 + chrono::TimeDelta::hours(i as i64),
+                    y,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn future_timestamps_continue_the_grid_and_sign_is_checked() {
+        let s = test_support::hourly(&[1.0, 0.0, 2.0]);
+        let f = s.future_timestamps(2);
+        assert_eq!(
+            f,
+            vec![utc("2024-01-01T03:00:00Z"), utc("2024-01-01T04:00:00Z")]
+        );
+        assert_eq!(s.end(), Some(f[0]));
+        assert!(s.is_nonnegative());
+        assert!(!test_support::hourly(&[1.0, -0.5]).is_nonnegative());
+        assert!(s.head(0).future_timestamps(3).is_empty());
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::backtest::{BacktestScore, backtest_run, is_nonnegative, min_train};
+use super::backtest::{BacktestScore, backtest_run, min_train};
 use super::calibrate::{self, Calibration};
 use super::drift::{DriftReport, SavedForecast, check_drift};
 use super::prophet::ProphetForecaster;
@@ -447,7 +447,7 @@ fn run_one(
         &mut forecast,
         series.tz,
         series.granularity,
-        is_nonnegative(series),
+        series.is_nonnegative(),
     );
     Ok((forecast, run.score, cal))
 }

@@ -4,8 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::backtest::{
-    self, BacktestRun, BacktestScore, Fold, fold_origins, is_nonnegative, run_fold, run_parallel,
-    score_folds,
+    self, BacktestRun, BacktestScore, Fold, fold_origins, run_fold, run_parallel, score_folds,
 };
 use super::calibrate::{self, Calibration};
 use super::mstl::MstlEts;
@@ -138,7 +137,7 @@ fn finish(
         &mut forecast,
         series.tz,
         series.granularity,
-        is_nonnegative(series),
+        series.is_nonnegative(),
     );
     Ok(ModelRun {
         score: run.score.clone(),
@@ -269,8 +268,7 @@ fn reason(runs: &[BacktestRun], horizon: usize, series: &Series) -> String {
 mod tests {
     use super::*;
     use crate::forecast::ForecastPoint;
-    use crate::forecast::backtest::future_timestamps;
-    use crate::forecast::backtest::test_support::hourly;
+    use crate::history::test_support::hourly;
 
     /// Predicts a constant; `fail` makes it error instead.
     struct Constant {
@@ -296,7 +294,8 @@ mod tests {
             }
             Ok(ModelForecast {
                 model: self.name.into(),
-                future: future_timestamps(series, horizon)
+                future: series
+                    .future_timestamps(horizon)
                     .into_iter()
                     .map(|ts| ForecastPoint {
                         ts,
