@@ -12,7 +12,7 @@ use crate::export::{self, ExportFormat};
 use crate::forecast::ForecastError;
 use crate::forecast::pipeline::{
     FetchError, PipelineError, PipelineInput, PipelineOutput, QueueRef, fetch_history,
-    forecaster_by_name, resolve_queue, run_forecast_named,
+    resolve_queue, run_forecast_named,
 };
 use crate::forecast::select;
 use crate::forecast::windows::WindowOptions;
@@ -200,9 +200,7 @@ fn apply_flags(config: &mut Config, a: &ForecastArgs) -> Result<(), CliError> {
     }
     config.validate().map_err(CliError::usage)?;
     WindowOptions::from_config(&config.windows).map_err(CliError::usage)?;
-    if config.forecast.model != select::AUTO {
-        forecaster_by_name(&config.forecast.model, &config.forecast).map_err(CliError::usage)?;
-    }
+    select::check_model_name(&config.forecast.model).map_err(CliError::usage)?;
     Ok(())
 }
 

@@ -72,7 +72,7 @@ pub struct ModelRow {
 
 /// The value of `forecast.model` (and of a switch back from a named model) that runs the
 /// tournament.
-pub const AUTO_MODEL: &str = "auto";
+pub use crate::forecast::select::AUTO as AUTO_MODEL;
 
 /// The model's result as the dashboard shows it.
 #[derive(Debug, Clone, PartialEq)]
