@@ -197,6 +197,16 @@ pub enum DriftMetric {
     Mape,
 }
 
+impl DriftMetric {
+    /// How reports spell the metric.
+    pub fn label(self) -> &'static str {
+        match self {
+            DriftMetric::Wape => "WAPE",
+            DriftMetric::Mape => "MAPE",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DriftConfig {

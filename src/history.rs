@@ -13,6 +13,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::granularity::Granularity;
+use crate::refs::QueueRef;
 
 /// How missing buckets are filled when the history series is built.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
@@ -23,6 +24,15 @@ pub enum FillMode {
     Zero,
     /// The seed script's forward fill, kept as an option.
     Ffill,
+}
+
+/// A queue's history as the service hands it out: which queue, its regular series and what
+/// was done to build it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    pub queue: QueueRef,
+    pub series: Series,
+    pub summary: SeriesSummary,
 }
 
 /// One bucket: its start instant and the count (or value) in it.

@@ -16,5 +16,6 @@ pub mod history;
 pub mod logging;
 pub mod refs;
 pub mod sandbox;
+pub mod service;
 pub mod store;
 pub mod tui;

@@ -1,5 +1,6 @@
 //! History → forecast → windows → accuracy → drift, in one call the dashboard and the headless
-//! command share. No terminal I/O here: the dashboard runs it on a blocking task.
+//! command share (through `service::forecast`). Pure: no network, no files, no terminal; the
+//! dashboard runs it on a blocking task.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -12,9 +13,8 @@ use super::select::{self, ModelFailure};
 use super::windows::{WindowOptions, WindowSet, low_volume_windows};
 use super::{ForecastError, Forecaster, ModelForecast, metrics};
 use crate::config::{Config, ConfigError, ForecastConfig};
-use crate::genesys::{AggregateQuery, FetchProgress, GenesysClient, GenesysError, Metric};
 use crate::granularity::Granularity;
-use crate::history::{HistoryError, Series, SeriesSummary, floor_to_bucket, from_buckets, grid};
+use crate::history::{Series, SeriesSummary, grid};
 pub use crate::refs::QueueRef;
 
 /// Everything one forecast run needs.
@@ -104,113 +104,6 @@ pub enum PipelineError {
     Forecast(#[from] ForecastError),
     #[error(transparent)]
     Config(#[from] ConfigError),
-}
-
-/// Why history could not be fetched.
-#[derive(Debug, thiserror::Error)]
-pub enum FetchError {
-    #[error(transparent)]
-    Api(#[from] GenesysError),
-    #[error(transparent)]
-    History(#[from] HistoryError),
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error("{0}")]
-    Queue(String),
-}
-
-/// Fetches the last `config.history.days` of complete buckets before `now` for one queue
-/// (`nOffered`, chunked as configured) and builds the series. `progress` gets chunk counts.
-pub async fn fetch_history(
-    client: &GenesysClient,
-    queue_id: &str,
-    config: &Config,
-    now: DateTime<Utc>,
-    progress: Option<tokio::sync::mpsc::UnboundedSender<FetchProgress>>,
-) -> Result<(Series, SeriesSummary), FetchError> {
-    let tz = config.time_zone()?;
-    let g = config.history.granularity;
-    let end = floor_to_bucket(now, g, tz);
-    let start = end - chrono::TimeDelta::days(i64::from(config.history.days));
-    let query = AggregateQuery {
-        queue_id: queue_id.to_string(),
-        media_type: config.history.media_type.clone(),
-        start,
-        end,
-        granularity: g,
-        time_zone: config.history.time_zone.clone(),
-        metrics: vec![Metric::NOffered],
-        chunk_days: config.genesys.chunk_days,
-        max_concurrency: config.genesys.max_concurrency,
-    };
-    let buckets = client.fetch_aggregates(&query, progress).await?;
-    let raw: Vec<_> = buckets.iter().map(|b| (b.start, b.n_offered)).collect();
-    Ok(from_buckets(&raw, start, end, g, tz, config.history.fill)?)
-}
-
-/// Finds a queue by id or by exact (case-insensitive) name, so scripts can say `--queue Sales`.
-pub async fn resolve_queue(
-    client: &GenesysClient,
-    name_or_id: &str,
-) -> Result<QueueRef, FetchError> {
-    let wanted = name_or_id.trim();
-    if looks_like_id(wanted) {
-        match client.get_queue(wanted).await {
-            Ok(q) => {
-                return Ok(QueueRef {
-                    id: q.id,
-                    name: q.name,
-                });
-            }
-            Err(GenesysError::Api { status: 404, .. }) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let queues = client.list_queues(Some(wanted)).await?;
-    let exact: Vec<_> = queues
-        .iter()
-        .filter(|q| q.name.eq_ignore_ascii_case(wanted))
-        .collect();
-    match exact.as_slice() {
-        [q] => Ok(QueueRef {
-            id: q.id.clone(),
-            name: q.name.clone(),
-        }),
-        [] => {
-            let near = client
-                .list_queues(Some(&format!("*{wanted}*")))
-                .await
-                .unwrap_or_default();
-            let hint = if near.is_empty() {
-                "run `queuecast queues` to list them".to_string()
-            } else {
-                format!(
-                    "did you mean {}?",
-                    near.iter()
-                        .take(5)
-                        .map(|q| format!("{:?}", q.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            Err(FetchError::Queue(format!(
-                "no queue named or with id {wanted:?}; {hint}"
-            )))
-        }
-        many => Err(FetchError::Queue(format!(
-            "{} queues are named {wanted:?}; use the id instead: {}",
-            many.len(),
-            many.iter()
-                .map(|q| q.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
-}
-
-/// Genesys ids are UUIDs.
-fn looks_like_id(s: &str) -> bool {
-    uuid::Uuid::parse_str(s).is_ok()
 }
 
 /// Smallest training set the holdout fit is attempted on.

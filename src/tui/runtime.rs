@@ -17,9 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::campaign::{NamedRef, schedule_body};
 use crate::config::Config;
-use crate::forecast::pipeline::{
-    ModelSelection, PipelineInput, PipelineOutput, QueueRef, run_forecast_named,
-};
+use crate::forecast::pipeline::{ModelSelection, PipelineOutput, QueueRef};
 use crate::genesys::{Campaign, CampaignSchedule, FetchProgress, GenesysClient, GenesysError};
 use crate::history::{Series, SeriesSummary};
 use crate::store::Store;
@@ -441,17 +439,12 @@ async fn fetch_history(
         })
     };
     // The same fetch the headless command uses, so both see identical series.
-    let result = crate::forecast::pipeline::fetch_history(
-        &b.client,
-        &queue.id,
-        &b.config,
-        Utc::now(),
-        Some(ptx),
-    )
-    .await;
+    let result =
+        crate::service::history::fetch_history(&b.client, queue, &b.config, Utc::now(), Some(ptx))
+            .await;
     let _ = forward.await;
-    let (series, summary) = result.map_err(|e| e.to_string())?;
-    Ok((series, summary, queue))
+    let h = result.map_err(|e| e.to_string())?;
+    Ok((h.series, h.summary, h.queue))
 }
 
 fn fit(
@@ -462,25 +455,25 @@ fn fit(
     queue: QueueRef,
     model: String,
 ) -> Result<PipelineOutput, String> {
-    let previous = b.store.load_forecast(&queue.id).unwrap_or_else(|e| {
-        tracing::warn!("ignoring the saved forecast: {e}");
-        None
-    });
     let mut config = b.config.clone();
     config.forecast.model = model;
-    // Same model choice (`auto` tournament or a named model) as `queuecast forecast`.
-    let mut out = run_forecast_named(PipelineInput {
+    // Same load → run → save (`auto` tournament or a named model) as `queuecast forecast`.
+    let history = crate::history::History {
+        queue,
         series,
         summary,
-        queue,
-        config,
-        previous,
-    })
-    .map_err(|e| e.to_string())?;
-    keep_tournament(&mut shared.lock().unwrap().auto_selection, &mut out);
-    if let Err(e) = b.store.save_forecast(&out.to_saved()) {
-        tracing::warn!("cannot save the forecast for drift checks: {e}");
+    };
+    let run = crate::service::forecast::run(&b.store, history, config).map_err(|e| {
+        for note in &e.notes {
+            tracing::warn!("{note}");
+        }
+        e.to_string()
+    })?;
+    for note in &run.notes {
+        tracing::warn!("{note}");
     }
+    let mut out = run.output;
+    keep_tournament(&mut shared.lock().unwrap().auto_selection, &mut out);
     Ok(out)
 }
 
