@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 
 use crate::genesys::{
     Campaign, CampaignSchedule, DialingMode, DomainEntityRef, PhoneColumn, ScheduleInterval,
@@ -24,11 +23,7 @@ pub const DIALING_MODES: [DialingMode; 4] = [
 pub const PHONE_TYPES: [&str; 3] = ["cell", "home", "work"];
 
 /// Something the user can pick (queue, contact list, script).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NamedRef {
-    pub id: String,
-    pub name: String,
-}
+pub use crate::refs::NamedRef;
 
 /// One schedule interval: a low-volume window in UTC.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
+use crate::export::ExportFormat;
 use crate::granularity::Granularity;
 use crate::sandbox::FaultArgs;
 
@@ -81,13 +82,6 @@ pub struct SandboxArgs {
     pub queues: Vec<String>,
     #[command(flatten)]
     pub faults: FaultArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum ExportFormat {
-    #[default]
-    Json,
-    Csv,
 }
 
 /// Forecast one queue (from the API, or a `ds,y` CSV with --input) and print a summary or an export.

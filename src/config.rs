@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::genesys::{AggregateQuery, ClientSettings, Endpoints};
 use crate::granularity::Granularity;
+use crate::history::FillMode;
 
 /// Env var names shared with Genesys' own tooling; genesys owns them because its errors cite them.
 pub use crate::genesys::{ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REGION};
@@ -129,17 +130,6 @@ impl std::fmt::Debug for GenesysConfig {
     }
 }
 
-/// How missing buckets are filled when the history series is built.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum FillMode {
-    /// Genesys omits buckets with no conversations: a missing bucket is a real zero.
-    #[default]
-    Zero,
-    /// The seed script's forward fill, kept as an option.
-    Ffill,
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct HistoryConfig {
@@ -240,6 +230,16 @@ pub enum DriftMetric {
     #[default]
     Wape,
     Mape,
+}
+
+impl DriftMetric {
+    /// How reports spell the metric.
+    pub fn label(self) -> &'static str {
+        match self {
+            DriftMetric::Wape => "WAPE",
+            DriftMetric::Mape => "MAPE",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

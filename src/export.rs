@@ -1,12 +1,9 @@
-//! Forecast export (JSON and CSV) and the atomic file write everything on disk goes through.
+//! Forecast export (JSON and CSV), written with [`crate::fsutil::write_atomic`].
 //!
 //! The JSON keeps the seed script's fields (`generatedAt`, `confidenceLevel`, `intervals` with
 //! `ds, yhat, yhat_lower, yhat_upper`) so its downstream consumers keep working, and adds what
 //! they were missing: the queue, zone, model options, threshold and the windows themselves.
 //! Timestamps carry the contact centre's UTC offset so a reader needs no zone database.
-
-use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
@@ -14,74 +11,33 @@ use serde::Serialize;
 
 use crate::forecast::drift::DriftReport;
 use crate::forecast::pipeline::{Accuracy, ModelSelection, PipelineOutput};
+use crate::fsutil::WriteError;
+use crate::history::FillMode;
+use crate::refs::QueueRef;
 
-/// A file could not be written; the message names the path and what was being done.
+/// The export could not be encoded or written; the message names the path and what was being done.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("cannot {action} {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        action: &'static str,
-        source: std::io::Error,
-    },
-    #[error("cannot write {}: it is a directory; give a file name", path.display())]
-    IsDirectory { path: PathBuf },
+    #[error(transparent)]
+    Write(#[from] WriteError),
     #[error("cannot encode the export: {0}")]
     Encode(String),
 }
 
-/// Writes `bytes` to `path` so that readers see either the old file or the new one, never a mix:
-/// a temp file in the same directory, fsync, then rename over the target.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    write_atomic_with(path, |f| f.write_all(bytes))
+/// What `--format` and the dashboard's export prompt offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum ExportFormat {
+    #[default]
+    Json,
+    Csv,
 }
 
-/// [`write_atomic`] with the content produced by `write` (streaming writers); if `write` fails,
-/// the temp file is removed and the target is untouched.
-pub fn write_atomic_with(
-    path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<(), ExportError> {
-    if path.is_dir() {
-        return Err(ExportError::IsDirectory {
-            path: path.to_path_buf(),
-        });
+/// The export document in `format`.
+pub fn render(out: &PipelineOutput, format: ExportFormat) -> Result<Vec<u8>, ExportError> {
+    match format {
+        ExportFormat::Json => to_json(out),
+        ExportFormat::Csv => to_csv(out),
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let io = |action: &'static str| {
-        move |source: std::io::Error| ExportError::Io {
-            path: path.to_path_buf(),
-            action,
-            source,
-        }
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".queuecast-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io("create a temporary file next to"))?;
-    write(tmp.as_file_mut()).map_err(io("write"))?;
-    tmp.as_file().sync_all().map_err(io("flush to disk"))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // Keep an existing file's mode; new exports are readable by the consumers, like `>` would make them.
-        let mode = std::fs::metadata(path)
-            .map(|m| m.permissions().mode())
-            .unwrap_or(0o644);
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))
-            .map_err(io("set permissions on"))?;
-    }
-    tmp.persist(path).map_err(|e| io("replace")(e.error))?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        // Makes the rename itself durable; not all platforms allow syncing a directory.
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 /// `ds` with the contact centre's UTC offset, e.g. `2024-03-10T03:00:00-04:00`.
@@ -95,7 +51,7 @@ pub fn local_iso(ts: DateTime<Utc>, tz: Tz) -> String {
 struct ExportDoc<'a> {
     generated_at: String,
     confidence_level: f64,
-    queue: &'a crate::store::QueueRef,
+    queue: &'a QueueRef,
     granularity: &'static str,
     time_zone: &'a str,
     model: ModelInfo<'a>,
@@ -132,7 +88,7 @@ struct HistoryInfo {
     zero_buckets: usize,
     gaps_filled: usize,
     duplicates_merged: usize,
-    fill: crate::config::FillMode,
+    fill: FillMode,
 }
 
 #[derive(Debug, Serialize)]
@@ -247,87 +203,5 @@ mod tests {
             "2024-03-10T03:00:00-04:00"
         );
         assert_eq!(local_iso(t, Tz::UTC), "2024-03-10T06:00:00+00:00");
-    }
-
-    #[test]
-    fn write_atomic_replaces_whole_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.json");
-        write_atomic(&path, b"first version, quite long").unwrap();
-        write_atomic(&path, b"second").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"second");
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(leftovers.len(), 1, "temp file left behind: {leftovers:?}");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn failed_write_leaves_existing_file_intact_and_names_path() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.json");
-        std::fs::write(&path, b"old export").unwrap();
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
-        let probe = dir.path().join("probe");
-        let writable = std::fs::write(&probe, b"x").is_ok();
-        let result = write_atomic(&path, b"new export");
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        if writable {
-            eprintln!("note: running as a user who can write read-only dirs (root); skipped");
-            return;
-        }
-        let err = result.unwrap_err().to_string();
-        assert!(err.contains(&path.display().to_string()), "{err}");
-        assert!(
-            err.contains("Permission denied") || err.contains("permission"),
-            "{err}"
-        );
-        assert_eq!(std::fs::read(&path).unwrap(), b"old export");
-    }
-
-    #[test]
-    fn interrupted_write_leaves_the_old_file_and_no_temp() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.json");
-        std::fs::write(&path, b"old export").unwrap();
-        let err = write_atomic_with(&path, |f| {
-            f.write_all(b"new exp")?;
-            Err(std::io::Error::other("disk full"))
-        })
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("out.json") && err.contains("disk full"),
-            "{err}"
-        );
-        assert_eq!(std::fs::read(&path).unwrap(), b"old export");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn parent_that_is_a_file_is_a_clear_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("plain");
-        std::fs::write(&file, b"x").unwrap();
-        let err = write_atomic(&file.join("out.json"), b"y")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("plain/out.json") && err.contains("cannot create a temporary file"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn missing_dir_and_directory_target_are_clear_errors() {
-        let dir = tempfile::tempdir().unwrap();
-        let missing = dir.path().join("no/such/dir/out.json");
-        let err = write_atomic(&missing, b"x").unwrap_err().to_string();
-        assert!(err.contains("no/such/dir/out.json"), "{err}");
-        let err = write_atomic(dir.path(), b"x").unwrap_err().to_string();
-        assert!(err.contains("is a directory"), "{err}");
     }
 }

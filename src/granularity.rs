@@ -3,7 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Timelike, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 /// An aggregates-query granularity, spelled as Genesys spells it (ISO-8601 duration).
@@ -44,6 +45,18 @@ impl Granularity {
     /// Buckets in one day (wall-clock day without DST change).
     pub fn per_day(self) -> usize {
         (24 * 60 / self.minutes()) as usize
+    }
+
+    /// Buckets in one week: the season of the weekly naive and of the MASE scale.
+    pub fn per_week(self) -> usize {
+        7 * self.per_day()
+    }
+
+    /// Local bucket of the day (0 ..per_day) of an instant, in the contact centre's zone.
+    pub fn bucket_of_day(self, ts: DateTime<Utc>, tz: Tz) -> usize {
+        let local = ts.with_timezone(&tz);
+        let minutes = i64::from(local.hour()) * 60 + i64::from(local.minute());
+        ((minutes / self.minutes()) as usize).min(self.per_day() - 1)
     }
 
     /// The granularity whose bucket is exactly `minutes` long, if queuecast supports it.
@@ -94,5 +107,16 @@ mod tests {
         let json = serde_json::to_string(&Granularity::Pt30m).unwrap();
         assert_eq!(json, "\"PT30M\"");
         assert_eq!(Granularity::Pt30m.per_day(), 48);
+        assert_eq!(Granularity::Pt15m.per_week(), 672);
+    }
+
+    #[test]
+    fn bucket_of_day_uses_local_time() {
+        use chrono::TimeZone;
+        let ts = Utc.with_ymd_and_hms(2024, 7, 1, 7, 30, 0).unwrap();
+        // 07:30 UTC is 08:30 in Dublin (IST, UTC+1).
+        let dublin = chrono_tz::Europe::Dublin;
+        assert_eq!(Granularity::Pt1h.bucket_of_day(ts, dublin), 8);
+        assert_eq!(Granularity::Pt30m.bucket_of_day(ts, dublin), 17);
     }
 }

@@ -7,15 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::export::{ExportError, write_atomic};
 use crate::forecast::drift::SavedForecast;
-
-/// A queue as the analyst knows it: the id the API wants and the name people say.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueRef {
-    pub id: String,
-    pub name: String,
-}
+use crate::fsutil::{WriteError, create_parent_dir, write_atomic};
+use crate::refs::QueueRef;
 
 /// Why the data dir could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +20,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Write(#[from] ExportError),
+    Write(#[from] WriteError),
     #[error("{} is not a valid queuecast file ({message}); delete it to start afresh", path.display())]
     Corrupt { path: PathBuf, message: String },
 }
@@ -104,15 +98,7 @@ fn write_json<T: Serialize>(path: &Path, body: &T) -> Result<(), StoreError> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|source| {
-            StoreError::Write(ExportError::Io {
-                path: path.to_path_buf(),
-                action: "create the directory for",
-                source,
-            })
-        })?;
-    }
+    create_parent_dir(path)?;
     write_atomic(path, &bytes)?;
     Ok(())
 }

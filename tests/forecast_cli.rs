@@ -8,7 +8,8 @@ use chrono::{DateTime, TimeDelta, TimeZone, Timelike, Utc};
 use queuecast::forecast::ForecastPoint;
 use queuecast::forecast::drift::SavedForecast;
 use queuecast::granularity::Granularity;
-use queuecast::store::{QueueRef, Store};
+use queuecast::refs::QueueRef;
+use queuecast::store::Store;
 
 const BIN: &str = env!("CARGO_BIN_EXE_queuecast");
 

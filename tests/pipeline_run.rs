@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
-use queuecast::config::{Config, FillMode};
+use queuecast::config::Config;
 use queuecast::export;
 use queuecast::forecast::drift::SavedForecast;
 use queuecast::forecast::pipeline::{PipelineInput, QueueRef, run_forecast, run_forecast_named};
 use queuecast::forecast::{ForecastError, ForecastPoint, Forecaster, ModelForecast};
 use queuecast::granularity::Granularity;
-use queuecast::history::{self, Series, SeriesSummary};
+use queuecast::history::{self, FillMode, Series, SeriesSummary};
 
 /// "Same bucket yesterday", band ±2: exact on a purely daily-periodic series.
 struct DailyNaive;

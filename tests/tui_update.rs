@@ -19,7 +19,7 @@ use queuecast::forecast::{ForecastPoint, ModelForecast};
 use queuecast::genesys::CampaignStatus;
 use queuecast::granularity::Granularity;
 use queuecast::history::{FillMode, Point, Series, SeriesSummary};
-use queuecast::store::QueueRef;
+use queuecast::refs::QueueRef;
 use queuecast::tui::action::{ApiFailure, Effect, History, Msg, SubmitOutcome};
 use queuecast::tui::app::{
     App, ForecastView, Level, ModelRow, OrgInfo, Overlay, Screen, Stage, SubmitState, WindowRow,

@@ -8,8 +8,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Timelike, Utc};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::metrics;
@@ -108,14 +106,14 @@ pub fn fold_origins(
     }
     let need = folds * horizon + min_train(series.granularity);
     if n < need {
-        return Err(too_short(n, need, series.granularity));
+        return Err(ForecastError::too_short(n, need, series.granularity));
     }
     Ok((0..folds).map(|i| n - (folds - i) * horizon).collect())
 }
 
 /// Shortest training history a fold may have: two weeks.
 pub fn min_train(g: Granularity) -> usize {
-    2 * season_len(g)
+    2 * g.per_week()
 }
 
 pub(crate) fn run_fold(
@@ -146,7 +144,7 @@ pub(crate) fn run_fold(
         .map(|p| p.y)
         .collect();
     let insample: Vec<f64> = train.points.iter().map(|p| p.y).collect();
-    let scale = naive_scale(&insample, season_len(series.granularity));
+    let scale = naive_scale(&insample, series.granularity.per_week());
     Ok(Fold {
         origin,
         actual,
@@ -225,53 +223,6 @@ pub fn score_folds(model: &str, folds: Vec<Fold>) -> Result<BacktestRun, Forecas
     })
 }
 
-/// Buckets in one week: the season of the weekly naive and of the MASE scale.
-pub fn season_len(g: Granularity) -> usize {
-    7 * g.per_day()
-}
-
-/// Local bucket of the day (0 ..per_day) of an instant, in the contact centre's zone.
-pub fn bucket_of_day(ts: DateTime<Utc>, tz: Tz, g: Granularity) -> usize {
-    let local = ts.with_timezone(&tz);
-    let minutes = i64::from(local.hour()) * 60 + i64::from(local.minute());
-    ((minutes / g.minutes()) as usize).min(g.per_day() - 1)
-}
-
-/// The start instants of the `horizon` buckets after the end of `series`.
-pub fn future_timestamps(series: &Series, horizon: usize) -> Vec<DateTime<Utc>> {
-    let Some(last) = series.points.last() else {
-        return Vec::new();
-    };
-    let step = series.granularity.duration();
-    (1..=horizon as i32).map(|h| last.ts + step * h).collect()
-}
-
-/// True when the history has no negative value: counts, whose forecast must not go below zero.
-pub fn is_nonnegative(series: &Series) -> bool {
-    series.points.iter().all(|p| p.y >= 0.0)
-}
-
-/// Clamps point and band at zero (for count series).
-pub fn clamp_nonnegative(points: &mut [ForecastPoint]) {
-    for p in points {
-        p.yhat = p.yhat.max(0.0);
-        p.yhat_lower = p.yhat_lower.max(0.0);
-        p.yhat_upper = p.yhat_upper.max(p.yhat);
-    }
-}
-
-/// The standard "not enough history" error for `have` of `need` buckets.
-pub fn too_short(have: usize, need: usize, g: Granularity) -> ForecastError {
-    let more = need.saturating_sub(have);
-    ForecastError::TooShort {
-        have,
-        need,
-        more,
-        more_hours: more as f64 * g.minutes() as f64 / 60.0,
-        granularity: g,
-    }
-}
-
 /// Runs jobs on at most `available_parallelism` threads, returning results in job order.
 /// A bounded pool rather than a thread per job keeps per-fit timings honest on small machines.
 pub fn run_parallel<T, F>(jobs: Vec<F>) -> Vec<T>
@@ -331,36 +282,10 @@ mod duration_secs {
 }
 
 #[cfg(test)]
-pub(crate) mod test_support {
-    use chrono::{TimeZone, Utc};
-
-    use crate::granularity::Granularity;
-    use crate::history::{Point, Series};
-
-    /// An hourly UTC series starting on a Monday midnight.
-    pub(crate) fn hourly(values: &[f64]) -> Series {
-        let t0 = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
-        Series {
-            granularity: Granularity::Pt1h,
-            tz: chrono_tz::UTC,
-            points: values
-                .iter()
-                .enumerate()
-                .map(|(i, &y)| Point {
-                    ts: t0 + chrono::TimeDelta::hours(i as i64),
-                    y,
-                })
-                .collect(),
-        }
-    }
-}
-
-#[cfg(test)]
 mod tests {
-    use super::test_support::hourly;
     use super::*;
     use crate::forecast::ModelForecast;
-    use chrono::TimeZone;
+    use crate::history::test_support::hourly;
 
     /// Predicts the last training value, and records how long each training set was.
     struct LastValue {
@@ -380,7 +305,8 @@ mod tests {
             let last = series.points.last().unwrap().y;
             Ok(ModelForecast {
                 model: "last-value".into(),
-                future: future_timestamps(series, horizon)
+                future: series
+                    .future_timestamps(horizon)
                     .into_iter()
                     .map(|ts| ForecastPoint {
                         ts,
@@ -447,20 +373,6 @@ mod tests {
         assert_eq!(
             run_parallel(jobs),
             (0..17).map(|i| i * 2).collect::<Vec<_>>()
-        );
-    }
-
-    #[test]
-    fn bucket_of_day_uses_local_time() {
-        let ts = Utc.with_ymd_and_hms(2024, 7, 1, 7, 30, 0).unwrap();
-        // 07:30 UTC is 08:30 in Dublin (IST, UTC+1).
-        assert_eq!(
-            bucket_of_day(ts, chrono_tz::Europe::Dublin, Granularity::Pt1h),
-            8
-        );
-        assert_eq!(
-            bucket_of_day(ts, chrono_tz::Europe::Dublin, Granularity::Pt30m),
-            17
         );
     }
 }

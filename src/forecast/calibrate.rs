@@ -6,8 +6,8 @@
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::ModelForecast;
-use super::backtest::{BacktestRun, bucket_of_day, clamp_nonnegative};
+use super::backtest::BacktestRun;
+use super::{ModelForecast, clamp_nonnegative};
 use crate::granularity::Granularity;
 
 /// How a band was adjusted.
@@ -123,7 +123,7 @@ pub fn plan(run: &BacktestRun, tz: Tz, g: Granularity, nominal: f64) -> Calibrat
         .flat_map(|(k, f)| {
             f.actual.iter().zip(&f.forecast).map(move |(&a, p)| Scored {
                 fold: k,
-                bucket: bucket_of_day(p.ts, tz, g),
+                bucket: g.bucket_of_day(p.ts, tz),
                 actual: a,
                 yhat: p.yhat,
                 lower: p.yhat_lower,
@@ -222,7 +222,7 @@ pub fn apply(
 ) {
     if cal.applied() {
         for p in &mut forecast.future {
-            let f = cal.factors[bucket_of_day(p.ts, tz, g)];
+            let f = cal.factors[g.bucket_of_day(p.ts, tz)];
             let (lo, hi) = scaled(p.yhat, p.yhat_lower, p.yhat_upper, f, cal.offset);
             p.yhat_lower = lo;
             p.yhat_upper = hi;

@@ -11,7 +11,7 @@ use super::metrics;
 use crate::config::{DriftConfig, DriftMetric};
 use crate::granularity::Granularity;
 use crate::history::Series;
-use crate::store::QueueRef;
+use crate::refs::QueueRef;
 
 /// A forecast as kept in the data dir, enough to score it later.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -58,6 +58,29 @@ pub enum ForecastError {
     UnknownModel { name: String, valid: String },
 }
 
+impl ForecastError {
+    /// The standard "not enough history" error for `have` of `need` buckets.
+    pub fn too_short(have: usize, need: usize, g: Granularity) -> Self {
+        let more = need.saturating_sub(have);
+        ForecastError::TooShort {
+            have,
+            need,
+            more,
+            more_hours: more as f64 * g.minutes() as f64 / 60.0,
+            granularity: g,
+        }
+    }
+}
+
+/// Clamps point and band at zero (for count series).
+pub fn clamp_nonnegative(points: &mut [ForecastPoint]) {
+    for p in points {
+        p.yhat = p.yhat.max(0.0);
+        p.yhat_lower = p.yhat_lower.max(0.0);
+        p.yhat_upper = p.yhat_upper.max(p.yhat);
+    }
+}
+
 /// Every model behind one interface, so the backtest, the dashboard and the headless command
 /// treat them alike.
 pub trait Forecaster: Send + Sync {

@@ -6,8 +6,7 @@ use augurs_core::{Fit, Predict};
 use augurs_ets::AutoETS;
 use augurs_mstl::MSTLModel;
 
-use super::backtest::{clamp_nonnegative, future_timestamps, is_nonnegative, too_short};
-use super::{ForecastError, ForecastPoint, Forecaster, ModelForecast};
+use super::{ForecastError, ForecastPoint, Forecaster, ModelForecast, clamp_nonnegative};
 use crate::config::ForecastConfig;
 use crate::history::Series;
 
@@ -50,7 +49,7 @@ impl Forecaster for MstlEts {
         let n = series.points.len();
         // STL needs two full cycles of the longest period.
         if n < 2 * week {
-            return Err(too_short(n, 2 * week, g));
+            return Err(ForecastError::too_short(n, 2 * week, g));
         }
         let start = n.saturating_sub(TRAIN_WEEKS * week);
         let y: Vec<f64> = series.points[start..].iter().map(|p| p.y).collect();
@@ -68,7 +67,8 @@ impl Forecaster for MstlEts {
             model: NAME.to_string(),
             message: "the trend model returned no prediction interval".into(),
         })?;
-        let mut future: Vec<ForecastPoint> = future_timestamps(series, horizon)
+        let mut future: Vec<ForecastPoint> = series
+            .future_timestamps(horizon)
             .into_iter()
             .zip(
                 fc.point
@@ -88,7 +88,7 @@ impl Forecaster for MstlEts {
                 message: "the fit produced non-finite forecasts".into(),
             });
         }
-        if is_nonnegative(series) {
+        if series.is_nonnegative() {
             clamp_nonnegative(&mut future);
         }
         Ok(ModelForecast {
@@ -102,7 +102,7 @@ impl Forecaster for MstlEts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forecast::backtest::test_support::hourly;
+    use crate::history::test_support::hourly;
 
     #[test]
     fn follows_a_weekday_weekend_shape_and_stays_non_negative() {

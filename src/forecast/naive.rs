@@ -1,10 +1,7 @@
 //! Weekly seasonal naive: "same bucket last week". The baseline every other model must beat,
 //! and often a hard one for contact-centre volumes.
 
-use super::backtest::{
-    bucket_of_day, clamp_nonnegative, future_timestamps, is_nonnegative, season_len, too_short,
-};
-use super::{ForecastError, ForecastPoint, Forecaster, ModelForecast};
+use super::{ForecastError, ForecastPoint, Forecaster, ModelForecast, clamp_nonnegative};
 use crate::config::ForecastConfig;
 use crate::history::Series;
 
@@ -42,11 +39,11 @@ impl Forecaster for SeasonalNaive {
 
     fn forecast(&self, series: &Series, horizon: usize) -> Result<ModelForecast, ForecastError> {
         let g = series.granularity;
-        let season = season_len(g);
+        let season = g.per_week();
         let n = series.points.len();
         // One week to repeat and at least one more to learn the week-over-week spread.
         if n < 2 * season {
-            return Err(too_short(n, 2 * season, g));
+            return Err(ForecastError::too_short(n, 2 * season, g));
         }
         let y: Vec<f64> = series.points.iter().map(|p| p.y).collect();
         let per_day = g.per_day();
@@ -55,7 +52,7 @@ impl Forecaster for SeasonalNaive {
         let mut pooled = Vec::with_capacity(n - first);
         for t in first..n {
             let e = y[t] - y[t - season];
-            by_bucket[bucket_of_day(series.points[t].ts, series.tz, g)].push(e);
+            by_bucket[g.bucket_of_day(series.points[t].ts, series.tz)].push(e);
             pooled.push(e);
         }
         let lo_q = (1.0 - self.interval_width) / 2.0;
@@ -73,14 +70,15 @@ impl Forecaster for SeasonalNaive {
                 }
             })
             .collect();
-        let mut future: Vec<ForecastPoint> = future_timestamps(series, horizon)
+        let mut future: Vec<ForecastPoint> = series
+            .future_timestamps(horizon)
             .into_iter()
             .enumerate()
             .map(|(h, ts)| {
                 let yhat = y[n - season + h % season];
                 // Errors of a k-weeks-ahead naive add up like a random walk's.
                 let widen = ((h / season + 1) as f64).sqrt();
-                let (lo, hi) = bands[bucket_of_day(ts, series.tz, g)];
+                let (lo, hi) = bands[g.bucket_of_day(ts, series.tz)];
                 ForecastPoint {
                     ts,
                     yhat,
@@ -89,7 +87,7 @@ impl Forecaster for SeasonalNaive {
                 }
             })
             .collect();
-        if is_nonnegative(series) {
+        if series.is_nonnegative() {
             clamp_nonnegative(&mut future);
         }
         Ok(ModelForecast {
@@ -121,7 +119,7 @@ pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forecast::backtest::test_support::hourly;
+    use crate::history::test_support::hourly;
 
     fn weekly_pattern(weeks: usize, noise: impl Fn(usize) -> f64) -> Vec<f64> {
         (0..weeks * 168)

@@ -1,22 +1,21 @@
 //! History → forecast → windows → accuracy → drift, in one call the dashboard and the headless
-//! command share. No terminal I/O here: the dashboard runs it on a blocking task.
+//! command share (through `service::forecast`). Pure: no network, no files, no terminal; the
+//! dashboard runs it on a blocking task.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::backtest::{BacktestScore, backtest_run, is_nonnegative, min_train};
-use super::calibrate::{self, Calibration};
+use super::backtest::{BacktestScore, min_train};
+use super::calibrate::Calibration;
 use super::drift::{DriftReport, SavedForecast, check_drift};
-use super::prophet::ProphetForecaster;
 use super::select::{self, ModelFailure};
 use super::windows::{WindowOptions, WindowSet, low_volume_windows};
 use super::{ForecastError, Forecaster, ModelForecast, metrics};
-use crate::config::{Config, ConfigError};
-use crate::genesys::{AggregateQuery, FetchProgress, GenesysClient, GenesysError, Metric};
+use crate::config::{Config, ConfigError, ForecastConfig};
 use crate::granularity::Granularity;
-use crate::history::{HistoryError, Series, SeriesSummary, floor_to_bucket, from_buckets, grid};
-pub use crate::store::QueueRef;
+use crate::history::{Series, SeriesSummary, grid};
+pub use crate::refs::QueueRef;
 
 /// Everything one forecast run needs.
 #[derive(Clone, Debug)]
@@ -107,113 +106,6 @@ pub enum PipelineError {
     Config(#[from] ConfigError),
 }
 
-/// Why history could not be fetched.
-#[derive(Debug, thiserror::Error)]
-pub enum FetchError {
-    #[error(transparent)]
-    Api(#[from] GenesysError),
-    #[error(transparent)]
-    History(#[from] HistoryError),
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error("{0}")]
-    Queue(String),
-}
-
-/// Fetches the last `config.history.days` of complete buckets before `now` for one queue
-/// (`nOffered`, chunked as configured) and builds the series. `progress` gets chunk counts.
-pub async fn fetch_history(
-    client: &GenesysClient,
-    queue_id: &str,
-    config: &Config,
-    now: DateTime<Utc>,
-    progress: Option<tokio::sync::mpsc::UnboundedSender<FetchProgress>>,
-) -> Result<(Series, SeriesSummary), FetchError> {
-    let tz = config.time_zone()?;
-    let g = config.history.granularity;
-    let end = floor_to_bucket(now, g, tz);
-    let start = end - chrono::TimeDelta::days(i64::from(config.history.days));
-    let query = AggregateQuery {
-        queue_id: queue_id.to_string(),
-        media_type: config.history.media_type.clone(),
-        start,
-        end,
-        granularity: g,
-        time_zone: config.history.time_zone.clone(),
-        metrics: vec![Metric::NOffered],
-        chunk_days: config.genesys.chunk_days,
-        max_concurrency: config.genesys.max_concurrency,
-    };
-    let buckets = client.fetch_aggregates(&query, progress).await?;
-    let raw: Vec<_> = buckets.iter().map(|b| (b.start, b.n_offered)).collect();
-    Ok(from_buckets(&raw, start, end, g, tz, config.history.fill)?)
-}
-
-/// Finds a queue by id or by exact (case-insensitive) name, so scripts can say `--queue Sales`.
-pub async fn resolve_queue(
-    client: &GenesysClient,
-    name_or_id: &str,
-) -> Result<QueueRef, FetchError> {
-    let wanted = name_or_id.trim();
-    if looks_like_id(wanted) {
-        match client.get_queue(wanted).await {
-            Ok(q) => {
-                return Ok(QueueRef {
-                    id: q.id,
-                    name: q.name,
-                });
-            }
-            Err(GenesysError::Api { status: 404, .. }) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let queues = client.list_queues(Some(wanted)).await?;
-    let exact: Vec<_> = queues
-        .iter()
-        .filter(|q| q.name.eq_ignore_ascii_case(wanted))
-        .collect();
-    match exact.as_slice() {
-        [q] => Ok(QueueRef {
-            id: q.id.clone(),
-            name: q.name.clone(),
-        }),
-        [] => {
-            let near = client
-                .list_queues(Some(&format!("*{wanted}*")))
-                .await
-                .unwrap_or_default();
-            let hint = if near.is_empty() {
-                "run `queuecast queues` to list them".to_string()
-            } else {
-                format!(
-                    "did you mean {}?",
-                    near.iter()
-                        .take(5)
-                        .map(|q| format!("{:?}", q.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            Err(FetchError::Queue(format!(
-                "no queue named or with id {wanted:?}; {hint}"
-            )))
-        }
-        many => Err(FetchError::Queue(format!(
-            "{} queues are named {wanted:?}; use the id instead: {}",
-            many.len(),
-            many.iter()
-                .map(|q| q.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
-}
-
-/// Genesys ids are UUIDs.
-fn looks_like_id(s: &str) -> bool {
-    uuid::Uuid::parse_str(s).is_ok()
-}
-
 /// Smallest training set the holdout fit is attempted on.
 const MIN_FIT_POINTS: usize = 48;
 
@@ -278,18 +170,17 @@ pub fn run_forecast(
     )
 }
 
-/// Runs the model `input.config.forecast.model` names, through F's registry: `auto` runs the
-/// backtest tournament, a name backtests that model; either way the band is calibrated and the
-/// accuracy is the rolling-origin backtest. With too little history for the configured folds,
-/// fewer folds are used; with too little for one, the model is fitted untested (warned).
+/// Runs the model `input.config.forecast.model` names, through the registry in
+/// [`select`]: `auto` runs the backtest tournament, a name backtests that model; either way the
+/// band is calibrated and the accuracy is the rolling-origin backtest. With too little history
+/// for the configured folds, fewer folds are used; with too little for one, the model is fitted
+/// untested (warned).
 pub fn run_forecast_named(input: PipelineInput) -> Result<PipelineOutput, PipelineError> {
     let window_opts = WindowOptions::from_config(&input.config.windows)?;
     let generated_at = Utc::now();
     let series = &input.series;
     let g = series.granularity;
     let horizon = input.config.forecast.horizon_days as usize * g.per_day();
-    let requested = input.config.forecast.model.clone();
-    let mut warnings = Vec::new();
     let wanted = input.config.forecast.backtest_folds.max(1) as usize;
     let n = series.points.len();
     let fits = (0..=wanted)
@@ -297,31 +188,9 @@ pub fn run_forecast_named(input: PipelineInput) -> Result<PipelineOutput, Pipeli
         .find(|&k| k == 0 || n >= k * horizon + min_train(g))
         .unwrap_or(0);
     if fits == 0 {
-        let name = if requested == select::AUTO {
-            fallback_model()
-        } else {
-            requested.clone()
-        };
-        let model = forecaster_by_name(&name, &input.config.forecast)?;
-        let mut out = run_forecast(input, model.as_ref())?;
-        out.warnings.insert(
-            0,
-            format!(
-                "too little history to backtest ({n} buckets, a fold needs {}): {name} was \
-                 fitted without model selection or band calibration",
-                horizon + min_train(g)
-            ),
-        );
-        out.selection = Some(ModelSelection {
-            requested,
-            chosen: out.forecast.model.clone(),
-            reason: None,
-            backtest: Vec::new(),
-            failures: Vec::new(),
-            calibration: None,
-        });
-        return Ok(out);
+        return run_untested(input, horizon);
     }
+    let mut warnings = Vec::new();
     let mut fcfg = input.config.forecast.clone();
     if fits < wanted {
         warnings.push(format!(
@@ -329,53 +198,9 @@ pub fn run_forecast_named(input: PipelineInput) -> Result<PipelineOutput, Pipeli
         ));
         fcfg.backtest_folds = fits as u32;
     }
-    let (forecast, score, selection) = if requested == select::AUTO {
-        let models = model_names()
-            .into_iter()
-            .map(|n| forecaster_by_name(n, &fcfg))
-            .collect::<Result<Vec<_>, _>>()?;
-        let t = select::tournament_of(&models, series, horizon, &fcfg)?;
-        let score = t
-            .rows
-            .iter()
-            .find(|r| r.model == t.chosen)
-            .cloned()
-            .expect("the chosen model has a backtest row");
-        let sel = ModelSelection {
-            requested,
-            chosen: t.chosen.clone(),
-            reason: Some(t.reason.clone()),
-            backtest: t.rows.clone(),
-            failures: t.failures.clone(),
-            calibration: Some(t.calibration.clone()),
-        };
-        (t.forecast, score, sel)
-    } else {
-        let model = forecaster_by_name(&requested, &fcfg)?;
-        let (forecast, score, cal) = run_one(model.as_ref(), series, horizon, &fcfg)?;
-        let sel = ModelSelection {
-            requested,
-            chosen: score.model.clone(),
-            reason: None,
-            backtest: vec![score.clone()],
-            failures: Vec::new(),
-            calibration: Some(cal),
-        };
-        (forecast, score, sel)
-    };
-    let accuracy = Accuracy {
-        method: "backtest".into(),
-        folds: score.folds,
-        buckets: score.folds * horizon,
-        wape: Some(score.wape),
-        mape: score.mape,
-        mase: score.mase,
-        coverage: selection
-            .calibration
-            .as_ref()
-            .map(|c| c.coverage_after)
-            .or(Some(score.coverage)),
-    };
+    let (forecast, score, selection) =
+        choose(&input.config.forecast.model, series, horizon, &fcfg)?;
+    let accuracy = backtest_accuracy(&score, &selection, horizon);
     finish(
         input,
         Finished {
@@ -389,67 +214,94 @@ pub fn run_forecast_named(input: PipelineInput) -> Result<PipelineOutput, Pipeli
     )
 }
 
-/// Prophet variants, for as long as the registry does not list them itself.
-const PROPHET_NAMES: [&str; 2] = ["prophet-seed", "prophet-tuned"];
-
-/// Every model name `--model` accepts besides `auto`: the registry's plus Prophet's.
-pub fn model_names() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = select::MODEL_NAMES.to_vec();
-    for p in PROPHET_NAMES {
-        if !names.contains(&p) {
-            names.push(p);
-        }
-    }
-    names
+/// Too little history for one backtest fold: fit the requested model (for `auto`,
+/// [`select::AUTO_FALLBACK`]) without selection or calibration, and say so.
+fn run_untested(input: PipelineInput, horizon: usize) -> Result<PipelineOutput, PipelineError> {
+    let requested = input.config.forecast.model.clone();
+    let name = if requested == select::AUTO {
+        select::AUTO_FALLBACK
+    } else {
+        requested.as_str()
+    };
+    let model = select::forecaster_by_name(name, &input.config.forecast)?;
+    let n = input.series.points.len();
+    let need = horizon + min_train(input.series.granularity);
+    let mut out = run_forecast(input, model.as_ref())?;
+    out.warnings.insert(
+        0,
+        format!(
+            "too little history to backtest ({n} buckets, a fold needs {need}): {name} was \
+             fitted without model selection or band calibration"
+        ),
+    );
+    out.selection = Some(ModelSelection {
+        requested,
+        chosen: out.forecast.model.clone(),
+        reason: None,
+        backtest: Vec::new(),
+        failures: Vec::new(),
+        calibration: None,
+    });
+    Ok(out)
 }
 
-/// Builds a model by name: the registry first, then the Prophet variants.
-pub fn forecaster_by_name(
-    name: &str,
-    cfg: &crate::config::ForecastConfig,
-) -> Result<Box<dyn Forecaster>, ForecastError> {
-    match select::forecaster_by_name(name, cfg) {
-        Err(ForecastError::UnknownModel { .. }) if name == "prophet-seed" => {
-            Ok(Box::new(ProphetForecaster::seed(cfg)))
-        }
-        Err(ForecastError::UnknownModel { .. }) if name == "prophet-tuned" => {
-            Ok(Box::new(ProphetForecaster::tuned(cfg)))
-        }
-        Err(ForecastError::UnknownModel { name, .. }) => Err(ForecastError::UnknownModel {
-            name,
-            valid: std::iter::once(select::AUTO)
-                .chain(model_names())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
-        other => other,
-    }
-}
-
-/// The model used for `auto` when nothing can be backtested.
-fn fallback_model() -> String {
-    "prophet-seed".to_string()
-}
-
-/// Backtests one model and refits it with a calibrated band (the registry's `run_model`,
-/// for models the registry does not know).
-fn run_one(
-    model: &dyn Forecaster,
+/// `auto`: the tournament's winner; a name: that model, backtested. Either refitted with a
+/// calibrated band.
+fn choose(
+    requested: &str,
     series: &Series,
     horizon: usize,
-    cfg: &crate::config::ForecastConfig,
-) -> Result<(ModelForecast, BacktestScore, Calibration), ForecastError> {
-    let run = backtest_run(model, series, horizon, cfg.backtest_folds.max(1) as usize)?;
-    let mut forecast = model.forecast(series, horizon)?;
-    let cal = calibrate::plan(&run, series.tz, series.granularity, cfg.interval_width);
-    calibrate::apply(
-        &cal,
-        &mut forecast,
-        series.tz,
-        series.granularity,
-        is_nonnegative(series),
-    );
-    Ok((forecast, run.score, cal))
+    cfg: &ForecastConfig,
+) -> Result<(ModelForecast, BacktestScore, ModelSelection), ForecastError> {
+    if requested == select::AUTO {
+        let t = select::tournament(series, horizon, cfg)?;
+        let score = t
+            .rows
+            .iter()
+            .find(|r| r.model == t.chosen)
+            .cloned()
+            .expect("the chosen model has a backtest row");
+        let sel = ModelSelection {
+            requested: requested.to_string(),
+            chosen: t.chosen.clone(),
+            reason: Some(t.reason.clone()),
+            backtest: t.rows.clone(),
+            failures: t.failures.clone(),
+            calibration: Some(t.calibration.clone()),
+        };
+        return Ok((t.forecast, score, sel));
+    }
+    let run = select::run_model(requested, series, horizon, cfg)?;
+    let sel = ModelSelection {
+        requested: requested.to_string(),
+        chosen: run.score.model.clone(),
+        reason: None,
+        backtest: vec![run.score.clone()],
+        failures: Vec::new(),
+        calibration: Some(run.calibration),
+    };
+    Ok((run.forecast, run.score, sel))
+}
+
+/// The backtest's pooled scores as the run's accuracy; coverage is the calibrated band's.
+fn backtest_accuracy(
+    score: &BacktestScore,
+    selection: &ModelSelection,
+    horizon: usize,
+) -> Accuracy {
+    Accuracy {
+        method: "backtest".into(),
+        folds: score.folds,
+        buckets: score.folds * horizon,
+        wape: Some(score.wape),
+        mape: score.mape,
+        mase: score.mase,
+        coverage: selection
+            .calibration
+            .as_ref()
+            .map(|c| c.coverage_after)
+            .or(Some(score.coverage)),
+    }
 }
 
 struct Finished {

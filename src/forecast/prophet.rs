@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use augurs_prophet::optimizer::{Data, InitialParams, OptimizeOpts, OptimizedParams};
 use augurs_prophet::{
@@ -176,10 +176,19 @@ pub enum Engine {
 }
 
 impl Engine {
-    /// Reads `QUEUECAST_PROPHET_ENGINE` (unset or empty: native); an unknown or unavailable
-    /// engine is an error that says what this build offers.
+    /// The engine `QUEUECAST_PROPHET_ENGINE` names (unset or empty: native), read once per
+    /// process: every fit asks, and the answer must not change between a run's fits.
     pub fn from_env() -> Result<Self, String> {
-        match std::env::var(ENGINE_ENV).unwrap_or_default().trim() {
+        static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
+        ENGINE
+            .get_or_init(|| Self::parse(&std::env::var(ENGINE_ENV).unwrap_or_default()))
+            .clone()
+    }
+
+    /// An engine by name; an unknown or unavailable one is an error that says what this build
+    /// offers.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        match value.trim() {
             "" | "native" => Ok(Self::Native),
             #[cfg(feature = "wasmstan")]
             "wasmstan" => Ok(Self::Wasmstan),
@@ -234,17 +243,63 @@ pub fn fit_predict_raw(
     horizon: usize,
     s: &ProphetSettings,
 ) -> Result<RawProphet, ForecastError> {
+    check_history(series, s)?;
+    let mut warnings = Vec::new();
+    let h = Prepared::new(series, s, &mut warnings);
+    let capture = Capture::default();
+    let model = fit(series, &h, s, capture.clone())?;
+
+    let step = series.granularity.duration();
+    let last = *h.ts.last().expect("n >= MIN_POINTS");
+    let future_ts: Vec<DateTime<Utc>> = (1..=horizon as i32).map(|i| last + step * i).collect();
+    let future_ds: Vec<i64> = future_ts
+        .iter()
+        .map(|&t| local_naive_secs(series, t))
+        .collect();
+    let mut pred_data = PredictionData::new(future_ds.clone());
+    if h.split_daily {
+        pred_data = pred_data
+            .with_seasonality_conditions(conditions(series, &future_ts))
+            .map_err(model_err)?;
+    }
+    let pred = model.predict(pred_data).map_err(model_err)?;
+    let (data, params) = capture
+        .out
+        .lock()
+        .ok()
+        .and_then(|mut g| g.take())
+        .ok_or_else(|| model_err("the optimizer did not report its result"))?;
+
+    let band = sample_band(
+        &h.scaled_time(&future_ds),
+        &pred.yhat.point,
+        &pred.multiplicative.point,
+        &data.t_change,
+        &params,
+        h.y_scale(),
+        s,
+    );
+    let back = |v: f64| if s.log1p { v.exp_m1() } else { v };
+    let future = future_ts
+        .iter()
+        .zip(&pred.yhat.point)
+        .zip(band)
+        .map(|((&ts, &yhat), (lo, hi))| ForecastPoint {
+            ts,
+            yhat: back(yhat),
+            yhat_lower: back(lo),
+            yhat_upper: back(hi),
+        })
+        .collect();
+    Ok(RawProphet { future, warnings })
+}
+
+/// Refuses a history Prophet cannot be fitted on: too short, not numbers, or negative under
+/// `log1p`.
+fn check_history(series: &Series, s: &ProphetSettings) -> Result<(), ForecastError> {
     let n = series.points.len();
-    let step_min = series.granularity.minutes();
     if n < MIN_POINTS {
-        let more = MIN_POINTS - n;
-        return Err(ForecastError::TooShort {
-            have: n,
-            need: MIN_POINTS,
-            more,
-            more_hours: more as f64 * step_min as f64 / 60.0,
-            granularity: series.granularity,
-        });
+        return Err(ForecastError::too_short(n, MIN_POINTS, series.granularity));
     }
     if let Some((i, p)) = series
         .points
@@ -265,39 +320,81 @@ pub fn fit_predict_raw(
             p.y, p.ts
         )));
     }
+    Ok(())
+}
 
-    let mut warnings = Vec::new();
-    let step = Duration::minutes(step_min);
-    let span = step * n as i32;
-    let mut daily = s.daily;
-    let mut weekly = s.weekly;
-    if weekly && span < Duration::days(14) {
-        weekly = false;
-        warnings.push(format!(
-            "weekly seasonality switched off: only {:.1} days of history (needs 14)",
-            span.num_minutes() as f64 / 1440.0
-        ));
+/// The history as Prophet is fitted on it, and the seasonalities it can support.
+struct Prepared {
+    ts: Vec<DateTime<Utc>>,
+    /// Local wall-clock seconds.
+    ds: Vec<i64>,
+    /// `log1p`-transformed when the settings ask for it.
+    y: Vec<f64>,
+    daily: bool,
+    weekly: bool,
+    /// Separate weekday and weekend daily profiles instead of one daily seasonality.
+    split_daily: bool,
+}
+
+impl Prepared {
+    /// Switches off (with a warning) a seasonality the history is too short to show.
+    fn new(series: &Series, s: &ProphetSettings, warnings: &mut Vec<String>) -> Self {
+        let span = series.granularity.duration() * series.points.len() as i32;
+        let mut daily = s.daily;
+        let mut weekly = s.weekly;
+        if weekly && span < Duration::days(14) {
+            weekly = false;
+            warnings.push(format!(
+                "weekly seasonality switched off: only {:.1} days of history (needs 14)",
+                span.num_minutes() as f64 / 1440.0
+            ));
+        }
+        if daily && span < Duration::days(2) {
+            daily = false;
+            warnings.push(format!(
+                "daily seasonality switched off: only {:.1} hours of history (needs 48)",
+                span.num_minutes() as f64 / 60.0
+            ));
+        }
+        let ts: Vec<DateTime<Utc>> = series.points.iter().map(|p| p.ts).collect();
+        Self {
+            ds: ts.iter().map(|&t| local_naive_secs(series, t)).collect(),
+            y: series
+                .points
+                .iter()
+                .map(|p| if s.log1p { p.y.ln_1p() } else { p.y })
+                .collect(),
+            ts,
+            daily,
+            weekly,
+            split_daily: daily && s.weekday_weekend_daily,
+        }
     }
-    if daily && span < Duration::days(2) {
-        daily = false;
-        warnings.push(format!(
-            "daily seasonality switched off: only {:.1} hours of history (needs 48)",
-            span.num_minutes() as f64 / 60.0
-        ));
+
+    /// Prophet's y scaling: the absolute maximum (1 for an all-zero history).
+    fn y_scale(&self) -> f64 {
+        let m = self.y.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        if m == 0.0 { 1.0 } else { m }
     }
 
-    let ts: Vec<DateTime<Utc>> = series.points.iter().map(|p| p.ts).collect();
-    let ds: Vec<i64> = ts.iter().map(|&t| local_naive_secs(series, t)).collect();
-    let y: Vec<f64> = series
-        .points
-        .iter()
-        .map(|p| if s.log1p { p.y.ln_1p() } else { p.y })
-        .collect();
+    /// Prophet's t scaling of `ds`: 0 at the first point, 1 at the last.
+    fn scaled_time(&self, ds: &[i64]) -> Vec<f64> {
+        let (ds0, ds1) = (self.ds[0], *self.ds.last().expect("non-empty"));
+        let t_scale = (ds1 - ds0) as f64;
+        ds.iter().map(|&d| (d - ds0) as f64 / t_scale).collect()
+    }
+}
 
-    let split_daily = daily && s.weekday_weekend_daily;
+/// Builds and fits the model; `capture` records what the optimizer saw and returned.
+fn fit(
+    series: &Series,
+    h: &Prepared,
+    s: &ProphetSettings,
+    capture: Capture,
+) -> Result<Prophet<Capture>, ForecastError> {
     let opts = ProphetOptions {
-        daily_seasonality: SeasonalityOption::Manual(daily && !split_daily),
-        weekly_seasonality: SeasonalityOption::Manual(weekly),
+        daily_seasonality: SeasonalityOption::Manual(h.daily && !h.split_daily),
+        weekly_seasonality: SeasonalityOption::Manual(h.weekly),
         yearly_seasonality: SeasonalityOption::Manual(false),
         seasonality_mode: match s.mode {
             SeasonalityMode::Additive => FeatureMode::Additive,
@@ -305,14 +402,13 @@ pub fn fit_predict_raw(
         },
         interval_width: s.interval_width.try_into().map_err(model_err)?,
         changepoint_prior_scale: s.changepoint_prior_scale.try_into().map_err(model_err)?,
-        // The band is sampled below with a seeded RNG.
+        // The band is sampled afterwards with a seeded RNG.
         uncertainty_samples: 0,
         ..ProphetOptions::default()
     };
-    let capture = Capture::default();
-    let mut model = Prophet::new(opts, capture.clone());
-    let mut train = TrainingData::new(ds.clone(), y.clone()).map_err(model_err)?;
-    if split_daily {
+    let mut model = Prophet::new(opts, capture);
+    let mut train = TrainingData::new(h.ds.clone(), h.y.clone()).map_err(model_err)?;
+    if h.split_daily {
         let order = NonZeroU32::new(4).expect("4 > 0");
         let period = 1.0.try_into().expect("1 > 0");
         for name in [WEEKDAY, WEEKEND] {
@@ -324,67 +420,13 @@ pub fn fit_predict_raw(
                 .map_err(model_err)?;
         }
         train = train
-            .with_seasonality_conditions(conditions(series, &ts))
+            .with_seasonality_conditions(conditions(series, &h.ts))
             .map_err(model_err)?;
     }
     model
         .fit(train, OptimizeOpts::default())
         .map_err(model_err)?;
-
-    let last = *ts.last().expect("n >= MIN_POINTS");
-    let future_ts: Vec<DateTime<Utc>> = (1..=horizon as i32).map(|i| last + step * i).collect();
-    let future_ds: Vec<i64> = future_ts
-        .iter()
-        .map(|&t| local_naive_secs(series, t))
-        .collect();
-    let mut pred_data = PredictionData::new(future_ds.clone());
-    if split_daily {
-        pred_data = pred_data
-            .with_seasonality_conditions(conditions(series, &future_ts))
-            .map_err(model_err)?;
-    }
-    let pred = model.predict(pred_data).map_err(model_err)?;
-    let (data, params) = capture
-        .out
-        .lock()
-        .ok()
-        .and_then(|mut g| g.take())
-        .ok_or_else(|| model_err("the optimizer did not report its result"))?;
-
-    // Prophet's scaling: absmax of y, and t in units of the history's span.
-    let y_scale = {
-        let m = y.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        if m == 0.0 { 1.0 } else { m }
-    };
-    let (ds0, ds1) = (ds[0], *ds.last().expect("non-empty"));
-    let t_scale = (ds1 - ds0) as f64;
-    let t_future: Vec<f64> = future_ds
-        .iter()
-        .map(|&d| (d - ds0) as f64 / t_scale)
-        .collect();
-    let band = sample_band(
-        &t_future,
-        &pred.yhat.point,
-        &pred.multiplicative.point,
-        &data.t_change,
-        &params,
-        y_scale,
-        s,
-    );
-
-    let back = |v: f64| if s.log1p { v.exp_m1() } else { v };
-    let future = future_ts
-        .iter()
-        .zip(&pred.yhat.point)
-        .zip(band)
-        .map(|((&ts, &yhat), (lo, hi))| ForecastPoint {
-            ts,
-            yhat: back(yhat),
-            yhat_lower: back(lo),
-            yhat_upper: back(hi),
-        })
-        .collect();
-    Ok(RawProphet { future, warnings })
+    Ok(model)
 }
 
 /// Prophet's predictive interval (new changepoints from a Poisson process with Laplace
@@ -453,4 +495,41 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
 fn laplace(rng: &mut StdRng, scale: f64) -> f64 {
     let u: f64 = rng.random::<f64>() - 0.5;
     -scale * u.signum() * (1.0 - 2.0 * u.abs()).max(f64::MIN_POSITIVE).ln()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_names_parse_and_an_unknown_one_says_what_the_build_has() {
+        assert_eq!(Engine::parse(""), Ok(Engine::Native));
+        assert_eq!(Engine::parse(" native "), Ok(Engine::Native));
+        let err = Engine::parse("stan").unwrap_err();
+        assert!(
+            err.starts_with("QUEUECAST_PROPHET_ENGINE=\"stan\" is not a Prophet engine")
+                && err.contains("\"native\""),
+            "{err}"
+        );
+        // Read once: the process's answer does not change between calls.
+        assert_eq!(Engine::from_env(), Engine::from_env());
+    }
+
+    #[test]
+    fn scaling_follows_prophet() {
+        let series = crate::history::test_support::hourly(&[0.0, 3.0, -6.0, 2.0]);
+        let mut warnings = Vec::new();
+        let h = Prepared::new(
+            &series,
+            &ProphetSettings::seed(&ForecastConfig::default()),
+            &mut warnings,
+        );
+        assert_eq!(h.y_scale(), 6.0);
+        assert_eq!(
+            h.scaled_time(&[h.ds[0], h.ds[3], h.ds[3] + 3600]),
+            vec![0.0, 1.0, 4.0 / 3.0]
+        );
+        assert!(!h.daily && !h.weekly && !h.split_daily);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+    }
 }

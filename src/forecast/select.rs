@@ -1,11 +1,14 @@
-//! Model registry and the `auto` tournament: every candidate is backtested on the same folds,
-//! the lowest WAPE wins, and the winner is refitted on the whole history with a calibrated band.
+//! The model registry (the only place a model name is mapped to a model) and the `auto`
+//! tournament: every candidate is backtested on the same folds, the lowest WAPE wins, and the
+//! winner is refitted on the whole history with a calibrated band.
+//!
+//! A new model: implement [`Forecaster`], then add its name to [`MODEL_NAMES`] and an arm to
+//! [`forecaster_by_name`]; `--model`, `auto`, the dashboard's model table and the export follow.
 
 use serde::{Deserialize, Serialize};
 
 use super::backtest::{
-    self, BacktestRun, BacktestScore, Fold, fold_origins, is_nonnegative, run_fold, run_parallel,
-    score_folds,
+    self, BacktestRun, BacktestScore, Fold, fold_origins, run_fold, run_parallel, score_folds,
 };
 use super::calibrate::{self, Calibration};
 use super::mstl::MstlEts;
@@ -15,7 +18,7 @@ use super::{ForecastError, Forecaster, ModelForecast};
 use crate::config::ForecastConfig;
 use crate::history::Series;
 
-/// The `--model` value that runs the tournament.
+/// The `--model` value that runs the tournament (the CLI's, the config's and the dashboard's).
 pub const AUTO: &str = "auto";
 
 /// The seed script's Prophet (additive daily + weekly), kept for comparison.
@@ -32,6 +35,10 @@ pub const MODEL_NAMES: &[&str] = &[
     PROPHET_SEED,
 ];
 
+/// What `auto` fits when the history is too short to backtest any model: the seed script's
+/// Prophet, which needs the least history.
+pub const AUTO_FALLBACK: &str = PROPHET_SEED;
+
 /// Builds a model by its `--model` name.
 pub fn forecaster_by_name(
     name: &str,
@@ -42,13 +49,26 @@ pub fn forecaster_by_name(
         super::mstl::NAME => Ok(Box::new(MstlEts::from_config(cfg))),
         PROPHET_SEED => Ok(Box::new(ProphetForecaster::seed(cfg))),
         PROPHET_TUNED => Ok(Box::new(ProphetForecaster::tuned(cfg))),
-        _ => Err(ForecastError::UnknownModel {
-            name: name.to_string(),
-            valid: std::iter::once(AUTO)
-                .chain(MODEL_NAMES.iter().copied())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
+        _ => Err(unknown(name)),
+    }
+}
+
+/// Checks a `--model` value (`auto` or a registered name) before any work is done.
+pub fn check_model_name(name: &str) -> Result<(), ForecastError> {
+    if name == AUTO || MODEL_NAMES.contains(&name) {
+        Ok(())
+    } else {
+        Err(unknown(name))
+    }
+}
+
+fn unknown(name: &str) -> ForecastError {
+    ForecastError::UnknownModel {
+        name: name.to_string(),
+        valid: std::iter::once(AUTO)
+            .chain(MODEL_NAMES.iter().copied())
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
@@ -138,7 +158,7 @@ fn finish(
         &mut forecast,
         series.tz,
         series.granularity,
-        is_nonnegative(series),
+        series.is_nonnegative(),
     );
     Ok(ModelRun {
         score: run.score.clone(),
@@ -269,8 +289,7 @@ fn reason(runs: &[BacktestRun], horizon: usize, series: &Series) -> String {
 mod tests {
     use super::*;
     use crate::forecast::ForecastPoint;
-    use crate::forecast::backtest::future_timestamps;
-    use crate::forecast::backtest::test_support::hourly;
+    use crate::history::test_support::hourly;
 
     /// Predicts a constant; `fail` makes it error instead.
     struct Constant {
@@ -296,7 +315,8 @@ mod tests {
             }
             Ok(ModelForecast {
                 model: self.name.into(),
-                future: future_timestamps(series, horizon)
+                future: series
+                    .future_timestamps(horizon)
                     .into_iter()
                     .map(|ts| ForecastPoint {
                         ts,
@@ -410,6 +430,20 @@ mod tests {
         for name in MODEL_NAMES {
             let m = forecaster_by_name(name, &ForecastConfig::default()).unwrap();
             assert_eq!(m.name(), *name);
+            check_model_name(name).unwrap();
         }
+        assert!(MODEL_NAMES.contains(&AUTO_FALLBACK));
+    }
+
+    #[test]
+    fn auto_is_the_default_and_the_name_check_agrees_with_the_registry() {
+        assert_eq!(ForecastConfig::default().model, AUTO);
+        check_model_name(AUTO).unwrap();
+        let by_check = check_model_name("arima").unwrap_err().to_string();
+        let by_build = forecaster_by_name("arima", &ForecastConfig::default())
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(by_check, by_build);
     }
 }

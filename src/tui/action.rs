@@ -7,25 +7,15 @@ use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
-use crate::campaign::NamedRef;
-use crate::cli::ExportFormat;
+use crate::export::ExportFormat;
 use crate::forecast::pipeline::PipelineOutput;
-use crate::history::{Series, SeriesSummary};
-use crate::store::QueueRef;
+pub use crate::history::History;
+use crate::refs::NamedRef;
 
 pub use crate::service::submit::{ApiFailure, SubmitOutcome, SubmitRequest};
 
 /// Identifies one background job; results carrying an older id are stale and dropped.
 pub type JobId = u64;
-
-/// One queue's fetched history, shared by the App (which shows it and sends it to every fit)
-/// and the fits.
-#[derive(Debug, Clone, PartialEq)]
-pub struct History {
-    pub queue: QueueRef,
-    pub series: Series,
-    pub summary: SeriesSummary,
-}
 
 /// Everything that can change the state.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::campaign::{CampaignForm, Field, NamedRef, ScheduleWindow};
-use crate::cli::ExportFormat;
+use crate::export::ExportFormat;
 use crate::forecast::pipeline::{ModelSelection, PipelineOutput};
 use crate::tui::action::{ApiFailure, History, JobId};
 use crate::tui::chart::Extent;

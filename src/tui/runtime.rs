@@ -17,10 +17,12 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
 
 use crate::campaign::NamedRef;
-use crate::cli::ExportFormat;
 use crate::config::Config;
-use crate::forecast::pipeline::{PipelineInput, PipelineOutput, QueueRef, run_forecast_named};
+use crate::export::ExportFormat;
+use crate::forecast::pipeline::PipelineOutput;
 use crate::genesys::{FetchProgress, GenesysClient};
+use crate::refs::QueueRef;
+use crate::service;
 use crate::service::submit::{CREATE_TIMEOUT, submit};
 use crate::store::Store;
 use crate::tui::action::{Effect, History, JobId, Msg};
@@ -354,12 +356,8 @@ fn export(path: PathBuf, format: ExportFormat, overwrite: bool, out: &PipelineOu
     if !overwrite && path.exists() {
         return Msg::ExportExists { path, format };
     }
-    let bytes = match format {
-        ExportFormat::Json => crate::export::to_json(out),
-        ExportFormat::Csv => crate::export::to_csv(out),
-    };
-    let r = bytes
-        .and_then(|b| crate::export::write_atomic(&path, &b))
+    let r = crate::export::render(out, format)
+        .and_then(|b| crate::fsutil::write_atomic(&path, &b).map_err(Into::into))
         .map(|_| path)
         .map_err(|e| e.to_string());
     Msg::ExportFinished(r)
@@ -385,47 +383,27 @@ async fn fetch_history(
         })
     };
     // The same fetch the headless command uses, so both see identical series.
-    let result = crate::forecast::pipeline::fetch_history(
-        &b.client,
-        &queue.id,
-        &b.config,
-        Utc::now(),
-        Some(ptx),
-    )
-    .await;
+    let result =
+        service::history::fetch_history(&b.client, queue, &b.config, Utc::now(), Some(ptx)).await;
     let _ = forward.await;
-    let (series, summary) = result.map_err(|e| e.to_string())?;
-    Ok(History {
-        queue,
-        series,
-        summary,
-    })
+    result.map_err(|e| e.to_string())
 }
 
-/// Load the queue's previous forecast (for drift), run the model, save the new one.
+/// The same load previous → run → save as `queuecast forecast`, with `model` (`auto` or a
+/// registered name); trouble with the data dir is logged, not fatal.
 fn fit(b: &Backend, history: &History, model: String) -> Result<PipelineOutput, String> {
-    let previous = b
-        .store
-        .load_forecast(&history.queue.id)
-        .unwrap_or_else(|e| {
-            tracing::warn!("ignoring the saved forecast: {e}");
-            None
-        });
     let mut config = b.config.clone();
     config.forecast.model = model;
-    // Same model choice (`auto` tournament or a named model) as `queuecast forecast`.
-    let out = run_forecast_named(PipelineInput {
-        series: history.series.clone(),
-        summary: history.summary.clone(),
-        queue: history.queue.clone(),
-        config,
-        previous,
-    })
-    .map_err(|e| e.to_string())?;
-    if let Err(e) = b.store.save_forecast(&out.to_saved()) {
-        tracing::warn!("cannot save the forecast for drift checks: {e}");
+    let run = service::forecast::run(&b.store, history.clone(), config).map_err(|e| {
+        for note in &e.notes {
+            tracing::warn!("{note}");
+        }
+        e.to_string()
+    })?;
+    for note in &run.notes {
+        tracing::warn!("{note}");
     }
-    Ok(out)
+    Ok(run.output)
 }
 
 /// Which Unix signal to listen for.

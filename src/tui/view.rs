@@ -196,7 +196,7 @@ mod tests {
     use crate::forecast::windows::{Window, WindowSet};
     use crate::granularity::Granularity;
     use crate::history::{FillMode, SeriesSummary};
-    use crate::store::QueueRef;
+    use crate::refs::QueueRef;
 
     fn score(model: &str, wape: f64) -> BacktestScore {
         BacktestScore {

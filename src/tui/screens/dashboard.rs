@@ -14,7 +14,7 @@ use ratatui::widgets::{Paragraph, Row, Table, TableState};
 
 use super::review;
 use crate::campaign::NamedRef;
-use crate::cli::ExportFormat;
+use crate::export::ExportFormat;
 use crate::forecast::pipeline::{ModelSelection, PipelineOutput};
 use crate::tui::action::{Effect, History, JobId};
 use crate::tui::app::{

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::Typed;
-use crate::cli::ExportFormat;
+use crate::export::ExportFormat;
 use crate::tui::action::Effect;
 use crate::tui::app::{App, ExportPrompt, Level, Overlay, Pending};
 use crate::tui::keymap::{Command, Context};

@@ -1,0 +1,765 @@
+//! The one `ds,y` reader: `forecast --input`, the sandbox's `--queue NAME=FILE.csv` and its
+//! bundled series all go through it, in three phases that each name the file and line of a
+//! problem:
+//!
+//! 1. decode: drop a UTF-8 BOM and sniff the delimiter (`,`, or `;` when the header has no
+//!    comma);
+//! 2. rows: the `ds,y` header, then one [`CsvRow`] per data line (blank lines skipped), its `ds`
+//!    parsed as written ([`Stamp`]) and its `y` a finite, non-negative number;
+//! 3. grid: rows resolved to instants ([`to_instants`]) and put in order on one bucket grid
+//!    ([`on_grid`]): duplicates refused, the bucket size inferred from the smallest step, every
+//!    start checked to lie on it.
+//!
+//! CSV syntax (quoting, trimming) is the `csv` crate's; what a row means is decided here.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::{FillMode, HistoryError, Series, SeriesSummary, assemble, grid, is_aligned};
+use crate::granularity::Granularity;
+
+/// A `ds` value as written: an instant (it carried a UTC offset or `Z`) or a local wall-clock
+/// time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stamp {
+    At(DateTime<FixedOffset>),
+    Local(NaiveDateTime),
+}
+
+impl Stamp {
+    /// The clock reading as written, any offset dropped.
+    pub fn wall_clock(self) -> NaiveDateTime {
+        match self {
+            Stamp::At(t) => t.naive_local(),
+            Stamp::Local(t) => t,
+        }
+    }
+}
+
+/// One data row: its line in the file, its `ds` (parsed, and as written) and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvRow {
+    pub line: u64,
+    pub ds: Stamp,
+    pub ds_text: String,
+    pub y: f64,
+}
+
+/// Which clock a grid is laid on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// Real instants, bucketed on the local grid of this zone.
+    Zone(Tz),
+    /// Wall-clock readings carried as if they were UTC (the sandbox places them on today's
+    /// calendar itself).
+    Wall,
+}
+
+impl Clock {
+    fn tz(self) -> Tz {
+        match self {
+            Clock::Zone(tz) => tz,
+            Clock::Wall => Tz::UTC,
+        }
+    }
+
+    fn show(self, ts: DateTime<Utc>) -> String {
+        match self {
+            Clock::Zone(tz) => ts.with_timezone(&tz).to_rfc3339(),
+            Clock::Wall => ts.naive_utc().to_string(),
+        }
+    }
+
+    fn place(self) -> String {
+        match self {
+            Clock::Zone(tz) => format!("in {tz}"),
+            Clock::Wall => "of the local clock".into(),
+        }
+    }
+}
+
+/// Rows on one bucket grid: the bucket size, and every start with its line and value, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridRows {
+    pub granularity: Granularity,
+    pub rows: BTreeMap<DateTime<Utc>, (u64, f64)>,
+}
+
+/// Reads a `ds,y` CSV (the seed's format) with zero fill; see [`read_csv_with`].
+pub fn read_csv(path: &Path, tz: Tz) -> Result<(Series, SeriesSummary), HistoryError> {
+    read_csv_with(path, tz, FillMode::Zero, None)
+}
+
+/// Reads a `ds,y` CSV into a regular series.
+///
+/// `ds` is ISO-8601 with an offset (`Z`, `+01:00`) or without one, in which case it is local
+/// wall-clock time in `tz`. A local time that doesn't exist (spring-forward gap) is an error;
+/// an ambiguous one (fall-back hour) is the earlier instant the first time it appears and the
+/// later instant when it repeats, which is how a local-clock log of that night reads.
+/// Comma or semicolon separated, rows in any order, blank lines skipped; granularity is
+/// inferred from the smallest step. Every bad row is an error naming the file, line and reason:
+/// nothing is silently dropped.
+///
+/// `last_days` keeps only the file's last that many days (as `--days` does for the API): the
+/// summary then describes that window, gaps and all.
+pub fn read_csv_with(
+    path: &Path,
+    tz: Tz,
+    fill: FillMode,
+    last_days: Option<u32>,
+) -> Result<(Series, SeriesSummary), HistoryError> {
+    let bytes = std::fs::read(path).map_err(|source| HistoryError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_csv(&bytes, path, tz, fill, last_days)
+}
+
+/// [`read_csv_with`] on bytes already in memory; `path` only names the source in errors.
+pub fn parse_csv(
+    bytes: &[u8],
+    path: &Path,
+    tz: Tz,
+    fill: FillMode,
+    last_days: Option<u32>,
+) -> Result<(Series, SeriesSummary), HistoryError> {
+    let rows = csv_rows(bytes, path, tz)?;
+    let instants = to_instants(&rows, tz, path)?;
+    let GridRows { granularity, rows } = on_grid(&instants, Clock::Zone(tz), path)?;
+    let (Some(&first), Some(&last)) = (rows.keys().next(), rows.keys().next_back()) else {
+        unreachable!("csv_rows returns at least two rows");
+    };
+    let end = last + granularity.duration();
+    let mut starts = grid(first, end, granularity, tz);
+    if let Some(days) = last_days {
+        let from = end - chrono::TimeDelta::days(i64::from(days.max(1)));
+        starts.retain(|&t| t >= from);
+    }
+    let seen: BTreeMap<DateTime<Utc>, f64> = rows.into_iter().map(|(t, (_, y))| (t, y)).collect();
+    Ok(assemble(&starts, &seen, granularity, tz, fill, 0))
+}
+
+/// Phase 1: the bytes without a UTF-8 BOM, and the delimiter the header uses.
+fn decode(bytes: &[u8]) -> (&[u8], u8) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let header = bytes
+        .split(|&b| b == b'\n')
+        .find(|l| !l.trim_ascii().is_empty())
+        .unwrap_or_default();
+    let delimiter = if header.contains(&b';') && !header.contains(&b',') {
+        b';'
+    } else {
+        b','
+    };
+    (bytes, delimiter)
+}
+
+/// Phases 1 and 2: the data rows of a `ds,y` file, in file order (at least two). `tz` only
+/// names, in errors, the zone local times will be read in.
+pub fn csv_rows(bytes: &[u8], path: &Path, tz: Tz) -> Result<Vec<CsvRow>, HistoryError> {
+    let row_err = |line: u64, reason: String| HistoryError::Row {
+        path: path.to_path_buf(),
+        line,
+        reason,
+    };
+    let (bytes, delimiter) = decode(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let mut lines = Lines {
+        bytes,
+        at: 0,
+        line: 1,
+    };
+    let mut header_seen = false;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| lines.of(p.byte()));
+            row_err(line, format!("unreadable row: {e}"))
+        })?;
+        let line = record.position().map_or(0, |p| lines.of(p.byte()));
+        if record.len() == 1 && record[0].is_empty() {
+            continue; // a blank line
+        }
+        if !header_seen {
+            check_header(&record, delimiter).map_err(|r| row_err(line, r))?;
+            header_seen = true;
+            continue;
+        }
+        let (ds, y) = parse_row(&record, delimiter, tz).map_err(|r| row_err(line, r))?;
+        rows.push(CsvRow {
+            line,
+            ds,
+            ds_text: record[0].to_string(),
+            y,
+        });
+    }
+    if !header_seen {
+        return Err(row_err(
+            1,
+            "the file is empty; expected a header `ds,y`".into(),
+        ));
+    }
+    if rows.len() < 2 {
+        return Err(HistoryError::File {
+            path: path.to_path_buf(),
+            reason: format!(
+                "{} data row(s); at least two are needed to tell the bucket size",
+                rows.len()
+            ),
+        });
+    }
+    Ok(rows)
+}
+
+/// Line numbers from byte offsets. The `csv` crate places a record that follows skipped blank
+/// lines at the first of them, so the line is counted up to the record's first byte that is
+/// not a line break.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// Offset counted up to, and the line it is on.
+    at: usize,
+    line: u64,
+}
+
+impl Lines<'_> {
+    /// The line of the record starting at or after `offset` (offsets only grow).
+    fn of(&mut self, offset: u64) -> u64 {
+        let mut start = (offset as usize).clamp(self.at, self.bytes.len());
+        while self
+            .bytes
+            .get(start)
+            .is_some_and(|b| matches!(b, b'\n' | b'\r'))
+        {
+            start += 1;
+        }
+        let breaks = self.bytes[self.at..start].iter().filter(|&&b| b == b'\n');
+        self.line += breaks.count() as u64;
+        self.at = start;
+        self.line
+    }
+}
+
+fn check_header(record: &csv::StringRecord, delimiter: u8) -> Result<(), String> {
+    let names: Vec<String> = record.iter().map(|h| h.to_ascii_lowercase()).collect();
+    if names == ["ds", "y"] {
+        return Ok(());
+    }
+    Err(format!(
+        "header is {:?}; expected exactly `ds,y` (or `ds;y`): ds = bucket start, y = count",
+        record
+            .iter()
+            .collect::<Vec<_>>()
+            .join(&(delimiter as char).to_string())
+    ))
+}
+
+/// One data row's `ds` and `y`; the error is the reason only (the caller adds file and line).
+fn parse_row(record: &csv::StringRecord, delimiter: u8, tz: Tz) -> Result<(Stamp, f64), String> {
+    if record.iter().all(str::is_empty) {
+        return Err("empty row (separators only); remove it".into());
+    }
+    if record.len() != 2 {
+        return Err(format!(
+            "expected 2 fields (ds, y), found {}; is the separator `{}`?",
+            record.len(),
+            delimiter as char
+        ));
+    }
+    let ds = &record[0];
+    let stamp = parse_stamp(ds).ok_or_else(|| {
+        format!(
+            "ds = {ds:?} is not an ISO-8601 date-time (e.g. 2024-05-06T14:00:00Z, \
+             2024-05-06T14:00:00+01:00 or 2024-05-06 14:00 as local time in {tz})"
+        )
+    })?;
+    let raw_y = &record[1];
+    let y: f64 = raw_y.parse().map_err(|_| {
+        format!("y = {raw_y:?} is not a number (use a dot as the decimal separator)")
+    })?;
+    if !y.is_finite() {
+        return Err(format!("y = {raw_y:?} is not a finite number"));
+    }
+    if y < 0.0 {
+        return Err(format!(
+            "y = {raw_y} is negative; contact volumes cannot be below zero"
+        ));
+    }
+    Ok((stamp, y))
+}
+
+const NAIVE_FORMATS: [&str; 4] = [
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+];
+
+/// A `ds` as written: RFC 3339 or a space-separated time with an offset, `Z` after any of the
+/// local forms, or a local date-time (a bare date is its midnight).
+fn parse_stamp(ds: &str) -> Option<Stamp> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(ds) {
+        return Some(Stamp::At(t));
+    }
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M%:z",
+        "%Y-%m-%dT%H:%M%:z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(ds, fmt) {
+            return Some(Stamp::At(t));
+        }
+    }
+    let naive = |s: &str| {
+        NAIVE_FORMATS
+            .iter()
+            .find_map(|fmt| NaiveDateTime::parse_from_str(s, fmt).ok())
+    };
+    if let Some(t) = naive(ds) {
+        return Some(Stamp::Local(t));
+    }
+    if let Some(t) = ds.strip_suffix(['Z', 'z']).and_then(naive) {
+        return Some(Stamp::At(t.and_utc().fixed_offset()));
+    }
+    chrono::NaiveDate::parse_from_str(ds, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(Stamp::Local)
+}
+
+/// Phase 3a: every row's instant, local times read in `tz`. A local time that does not exist
+/// is an error; an ambiguous one is its earlier instant the first time and its later one the
+/// second (a local-clock log of the fall-back night), a third time an error.
+pub fn to_instants(
+    rows: &[CsvRow],
+    tz: Tz,
+    path: &Path,
+) -> Result<Vec<(u64, DateTime<Utc>, f64)>, HistoryError> {
+    let mut local_seen: BTreeMap<NaiveDateTime, u64> = BTreeMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let ts =
+            match r.ds {
+                Stamp::At(t) => t.with_timezone(&Utc),
+                Stamp::Local(naive) => resolve_local(naive, &r.ds_text, tz, &mut local_seen)
+                    .map_err(|reason| HistoryError::Row {
+                        path: path.to_path_buf(),
+                        line: r.line,
+                        reason,
+                    })?,
+            };
+        out.push((r.line, ts, r.y));
+    }
+    Ok(out)
+}
+
+fn resolve_local(
+    naive: NaiveDateTime,
+    ds: &str,
+    tz: Tz,
+    local_seen: &mut BTreeMap<NaiveDateTime, u64>,
+) -> Result<DateTime<Utc>, String> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+        LocalResult::None => Err(format!(
+            "ds = {ds:?} does not exist in {tz} (clocks skip that hour when DST starts); \
+             write it with its UTC offset or remove the row"
+        )),
+        LocalResult::Ambiguous(earlier, later) => {
+            let count = local_seen.entry(naive).or_insert(0);
+            *count += 1;
+            match *count {
+                1 => Ok(earlier.with_timezone(&Utc)),
+                2 => Ok(later.with_timezone(&Utc)),
+                _ => Err(format!(
+                    "ds = {ds:?} occurs more than twice; it is ambiguous in {tz} (clocks go back) \
+                     and can be at most two buckets; add UTC offsets to tell them apart"
+                )),
+            }
+        }
+    }
+}
+
+/// Phase 3b: `rows` (line, start, value; at least two) in order on one grid of `clock`: each
+/// start once, the bucket size the smallest step, every start on a bucket boundary.
+pub fn on_grid(
+    rows: &[(u64, DateTime<Utc>, f64)],
+    clock: Clock,
+    path: &Path,
+) -> Result<GridRows, HistoryError> {
+    let row_err = |line: u64, reason: String| HistoryError::Row {
+        path: path.to_path_buf(),
+        line,
+        reason,
+    };
+    let mut by_ts: BTreeMap<DateTime<Utc>, (u64, f64)> = BTreeMap::new();
+    for &(line, ts, y) in rows {
+        if let Some((first_line, _)) = by_ts.insert(ts, (line, y)) {
+            return Err(row_err(
+                line,
+                format!(
+                    "duplicate timestamp {} (already on line {first_line}); each bucket must appear once",
+                    clock.show(ts)
+                ),
+            ));
+        }
+    }
+    let granularity = infer_granularity(&by_ts).map_err(|reason| HistoryError::File {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    for (ts, (line, _)) in &by_ts {
+        if !is_aligned(*ts, granularity, clock.tz()) {
+            return Err(row_err(
+                *line,
+                format!(
+                    "{} is not on the {granularity} grid {}; bucket starts must be whole \
+                     {} minute marks",
+                    clock.show(*ts),
+                    clock.place(),
+                    granularity.minutes()
+                ),
+            ));
+        }
+    }
+    Ok(GridRows {
+        granularity,
+        rows: by_ts,
+    })
+}
+
+/// The bucket size: the smallest step between consecutive starts, if queuecast supports it.
+fn infer_granularity(by_ts: &BTreeMap<DateTime<Utc>, (u64, f64)>) -> Result<Granularity, String> {
+    let sorted: Vec<(&DateTime<Utc>, &(u64, f64))> = by_ts.iter().collect();
+    let Some((step_secs, a, b)) = sorted
+        .windows(2)
+        .map(|w| ((*w[1].0 - *w[0].0).num_seconds(), w[0].1.0, w[1].1.0))
+        .min_by_key(|(s, _, _)| *s)
+    else {
+        return Err("at least two rows are needed to tell the bucket size".into());
+    };
+    let found = if step_secs % 60 == 0 {
+        Granularity::from_minutes(step_secs / 60)
+    } else {
+        None
+    };
+    found.ok_or_else(|| {
+        format!(
+            "cannot tell the bucket size: the smallest step is {} (lines {a} and {b}); \
+             queuecast needs 15-, 30- or 60-minute buckets",
+            human_duration(step_secs)
+        )
+    })
+}
+
+fn human_duration(secs: i64) -> String {
+    if secs % 60 == 0 {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{secs} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn ny() -> Tz {
+        "America/New_York".parse().unwrap()
+    }
+
+    fn parse(text: &str, tz: Tz) -> Result<(Series, SeriesSummary), HistoryError> {
+        parse_csv(
+            text.as_bytes(),
+            Path::new("calls.csv"),
+            tz,
+            FillMode::Zero,
+            None,
+        )
+    }
+
+    #[test]
+    fn last_days_keeps_the_end_of_the_file_and_counts_only_its_gaps() {
+        // Five days hourly; a gap on day 1 (outside the window) and one on day 5 (inside).
+        let mut text = String::from("ds,y\n");
+        for h in 0..5 * 24 {
+            if h == 10 || h == 4 * 24 + 5 {
+                continue;
+            }
+            let t = utc("2024-05-06T00:00:00Z") + chrono::TimeDelta::hours(h);
+            text += &format!("{},{}\n", t.to_rfc3339(), h % 7 + 1);
+        }
+        let (all, all_sum) = parse(&text, Tz::UTC).unwrap();
+        assert_eq!((all.points.len(), all_sum.gaps_filled), (120, 2));
+        let last_days = |days| {
+            parse_csv(
+                text.as_bytes(),
+                Path::new("calls.csv"),
+                Tz::UTC,
+                FillMode::Zero,
+                Some(days),
+            )
+            .unwrap()
+        };
+        let (s, sum) = last_days(2);
+        assert_eq!(s.points.len(), 48);
+        assert_eq!(sum.start, utc("2024-05-09T00:00:00Z"));
+        assert_eq!(sum.end, utc("2024-05-11T00:00:00Z"));
+        assert_eq!(sum.buckets, 48);
+        assert_eq!(sum.gaps_filled, 1, "only the window's own gap");
+        assert_eq!(s.points, all.points[72..]);
+        // Asking for more days than the file has keeps the whole file.
+        let (s, _) = last_days(30);
+        assert_eq!(s.points, all.points);
+    }
+
+    #[test]
+    fn csv_with_offsets_gaps_and_semicolons() {
+        let (s, sum) = parse(
+            "ds;y\n2024-05-06T00:00:00Z;3\n2024-05-06T01:00:00+00:00;4.5\n2024-05-06T03:00:00Z;1\n",
+            Tz::UTC,
+        )
+        .unwrap();
+        assert_eq!(s.granularity, Granularity::Pt1h);
+        assert_eq!(s.values(), vec![3.0, 4.5, 0.0, 1.0]);
+        assert_eq!(sum.gaps_filled, 1);
+        assert_eq!(sum.end, utc("2024-05-06T04:00:00Z"));
+    }
+
+    #[test]
+    fn csv_infers_granularity_and_sorts() {
+        let (s, _) = parse(
+            "DS,Y\n2024-05-06 00:30,2\n2024-05-06 00:00,1\n2024-05-06 00:15,5\n",
+            Tz::UTC,
+        )
+        .unwrap();
+        assert_eq!(s.granularity, Granularity::Pt15m);
+        assert_eq!(s.values(), vec![1.0, 5.0, 2.0]);
+        let err = parse(
+            "ds,y\n2024-05-06T00:00:00Z,1\n2024-05-06T00:10:00Z,1\n",
+            Tz::UTC,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("10 min") && err.contains("lines 2 and 3"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn naive_local_times_follow_the_zone_across_dst() {
+        let tz = ny();
+        let mut text = String::from("ds,y\n");
+        // Spring-forward day written on the local clock: 02:00 does not exist.
+        for h in [0, 1, 3, 4] {
+            text.push_str(&format!("2024-03-10T{h:02}:00:00,{h}\n"));
+        }
+        let (s, sum) = parse(&text, tz).unwrap();
+        assert_eq!(s.values(), vec![0.0, 1.0, 3.0, 4.0]);
+        assert_eq!(sum.gaps_filled, 0);
+        // Fall-back night: 01:00 twice is two buckets, an hour apart.
+        let (s, _) = parse(
+            "ds,y\n2024-11-03T00:00:00,1\n2024-11-03T01:00:00,2\n2024-11-03T01:00:00,3\n2024-11-03T02:00:00,4\n",
+            tz,
+        )
+        .unwrap();
+        assert_eq!(s.values(), vec![1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(s.points[2].ts - s.points[1].ts, chrono::TimeDelta::hours(1));
+    }
+
+    #[test]
+    fn csv_local_clock_days_across_dst_have_23_and_25_buckets() {
+        let tz = ny();
+        let day = |date: &str, hours: &[u32]| {
+            let mut text = String::from("ds,y\n");
+            for h in hours {
+                text.push_str(&format!("{date} {h:02}:00,1\n"));
+            }
+            parse(&text, tz).unwrap()
+        };
+        let spring: Vec<u32> = (0..24).filter(|h| *h != 2).collect();
+        let (s, sum) = day("2024-03-10", &spring);
+        assert_eq!((s.points.len(), sum.gaps_filled), (23, 0));
+        let mut fall: Vec<u32> = (0..24).collect();
+        fall.insert(2, 1);
+        let (s, sum) = day("2024-11-03", &fall);
+        assert_eq!((s.points.len(), sum.gaps_filled), (25, 0));
+        assert_eq!(sum.end - sum.start, chrono::TimeDelta::hours(25));
+    }
+
+    #[test]
+    fn nonexistent_local_time_is_an_error_with_line() {
+        let err = parse("ds,y\n2024-03-10T01:00:00,1\n2024-03-10T02:00:00,1\n", ny())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("calls.csv, line 3") && err.contains("does not exist"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn csv_row_errors_name_file_line_and_reason() {
+        let cases = [
+            (
+                "ds,y\n2024-05-06T00:00:00Z,1\nnot-a-date,2\n",
+                "line 3",
+                "not an ISO-8601",
+            ),
+            (
+                "ds,y\n2024-05-06T00:00:00Z,1\n2024-05-06T01:00:00Z,-2\n",
+                "line 3",
+                "negative",
+            ),
+            (
+                "ds,y\n2024-05-06T00:00:00Z,abc\n2024-05-06T01:00:00Z,2\n",
+                "line 2",
+                "not a number",
+            ),
+            (
+                "ds,y\n2024-05-06T00:00:00Z,1\n2024-05-06T01:00:00Z,2\n2024-05-06T00:00:00Z,3\n",
+                "line 4",
+                "duplicate timestamp",
+            ),
+            (
+                "time,calls\n2024-05-06T00:00:00Z,1\n",
+                "line 1",
+                "expected exactly `ds,y`",
+            ),
+            (
+                "ds,y\n2024-05-06T00:00:00Z,1,9\n2024-05-06T01:00:00Z,2\n",
+                "line 2",
+                "2 fields",
+            ),
+            (
+                "ds,y\n2024-05-06T00:00:00Z,1\n,\n2024-05-06T01:00:00Z,2\n",
+                "line 3",
+                "empty row",
+            ),
+        ];
+        for (text, line, reason) in cases {
+            let err = parse(text, Tz::UTC).unwrap_err().to_string();
+            assert!(
+                err.contains("calls.csv") && err.contains(line) && err.contains(reason),
+                "{text:?} gave {err}"
+            );
+        }
+        let dup = parse(
+            "ds,y\n2024-05-06T00:00:00Z,1\n2024-05-06T01:00:00+01:00,1\n",
+            Tz::UTC,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(dup.contains("line 3") && dup.contains("line 2"), "{dup}");
+    }
+
+    #[test]
+    fn too_few_rows_and_missing_file_are_clear() {
+        let err = parse("ds,y\n2024-05-06T00:00:00Z,1\n", Tz::UTC)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at least two"), "{err}");
+        let err = read_csv(Path::new("/nonexistent/x.csv"), Tz::UTC)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/nonexistent/x.csv"), "{err}");
+    }
+
+    #[test]
+    fn summary_display_names_span_and_fill() {
+        let (_, sum) = parse(
+            "ds,y\n2024-05-06T00:00:00Z,3\n2024-05-06T01:00:00Z,0\n2024-05-06T03:00:00Z,2\n",
+            Tz::UTC,
+        )
+        .unwrap();
+        let text = sum.to_string();
+        assert!(text.contains("2024-05-06 00:00 UTC"), "{text}");
+        assert!(
+            text.contains("4 buckets of PT1H")
+                && text.contains("2 zero")
+                && text.contains("1 gaps zero-filled"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn blank_lines_are_skipped_anywhere_and_quotes_and_a_bom_are_fine() {
+        let text =
+            "\u{feff}\n\nds,y\n\n\"2024-05-06T00:00:00Z\",\"3\"\n   \n2024-05-06T01:00:00Z,4\n\n";
+        let (s, sum) = parse(text, Tz::UTC).unwrap();
+        assert_eq!(s.values(), vec![3.0, 4.0]);
+        assert_eq!(sum.gaps_filled, 0);
+        let rows = csv_rows(text.as_bytes(), Path::new("calls.csv"), Tz::UTC).unwrap();
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![5, 7]);
+        let err = parse("\n  \n", Tz::UTC).unwrap_err().to_string();
+        assert!(
+            err.contains("calls.csv, line 1") && err.contains("the file is empty"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn stamps_keep_what_was_written() {
+        let at = |s: &str| parse_stamp(s).unwrap();
+        let wall = |s: &str| at(s).wall_clock().to_string();
+        assert_eq!(wall("2024-05-06T14:00:00+05:30"), "2024-05-06 14:00:00");
+        assert!(matches!(at("2024-05-06T14:00:00+05:30"), Stamp::At(_)));
+        assert!(matches!(at("2024-05-06 14:00"), Stamp::Local(_)));
+        assert_eq!(wall("2024-05-06"), "2024-05-06 00:00:00");
+        // `Z` after the short and space-separated forms (what the sandbox always took).
+        for z in [
+            "2024-05-06T14:00Z",
+            "2024-05-06 14:00:00Z",
+            "2024-05-06 14:00Z",
+        ] {
+            let s = at(z);
+            assert!(
+                matches!(s, Stamp::At(t) if t.offset().local_minus_utc() == 0),
+                "{z}"
+            );
+            assert_eq!(s.wall_clock().to_string(), "2024-05-06 14:00:00", "{z}");
+        }
+        assert_eq!(parse_stamp("06/05/2024 14:00"), None);
+        assert_eq!(parse_stamp("2024-05-06T14:00:00Q"), None);
+    }
+
+    #[test]
+    fn the_wall_clock_grid_sorts_and_names_lines() {
+        let t = |h: i64| utc("2024-05-06T00:00:00Z") + chrono::TimeDelta::minutes(h);
+        let path = Path::new("q.csv");
+        let g = on_grid(&[(3, t(60), 2.0), (2, t(0), 1.0)], Clock::Wall, path).unwrap();
+        assert_eq!(g.granularity, Granularity::Pt1h);
+        assert_eq!(
+            g.rows.keys().copied().collect::<Vec<_>>(),
+            vec![t(0), t(60)]
+        );
+        let err = on_grid(&[(2, t(0), 1.0), (5, t(0), 1.0)], Clock::Wall, path)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("q.csv, line 5")
+                && err.contains("2024-05-06 00:00:00")
+                && err.contains("already on line 2"),
+            "{err}"
+        );
+        let err = on_grid(&[(2, t(5), 1.0), (3, t(35), 1.0)], Clock::Wall, path)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 2") && err.contains("PT30M grid of the local clock"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,457 @@
+//! The forecast use case: load the previous forecast → run the pipeline → save, written once
+//! for the headless command and the dashboard. Trouble with the data dir is a [`Note`], never a
+//! failure: a forecast is still worth showing when the last one cannot be read or this one
+//! cannot be kept.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+use crate::forecast::pipeline::{PipelineError, PipelineInput, PipelineOutput, run_forecast_named};
+use crate::history::History;
+use crate::store::Store;
+
+/// Something that went wrong around the forecast without stopping it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// The saved forecast could not be read, so drift was not checked against it.
+    PreviousIgnored(String),
+    /// This forecast could not be saved, so the next run cannot check drift against it.
+    NotSaved(String),
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::PreviousIgnored(e) => write!(f, "previous forecast ignored: {e}"),
+            Note::NotSaved(e) => write!(f, "forecast not saved for the next drift check: {e}"),
+        }
+    }
+}
+
+/// One finished forecast run.
+#[derive(Debug, Clone)]
+pub struct ForecastRun {
+    pub output: PipelineOutput,
+    /// A previous forecast was loaded (drift `None` then means no actuals have arrived yet).
+    pub had_previous: bool,
+    /// Where this forecast was saved; `None` when saving failed (a note says why).
+    pub saved_to: Option<PathBuf>,
+    pub notes: Vec<Note>,
+}
+
+impl ForecastRun {
+    /// Everything to warn about, in the order it happened: loading the previous forecast, the
+    /// model and pipeline warnings, saving.
+    pub fn warnings(&self) -> Vec<String> {
+        let (before, after): (Vec<&Note>, Vec<&Note>) = self
+            .notes
+            .iter()
+            .partition(|n| matches!(n, Note::PreviousIgnored(_)));
+        before
+            .iter()
+            .map(|n| n.to_string())
+            .chain(self.output.warnings.iter().cloned())
+            .chain(after.iter().map(|n| n.to_string()))
+            .collect()
+    }
+}
+
+/// The run failed; `notes` says what else went wrong before it did.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct RunError {
+    pub error: PipelineError,
+    pub notes: Vec<Note>,
+}
+
+/// Loads the queue's previous forecast (for drift), runs the model `config.forecast.model`
+/// names (`auto` or a registered model) on `history`, and saves the result for the next
+/// drift check. CPU-bound: async callers run it on a blocking task.
+pub fn run(store: &Store, history: History, config: Config) -> Result<ForecastRun, RunError> {
+    let History {
+        queue,
+        series,
+        summary,
+    } = history;
+    let mut notes = Vec::new();
+    let previous = store.load_forecast(&queue.id).unwrap_or_else(|e| {
+        notes.push(Note::PreviousIgnored(e.to_string()));
+        None
+    });
+    let had_previous = previous.is_some();
+    let input = PipelineInput {
+        series,
+        summary,
+        queue,
+        config,
+        previous,
+    };
+    let output = match run_forecast_named(input) {
+        Ok(out) => out,
+        Err(error) => return Err(RunError { error, notes }),
+    };
+    let saved_to = match store.save_forecast(&output.to_saved()) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            notes.push(Note::NotSaved(e.to_string()));
+            None
+        }
+    };
+    Ok(ForecastRun {
+        output,
+        had_previous,
+        saved_to,
+        notes,
+    })
+}
+
+/// A share as a percentage with one decimal: `0.123` → `12.3 %`.
+pub fn pct(x: f64) -> String {
+    format!("{:.1} %", x * 100.0)
+}
+
+fn opt_pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".into(), pct)
+}
+
+/// The headless command's short human report: history, model, accuracy, drift, windows and
+/// where the files went.
+pub struct Summary<'a> {
+    pub output: &'a PipelineOutput,
+    pub saved_to: Option<&'a Path>,
+    pub export: Option<&'a Path>,
+}
+
+impl fmt::Display for Summary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let out = self.output;
+        line(f, "Queue", format!("{} ({})", out.queue.name, out.queue.id))?;
+        line(f, "History", out.summary.to_string())?;
+        let model = match out.selection.as_ref().and_then(|s| s.reason.as_ref()) {
+            Some(reason) => format!("{} (auto: {reason})", out.forecast.model),
+            None => out.forecast.model.clone(),
+        };
+        line(f, "Model", model)?;
+        line(f, "Accuracy", accuracy(out))?;
+        if let Some(d) = drift(out) {
+            line(f, "Drift", d)?;
+        }
+        if let (Some(first), Some(last)) = (out.forecast.future.first(), out.forecast.future.last())
+        {
+            let span = format!(
+                "{} buckets, {} → {} ({})",
+                out.forecast.future.len(),
+                local(out, first.ts, "%a %Y-%m-%d %H:%M"),
+                local(
+                    out,
+                    last.ts + out.granularity.duration(),
+                    "%a %Y-%m-%d %H:%M"
+                ),
+                out.tz.name()
+            );
+            line(f, "Forecast", span)?;
+        }
+        windows(f, out)?;
+        if let Some(p) = self.export {
+            line(f, "Export", p.display().to_string())?;
+        }
+        if let Some(p) = self.saved_to {
+            line(f, "Saved", p.display().to_string())?;
+        }
+        Ok(())
+    }
+}
+
+fn line(f: &mut fmt::Formatter<'_>, key: &str, value: String) -> fmt::Result {
+    writeln!(f, "{key:<10} {value}")
+}
+
+fn local(out: &PipelineOutput, t: DateTime<Utc>, format: &str) -> String {
+    t.with_timezone(&out.tz).format(format).to_string()
+}
+
+fn accuracy(out: &PipelineOutput) -> String {
+    let Some(a) = &out.accuracy else {
+        return "not measured (history too short)".into();
+    };
+    format!(
+        "{} over {} bucket(s) in {} fold(s): WAPE {}, MAPE {}, MASE {}, {} band coverage {}",
+        a.method,
+        a.buckets,
+        a.folds,
+        opt_pct(a.wape),
+        opt_pct(a.mape),
+        a.mase.map_or_else(|| "n/a".into(), |m| format!("{m:.2}")),
+        pct(out.config.forecast.interval_width),
+        opt_pct(a.coverage),
+    )
+}
+
+fn drift(out: &PipelineOutput) -> Option<String> {
+    let d = out.drift.as_ref()?;
+    Some(format!(
+        "last forecast ({}) vs {} bucket(s) of actuals: WAPE {}, MAPE {}; threshold {} {}{}",
+        local(out, d.forecast_generated_at, "%Y-%m-%d %H:%M"),
+        d.buckets_compared,
+        opt_pct(d.wape),
+        opt_pct(d.mape),
+        d.metric.label(),
+        pct(d.threshold),
+        if d.retrain_recommended {
+            " → retraining recommended"
+        } else {
+            " → ok"
+        }
+    ))
+}
+
+fn windows(f: &mut fmt::Formatter<'_>, out: &PipelineOutput) -> fmt::Result {
+    let w = &out.config.windows;
+    let hours = if w.calling_hours.trim().is_empty() {
+        "all day".to_string()
+    } else {
+        w.calling_hours.clone()
+    };
+    let Some(th) = out.windows.threshold else {
+        return line(
+            f,
+            "Windows",
+            format!("none: no forecast bucket falls inside calling hours ({hours})"),
+        );
+    };
+    let found = &out.windows.windows;
+    let head = format!(
+        "{} low-volume window(s): yhat ≤ {th:.1} per bucket (the {:.0}th percentile \
+         within calling hours {hours}, {}), at least {} min",
+        found.len(),
+        w.quantile * 100.0,
+        w.calling_days.join(" "),
+        w.min_window_minutes,
+    );
+    line(f, "Windows", head)?;
+    if !found.is_empty() {
+        writeln!(
+            f,
+            "  {:<14} {:<5}  {:<5}  {:>5}  {:>9}  {:>9}",
+            "DAY", "START", "END", "HOURS", "MEAN/BKT", "EXPECTED"
+        )?;
+    }
+    for win in found {
+        writeln!(
+            f,
+            "  {:<14} {:<5}  {:<5}  {:>5.1}  {:>9.1}  {:>9.0}",
+            local(out, win.start, "%a %Y-%m-%d"),
+            local(out, win.start, "%H:%M"),
+            local(out, win.end, "%H:%M"),
+            (win.end - win.start).num_minutes() as f64 / 60.0,
+            win.mean_yhat,
+            win.expected_contacts,
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forecast::ForecastError;
+    use crate::history::test_support::hourly;
+    use crate::history::{FillMode, SeriesSummary};
+    use crate::refs::QueueRef;
+
+    /// `hours` of a weekly pattern (busy 08–18 UTC), so last week predicts this week exactly.
+    fn history(hours: usize) -> History {
+        let y: Vec<f64> = (0..hours)
+            .map(|i| {
+                let busy = (8..18).contains(&(i % 24));
+                (if busy { 40.0 } else { 2.0 }) + (i % 7) as f64
+            })
+            .collect();
+        let series = hourly(&y);
+        let summary = SeriesSummary {
+            start: series.points[0].ts,
+            end: series.end().unwrap(),
+            buckets: series.points.len(),
+            zero_buckets: 0,
+            gaps_filled: 0,
+            duplicates_merged: 0,
+            granularity: series.granularity,
+            tz: series.tz,
+            fill: FillMode::Zero,
+        };
+        History {
+            queue: QueueRef {
+                id: "q-1".into(),
+                name: "Sales".into(),
+            },
+            series,
+            summary,
+        }
+    }
+
+    fn config(model: &str) -> Config {
+        let mut c = Config::default();
+        c.forecast.model = model.into();
+        c.forecast.horizon_days = 2;
+        c
+    }
+
+    #[test]
+    fn a_run_is_saved_and_the_next_run_checks_drift_against_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let first = run(&store, history(4 * 168), config("seasonal-naive")).unwrap();
+        assert!(first.notes.is_empty(), "{:?}", first.notes);
+        assert!(!first.had_previous);
+        assert!(first.output.drift.is_none());
+        let saved = first.saved_to.clone().unwrap();
+        assert_eq!(saved, store.forecast_path("q-1"));
+        assert_eq!(
+            store.load_forecast("q-1").unwrap(),
+            Some(first.output.to_saved())
+        );
+        // Two more days of actuals: exactly what last week predicted.
+        let second = run(&store, history(4 * 168 + 48), config("seasonal-naive")).unwrap();
+        assert!(second.had_previous);
+        let drift = second.output.drift.as_ref().unwrap();
+        assert_eq!(drift.buckets_compared, 48);
+        assert_eq!(drift.wape, Some(0.0));
+        assert_eq!(drift.forecast_generated_at, first.output.generated_at);
+    }
+
+    #[test]
+    fn data_dir_trouble_is_a_note_in_order_not_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-dir");
+        std::fs::write(&file, b"x").unwrap();
+        // A data dir below a plain file: nothing can be read from or written to it.
+        let store = Store::new(file.join("data"));
+        let out = run(&store, history(4 * 168), config("seasonal-naive")).unwrap();
+        assert!(!out.had_previous);
+        assert_eq!(out.saved_to, None);
+        assert!(matches!(
+            out.notes[..],
+            [Note::PreviousIgnored(_), Note::NotSaved(_)]
+        ));
+        let warnings = out.warnings();
+        assert_eq!(warnings.len(), 2 + out.output.warnings.len());
+        assert!(warnings[0].starts_with("previous forecast ignored: cannot read"));
+        let last = warnings.last().unwrap();
+        assert!(
+            last.starts_with("forecast not saved for the next drift check: ")
+                && last.contains("not-a-dir/data"),
+            "{last}"
+        );
+    }
+
+    #[test]
+    fn a_corrupt_previous_forecast_is_named_and_kept_when_the_run_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let path = store.forecast_path("q-1");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"{not json").unwrap();
+        let err = run(&store, history(4 * 168), config("arima")).unwrap_err();
+        assert!(matches!(
+            err.error,
+            PipelineError::Forecast(ForecastError::UnknownModel { .. })
+        ));
+        assert_eq!(err.to_string(), err.error.to_string());
+        let [Note::PreviousIgnored(why)] = &err.notes[..] else {
+            panic!("{:?}", err.notes);
+        };
+        assert!(why.contains("delete it"), "{why}");
+        // The corrupt file is left for the analyst to look at, not overwritten by a failed run.
+        assert_eq!(std::fs::read(&path).unwrap(), b"{not json");
+    }
+
+    fn lines(s: &Summary<'_>) -> Vec<String> {
+        s.to_string().lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn the_summary_reports_history_model_accuracy_windows_and_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        run(&store, history(4 * 168), config("seasonal-naive")).unwrap();
+        let r = run(&store, history(4 * 168 + 48), config("seasonal-naive")).unwrap();
+        let out = &r.output;
+        let export = Path::new("out.json");
+        let text = lines(&Summary {
+            output: out,
+            saved_to: r.saved_to.as_deref(),
+            export: Some(export),
+        });
+        assert_eq!(text[0], "Queue      Sales (q-1)");
+        assert_eq!(text[1], format!("History    {}", out.summary));
+        assert_eq!(text[2], "Model      seasonal-naive");
+        assert!(
+            text[3].starts_with("Accuracy   backtest over 192 bucket(s) in 4 fold(s): WAPE 0.0 %")
+                // An exactly weekly history leaves the naive scale at zero: no MASE.
+                && text[3].ends_with("MAPE 0.0 %, MASE n/a, 95.0 % band coverage 100.0 %"),
+            "{}",
+            text[3]
+        );
+        let saved_at = out.drift.as_ref().unwrap().forecast_generated_at;
+        assert_eq!(
+            text[4],
+            format!(
+                "Drift      last forecast ({}) vs 48 bucket(s) of actuals: WAPE 0.0 %, MAPE 0.0 %; \
+                 threshold WAPE 15.0 % → ok",
+                saved_at.format("%Y-%m-%d %H:%M")
+            )
+        );
+        assert_eq!(
+            text[5],
+            "Forecast   48 buckets, Wed 2024-01-31 00:00 → Fri 2024-02-02 00:00 (UTC)"
+        );
+        let windows = &out.windows.windows;
+        assert!(!windows.is_empty());
+        assert!(
+            text[6].starts_with(&format!(
+                "Windows    {} low-volume window(s): yhat ≤ ",
+                windows.len()
+            )) && text[6].ends_with(
+                "per bucket (the 25th percentile within calling hours 08:00-21:00, \
+                 mon tue wed thu fri sat), at least 60 min"
+            ),
+            "{}",
+            text[6]
+        );
+        assert_eq!(
+            text[7],
+            "  DAY            START  END    HOURS   MEAN/BKT   EXPECTED"
+        );
+        let first = &text[8];
+        assert!(first.starts_with("  Wed 2024-01-31 "), "{first}");
+        let rest = &text[8 + windows.len()..];
+        assert_eq!(rest[0], "Export     out.json");
+        assert_eq!(
+            rest[1],
+            format!("Saved      {}", store.forecast_path("q-1").display())
+        );
+        assert_eq!(rest.len(), 2);
+    }
+
+    #[test]
+    fn the_summary_says_when_no_bucket_is_in_calling_hours() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = config("seasonal-naive");
+        // The two forecast days are a Monday and a Tuesday.
+        cfg.windows.calling_days = vec!["sun".into()];
+        let r = run(&Store::new(dir.path()), history(4 * 168), cfg).unwrap();
+        let text = lines(&Summary {
+            output: &r.output,
+            saved_to: None,
+            export: None,
+        });
+        assert_eq!(
+            text.last().unwrap(),
+            "Windows    none: no forecast bucket falls inside calling hours (08:00-21:00)"
+        );
+        assert!(!text.iter().any(|l| l.starts_with("Drift")));
+    }
+}
