@@ -7,6 +7,7 @@
 //! so the client's retry and chunking paths are exercised over real HTTP.
 
 mod aggregates;
+pub mod contact_centre;
 mod data;
 mod outbound;
 mod server;
