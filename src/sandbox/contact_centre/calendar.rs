@@ -1,10 +1,14 @@
 //! The centre's calendar: US federal holidays by rule, calendar-anchored incidents, and the
 //! mapping of a local day onto UTC quarter-hour slots (DST-aware).
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
+use rand::Rng;
 
-use super::rng;
+use super::rng::{self, Stream};
 
 /// Quarter-hour slots in a regular local day.
 pub const SLOTS_PER_DAY: usize = 96;
@@ -184,6 +188,31 @@ pub struct IncidentEffect {
     pub sales: f64,
 }
 
+impl IncidentEffect {
+    const NONE: Self = Self {
+        voice: 1.0,
+        digital: 1.0,
+        sales: 1.0,
+    };
+}
+
+/// The multipliers of `date` from a list of incidents that covers the three days before it.
+fn effect_from(incidents: &[Incident], date: NaiveDate) -> IncidentEffect {
+    let mut e = IncidentEffect::NONE;
+    for i in incidents {
+        match (i.kind, (date - i.date).num_days()) {
+            (IncidentKind::VoiceOutage, 0) => {
+                e.voice = 0.02;
+                e.digital = 1.3;
+            }
+            (IncidentKind::VoiceOutage, 1) => e.voice = 1.2,
+            (IncidentKind::MarketingSpike, k @ 0..=2) => e.sales = [1.9, 1.45, 1.15][k as usize],
+            _ => {}
+        }
+    }
+    e
+}
+
 /// The multipliers incidents put on `date` (1.0 when nothing happened).
 pub fn incident_effect(seed: u64, date: NaiveDate) -> IncidentEffect {
     let mut e = IncidentEffect {
@@ -266,6 +295,84 @@ impl LocalDay {
 
     pub fn weekday(&self) -> Weekday {
         self.date.weekday()
+    }
+}
+
+/// Coefficient of variation of the org-wide gamma day factor shared by every queue.
+pub const ORG_DAY_CV: f64 = 0.07;
+
+/// Everything org-wide about one local day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgDay {
+    pub day: LocalDay,
+    pub holiday: Option<HolidayKind>,
+    pub effect: IncidentEffect,
+    /// The org-wide gamma day factor (mean 1, CV [`ORG_DAY_CV`]).
+    pub factor: f64,
+}
+
+fn org_day(
+    seed: u64,
+    tz: Tz,
+    date: NaiveDate,
+    holiday: Option<HolidayKind>,
+    effect: IncidentEffect,
+) -> OrgDay {
+    let mut r = rng::day_rng(seed, 0, date.num_days_from_ce(), Stream::Org);
+    OrgDay {
+        day: LocalDay::new(tz, date),
+        holiday,
+        effect,
+        factor: r.sample(rng::gamma_unit_mean(ORG_DAY_CV)),
+    }
+}
+
+/// Org days precomputed over a window (computed on the fly outside it), so that the 500 queues
+/// of a centre do not each redo the holiday and incident rules for every day.
+#[derive(Debug)]
+pub struct OrgCalendar {
+    seed: u64,
+    tz: Tz,
+    first: NaiveDate,
+    days: Vec<Arc<OrgDay>>,
+}
+
+impl OrgCalendar {
+    pub fn new(seed: u64, tz: Tz, from: NaiveDate, to: NaiveDate) -> Self {
+        let holidays: HashMap<NaiveDate, HolidayKind> = (from.year() - 1..=to.year() + 1)
+            .flat_map(federal_holidays)
+            .map(|h| (h.date, h.kind))
+            .collect();
+        let incidents = incidents_between(seed, from - Duration::days(3), to);
+        let days = from
+            .iter_days()
+            .take_while(|d| *d <= to)
+            .map(|d| {
+                let effect = effect_from(&incidents, d);
+                Arc::new(org_day(seed, tz, d, holidays.get(&d).copied(), effect))
+            })
+            .collect();
+        Self {
+            seed,
+            tz,
+            first: from,
+            days,
+        }
+    }
+
+    pub fn day(&self, date: NaiveDate) -> Arc<OrgDay> {
+        let k = (date - self.first).num_days();
+        if let Some(d) = usize::try_from(k).ok().and_then(|k| self.days.get(k)) {
+            return d.clone();
+        }
+        let holiday = holiday_on(date).map(|h| h.kind);
+        Arc::new(org_day(
+            self.seed,
+            self.tz,
+            date,
+            holiday,
+            incident_effect(self.seed, date),
+        ))
     }
 }
 
@@ -380,6 +487,19 @@ mod tests {
                 assert!(holiday_on(o.date).is_none());
                 assert_eq!(incident_effect(7, o.date).voice, 0.02);
             }
+        }
+    }
+
+    #[test]
+    fn the_precomputed_calendar_equals_the_rules_day_by_day() {
+        let tz = chrono_tz::America::New_York;
+        let cal = OrgCalendar::new(5, tz, ymd(2025, 1, 1), ymd(2026, 12, 31));
+        let outside = OrgCalendar::new(5, tz, ymd(2030, 1, 1), ymd(2030, 1, 2));
+        for d in ymd(2025, 1, 1).iter_days().take(730) {
+            let (fast, slow) = (cal.day(d), outside.day(d));
+            assert_eq!(fast, slow, "{d}");
+            assert_eq!(fast.holiday, holiday_on(d).map(|h| h.kind));
+            assert_eq!(fast.effect, incident_effect(5, d));
         }
     }
 

@@ -61,7 +61,7 @@
 //!
 //! | parameter | value | shape from |
 //! |---|---|---|
-//! | `G_org`, `G_queue` | gamma, mean 1, CV 7 % and 10 % | day-level overdispersion (Brown et al. 2005; Avramidis et al. 2004) |
+//! | `G_org`, `G_queue` | gamma, mean 1, CV 7 % ([`calendar::ORG_DAY_CV`]) and 10 % ([`traffic::QUEUE_DAY_CV`]) | day-level overdispersion (Brown et al. 2005; Avramidis et al. 2004) |
 //! | `weekly` voice | Mon 1.18, Tue 1.05, Wed 1.0, Thu 0.98, Fri 0.92, Sat 0.45, Sun 0.30 | Monday peak, quiet weekends (Ibrahim et al. 2016) |
 //! | `weekly` chat/message | 1.10, 1.04, 1.0, 1.0, 0.95, 0.65, 0.55 | digital channels flatter over the week |
 //! | `weekly` e-mail | 1.25, 1.05, 1.0, 0.98, 0.90, 0.35, 0.30 | Monday catch-up |
@@ -199,6 +199,8 @@ pub mod roster;
 pub mod status;
 pub mod traffic;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
@@ -214,7 +216,7 @@ pub use roster::{
 pub use status::{AgentBucket, RoutingStatus, SystemPresence};
 pub use traffic::{BucketStats, Flow};
 
-use calendar::{SLOT_SECS, SLOTS_PER_DAY};
+use calendar::{OrgCalendar, SLOT_SECS, SLOTS_PER_DAY};
 use traffic::{DayPlan, QueueCtx};
 
 /// The seed `queuecast sandbox` and `queuecast demo` use unless told otherwise.
@@ -255,7 +257,12 @@ pub struct ContactCentre {
     weights: Vec<[[f64; SLOTS_PER_DAY]; 7]>,
     on_queue: Vec<[[u16; SLOTS_PER_DAY]; 7]>,
     agents: Vec<Vec<Agent>>,
+    calendar: Arc<OrgCalendar>,
 }
+
+/// Days before and after the horizon whose org calendar is precomputed.
+const CALENDAR_BEFORE_DAYS: i64 = 800;
+const CALENDAR_AFTER_DAYS: i64 = 400;
 
 /// `now` floored to the start of its local hour.
 fn floor_to_local_hour(tz: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
@@ -335,15 +342,24 @@ impl ContactCentre {
             numbered += list.len();
             agents.push(list);
         }
+        let horizon = floor_to_local_hour(tz, now);
+        let today = calendar::local_date(tz, horizon);
+        let calendar = Arc::new(OrgCalendar::new(
+            seed,
+            tz,
+            today - Duration::days(CALENDAR_BEFORE_DAYS),
+            today + Duration::days(CALENDAR_AFTER_DAYS),
+        ));
         Ok(Self {
             seed,
             tz,
-            horizon: floor_to_local_hour(tz, now),
+            horizon,
             queues,
             keys,
             weights,
             on_queue,
             agents,
+            calendar,
         })
     }
 
@@ -403,11 +419,11 @@ impl ContactCentre {
     fn ctx(&self, queue: usize) -> QueueCtx<'_> {
         QueueCtx {
             seed: self.seed,
-            tz: self.tz,
             spec: &self.queues[queue],
             key: self.keys[queue],
             weights: &self.weights[queue],
             on_queue: &self.on_queue[queue],
+            calendar: &self.calendar,
         }
     }
 
@@ -494,14 +510,19 @@ impl ContactCentre {
             return out;
         }
         let ctx = self.ctx(queue);
+        let mut k = 0;
         for date in self.local_dates(first, last) {
-            for slot in traffic::simulate_day(&ctx, date) {
-                let t = slot.start.timestamp();
+            let (plan, slots) = traffic::simulate_day(&ctx, date);
+            for (i, slot) in slots.iter().enumerate() {
+                let t = plan.day().slot_utc(i);
                 if t < first || t >= last {
                     continue;
                 }
-                let k = bounds.partition_point(|&b| b <= t) - 1;
-                out[k].merge(&slot);
+                // Slots come in time order, so the bucket index only moves forward.
+                while bounds[k + 1] <= t {
+                    k += 1;
+                }
+                out[k].add_slot(slot);
             }
         }
         out
@@ -524,8 +545,8 @@ impl ContactCentre {
             let ctx = self.ctx(queue);
             for date in self.local_dates(first, last) {
                 let plan = DayPlan::new(&ctx, date);
-                for i in 0..plan.day.local_slots.len() {
-                    let t = plan.day.slot_utc(i);
+                for i in 0..plan.day().local_slots.len() {
+                    let t = plan.day().slot_utc(i);
                     if t >= first && t < last {
                         let k = bounds.partition_point(|&b| b <= t) - 1;
                         sums[k] += u64::from(plan.agents(&ctx, i));
@@ -594,10 +615,9 @@ impl ContactCentre {
         };
         let ctx = self.ctx(queue);
         for date in self.local_dates(first, last) {
-            let plan = DayPlan::new(&ctx, date);
-            let traffic = traffic::simulate_day(&ctx, date);
-            for (i, slot) in traffic.iter().enumerate() {
-                let t = slot.start.timestamp();
+            let (plan, slots) = traffic::simulate_day(&ctx, date);
+            for (i, slot) in slots.iter().enumerate() {
+                let t = plan.day().slot_utc(i);
                 if t < first || t >= last {
                     continue;
                 }

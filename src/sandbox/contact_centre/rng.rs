@@ -3,6 +3,7 @@
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use rand_distr::Gamma;
 
 /// SplitMix64's finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mixer.
 pub fn splitmix(mut x: u64) -> u64 {
@@ -48,4 +49,10 @@ pub fn day_rng(seed: u64, queue_key: u64, day: i32, stream: Stream) -> StdRng {
         (i64::from(day) as u64) ^ ((stream as u64) << 56),
     );
     StdRng::seed_from_u64(k)
+}
+
+/// Gamma with mean 1 and coefficient of variation `cv` (shape 1/cv², scale cv²).
+pub fn gamma_unit_mean(cv: f64) -> Gamma<f64> {
+    let shape = 1.0 / (cv * cv);
+    Gamma::new(shape, 1.0 / shape).expect("positive shape and scale")
 }

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::calendar::SLOT_SECS;
 use super::roster::{Activity, Agent};
-use super::traffic::{BucketStats, DayPlan, QueueCtx};
+use super::traffic::{DayPlan, QueueCtx, Slot};
 
 const SLOT_MS: u64 = SLOT_SECS as u64 * 1000;
 
@@ -163,7 +163,7 @@ impl AgentBucket {
 
 /// Share of on-queue time spent interacting in the day's `i`-th slot: the slot's handled work
 /// (inbound and outbound `tHandle` ÷ concurrency) over its on-queue agent time, at most 1.
-pub(crate) fn occupancy(ctx: &QueueCtx, plan: &DayPlan, i: usize, slot: &BucketStats) -> f64 {
+pub(crate) fn occupancy(ctx: &QueueCtx, plan: &DayPlan, i: usize, slot: &Slot) -> f64 {
     let agents = plan.agents(ctx, i);
     if agents == 0 {
         return 0.0;
@@ -186,7 +186,7 @@ pub(crate) fn slot_state(
     } else {
         agent
             .shift(plan.wd)
-            .and_then(|s| s.activity(plan.day.local_slots[i]))
+            .and_then(|s| s.activity(plan.day().local_slots[i]))
     };
     let (presence, on_queue) = match activity {
         None => (SystemPresence::Offline, false),
@@ -196,7 +196,7 @@ pub(crate) fn slot_state(
         Some(Activity::Break) => (SystemPresence::Break, false),
         Some(Activity::Meal) => (SystemPresence::Meal, false),
     };
-    let start = DateTime::from_timestamp(plan.day.slot_utc(i), 0).expect("in range");
+    let start = DateTime::from_timestamp(plan.day().slot_utc(i), 0).expect("in range");
     let mut b = AgentBucket::empty(start);
     b.presence_ms[presence as usize] = SLOT_MS;
     if on_queue {

@@ -3,12 +3,13 @@
 //! and the seed.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
-use chrono_tz::Tz;
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand_distr::{Binomial, Distribution, Gamma, Normal, Poisson, StandardNormal};
 
-use super::calendar::{self, HolidayKind, LocalDay, SLOTS_PER_DAY};
+use std::sync::Arc;
+
+use super::calendar::{self, HolidayKind, OrgCalendar, OrgDay, SLOTS_PER_DAY};
 use super::queues::{Media, QueueSpec};
 use super::rng::{self, Stream};
 
@@ -82,6 +83,12 @@ impl BucketStats {
         self.outbound_attempted += o.outbound_attempted;
     }
 
+    pub(crate) fn add_slot(&mut self, s: &Slot) {
+        self.inbound.merge(&s.inbound);
+        self.outbound.merge(&s.outbound);
+        self.outbound_attempted += s.attempted;
+    }
+
     /// `nOffered` over both directions (what an unfiltered aggregates query counts).
     pub fn offered(&self) -> u32 {
         self.inbound.offered + self.outbound.offered
@@ -94,8 +101,6 @@ impl BucketStats {
 
 /// Coefficient of variation of the queue's own gamma day factor.
 pub const QUEUE_DAY_CV: f64 = 0.10;
-/// Coefficient of variation of the org-wide gamma day factor shared by every queue.
-pub const ORG_DAY_CV: f64 = 0.07;
 /// Abandonment share when no agent is on queue in an open slot.
 const ABANDON_UNSTAFFED: f64 = 0.6;
 /// E-mails waiting at opening are answered over the first this many open slots.
@@ -104,28 +109,22 @@ const BACKLOG_SLOTS: usize = 8;
 /// Everything about a queue the day simulation reads.
 pub(crate) struct QueueCtx<'a> {
     pub seed: u64,
-    pub tz: Tz,
     pub spec: &'a QueueSpec,
     /// `rng::key` of the queue id.
     pub key: u64,
     pub weights: &'a [[f64; SLOTS_PER_DAY]; 7],
     pub on_queue: &'a [[u16; SLOTS_PER_DAY]; 7],
+    pub calendar: &'a OrgCalendar,
 }
 
 /// What one local day means for a queue before any randomness.
 pub(crate) struct DayPlan {
-    pub day: LocalDay,
+    pub org: Arc<OrgDay>,
     pub wd: Weekday,
-    pub holiday: Option<HolidayKind>,
     /// A holiday the queue is closed for (business-hours queues on major holidays).
     pub closed: bool,
     /// Expected contacts of the day at day factor 1.
     pub volume: f64,
-}
-
-fn gamma_unit_mean(cv: f64) -> Gamma<f64> {
-    let shape = 1.0 / (cv * cv);
-    Gamma::new(shape, 1.0 / shape).expect("positive shape and scale")
 }
 
 /// Trend × season at `date`: exp(growth · years since the epoch) × (1 + A cos(2π (doy − peak) / 365.25)).
@@ -139,9 +138,9 @@ pub(crate) fn level(spec: &QueueSpec, date: NaiveDate) -> f64 {
 impl DayPlan {
     pub fn new(ctx: &QueueCtx, date: NaiveDate) -> Self {
         let spec = ctx.spec;
-        let day = LocalDay::new(ctx.tz, date);
-        let wd = day.weekday();
-        let holiday = calendar::holiday_on(date).map(|h| h.kind);
+        let org = ctx.calendar.day(date);
+        let wd = org.day.weekday();
+        let holiday = org.holiday;
         let always = spec.hours.is_24_7();
         let closed = holiday == Some(HolidayKind::Major) && !always;
         let holiday_factor = match holiday {
@@ -151,7 +150,7 @@ impl DayPlan {
             Some(HolidayKind::Major) if spec.media.params().arrives_when_closed => 0.5,
             Some(HolidayKind::Major) => 0.0,
         };
-        let fx = calendar::incident_effect(ctx.seed, date);
+        let fx = org.effect;
         let incident = match spec.media {
             Media::Voice => fx.voice,
             Media::Chat | Media::Message => fx.digital,
@@ -167,17 +166,20 @@ impl DayPlan {
             * holiday_factor
             * incident;
         Self {
-            day,
+            org,
             wd,
-            holiday,
             closed,
             volume,
         }
     }
 
+    pub fn day(&self) -> &calendar::LocalDay {
+        &self.org.day
+    }
+
     /// Whether the queue takes contacts in the day's `i`-th slot.
     pub fn open(&self, ctx: &QueueCtx, i: usize) -> bool {
-        !self.closed && ctx.spec.hours.is_open(self.wd, self.day.local_slots[i])
+        !self.closed && ctx.spec.hours.is_open(self.wd, self.day().local_slots[i])
     }
 
     /// Agents on queue in the day's `i`-th slot.
@@ -185,11 +187,11 @@ impl DayPlan {
         if self.closed {
             return 0;
         }
-        ctx.on_queue[self.wd.num_days_from_monday() as usize][self.day.local_slots[i] as usize]
+        ctx.on_queue[self.wd.num_days_from_monday() as usize][self.day().local_slots[i] as usize]
     }
 
     fn hour(&self, i: usize) -> f64 {
-        (f64::from(self.day.local_slots[i]) + 0.5) / 4.0
+        (f64::from(self.day().local_slots[i]) + 0.5) / 4.0
     }
 }
 
@@ -210,18 +212,17 @@ fn binomial(r: &mut StdRng, n: u32, p: f64) -> u32 {
 /// Inbound arrivals per slot of a day: a doubly stochastic Poisson process whose day-level
 /// rate is the plan's volume × the org and queue gamma day factors.
 pub(crate) fn arrivals(ctx: &QueueCtx, plan: &DayPlan) -> Vec<u32> {
-    let day_no = plan.day.date.num_days_from_ce();
-    let org = rng::day_rng(ctx.seed, 0, day_no, Stream::Org).sample(gamma_unit_mean(ORG_DAY_CV));
+    let day_no = plan.day().date.num_days_from_ce();
     let mut r = rng::day_rng(ctx.seed, ctx.key, day_no, Stream::Arrivals);
-    let factor = org * r.sample(gamma_unit_mean(QUEUE_DAY_CV));
+    let factor = plan.org.factor * r.sample(rng::gamma_unit_mean(QUEUE_DAY_CV));
     let w = &ctx.weights[plan.wd.num_days_from_monday() as usize];
     let anytime = ctx.spec.media.params().arrives_when_closed;
-    (0..plan.day.local_slots.len())
+    (0..plan.day().local_slots.len())
         .map(|i| {
             if !anytime && !plan.open(ctx, i) {
                 return 0;
             }
-            let lambda = plan.volume * factor * w[plan.day.local_slots[i] as usize];
+            let lambda = plan.volume * factor * w[plan.day().local_slots[i] as usize];
             poisson(&mut r, lambda)
         })
         .collect()
@@ -279,7 +280,7 @@ fn email_backlog(ctx: &QueueCtx, plan: &DayPlan, today: &[u32]) -> u32 {
     };
     let mut total: u32 = today[..first].iter().sum();
     for back in 1..=14 {
-        let prev = DayPlan::new(ctx, plan.day.date - Duration::days(back));
+        let prev = DayPlan::new(ctx, plan.day().date - Duration::days(back));
         let offered = arrivals(ctx, &prev);
         match (0..offered.len()).rposition(|i| prev.open(ctx, i)) {
             Some(last) => {
@@ -299,7 +300,7 @@ fn inbound(ctx: &QueueCtx, plan: &DayPlan, offered: &[u32]) -> Vec<Flow> {
     let mut r = rng::day_rng(
         ctx.seed,
         ctx.key,
-        plan.day.date.num_days_from_ce(),
+        plan.day().date.num_days_from_ce(),
         Stream::Service,
     );
     let backlog = if p.arrives_when_closed {
@@ -307,9 +308,10 @@ fn inbound(ctx: &QueueCtx, plan: &DayPlan, offered: &[u32]) -> Vec<Flow> {
     } else {
         0
     };
-    let open_slots: Vec<usize> = (0..offered.len()).filter(|&i| plan.open(ctx, i)).collect();
-    let spread = open_slots.len().clamp(1, BACKLOG_SLOTS) as u32;
+    let open_count = (0..offered.len()).filter(|&i| plan.open(ctx, i)).count();
+    let spread = open_count.clamp(1, BACKLOG_SLOTS) as u32;
     let (share, extra) = (backlog / spread, backlog % spread);
+    let mut opened = 0u32;
     let mut out = vec![Flow::default(); offered.len()];
     for (i, flow) in out.iter_mut().enumerate() {
         flow.offered = offered[i];
@@ -319,15 +321,12 @@ fn inbound(ctx: &QueueCtx, plan: &DayPlan, offered: &[u32]) -> Vec<Flow> {
             if !open {
                 continue;
             }
-            let k = open_slots
-                .iter()
-                .position(|&s| s == i)
-                .unwrap_or(usize::MAX);
-            let from_backlog = if (k as u32) < spread {
-                share + u32::from((k as u32) < extra)
+            let from_backlog = if opened < spread {
+                share + u32::from(opened < extra)
             } else {
                 0
             };
+            opened += 1;
             offered[i] + from_backlog
         } else {
             let agents = plan.agents(ctx, i);
@@ -349,22 +348,22 @@ fn inbound(ctx: &QueueCtx, plan: &DayPlan, offered: &[u32]) -> Vec<Flow> {
 
 /// Outbound campaign calls per slot (dial attempts, and connected calls with handle times).
 fn outbound(ctx: &QueueCtx, plan: &DayPlan) -> Vec<(u32, Flow)> {
-    let n = plan.day.local_slots.len();
+    let n = plan.day().local_slots.len();
     let Some(c) = &ctx.spec.campaign else {
         return vec![(0, Flow::default()); n];
     };
     let mut r = rng::day_rng(
         ctx.seed,
         ctx.key,
-        plan.day.date.num_days_from_ce(),
+        plan.day().date.num_days_from_ce(),
         Stream::Outbound,
     );
     (0..n)
         .map(|i| {
-            let dials = plan.holiday.is_none()
+            let dials = plan.org.holiday.is_none()
                 && plan.open(ctx, i)
                 && plan.agents(ctx, i) > 0
-                && c.dials_at(plan.wd, plan.day.local_slots[i]);
+                && c.dials_at(plan.wd, plan.day().local_slots[i]);
             if !dials {
                 return (0, Flow::default());
             }
@@ -384,21 +383,28 @@ fn outbound(ctx: &QueueCtx, plan: &DayPlan) -> Vec<(u32, Flow)> {
         .collect()
 }
 
-/// Every slot of one local day, in UTC order (92, 96 or 100 slots).
-pub(crate) fn simulate_day(ctx: &QueueCtx, date: NaiveDate) -> Vec<BucketStats> {
+/// One quarter hour of one queue; it starts at the day's `slot_utc(i)`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Slot {
+    pub inbound: Flow,
+    pub outbound: Flow,
+    pub attempted: u32,
+}
+
+/// Every slot of one local day, in UTC order (92, 96 or 100 slots), with the day's plan.
+pub(crate) fn simulate_day(ctx: &QueueCtx, date: NaiveDate) -> (DayPlan, Vec<Slot>) {
     let plan = DayPlan::new(ctx, date);
     let offered = arrivals(ctx, &plan);
     let inbound = inbound(ctx, &plan, &offered);
     let outbound = outbound(ctx, &plan);
-    inbound
+    let slots = inbound
         .into_iter()
         .zip(outbound)
-        .enumerate()
-        .map(|(i, (inbound, (attempted, outbound)))| BucketStats {
-            start: DateTime::from_timestamp(plan.day.slot_utc(i), 0).expect("in range"),
+        .map(|(inbound, (attempted, outbound))| Slot {
             inbound,
             outbound,
-            outbound_attempted: attempted,
+            attempted,
         })
-        .collect()
+        .collect();
+    (plan, slots)
 }
