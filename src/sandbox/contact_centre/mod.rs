@@ -104,7 +104,7 @@
 //! hour multiplier is 1 + 0.08·exp(−(h − 12)²/12.5), −6 % before 07:00 and from 21:00 (a mild
 //! midday hump; Brown et al. report that mean service time varies with the time of day; the
 //! exact curve is ours). Billing Voice is flat (300 s at every hour). Sums of more than 12
-//! handle times use the normal approximation ([`traffic`]'s `handles`).
+//! handle times use the normal approximation (`traffic::handles`).
 //!
 //! **When timers post.** Genesys posts `tHandle` in the bucket where handling ends (see
 //! `../shared/genesys-api/README.md`). Simplification: voice, chat and messaging contacts
@@ -127,10 +127,13 @@
 //! Each agent belongs to one queue and works a weekly pattern (same shifts every week; none on
 //! a holiday the queue closes for). Generated rosters ([`roster`]): agents needed per quarter
 //! hour by square-root staffing ⌈a + √a⌉ (a = offered load in Erlangs including outbound;
-//! Borst, Mandelbaum & Reiman 2004), at least one while open; shifts of 8 h 30 (a 15-min break
-//! 2 h in, lunch 4 h in of 30 min or 60 min for every third agent, a 15-min break 6 h 30 in,
-//! staggered by 0–30 min) started greedily until every open quarter hour is spanned, part-time
-//! shifts (≥ 4 h, one break) near closing, at most five days a week per agent.
+//! Borst, Mandelbaum & Reiman 2004), at least one while open and two on 24/7 queues; walking
+//! the open quarter hours in order, shifts start until each is spanned by as many as it needs,
+//! each as long as it is still needed (8 h 30, 6 h or 4 h, the longest whose quarter hours are
+//! at least 75 % short of cover; never past closing); a shift of 6 h or more has a 15-min break
+//! 2 h in and lunch 4 h in (30 min, 60 min for every third agent), plus a 15-min break 6 h 30 in
+//! when it lasts that long, a shorter one a single break; breaks are then moved by up to 45 min
+//! to where most agents above the requirement remain; each agent works at most five days a week.
 //!
 //! **The designed queue (issue 14's acceptance), Billing Voice**, Mon–Fri 08:00–18:00, closed
 //! Saturdays and Sundays, 28 agents ([`roster::BILLING`]):
@@ -156,7 +159,7 @@
 //!
 //! # Time and determinism
 //!
-//! Every draw is keyed by (seed, queue id, local date, stream) ([`rng`]; `StdRng` = ChaCha12,
+//! Every draw is keyed by (seed, queue id, local date, stream) (`rng.rs`; `StdRng` = ChaCha12,
 //! pinned by Cargo.lock), so a day's data never depend on the requested range, the queue count,
 //! or "now": moving `now` by a week moves the served window by a week over the same data.
 //! Data stop at the [`ContactCentre::horizon`], `now` floored to the local hour; the last
@@ -164,8 +167,10 @@
 //! them, so hourly = sum of quarter hours exactly. Local days are laid on UTC slots with DST
 //! handled (92 slots on spring-forward days, 100 on fall-back days, the repeated hour twice).
 //!
-//! Cost: one queue-day is ~100 Poisson/binomial draws and a few normal ones; see
-//! `benches/contact_centre.rs`.
+//! Cost: the org calendar (holidays, incidents, org day factors, DST slot layouts) is computed
+//! once per centre for 800 days before and 400 after the horizon; a queue-day is then one
+//! Poisson draw per open quarter hour, a binomial and a handle-time draw per busy one. 500
+//! queues × 90 days hourly take ~0.6 s of CPU (`benches/contact_centre.rs`).
 //!
 //! # How it is meant to be served (for the engineer wiring it into the sandbox)
 //!

@@ -298,7 +298,8 @@ fn requirement(q: &QueueSpec, weights: &[[f64; SLOTS_PER_DAY]; 7]) -> [[u16; SLO
 }
 
 /// Breaks of the `k`-th shift starting in the same slot, staggered by `k mod 3` quarter hours:
-/// a break 2 h in, lunch 4 h in (60 min for every third agent), a break 6 h 30 in.
+/// from 6 h, a break 2 h in, lunch 4 h in (60 min for every third agent) and a break 6 h 30 in
+/// if the shift lasts that long; shorter shifts one break 2 h in.
 fn with_breaks(start: u8, end: u8, k: usize) -> DayShift {
     let stagger = (k % 3) as u8;
     let mut spans = Vec::new();
