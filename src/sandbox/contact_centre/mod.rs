@@ -504,7 +504,7 @@ impl ContactCentre {
     }
 
     fn fold_traffic(&self, queue: usize, bounds: &[i64]) -> Vec<BucketStats> {
-        let mut out: Vec<BucketStats> = bounds[..bounds.len() - 1]
+        let mut out: Vec<BucketStats> = bounds[..bounds.len().saturating_sub(1)]
             .iter()
             .map(|&s| BucketStats::empty(at(s)))
             .collect();

@@ -115,6 +115,27 @@ fn data_end_at_the_current_local_hour() {
 }
 
 #[test]
+fn ranges_at_or_after_the_horizon_are_empty_and_the_centre_can_be_shared() {
+    fn shareable<T: Send + Sync>(_: &T) {}
+    let c = centre();
+    shareable(&c);
+    let h = c.horizon();
+    for (from, to) in [(h, h + Duration::hours(3)), (h + Duration::hours(1), h)] {
+        assert_eq!(hourly(&c, 0, from, to), vec![]);
+        let members = c.members_status(1, from, to, Duration::hours(1)).unwrap();
+        assert!(members.iter().all(|a| a.is_empty()));
+    }
+    assert_eq!(
+        c.queue_buckets_at(0, &[h, h + Duration::days(1)]).unwrap(),
+        vec![]
+    );
+    let ahead = c
+        .scheduled_on_queue(1, h, h + Duration::days(7), Duration::hours(1))
+        .unwrap();
+    assert_eq!(ahead.len(), 7 * 24, "the roster is known ahead of the data");
+}
+
+#[test]
 fn moving_now_by_a_week_moves_the_window_over_the_same_data() {
     let a = centre();
     let b = ContactCentre::new(42, 24, TZ, now() + Duration::days(7)).unwrap();
