@@ -198,6 +198,7 @@
 //!   queue per bucket straight from the roster (not clipped at the horizon).
 
 pub mod calendar;
+pub mod profiles;
 pub mod queues;
 mod rng;
 pub mod roster;

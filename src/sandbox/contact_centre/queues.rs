@@ -5,6 +5,10 @@ use chrono::Weekday;
 use rand::Rng;
 
 use super::calendar::SLOTS_PER_DAY;
+use super::profiles::{
+    AhtShape, BILLING_HOURLY, CHAT, EMAIL, Intraday, MESSAGE, VOICE, VOICE_NIGHT, WEEK_DESIGN,
+    WEEK_DIGITAL, WEEK_EMAIL, WEEK_FLAT, WEEK_VOICE,
+};
 use super::rng::{self, Stream};
 
 /// Genesys `mediaType` of a queue (the values of the aggregates `mediaType` dimension).
@@ -137,183 +141,6 @@ impl CampaignPattern {
         let m = u16::from(slot) * 15;
         self.days[wd.num_days_from_monday() as usize]
             && self.windows.iter().any(|&(a, b)| a <= m && m < b)
-    }
-}
-
-/// A smooth intraday curve: floor + plateau (smooth box) + Gaussian bumps, over local hours.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Curve {
-    pub floor: f64,
-    /// (from hour, to hour, level).
-    pub plateau: (f64, f64, f64),
-    /// (centre hour, height, width in hours).
-    pub bumps: &'static [(f64, f64, f64)],
-}
-
-fn logistic(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-impl Curve {
-    /// Relative arrival intensity at local hour `h`, with the bumps moved by `shift` hours.
-    pub fn at(&self, h: f64, shift: f64) -> f64 {
-        let (a, b, level) = self.plateau;
-        let box_ = logistic((h - a) / 0.35) * logistic((b - h) / 0.35);
-        let bumps: f64 = self
-            .bumps
-            .iter()
-            .map(|&(c, height, w)| height * (-(h - c - shift).powi(2) / (2.0 * w * w)).exp())
-            .sum();
-        self.floor + level * box_ + bumps
-    }
-}
-
-/// Intraday shape by day type.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Intraday {
-    Curves {
-        weekday: Curve,
-        saturday: Curve,
-        sunday: Curve,
-    },
-    /// Fixed hourly weights (every day), for designed queues.
-    Hourly(&'static [f64; 24]),
-}
-
-/// Weekday voice: late-morning peak, a lunchtime dip and a lower early-afternoon peak (Brown et
-/// al. 2005, JASA 100(469), the weekday arrival-rate figures); weekends a single broad hump.
-const VOICE: Intraday = Intraday::Curves {
-    weekday: Curve {
-        floor: 0.02,
-        plateau: (7.5, 21.0, 0.25),
-        bumps: &[(10.5, 1.0, 1.3), (14.5, 0.8, 1.5)],
-    },
-    saturday: Curve {
-        floor: 0.02,
-        plateau: (8.0, 20.0, 0.2),
-        bumps: &[(12.0, 0.8, 2.5)],
-    },
-    sunday: Curve {
-        floor: 0.02,
-        plateau: (9.0, 19.0, 0.15),
-        bumps: &[(13.0, 0.6, 2.8)],
-    },
-};
-
-/// Voice with more night traffic (fraud, technical outages reported at any hour).
-const VOICE_NIGHT: Intraday = Intraday::Curves {
-    weekday: Curve {
-        floor: 0.08,
-        plateau: (7.0, 22.0, 0.3),
-        bumps: &[(10.5, 0.9, 1.4), (14.5, 0.75, 1.6)],
-    },
-    saturday: Curve {
-        floor: 0.08,
-        plateau: (8.0, 22.0, 0.3),
-        bumps: &[(12.5, 0.6, 3.0)],
-    },
-    sunday: Curve {
-        floor: 0.08,
-        plateau: (8.0, 22.0, 0.25),
-        bumps: &[(13.5, 0.5, 3.0)],
-    },
-};
-
-/// Chat: daytime peaks plus an evening peak after working hours.
-const CHAT: Intraday = Intraday::Curves {
-    weekday: Curve {
-        floor: 0.03,
-        plateau: (7.5, 23.0, 0.3),
-        bumps: &[(11.0, 0.8, 1.5), (15.0, 0.7, 1.5), (20.0, 0.75, 1.6)],
-    },
-    saturday: Curve {
-        floor: 0.03,
-        plateau: (9.0, 23.0, 0.25),
-        bumps: &[(14.0, 0.7, 3.0), (20.5, 0.5, 1.5)],
-    },
-    sunday: Curve {
-        floor: 0.03,
-        plateau: (9.0, 23.0, 0.25),
-        bumps: &[(14.5, 0.6, 3.0), (20.5, 0.6, 1.5)],
-    },
-};
-
-/// E-mail: written around the clock, most in office hours.
-const EMAIL: Intraday = Intraday::Curves {
-    weekday: Curve {
-        floor: 0.12,
-        plateau: (7.0, 22.0, 0.3),
-        bumps: &[(10.0, 0.9, 1.8), (14.5, 0.7, 2.0)],
-    },
-    saturday: Curve {
-        floor: 0.12,
-        plateau: (9.0, 22.0, 0.3),
-        bumps: &[(13.0, 0.5, 3.0)],
-    },
-    sunday: Curve {
-        floor: 0.12,
-        plateau: (9.0, 22.0, 0.3),
-        bumps: &[(14.0, 0.5, 3.0)],
-    },
-};
-
-/// Messaging (SMS, WhatsApp): midday and a stronger evening peak.
-const MESSAGE: Intraday = Intraday::Curves {
-    weekday: Curve {
-        floor: 0.04,
-        plateau: (8.0, 23.0, 0.3),
-        bumps: &[(12.5, 0.7, 2.0), (19.5, 0.9, 2.0)],
-    },
-    saturday: Curve {
-        floor: 0.04,
-        plateau: (9.0, 23.0, 0.3),
-        bumps: &[(14.0, 0.7, 3.0), (20.0, 0.6, 2.0)],
-    },
-    sunday: Curve {
-        floor: 0.04,
-        plateau: (9.0, 23.0, 0.3),
-        bumps: &[(14.0, 0.6, 3.0), (20.0, 0.6, 2.0)],
-    },
-};
-
-/// Billing Voice's designed hourly shares (open 08–18): a morning peak and a flat afternoon, so
-/// 14:00–16:00 carries exactly 10 % of the day per hour (see `roster::BILLING`).
-const BILLING_HOURLY: [f64; 24] = [
-    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.07, 0.11, 0.13, 0.13, 0.10, 0.10, 0.10, 0.10, 0.09,
-    0.07, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-];
-
-/// Weekly volume factors, Monday first (a Monday peak and quiet weekends, as North American
-/// centres report; Ibrahim et al. 2016 survey the day-of-week effect).
-const WEEK_VOICE: [f64; 7] = [1.18, 1.05, 1.0, 0.98, 0.92, 0.45, 0.30];
-const WEEK_DIGITAL: [f64; 7] = [1.10, 1.04, 1.0, 1.0, 0.95, 0.65, 0.55];
-const WEEK_EMAIL: [f64; 7] = [1.25, 1.05, 1.0, 0.98, 0.90, 0.35, 0.30];
-const WEEK_FLAT: [f64; 7] = [1.05, 1.0, 1.0, 1.0, 1.0, 0.8, 0.75];
-const WEEK_DESIGN: [f64; 7] = [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0];
-
-/// Hour-of-day handle-time multiplier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AhtShape {
-    /// The same mean at every hour (designed queues).
-    Flat,
-    /// A mild midday hump (+8 % at 12:00) and shorter calls at night (−6 % before 07:00 and
-    /// from 21:00).
-    Daytime,
-}
-
-impl AhtShape {
-    pub fn factor(self, hour: f64) -> f64 {
-        match self {
-            AhtShape::Flat => 1.0,
-            AhtShape::Daytime => {
-                let night = if !(7.0..21.0).contains(&hour) {
-                    -0.06
-                } else {
-                    0.0
-                };
-                1.0 + 0.08 * (-(hour - 12.0).powi(2) / (2.0 * 2.5 * 2.5)).exp() + night
-            }
-        }
     }
 }
 
@@ -486,133 +313,216 @@ pub const DEFAULT_QUEUE: &str = "Support Voice";
 /// The designed queue of issue 14's acceptance (see `roster::BILLING`).
 pub const DESIGN_QUEUE: &str = "Billing Voice";
 
-fn templates() -> Vec<Template> {
-    use Media::{Chat, Email, Message, Voice};
-    let sales = "Sales";
-    let care = "Customer Care";
-    let fin = "Finance";
-    let claims = "Claims & Risk";
-    vec![
-        t(DEFAULT_QUEUE, care, Voice, H_247, 2600.0, 390.0),
-        Template {
-            growth: 0.0,
-            season: (0.0, 0),
-            ..t(DESIGN_QUEUE, fin, Voice, H_MON_FRI_8_18, 800.0, 300.0)
-        },
-        Template {
-            campaign: Some(sales_campaign),
-            growth: 0.08,
-            ..t("Sales Voice", sales, Voice, H_MON_SAT_8_20, 1200.0, 360.0)
-        },
-        Template {
-            growth: 0.12,
-            ..t("Sales Chat", sales, Chat, H_MON_SAT_8_20, 500.0, 560.0)
-        },
-        Template {
-            campaign: Some(retention_campaign),
-            ..t(
-                "Retention Voice",
-                sales,
-                Voice,
-                H_MON_SAT_9_19,
-                400.0,
-                380.0,
-            )
-        },
-        Template {
-            campaign: Some(renewals_campaign),
-            season: (0.15, 350),
-            ..t("Renewals Voice", sales, Voice, H_MON_FRI_9_18, 150.0, 360.0)
-        },
-        t(
-            "Onboarding Voice",
-            sales,
-            Voice,
-            H_MON_FRI_9_17,
-            300.0,
-            380.0,
-        ),
-        t("Onboarding Chat", sales, Chat, H_MON_FRI_9_17, 150.0, 620.0),
-        t("Support Chat", care, Chat, H_DAILY_7_23, 1100.0, 600.0),
-        t("Support Email", care, Email, H_SUPPORT_EMAIL, 600.0, 480.0),
-        Template {
-            growth: 0.15,
-            ..t("Support Message", care, Message, H_DAILY_8_22, 450.0, 720.0)
-        },
-        t("Technical Voice", care, Voice, H_247, 900.0, 400.0),
-        t("Technical Chat", care, Chat, H_DAILY_7_23, 400.0, 660.0),
-        t(
-            "Spanish Support Voice",
-            care,
-            Voice,
-            H_MON_SAT_8_20,
-            350.0,
-            390.0,
-        ),
-        t("Complaints Email", care, Email, H_MON_FRI_9_17, 80.0, 540.0),
-        Template {
-            campaign: Some(appointments_campaign),
-            ..t(
-                "Appointments Voice",
-                care,
-                Voice,
-                H_MON_SAT_8_18,
-                500.0,
-                310.0,
-            )
-        },
-        Template {
-            season: (0.10, 15),
-            ..t("Billing Email", fin, Email, H_MON_FRI_8_18, 250.0, 450.0)
-        },
-        Template {
-            campaign: Some(collections_campaign),
-            season: (0.12, 30),
-            ..t(
-                "Collections Voice",
-                fin,
-                Voice,
-                H_MON_SAT_8_21,
-                450.0,
-                330.0,
-            )
-        },
-        t(
-            "Collections Message",
-            fin,
-            Message,
-            H_MON_SAT_8_20,
-            200.0,
-            600.0,
-        ),
-        t(
-            "Business Accounts Voice",
-            fin,
-            Voice,
+const SALES: &str = "Sales";
+const CARE: &str = "Customer Care";
+const FINANCE: &str = "Finance";
+const CLAIMS: &str = "Claims & Risk";
+
+/// The hand-written queues, in their served order.
+const TEMPLATES: &[Template] = &[
+    t(DEFAULT_QUEUE, CARE, Media::Voice, H_247, 2600.0, 390.0),
+    Template {
+        growth: 0.0,
+        season: (0.0, 0),
+        ..t(
+            DESIGN_QUEUE,
+            FINANCE,
+            Media::Voice,
             H_MON_FRI_8_18,
-            350.0,
+            800.0,
+            300.0,
+        )
+    },
+    Template {
+        campaign: Some(sales_campaign),
+        growth: 0.08,
+        ..t(
+            "Sales Voice",
+            SALES,
+            Media::Voice,
+            H_MON_SAT_8_20,
+            1200.0,
             360.0,
-        ),
-        t(
-            "Business Accounts Email",
-            fin,
-            Email,
-            H_MON_FRI_9_17,
-            120.0,
+        )
+    },
+    Template {
+        growth: 0.12,
+        ..t(
+            "Sales Chat",
+            SALES,
+            Media::Chat,
+            H_MON_SAT_8_20,
             500.0,
-        ),
-        Template {
-            season: (0.12, 45),
-            ..t("Claims Voice", claims, Voice, H_CLAIMS, 700.0, 370.0)
-        },
-        t("Claims Email", claims, Email, H_MON_FRI_9_17, 300.0, 520.0),
-        t("Fraud Voice", claims, Voice, H_247, 260.0, 380.0),
-    ]
-}
+            560.0,
+        )
+    },
+    Template {
+        campaign: Some(retention_campaign),
+        ..t(
+            "Retention Voice",
+            SALES,
+            Media::Voice,
+            H_MON_SAT_9_19,
+            400.0,
+            380.0,
+        )
+    },
+    Template {
+        campaign: Some(renewals_campaign),
+        season: (0.15, 350),
+        ..t(
+            "Renewals Voice",
+            SALES,
+            Media::Voice,
+            H_MON_FRI_9_18,
+            150.0,
+            360.0,
+        )
+    },
+    t(
+        "Onboarding Voice",
+        SALES,
+        Media::Voice,
+        H_MON_FRI_9_17,
+        300.0,
+        380.0,
+    ),
+    t(
+        "Onboarding Chat",
+        SALES,
+        Media::Chat,
+        H_MON_FRI_9_17,
+        150.0,
+        620.0,
+    ),
+    t(
+        "Support Chat",
+        CARE,
+        Media::Chat,
+        H_DAILY_7_23,
+        1100.0,
+        600.0,
+    ),
+    t(
+        "Support Email",
+        CARE,
+        Media::Email,
+        H_SUPPORT_EMAIL,
+        600.0,
+        480.0,
+    ),
+    Template {
+        growth: 0.15,
+        ..t(
+            "Support Message",
+            CARE,
+            Media::Message,
+            H_DAILY_8_22,
+            450.0,
+            720.0,
+        )
+    },
+    t("Technical Voice", CARE, Media::Voice, H_247, 900.0, 400.0),
+    t(
+        "Technical Chat",
+        CARE,
+        Media::Chat,
+        H_DAILY_7_23,
+        400.0,
+        660.0,
+    ),
+    t(
+        "Spanish Support Voice",
+        CARE,
+        Media::Voice,
+        H_MON_SAT_8_20,
+        350.0,
+        390.0,
+    ),
+    t(
+        "Complaints Email",
+        CARE,
+        Media::Email,
+        H_MON_FRI_9_17,
+        80.0,
+        540.0,
+    ),
+    Template {
+        campaign: Some(appointments_campaign),
+        ..t(
+            "Appointments Voice",
+            CARE,
+            Media::Voice,
+            H_MON_SAT_8_18,
+            500.0,
+            310.0,
+        )
+    },
+    Template {
+        season: (0.10, 15),
+        ..t(
+            "Billing Email",
+            FINANCE,
+            Media::Email,
+            H_MON_FRI_8_18,
+            250.0,
+            450.0,
+        )
+    },
+    Template {
+        campaign: Some(collections_campaign),
+        season: (0.12, 30),
+        ..t(
+            "Collections Voice",
+            FINANCE,
+            Media::Voice,
+            H_MON_SAT_8_21,
+            450.0,
+            330.0,
+        )
+    },
+    t(
+        "Collections Message",
+        FINANCE,
+        Media::Message,
+        H_MON_SAT_8_20,
+        200.0,
+        600.0,
+    ),
+    t(
+        "Business Accounts Voice",
+        FINANCE,
+        Media::Voice,
+        H_MON_FRI_8_18,
+        350.0,
+        360.0,
+    ),
+    t(
+        "Business Accounts Email",
+        FINANCE,
+        Media::Email,
+        H_MON_FRI_9_17,
+        120.0,
+        500.0,
+    ),
+    Template {
+        season: (0.12, 45),
+        ..t("Claims Voice", CLAIMS, Media::Voice, H_CLAIMS, 700.0, 370.0)
+    },
+    t(
+        "Claims Email",
+        CLAIMS,
+        Media::Email,
+        H_MON_FRI_9_17,
+        300.0,
+        520.0,
+    ),
+    t("Fraud Voice", CLAIMS, Media::Voice, H_247, 260.0, 380.0),
+];
 
 /// Number of hand-written queues; a centre with fewer queues takes the first ones.
 pub fn template_count() -> usize {
-    templates().len()
+    TEMPLATES.len()
 }
 
 /// Suffixes of variant queues ("Support Voice East", …); past these a number is added.
@@ -718,7 +628,7 @@ fn variant_of(seed: u64, base: &QueueSpec, variant: usize) -> QueueSpec {
 /// The first `count` queues: the templates in order, then variants round-robin over them.
 /// Queue `i` is the same whatever `count` is (as long as `count > i`).
 pub fn build(seed: u64, count: usize) -> Vec<QueueSpec> {
-    let base: Vec<QueueSpec> = templates()
+    let base: Vec<QueueSpec> = TEMPLATES
         .iter()
         .enumerate()
         .map(|(i, t)| from_template(t, i))
