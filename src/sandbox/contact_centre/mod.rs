@@ -160,8 +160,9 @@
 //! # Time and determinism
 //!
 //! Every draw is keyed by (seed, queue id, local date, stream) (`rng.rs`; `StdRng` = ChaCha12,
-//! pinned by Cargo.lock), so a day's data never depend on the requested range, the queue count,
-//! or "now": moving `now` by a week moves the served window by a week over the same data.
+//! pinned by Cargo.lock; bit for bit on one build and platform, since libm's `exp`/`ln` may
+//! differ in the last bit elsewhere), so a day's data never depend on the requested range, the
+//! queue count, or "now": moving `now` by a week moves the served window by a week over the same data.
 //! Data stop at the [`ContactCentre::horizon`], `now` floored to the local hour; the last
 //! complete hour is the last served one. Slots are 15 minutes; coarser buckets are sums of
 //! them, so hourly = sum of quarter hours exactly. Local days are laid on UTC slots with DST
