@@ -13,6 +13,7 @@
 //! Nothing here imports the client (`genesys`) or the CLI: the sandbox is the client's oracle.
 
 mod aggregates;
+pub mod contact_centre;
 mod data;
 mod faults;
 mod outbound;
