@@ -18,10 +18,12 @@
 //!   into inbound service half the time; `use_upper_bound = false` plans on the mean.
 //! - **AHT is a count-weighted median**, see [`aht`].
 
+pub mod aht;
 pub mod erlang;
 
 use serde::{Deserialize, Serialize};
 
+pub use aht::{AhtBacktest, AhtBasis, AhtProfile, HandleBucket};
 pub use erlang::{QueueStats, ServiceGoal, required_agents, scheduled_agents};
 
 /// Where the staffed agents come from (`[staffing] source`).
