@@ -20,11 +20,13 @@
 
 pub mod aht;
 pub mod erlang;
+pub mod roster;
 
 use serde::{Deserialize, Serialize};
 
 pub use aht::{AhtBacktest, AhtBasis, AhtProfile, HandleBucket};
 pub use erlang::{QueueStats, ServiceGoal, required_agents, scheduled_agents};
+pub use roster::{AgentSeries, OnQueueBucket, OnQueueProjection, StaffedSource, WeeklyPattern};
 
 /// Where the staffed agents come from (`[staffing] source`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
