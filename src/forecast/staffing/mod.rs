@@ -19,12 +19,17 @@
 //! - **AHT is a count-weighted median**, see [`aht`].
 
 pub mod aht;
+pub mod capacity;
 pub mod erlang;
 pub mod roster;
 
 use serde::{Deserialize, Serialize};
 
 pub use aht::{AhtBacktest, AhtBasis, AhtProfile, HandleBucket};
+pub use capacity::{
+    CapacityWindow, IntervalStaffing, PacingSuggestion, StaffingPlan, capacity_windows, plan,
+    staff_intervals, suggest_pacing,
+};
 pub use erlang::{QueueStats, ServiceGoal, required_agents, scheduled_agents};
 pub use roster::{AgentSeries, OnQueueBucket, OnQueueProjection, StaffedSource, WeeklyPattern};
 
