@@ -1,8 +1,9 @@
 //! Erlang C (M/M/c) for contact-centre staffing: probability of waiting, service level, ASA,
 //! occupancy, and the agents a traffic load needs.
 //!
-//! Written by hand because no maintained crate on the registry computes Erlang C: the formula
-//! is a few lines, and getting the few lines numerically right is the whole job. The textbook
+//! Written by hand because no maintained crate on crates.io does Erlang C staffing (the one
+//! call-centre crate, opencct 0.1.0, is an undocumented work in progress): the formula is a few
+//! lines, and getting the few lines numerically right is the whole job. The textbook
 //! form `A^N / N!` overflows `f64` from about 170 agents, so everything here goes through the
 //! Erlang B recursion `B(0) = 1, B(n) = A·B(n−1) / (n + A·B(n−1))`, whose terms stay in
 //! (0, 1] for any size, and takes C from B: `C = n·B / (n − A·(1 − B))`. Searching the
