@@ -10,6 +10,7 @@ pub mod optimizer;
 pub mod pipeline;
 pub mod prophet;
 pub mod select;
+pub mod staffing;
 pub mod windows;
 
 use chrono::{DateTime, Utc};
