@@ -3,8 +3,8 @@
 //!
 //! `cargo bench --bench tournament`
 
-#[path = "../tests/models_common/mod.rs"]
-mod models_common;
+#[path = "../tests/common/datasets.rs"]
+mod datasets;
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -19,13 +19,13 @@ fn bench(c: &mut Criterion) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(20));
-    let year = models_common::synthetic_contact_centre(365, 7);
+    let year = datasets::synthetic_contact_centre(365, 7);
     assert_eq!(year.points.len(), 365 * 24);
     let horizon = cfg.horizon_days as usize * 24;
     group.bench_function("synthetic_contact_centre", |b| {
         b.iter(|| tournament(black_box(&year), horizon, &cfg).unwrap())
     });
-    if let Some(bank) = models_common::load(
+    if let Some(bank) = datasets::load(
         "callcentre_il_bank_1999_hourly.csv",
         queuecast::granularity::Granularity::Pt1h,
         None,

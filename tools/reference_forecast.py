@@ -2,7 +2,7 @@
 """Reference forecasts from Python Prophet (PyPI `prophet`) for queuecast's agreement test.
 
 Why: queuecast fits Prophet's Stan model with its own native optimizer; this script produces the
-forecasts the real thing makes on the same inputs, so `tests/prophet_reference.rs` can check that
+forecasts the real thing makes on the same inputs, so `tests/models/prophet_reference.rs` can check that
 queuecast agrees with them.
 
 Usage:

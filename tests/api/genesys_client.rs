@@ -1,7 +1,5 @@
 //! The Genesys client against a real HTTP server on loopback (wiremock).
 
-mod support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -582,7 +580,7 @@ async fn ninety_days_are_split_into_weekly_chunks_at_local_midnight() {
         );
     }
     for body in &bodies {
-        support::openapi::assert_valid("ConversationAggregationQuery", body);
+        crate::common::openapi::assert_valid("ConversationAggregationQuery", body);
         assert_eq!(body["granularity"], "PT30M");
         assert_eq!(body["timeZone"], "Europe/Dublin");
         assert_eq!(body["groupBy"], json!(["queueId", "mediaType"]));
@@ -849,7 +847,7 @@ async fn create_campaign_sends_a_valid_body_and_reads_the_200() {
     let sent: Value =
         serde_json::from_slice(&requests_to(&server, "/api/v2/outbound/campaigns").await[0].body)
             .unwrap();
-    support::openapi::assert_valid("Campaign", &sent);
+    crate::common::openapi::assert_valid("Campaign", &sent);
     assert!(
         sent.get("id").is_none(),
         "read-only id must not be sent: {sent}"
@@ -924,7 +922,7 @@ async fn schedule_put_without_existing_schedule_sends_no_version() {
         .filter(|r| r.method.as_str() == "PUT")
         .map(|r| serde_json::from_slice(&r.body).unwrap())
         .collect();
-    support::openapi::assert_valid("CampaignSchedule", &puts[0]);
+    crate::common::openapi::assert_valid("CampaignSchedule", &puts[0]);
     assert!(puts[0].get("version").is_none(), "{}", puts[0]);
 }
 
@@ -978,7 +976,7 @@ async fn schedule_version_conflict_is_reread_and_retried_once() {
     let versions: Vec<&Value> = puts.iter().map(|p| &p["version"]).collect();
     assert_eq!(versions, [&json!(3), &json!(4)]);
     for p in &puts {
-        support::openapi::assert_valid("CampaignSchedule", p);
+        crate::common::openapi::assert_valid("CampaignSchedule", p);
         assert!(p.get("id").is_none(), "read-only id sent: {p}");
     }
     assert_eq!(gets.load(Ordering::SeqCst), 2);

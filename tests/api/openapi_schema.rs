@@ -1,9 +1,7 @@
 //! The strict schema helper itself must reject what the real API would not accept.
 
-mod support;
-
+use crate::common::openapi;
 use serde_json::json;
-use support::openapi;
 
 #[test]
 fn documented_campaign_example_is_valid() {

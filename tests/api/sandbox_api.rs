@@ -1,11 +1,10 @@
 //! The sandbox over real loopback HTTP with a plain HTTP client: auth, queues, aggregates,
 //! outbound, faults. Every body is checked against the OpenAPI subset (strict: no invented fields).
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::common::openapi::assert_valid;
 use chrono::{DateTime, Days, TimeZone, Utc};
 use chrono_tz::Tz;
 use queuecast::sandbox::{
@@ -13,7 +12,6 @@ use queuecast::sandbox::{
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::openapi::assert_valid;
 
 /// A change that makes a valid campaign body invalid in one field.
 type BodyEdit = Box<dyn Fn(&mut Value)>;

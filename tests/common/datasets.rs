@@ -1,4 +1,4 @@
-//! Shared loaders for the models tests (`mod models_common;`).
+//! Shared loaders for the models tests: the real datasets and a synthetic contact centre.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

@@ -3,8 +3,6 @@
 //! and its calibrated 95 % band covers 90–98 % of the backtest actuals (cross-conformal
 //! estimate). Fixed folds, deterministic.
 
-mod models_common;
-
 use queuecast::config::ForecastConfig;
 use queuecast::forecast::backtest::BacktestScore;
 use queuecast::forecast::select::{MODEL_NAMES, tournament};
@@ -23,7 +21,7 @@ fn row<'a>(rows: &'a [BacktestScore], name: &str) -> &'a BacktestScore {
 fn auto_beats_the_baselines_with_calibrated_bands() {
     let cfg = ForecastConfig::default();
     let mut failures = Vec::new();
-    for (name, series) in models_common::all_series() {
+    for (name, series) in crate::common::datasets::all_series() {
         let t = tournament(&series, horizon(&series, &cfg), &cfg).unwrap();
         assert!(t.failures.is_empty(), "{name}: {:?}", t.failures);
         assert_eq!(t.rows.len(), MODEL_NAMES.len());
@@ -74,7 +72,7 @@ fn auto_beats_the_baselines_with_calibrated_bands() {
 #[test]
 fn tournament_is_deterministic() {
     let cfg = ForecastConfig::default();
-    let s = models_common::synthetic_contact_centre(10 * 7, 3);
+    let s = crate::common::datasets::synthetic_contact_centre(10 * 7, 3);
     let a = tournament(&s, 168, &cfg).unwrap();
     let b = tournament(&s, 168, &cfg).unwrap();
     assert_eq!(a.chosen, b.chosen);
@@ -94,7 +92,7 @@ fn tournament_is_deterministic() {
     }
 }
 
-/// The closing table: `cargo test --test models_acceptance -- --ignored --nocapture print_table`.
+/// The closing table: `cargo test --test models acceptance -- --ignored --nocapture print_table`.
 #[test]
 #[ignore]
 fn print_table() {
@@ -103,7 +101,7 @@ fn print_table() {
         "| dataset | model | WAPE | MASE | coverage (raw) | coverage (calibrated) | fit time | chosen |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    for (name, series) in models_common::all_series() {
+    for (name, series) in crate::common::datasets::all_series() {
         let start = std::time::Instant::now();
         let t = tournament(&series, horizon(&series, &cfg), &cfg).unwrap();
         let elapsed = start.elapsed();

@@ -239,7 +239,7 @@ async fn history_is_complete_when_long_intervals_are_refused() {
 }
 
 /// Figures for the closing note. Run with:
-/// `cargo test --test sandbox_client -- --ignored --nocapture figures`
+/// `cargo test --test api sandbox_client -- --ignored --nocapture figures`
 #[tokio::test]
 #[ignore = "prints figures for the report, not a check"]
 async fn figures_ninety_day_fetch() {

@@ -1,0 +1,10 @@
+//! The forecasting models: the pipeline, Prophet against Python and Stan, and the tournament on real series.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod acceptance;
+mod pipeline_run;
+mod prophet_forecaster;
+mod prophet_reference;
+mod prophet_wasmstan;

@@ -1,4 +1,0 @@
-//! Helpers shared by the integration tests (each test binary includes what it uses).
-#![allow(dead_code)]
-
-pub mod openapi;

@@ -1,0 +1,9 @@
+//! The dashboard: pure update() flows and snapshots, keybinding files, and the real binary in a PTY.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod keybindings;
+mod picker_filter;
+mod pty_e2e;
+mod update;
