@@ -43,10 +43,16 @@ pub enum Field {
     CallerAddress,
     PhoneColumn,
     PhoneType,
+    /// Where a dialing campaign places its calls (`Campaign.site`, in place of `edgeGroup`).
+    Site,
+    /// `Campaign.callAnalysisResponseSet`.
+    ResponseSet,
+    /// `Campaign.abandonRate`, a percentage.
+    AbandonRate,
 }
 
 impl Field {
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 11] = [
         Field::Name,
         Field::ContactList,
         Field::Script,
@@ -55,6 +61,9 @@ impl Field {
         Field::CallerAddress,
         Field::PhoneColumn,
         Field::PhoneType,
+        Field::Site,
+        Field::ResponseSet,
+        Field::AbandonRate,
     ];
 
     pub fn label(self) -> &'static str {
@@ -67,6 +76,9 @@ impl Field {
             Field::CallerAddress => "Caller address",
             Field::PhoneColumn => "Phone column",
             Field::PhoneType => "Phone type",
+            Field::Site => "Site",
+            Field::ResponseSet => "Call analysis",
+            Field::AbandonRate => "Abandon rate %",
         }
     }
 
@@ -74,7 +86,11 @@ impl Field {
     pub fn is_text(self) -> bool {
         matches!(
             self,
-            Field::Name | Field::CallerName | Field::CallerAddress | Field::PhoneColumn
+            Field::Name
+                | Field::CallerName
+                | Field::CallerAddress
+                | Field::PhoneColumn
+                | Field::AbandonRate
         )
     }
 }
@@ -97,6 +113,16 @@ pub struct CampaignForm {
     pub windows: Vec<ScheduleWindow>,
     /// Phone columns of the chosen contact list, when the API told us; empty = unknown.
     pub allowed_phone_columns: Vec<String>,
+    /// A short code unique to this draft, appended to the name sent (`<name> #<marker>`), so
+    /// the lookup after an ambiguous create finds exactly this submission's campaign and
+    /// never an older one of the same name. Empty = none.
+    pub marker: String,
+    /// The site a dialing (non-preview) campaign places its calls from.
+    pub site: Option<NamedRef>,
+    /// The call analysis response set of a dialing campaign.
+    pub response_set: Option<NamedRef>,
+    /// The target abandon rate in percent, as typed (progressive, power, predictive).
+    pub abandon_rate: String,
 }
 
 impl CampaignForm {
@@ -115,6 +141,20 @@ impl CampaignForm {
             tz,
             windows,
             allowed_phone_columns: Vec::new(),
+            marker: String::new(),
+            site: None,
+            response_set: None,
+            // 3 %: the abandoned-call ceiling of the US telemarketing rules (FTC TSR), a
+            // conservative start the analyst can change.
+            abandon_rate: "3".into(),
+        }
+    }
+
+    /// The name as sent: the analyst's name, then ` #<marker>`.
+    pub fn full_name(&self) -> String {
+        match self.marker.as_str() {
+            "" => self.name.trim().to_string(),
+            m => format!("{} #{m}", self.name.trim()),
         }
     }
 
@@ -124,6 +164,7 @@ impl CampaignForm {
             Field::CallerName => Some(&mut self.caller_name),
             Field::CallerAddress => Some(&mut self.caller_address),
             Field::PhoneColumn => Some(&mut self.phone_column),
+            Field::AbandonRate => Some(&mut self.abandon_rate),
             _ => None,
         }
     }
@@ -146,8 +187,9 @@ impl CampaignForm {
         let name = self.name.trim();
         if name.is_empty() {
             out.push((Field::Name, "enter a campaign name".into()));
-        } else if name.chars().count() > 200 {
-            out.push((Field::Name, "use at most 200 characters".into()));
+        } else if self.full_name().chars().count() > 200 {
+            let room = 200 - (self.full_name().chars().count() - name.chars().count());
+            out.push((Field::Name, format!("use at most {room} characters")));
         }
         if self
             .contact_list
@@ -201,6 +243,7 @@ impl CampaignForm {
                 ),
             ));
         }
+        out.extend(self.mode_problems());
         if self.windows.is_empty() {
             out.push((
                 Field::Name,
@@ -208,6 +251,47 @@ impl CampaignForm {
             ));
         }
         out
+    }
+
+    /// What the chosen dialing mode requires and the form lacks. Per the official SDK's
+    /// `build/docs/Campaign.md` (MyPureCloud/platform-client-sdk-python): `edgeGroup` (or
+    /// `site`, which "can be set in place of an edge group") and `callAnalysisResponseSet`
+    /// are "required for all dialing modes except preview"; `abandonRate` is "required for
+    /// progressive, power, and predictive campaigns" (a percentage).
+    fn mode_problems(&self) -> Vec<(Field, String)> {
+        let mode = self.dialing_mode();
+        let mut out = Vec::new();
+        if mode.needs_edge_and_call_analysis() {
+            if self.site.is_none() {
+                out.push((
+                    Field::Site,
+                    format!("{mode} dialing places calls from a site: choose one (←/→)"),
+                ));
+            }
+            if self.response_set.is_none() {
+                out.push((
+                    Field::ResponseSet,
+                    format!("{mode} dialing needs a call analysis response set: choose one (←/→)"),
+                ));
+            }
+        }
+        if mode.needs_abandon_rate() && self.abandon_rate().is_none() {
+            out.push((
+                Field::AbandonRate,
+                "enter the target abandon rate, a percentage above 0 and at most 100".into(),
+            ));
+        }
+        out
+    }
+
+    /// The abandon rate typed, when it is a percentage in (0, 100].
+    pub fn abandon_rate(&self) -> Option<f64> {
+        self.abandon_rate
+            .trim()
+            .trim_end_matches('%')
+            .parse::<f64>()
+            .ok()
+            .filter(|r| r.is_finite() && *r > 0.0 && *r <= 100.0)
     }
 
     /// The `POST /api/v2/outbound/campaigns` body, exactly as it will be sent. An unchosen
@@ -220,11 +304,24 @@ impl CampaignForm {
                     .unwrap_or_default(),
             )
         };
+        let mode = self.dialing_mode();
+        let dials = mode.needs_edge_and_call_analysis();
+        let chosen = |r: &Option<NamedRef>| {
+            dials
+                .then(|| DomainEntityRef::new(r.as_ref().map(|r| r.id.clone()).unwrap_or_default()))
+        };
         Campaign {
             queue: Some(DomainEntityRef::new(self.queue.id.clone())),
             script: Some(id_of(scripts, self.script)),
+            site: chosen(&self.site),
+            call_analysis_response_set: chosen(&self.response_set),
+            abandon_rate: if mode.needs_abandon_rate() {
+                self.abandon_rate()
+            } else {
+                None
+            },
             ..Campaign::draft(
-                self.name.trim(),
+                self.full_name(),
                 id_of(contact_lists, self.contact_list),
                 self.dialing_mode(),
                 vec![PhoneColumn {
@@ -234,6 +331,31 @@ impl CampaignForm {
                 self.caller_name.trim(),
                 self.caller_address.trim(),
             )
+        }
+    }
+
+    /// What the confirm says, plainly and in the contact centre's local time: a campaign
+    /// schedule starts and stops the campaign by itself (Genesys Resource Center, "Add
+    /// schedule entry"), so an `off` campaign with a schedule *will* dial.
+    pub fn confirm_text(&self) -> String {
+        let name = self.full_name();
+        let fmt = |t: DateTime<Utc>| {
+            format!(
+                "{} {}",
+                t.with_timezone(&self.tz).format("%a %m-%d %H:%M"),
+                self.tz.name()
+            )
+        };
+        let first = self.windows.iter().map(|w| w.start).min();
+        let last = self.windows.iter().map(|w| w.end).max();
+        match (first, last) {
+            (Some(a), Some(b)) => format!(
+                "Create campaign \"{name}\" and its schedule? Genesys will start dialing \"{name}\" at {} and stop at {}; {} window(s).",
+                fmt(a),
+                fmt(b),
+                self.windows.len()
+            ),
+            _ => format!("Create campaign \"{name}\" (off, no schedule: it will not dial)?"),
         }
     }
 
@@ -263,6 +385,51 @@ pub fn schedule(campaign_id: &str, tz: Tz, windows: &[ScheduleWindow]) -> Campai
         campaign: DomainEntityRef::new(campaign_id),
         self_uri: None,
     }
+}
+
+/// How soon a window may start: Genesys refuses a schedule entry that starts in the past, and
+/// one starting within minutes may be past by the time the analyst confirms.
+pub const SCHEDULE_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+/// A window clipped shorter than this is dropped rather than sent.
+pub const MIN_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
+/// The windows as they can still be scheduled at `now`: none starts before `now + margin`
+/// (a window already under way is clipped to start then), and one left shorter than
+/// `min_len` is dropped.
+pub fn clip_windows(
+    windows: &[ScheduleWindow],
+    now: DateTime<Utc>,
+    margin: chrono::TimeDelta,
+    min_len: chrono::TimeDelta,
+) -> Vec<ScheduleWindow> {
+    let earliest = now + margin;
+    windows
+        .iter()
+        .map(|w| ScheduleWindow {
+            start: w.start.max(earliest),
+            end: w.end,
+        })
+        .filter(|w| w.end - w.start >= min_len)
+        .collect()
+}
+
+/// Six lowercase letters and digits from `seed` (a per-run salt mixed with the draft's queue
+/// and a counter): short enough to read in the confirm, 36^6 ≈ 2·10^9 values.
+pub fn marker(seed: u64, queue_id: &str, counter: u64) -> String {
+    // FNV-1a: stable across runs and platforms, unlike `DefaultHasher`.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in queue_id.bytes().chain(counter.to_le_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    (0..6)
+        .map(|_| {
+            let c = ALPHABET[(h % 36) as usize] as char;
+            h /= 36;
+            c
+        })
+        .collect()
 }
 
 /// `<queue> quiet hours <yyyy-mm-dd>`: unique enough per day, and says what it is.
@@ -371,5 +538,136 @@ mod tests {
         assert_eq!(c.script.as_ref().map(|s| s.id.as_str()), Some(""));
         assert_eq!(c.dialing_mode, DialingMode::Predictive);
         assert_eq!(c.phone_columns[0].column_type, "home");
+    }
+
+    #[test]
+    fn each_dialing_mode_sends_what_it_requires_and_names_what_is_missing() {
+        let mut f = form();
+        f.contact_list = Some(0);
+        f.script = Some(0);
+        f.caller_name = "Acme".into();
+        f.caller_address = "+13175550100".into();
+        let r = [NamedRef {
+            id: "x".into(),
+            name: "X".into(),
+        }];
+        for (i, mode) in DIALING_MODES.iter().enumerate() {
+            f.dialing_mode = i;
+            f.site = None;
+            f.response_set = None;
+            f.abandon_rate = "3".into();
+            let problems: Vec<Field> = f.validate(&r, &r).into_iter().map(|p| p.0).collect();
+            let c = serde_json::to_value(f.campaign(&r, &r)).unwrap();
+            if *mode == DialingMode::Preview {
+                assert!(problems.is_empty(), "{problems:?}");
+                for k in [
+                    "site",
+                    "callAnalysisResponseSet",
+                    "abandonRate",
+                    "edgeGroup",
+                ] {
+                    assert!(c.get(k).is_none(), "preview sends no {k}: {c}");
+                }
+                continue;
+            }
+            assert_eq!(problems, [Field::Site, Field::ResponseSet], "{mode}");
+            f.site = Some(NamedRef {
+                id: "site-1".into(),
+                name: "Indy".into(),
+            });
+            f.response_set = Some(NamedRef {
+                id: "rs-1".into(),
+                name: "Live".into(),
+            });
+            assert!(f.validate(&r, &r).is_empty(), "{mode}");
+            let c = serde_json::to_value(f.campaign(&r, &r)).unwrap();
+            assert_eq!(c["site"], json!({"id": "site-1"}), "{mode}");
+            assert_eq!(
+                c["callAnalysisResponseSet"],
+                json!({"id": "rs-1"}),
+                "{mode}"
+            );
+            assert_eq!(c["abandonRate"], json!(3.0), "{mode}");
+            f.abandon_rate = "0".into();
+            assert_eq!(f.validate(&r, &r)[0].0, Field::AbandonRate, "{mode}");
+            f.abandon_rate = "5%".into();
+            assert_eq!(f.abandon_rate(), Some(5.0));
+        }
+    }
+
+    #[test]
+    fn windows_are_clipped_to_now_plus_margin_and_short_leftovers_dropped() {
+        let at = |h: u32, m: u32| Utc.with_ymd_and_hms(2024, 6, 3, h, m, 0).unwrap();
+        let w = |a, b| ScheduleWindow { start: a, end: b };
+        let windows = [
+            w(at(8, 0), at(9, 0)),    // over: dropped
+            w(at(9, 0), at(10, 20)),  // under way: starts at 10:15, 5 min left: dropped
+            w(at(9, 0), at(11, 0)),   // under way: clipped to 10:15–11:00
+            w(at(10, 10), at(12, 0)), // starts inside the margin: clipped to 10:15
+            w(at(14, 0), at(15, 0)),  // later: unchanged
+        ];
+        let now = at(10, 0);
+        let out = clip_windows(&windows, now, SCHEDULE_MARGIN, MIN_WINDOW);
+        assert_eq!(
+            out,
+            [
+                w(at(10, 15), at(11, 0)),
+                w(at(10, 15), at(12, 0)),
+                w(at(14, 0), at(15, 0)),
+            ]
+        );
+        assert!(out.iter().all(|w| w.start >= now + SCHEDULE_MARGIN));
+        // Exactly the minimum length is kept.
+        let edge = clip_windows(
+            &[w(at(10, 0), at(10, 30))],
+            now,
+            SCHEDULE_MARGIN,
+            MIN_WINDOW,
+        );
+        assert_eq!(edge, [w(at(10, 15), at(10, 30))]);
+    }
+
+    #[test]
+    fn the_confirm_says_genesys_will_dial_in_local_time() {
+        let mut f = form();
+        f.marker = "abc123".into();
+        // Windows 14:00–16:00Z … 20:00–21:00Z on 2024-06-03 = 09:00 … 16:00 CDT (Monday).
+        assert_eq!(
+            f.confirm_text(),
+            "Create campaign \"Sales quiet hours 2024-06-01 #abc123\" and its schedule? Genesys will start dialing \"Sales quiet hours 2024-06-01 #abc123\" at Mon 06-03 09:00 America/Chicago and stop at Mon 06-03 16:00 America/Chicago; 3 window(s)."
+        );
+        f.windows.clear();
+        assert!(f.confirm_text().contains("no schedule: it will not dial"));
+    }
+
+    #[test]
+    fn the_marker_goes_on_the_name_sent_and_counts_against_its_length() {
+        let mut f = form();
+        f.marker = marker(0, "q1", 1);
+        assert_eq!(f.marker.len(), 6);
+        assert!(
+            f.marker
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        );
+        assert_ne!(f.marker, marker(0, "q1", 2), "a new draft, a new marker");
+        assert_ne!(f.marker, marker(7, "q1", 1), "another run, another marker");
+        assert_eq!(f.marker, marker(0, "q1", 1), "deterministic for a seed");
+        let c = f.campaign(&[], &[]);
+        assert_eq!(
+            c.name,
+            format!("Sales quiet hours 2024-06-01 #{}", f.marker)
+        );
+        f.name = "x".repeat(192);
+        assert!(
+            !f.validate(&[], &[])
+                .iter()
+                .any(|p| p.0 == Field::Name && p.1.contains("at most"))
+        );
+        f.name = "x".repeat(193);
+        assert!(
+            f.validate(&[], &[])
+                .contains(&(Field::Name, "use at most 192 characters".into()))
+        );
     }
 }

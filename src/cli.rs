@@ -6,7 +6,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::export::ExportFormat;
 use crate::granularity::Granularity;
-use crate::sandbox::FaultArgs;
+use crate::history::InputClock;
+use crate::sandbox::{FaultArgs, OrgArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,7 +34,8 @@ pub struct GlobalArgs {
     /// Config file to use instead of the platform default [env: QUEUECAST_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Contact centre time zone (IANA name), overrides history.time_zone
+    /// Contact centre time zone (IANA name), overrides history.time_zone and [queues.…]
+    /// time_zone; required against a real org unless configured
     #[arg(long, global = true, value_name = "ZONE")]
     pub time_zone: Option<String>,
 }
@@ -66,6 +68,8 @@ pub struct DemoArgs {
     #[command(flatten)]
     pub dashboard: DashboardArgs,
     #[command(flatten)]
+    pub org: OrgArgs,
+    #[command(flatten)]
     pub faults: FaultArgs,
 }
 
@@ -81,21 +85,39 @@ pub struct SandboxArgs {
     #[arg(long = "queue", value_name = "NAME=FILE.csv")]
     pub queues: Vec<String>,
     #[command(flatten)]
+    pub org: OrgArgs,
+    #[command(flatten)]
     pub faults: FaultArgs,
 }
 
-/// Forecast one queue (from the API, or a `ds,y` CSV with --input) and print a summary or an export.
+/// Forecast queues (from the API, or a `ds,y` CSV with --input) and print a summary or exports.
 #[derive(Debug, Args, Clone, Default)]
-#[command(after_help = "Exit codes:
+#[command(
+    after_help = "Many queues: several --queue, a `*` wildcard, --all or --export-dir forecast \
+each queue in parallel, write one export per queue plus index.json into --export-dir, and print \
+a table (one line per queue). A queue that fails is listed with its error; the others go on.
+
+Exit codes:
   0   ok
   2   usage or config error (bad flag, config value, queue name or path)
   3   API or network error
   4   data error (bad CSV row, too little history, model failure)
-  10  retraining recommended (only with --check-drift)")]
+  5   many queues: at least one queue failed (the others were forecast; see the table/index.json)
+  10  retraining recommended (only with --check-drift; many queues: for at least one queue)"
+)]
 pub struct ForecastArgs {
-    /// Queue name or id (not needed with --input)
-    #[arg(long)]
-    pub queue: Option<String>,
+    /// Queue name, id, or name with `*` wildcards (e.g. 'Sales*'); repeatable (not needed with --input)
+    #[arg(long, value_name = "NAME_OR_ID")]
+    pub queue: Vec<String>,
+    /// Forecast every queue of the org
+    #[arg(long, conflicts_with = "input")]
+    pub all: bool,
+    /// Many queues: write one export per queue and index.json into this directory
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["input", "export"])]
+    pub export_dir: Option<PathBuf>,
+    /// Many queues: fits at once (default: the number of cores)
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
     /// Days of history to use: fetched from the API, or the last days of --input
     #[arg(long)]
     pub days: Option<u32>,
@@ -105,18 +127,25 @@ pub struct ForecastArgs {
     /// Bucket size: PT15M, PT30M or PT1H
     #[arg(long)]
     pub granularity: Option<Granularity>,
-    /// Model: auto, prophet-seed, prophet-tuned, mstl-ets, seasonal-naive
+    /// Model: auto, prophet-seed, prophet-tuned, mstl-ets, seasonal-naive, seasonal-median
     #[arg(long)]
     pub model: Option<String>,
+    /// Public-holiday calendar of the centre, e.g. US, GB-ENG, IL ("" = none)
+    #[arg(long, value_name = "CODE")]
+    pub holidays: Option<String>,
     /// Write the forecast here ("-" = stdout)
     #[arg(long, value_name = "PATH")]
     pub export: Option<PathBuf>,
-    /// Export format
+    /// Export format [default: from --export's extension (.json, .csv), else json]
     #[arg(long, value_enum)]
     pub format: Option<ExportFormat>,
     /// Forecast a CSV file (header ds,y) instead of fetching from the API
     #[arg(long, value_name = "FILE.csv")]
     pub input: Option<PathBuf>,
+    /// How --input's ds are read: auto (an offset or Z is an instant, none is local time),
+    /// local (every ds is the centre's wall clock, any offset dropped) or utc (no offset = UTC)
+    #[arg(long, value_enum, value_name = "CLOCK", requires = "input")]
+    pub input_clock: Option<InputClock>,
     /// Compare the last saved forecast with the actuals since; exit 10 if retraining is recommended
     #[arg(long)]
     pub check_drift: bool,

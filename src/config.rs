@@ -3,6 +3,7 @@
 //! Credentials come from the variables Genesys' own tools use, so an analyst who already has
 //! them exported for the CLI or Terraform needs nothing else.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -10,9 +11,15 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::genesys::{AggregateQuery, ClientSettings, Endpoints};
+use crate::genesys::{
+    AggregateQuery, ClientSettings, DEFAULT_QUEUES_PER_QUERY, Direction, DirectionDimension,
+    Endpoints,
+};
 use crate::granularity::Granularity;
-use crate::history::FillMode;
+use crate::history::{FillMode, InputLimits};
+
+mod staffing;
+pub use staffing::{SourceKind, StaffedBasis, StaffingSettings, WindowsMode};
 
 /// Env var names shared with Genesys' own tooling; genesys owns them because its errors cite them.
 pub use crate::genesys::{ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REGION};
@@ -33,6 +40,41 @@ pub struct Config {
     pub forecast: ForecastConfig,
     pub windows: WindowsConfig,
     pub drift: DriftConfig,
+    pub staffing: StaffingSettings,
+    pub limits: LimitsConfig,
+    /// Per-queue settings by queue name: `[queues."Sales Inbound"] time_zone = "…"`.
+    pub queues: BTreeMap<String, QueueConfig>,
+    /// `--time-zone` for this run: wins over every zone in the file.
+    #[serde(skip)]
+    pub time_zone_flag: Option<String>,
+}
+
+/// Settings of one queue, overriding the `[history]` ones for it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueueConfig {
+    /// The IANA zone of the centre this queue serves.
+    pub time_zone: Option<String>,
+}
+
+/// Where a queue's time zone came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ZoneSource {
+    /// `--time-zone`.
+    Flag,
+    /// `[queues."<name>"] time_zone`.
+    Queue(String),
+    /// `[history] time_zone`.
+    History,
+    /// Nothing configured: UTC by default, which no real contact centre should rely on.
+    Implicit,
+}
+
+/// A queue's time zone and why it is that one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneChoice {
+    pub tz: Tz,
+    pub source: ZoneSource,
 }
 
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -51,10 +93,20 @@ pub struct GenesysConfig {
     pub max_retry_after_secs: u64,
     /// Retries for 502/503/504 and connection errors.
     pub max_retries: u32,
+    /// Total seconds for one request, attempts and waits together.
+    pub retry_deadline_secs: u64,
     /// Days per aggregates query when a long range is split.
     pub chunk_days: u32,
     /// Aggregates queries in flight at once.
     pub max_concurrency: usize,
+    /// A ready bearer token from `GENESYSCLOUD_ACCESS_TOKEN` (the variable the official `gc`
+    /// CLI honours): used instead of client credentials. Environment only, never read from or
+    /// written to a file, never printed.
+    #[serde(skip)]
+    pub access_token: Option<String>,
+    /// Queues per aggregates query (the or-clause of queue ids). Genesys documents no limit on
+    /// predicates per filter; this is a conservative choice (see `genesys/aggregates.rs`).
+    pub queues_per_query: usize,
 }
 
 impl Default for GenesysConfig {
@@ -68,8 +120,11 @@ impl Default for GenesysConfig {
             request_timeout_secs: ClientSettings::DEFAULT_REQUEST_TIMEOUT.as_secs(),
             max_retry_after_secs: ClientSettings::DEFAULT_MAX_RETRY_AFTER.as_secs(),
             max_retries: ClientSettings::DEFAULT_MAX_RETRIES,
+            retry_deadline_secs: ClientSettings::DEFAULT_RETRY_DEADLINE.as_secs(),
             chunk_days: 7,
             max_concurrency: 3,
+            access_token: None,
+            queues_per_query: DEFAULT_QUEUES_PER_QUERY,
         }
     }
 }
@@ -79,11 +134,14 @@ impl GenesysConfig {
     /// (required), timeouts of at least a second, and the retry limits.
     pub fn client_settings(&self) -> Result<ClientSettings, ConfigError> {
         let non_empty = |v: &Option<String>| v.as_ref().filter(|s| !s.trim().is_empty()).cloned();
-        let (Some(client_id), Some(client_secret)) =
-            (non_empty(&self.client_id), non_empty(&self.client_secret))
-        else {
-            return Err(ConfigError::MissingCredentials);
-        };
+        let token = non_empty(&self.access_token);
+        let (client_id, client_secret) =
+            match (non_empty(&self.client_id), non_empty(&self.client_secret)) {
+                (Some(id), Some(secret)) => (id, secret),
+                // A ready token needs no client credentials.
+                _ if token.is_some() => (String::new(), String::new()),
+                _ => return Err(ConfigError::MissingCredentials),
+            };
         let endpoints = if let Some(base) = non_empty(&self.api_base) {
             Endpoints::for_api_base(&base).map_err(|e| ConfigError::Invalid {
                 setting: "genesys.api_base (GENESYSCLOUD_API_BASE / --api-base)",
@@ -104,6 +162,8 @@ impl GenesysConfig {
             request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
             max_retry_after: Duration::from_secs(self.max_retry_after_secs),
             max_retries: self.max_retries,
+            retry_deadline: Duration::from_secs(self.retry_deadline_secs),
+            access_token: token.map(|t| crate::genesys::Secret::new(t.trim().to_string())),
             ..ClientSettings::new(endpoints, client_id.trim(), client_secret.trim())
         })
     }
@@ -124,8 +184,14 @@ impl std::fmt::Debug for GenesysConfig {
             .field("request_timeout_secs", &self.request_timeout_secs)
             .field("max_retry_after_secs", &self.max_retry_after_secs)
             .field("max_retries", &self.max_retries)
+            .field("retry_deadline_secs", &self.retry_deadline_secs)
             .field("chunk_days", &self.chunk_days)
             .field("max_concurrency", &self.max_concurrency)
+            .field(
+                "access_token",
+                &self.access_token.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("queues_per_query", &self.queues_per_query)
             .finish()
     }
 }
@@ -136,11 +202,43 @@ pub struct HistoryConfig {
     /// Days of history to fetch.
     pub days: u32,
     pub granularity: Granularity,
-    /// The contact centre's IANA time zone; buckets, windows and labels are in it.
-    pub time_zone: String,
-    /// Restrict to one media type (voice, chat, email, callback, message…); none = all.
-    pub media_type: Option<String>,
+    /// The contact centre's IANA time zone; buckets, windows and labels are in it. Unset:
+    /// refused against a real org (no silent UTC), UTC for a file.
+    pub time_zone: Option<String>,
+    /// Media types counted (voice, chat, email, callback, message, …); empty = all. WFM plans
+    /// one media type per planning group, so the default is voice.
+    pub media_types: Vec<String>,
+    /// Direction counted: inbound (default: a campaign's own calls are not inbound demand),
+    /// outbound, or all.
+    pub direction: DirectionSetting,
+    /// The dimension the direction is read from (`originatingDirection` or `direction`; see
+    /// `genesys/aggregates.rs` for why the first is the default).
+    pub direction_dimension: DirectionDimension,
     pub fill: FillMode,
+    /// The earlier single `media_type = "voice"`, still read so existing files keep working:
+    /// it becomes `media_types = ["voice"]` ([`Config::from_toml`]); never written.
+    #[serde(rename = "media_type", skip_serializing)]
+    pub legacy_media_type: Option<String>,
+}
+
+/// `history.direction`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum DirectionSetting {
+    #[default]
+    Inbound,
+    Outbound,
+    All,
+}
+
+impl DirectionSetting {
+    pub fn direction(self) -> Option<Direction> {
+        match self {
+            DirectionSetting::Inbound => Some(Direction::Inbound),
+            DirectionSetting::Outbound => Some(Direction::Outbound),
+            DirectionSetting::All => None,
+        }
+    }
 }
 
 impl Default for HistoryConfig {
@@ -148,12 +246,30 @@ impl Default for HistoryConfig {
         Self {
             days: 90,
             granularity: Granularity::Pt1h,
-            time_zone: "UTC".into(),
-            media_type: None,
+            time_zone: None,
+            media_types: vec!["voice".into()],
+            direction: DirectionSetting::Inbound,
+            direction_dimension: DirectionDimension::OriginatingDirection,
             fill: FillMode::Zero,
+            legacy_media_type: None,
         }
     }
 }
+
+/// The `mediaType` values of the aggregates dimension (`../shared/genesys-api/README.md` (c)).
+pub const MEDIA_TYPES: [&str; 11] = [
+    "voice",
+    "chat",
+    "email",
+    "callback",
+    "message",
+    "cobrowse",
+    "video",
+    "screenshare",
+    "screenmonitoring",
+    "internalmessage",
+    "unknown",
+];
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
@@ -179,6 +295,15 @@ pub struct ForecastConfig {
     pub seed: u64,
     /// Rolling-origin folds in the backtest.
     pub backtest_folds: u32,
+    /// Weeks the `seasonal-median` model takes the median over.
+    pub naive_weeks: u32,
+    /// Public-holiday calendar of the contact centre (`US`, `GB-ENG`, `IL`, …; empty for none).
+    pub holidays: String,
+    /// The org's own closure days, one `YYYY-MM-DD` a line (relative to the config file).
+    pub closures_file: String,
+    /// The days read from `closures_file` when the config was loaded.
+    #[serde(skip)]
+    pub closure_days: Vec<chrono::NaiveDate>,
 }
 
 impl Default for ForecastConfig {
@@ -194,6 +319,10 @@ impl Default for ForecastConfig {
             uncertainty_samples: 1000,
             seed: 42,
             backtest_folds: 4,
+            naive_weeks: 4,
+            holidays: String::new(),
+            closures_file: String::new(),
+            closure_days: Vec::new(),
         }
     }
 }
@@ -259,6 +388,55 @@ impl Default for DriftConfig {
     }
 }
 
+/// How much one input may cost (`[limits]`): a bad file or a typo in a date must end in a
+/// clear error, not in minutes of work or gigabytes of memory.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Largest `--input` file read, in MiB.
+    pub max_file_mb: u64,
+    /// Most buckets in one history (rows of a file, or a fetched range).
+    pub max_buckets: usize,
+    /// Longest run of missing days between two rows of a file.
+    pub max_gap_days: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_file_mb: InputLimits::DEFAULT_MAX_FILE_MB,
+            max_buckets: InputLimits::DEFAULT_MAX_BUCKETS,
+            max_gap_days: InputLimits::DEFAULT_MAX_GAP_DAYS,
+        }
+    }
+}
+
+impl LimitsConfig {
+    pub fn input_limits(&self) -> InputLimits {
+        InputLimits {
+            max_file_bytes: self.max_file_mb.saturating_mul(1024 * 1024),
+            max_buckets: self.max_buckets,
+            max_gap_days: self.max_gap_days,
+        }
+    }
+}
+
+/// Upper bounds of settings whose cost grows with their value: far above any real use, far
+/// below a hang or an out-of-memory kill (issue 17: `--days 1e8` panicked in date arithmetic,
+/// `--uncertainty-samples 1e7` took 24 GB).
+pub mod bounds {
+    /// Ten years of history.
+    pub const MAX_HISTORY_DAYS: u32 = 3660;
+    pub const MAX_UNCERTAINTY_SAMPLES: u32 = 10_000;
+    pub const MAX_BACKTEST_FOLDS: u32 = 20;
+    pub const MAX_RETRIES: u32 = 20;
+    pub const MAX_TIMEOUT_SECS: u64 = 600;
+    pub const MAX_CONCURRENCY: usize = 16;
+    pub const MAX_CHUNK_DAYS: u32 = 366;
+    pub const MAX_FILE_MB: u64 = 4096;
+    pub const MAX_BUCKETS: usize = 2_000_000;
+}
+
 /// A configuration problem, phrased for the person who has to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -285,6 +463,13 @@ pub enum ConfigError {
          or {ENV_API_BASE} / --api-base to a server URL"
     )]
     MissingRegion,
+    #[error(
+        "no time zone for queue {queue:?}: queuecast will not assume UTC for a real contact \
+         centre (windows would land on the wrong hours). Set time_zone under [history] in \
+         config.toml (e.g. time_zone = \"America/New_York\"), or [queues.\"{queue}\"] \
+         time_zone = \"...\" for this queue, or pass --time-zone"
+    )]
+    ImplicitTimeZone { queue: String },
 }
 
 /// Where queuecast keeps its files.
@@ -336,10 +521,13 @@ impl Paths {
 impl Config {
     /// Parse a config document; `path` only names the file in errors.
     pub fn from_toml(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let mut cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
+        if let Some(m) = cfg.history.legacy_media_type.take() {
+            cfg.history.media_types = vec![m];
+        }
         cfg.validate()?;
         Ok(cfg)
     }
@@ -358,7 +546,35 @@ impl Config {
         };
         cfg.apply_env(|k| std::env::var(k).ok());
         cfg.validate()?;
+        cfg.read_closures(path)?;
         Ok(cfg)
+    }
+
+    /// Reads `forecast.closures_file` (relative to the config file's folder) into
+    /// `forecast.closure_days`.
+    pub fn read_closures(&mut self, config_path: &Path) -> Result<(), ConfigError> {
+        let name = self.forecast.closures_file.trim();
+        if name.is_empty() {
+            return Ok(());
+        }
+        let path = config_path
+            .parent()
+            .map_or_else(|| PathBuf::from(name), |dir| dir.join(name));
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            invalid(
+                "forecast.closures_file",
+                path.display(),
+                &format!("cannot read it ({e}); give a readable file or \"\" for none"),
+            )
+        })?;
+        self.forecast.closure_days = crate::holidays::parse_closures(&text).map_err(|m| {
+            invalid(
+                "forecast.closures_file",
+                path.display(),
+                &format!("{m} (one closure day per line, `#` comments allowed)"),
+            )
+        })?;
+        Ok(())
     }
 
     /// Env overrides; takes a lookup so tests don't touch the process environment.
@@ -370,6 +586,9 @@ impl Config {
         if let Some(v) = non_empty(ENV_CLIENT_SECRET) {
             self.genesys.client_secret = Some(v);
         }
+        if let Some(v) = non_empty(crate::genesys::ENV_ACCESS_TOKEN) {
+            self.genesys.access_token = Some(v);
+        }
         if let Some(v) = non_empty(ENV_REGION) {
             self.genesys.region = Some(v);
         }
@@ -378,35 +597,120 @@ impl Config {
         }
     }
 
-    /// An aggregates query using the configured granularity, time zone, media type and chunking.
+    /// An aggregates query for `queue_ids` with the configured granularity, zone `tz`, media
+    /// types, direction and chunking; `tHandle` comes with `nOffered` in the same requests.
     pub fn aggregate_query(
         &self,
-        queue_id: impl Into<String>,
+        queue_ids: Vec<String>,
+        tz: Tz,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> AggregateQuery {
+        let h = &self.history;
         AggregateQuery {
-            media_type: self.history.media_type.clone(),
+            media_types: h.media_types.clone(),
+            direction: h.direction.direction().map(|d| (h.direction_dimension, d)),
+            metrics: vec![
+                crate::genesys::Metric::NOffered,
+                crate::genesys::Metric::THandle,
+            ],
             chunk_days: self.genesys.chunk_days,
             max_concurrency: self.genesys.max_concurrency,
-            ..AggregateQuery::new(
-                queue_id,
-                start,
-                end,
-                self.history.granularity,
-                self.history.time_zone.clone(),
-            )
+            queues_per_query: self.genesys.queues_per_query,
+            ..AggregateQuery::for_queues(queue_ids, start, end, h.granularity, tz.name())
         }
     }
 
-    /// The time zone of the contact centre.
+    /// What API history counts under these settings.
+    pub fn counted(&self) -> crate::history::Counted {
+        let h = &self.history;
+        let direction = h.direction.direction();
+        crate::history::Counted {
+            media_types: h.media_types.clone(),
+            direction,
+            direction_dimension: direction.map(|_| h.direction_dimension),
+        }
+    }
+
+    /// The contact centre's zone for everything not tied to one queue: `--time-zone`, else
+    /// `history.time_zone`, else UTC.
     pub fn time_zone(&self) -> Result<Tz, ConfigError> {
-        parse_time_zone(&self.history.time_zone)
+        match self
+            .time_zone_flag
+            .as_deref()
+            .or(self.history.time_zone.as_deref())
+        {
+            Some(name) => parse_time_zone(name),
+            None => Ok(Tz::UTC),
+        }
+    }
+
+    /// Whether any zone is configured (flag, `[history]` or any `[queues.…]`).
+    pub fn has_time_zone(&self) -> bool {
+        self.time_zone_flag.is_some()
+            || self.history.time_zone.is_some()
+            || self.queues.values().any(|q| q.time_zone.is_some())
+    }
+
+    /// The zone of the queue named `queue`: `--time-zone`, else `[queues."<queue>"]` (name
+    /// matched without regard to case), else `[history]`, else an implicit UTC.
+    pub fn zone_for(&self, queue: &str) -> Result<ZoneChoice, ConfigError> {
+        let per_queue = self
+            .queues
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(queue.trim()))
+            .and_then(|(name, q)| q.time_zone.as_deref().map(|z| (name, z)));
+        let (name, source) = match (&self.time_zone_flag, per_queue, &self.history.time_zone) {
+            (Some(z), _, _) => (z.as_str(), ZoneSource::Flag),
+            (None, Some((q, z)), _) => (z, ZoneSource::Queue(q.clone())),
+            (None, None, Some(z)) => (z.as_str(), ZoneSource::History),
+            (None, None, None) => {
+                return Ok(ZoneChoice {
+                    tz: Tz::UTC,
+                    source: ZoneSource::Implicit,
+                });
+            }
+        };
+        Ok(ZoneChoice {
+            tz: parse_time_zone(name)?,
+            source,
+        })
+    }
+
+    /// [`Self::zone_for`], refusing the implicit UTC: what a forecast or a schedule against a
+    /// real org needs.
+    pub fn require_zone_for(&self, queue: &str) -> Result<Tz, ConfigError> {
+        let choice = self.zone_for(queue)?;
+        if choice.source == ZoneSource::Implicit {
+            return Err(ConfigError::ImplicitTimeZone {
+                queue: queue.to_string(),
+            });
+        }
+        Ok(choice.tz)
     }
 
     /// Checks values a parse alone can't; each error names the setting and a fix.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.time_zone()?;
+        for (name, q) in &self.queues {
+            if let Some(z) = &q.time_zone {
+                parse_time_zone(z).map_err(|_| ConfigError::Invalid {
+                    setting: "queues.<name>.time_zone",
+                    value: format!("{z} (queue {name:?})"),
+                    hint: "use an IANA time zone name such as Europe/Dublin or America/Chicago"
+                        .into(),
+                })?;
+            }
+        }
+        for m in &self.history.media_types {
+            if !MEDIA_TYPES.contains(&m.as_str()) {
+                return Err(invalid(
+                    "history.media_types",
+                    m,
+                    &format!("use media types from: {}", MEDIA_TYPES.join(", ")),
+                ));
+            }
+        }
         let f = &self.forecast;
         if !(0.0 < f.interval_width && f.interval_width < 1.0) {
             return Err(invalid(
@@ -415,11 +719,25 @@ impl Config {
                 "use a probability between 0 and 1, e.g. 0.95",
             ));
         }
-        if f.changepoint_prior_scale <= 0.0 {
+        if !(f.changepoint_prior_scale > 0.0 && f.changepoint_prior_scale.is_finite()) {
             return Err(invalid(
                 "forecast.changepoint_prior_scale",
                 f.changepoint_prior_scale,
                 "use a positive number, e.g. 0.05",
+            ));
+        }
+        if f.naive_weeks == 0 || f.naive_weeks > 12 {
+            return Err(invalid(
+                "forecast.naive_weeks",
+                f.naive_weeks,
+                "use 1 to 12 weeks",
+            ));
+        }
+        if let Err(e) = crate::holidays::Calendar::new(&f.holidays, &[]) {
+            return Err(invalid(
+                "forecast.holidays",
+                &f.holidays,
+                &format!("use \"\" for none or one of {}", e.valid),
             ));
         }
         if f.horizon_days == 0 || f.horizon_days > 90 {
@@ -437,29 +755,106 @@ impl Config {
                 "use a quantile between 0 and 1, e.g. 0.25",
             ));
         }
-        let g = &self.genesys;
-        if g.chunk_days == 0 {
-            return Err(invalid("genesys.chunk_days", g.chunk_days, "use 1 or more"));
-        }
-        if g.max_concurrency == 0 {
-            return Err(invalid(
-                "genesys.max_concurrency",
-                g.max_concurrency,
-                "use 1 or more",
-            ));
-        }
-        if self.history.days == 0 {
-            return Err(invalid("history.days", self.history.days, "use 1 or more"));
-        }
-        if self.drift.threshold <= 0.0 {
+        self.validate_bounds()?;
+        if !(self.drift.threshold > 0.0 && self.drift.threshold.is_finite()) {
             return Err(invalid(
                 "drift.threshold",
                 self.drift.threshold,
                 "use a positive error ratio, e.g. 0.15",
             ));
         }
+        self.staffing.validate()
+    }
+}
+
+impl Config {
+    /// The settings whose cost grows with their value, each between 1 (or 0) and its bound.
+    fn validate_bounds(&self) -> Result<(), ConfigError> {
+        use bounds::*;
+        let (f, g, l) = (&self.forecast, &self.genesys, &self.limits);
+        within(
+            "history.days (--days)",
+            self.history.days,
+            1,
+            MAX_HISTORY_DAYS,
+        )?;
+        within(
+            "forecast.uncertainty_samples (--uncertainty-samples)",
+            f.uncertainty_samples,
+            0,
+            MAX_UNCERTAINTY_SAMPLES,
+        )?;
+        within(
+            "forecast.backtest_folds",
+            f.backtest_folds,
+            1,
+            MAX_BACKTEST_FOLDS,
+        )?;
+        within("genesys.max_retries", g.max_retries, 0, MAX_RETRIES)?;
+        within(
+            "genesys.retry_deadline_secs",
+            g.retry_deadline_secs,
+            1,
+            MAX_TIMEOUT_SECS,
+        )?;
+        within(
+            "genesys.connect_timeout_secs",
+            g.connect_timeout_secs,
+            1,
+            MAX_TIMEOUT_SECS,
+        )?;
+        within(
+            "genesys.request_timeout_secs",
+            g.request_timeout_secs,
+            1,
+            MAX_TIMEOUT_SECS,
+        )?;
+        within(
+            "genesys.max_retry_after_secs",
+            g.max_retry_after_secs,
+            0,
+            MAX_TIMEOUT_SECS,
+        )?;
+        within("genesys.chunk_days", g.chunk_days, 1, MAX_CHUNK_DAYS)?;
+        within(
+            "genesys.max_concurrency",
+            g.max_concurrency,
+            1,
+            MAX_CONCURRENCY,
+        )?;
+        within("genesys.queues_per_query", g.queues_per_query, 1, 1000)?;
+        within(
+            "windows.min_window_minutes",
+            self.windows.min_window_minutes,
+            0,
+            24 * 60,
+        )?;
+        if self.windows.calling_days.is_empty() {
+            return Err(invalid(
+                "windows.calling_days",
+                "[]",
+                "name at least one day, e.g. [\"mon\", \"tue\"]; with no calling day there \
+                 is no window to find",
+            ));
+        }
+        within("limits.max_file_mb", l.max_file_mb, 1, MAX_FILE_MB)?;
+        within("limits.max_buckets", l.max_buckets, 2, MAX_BUCKETS)?;
+        within("limits.max_gap_days", l.max_gap_days, 0, MAX_HISTORY_DAYS)?;
         Ok(())
     }
+}
+
+/// `value` of `setting` in `lo..=hi`, or an error naming both bounds.
+fn within<T: PartialOrd + std::fmt::Display>(
+    setting: &'static str,
+    value: T,
+    lo: T,
+    hi: T,
+) -> Result<(), ConfigError> {
+    if lo <= value && value <= hi {
+        return Ok(());
+    }
+    Err(invalid(setting, &value, &format!("use {lo} to {hi}")))
 }
 
 fn invalid(setting: &'static str, value: impl ToString, hint: &str) -> ConfigError {
@@ -541,14 +936,114 @@ mod tests {
     #[test]
     fn aggregate_query_takes_history_and_chunk_settings() {
         let mut cfg = Config::default();
-        cfg.history.time_zone = "Europe/Dublin".into();
-        cfg.history.media_type = Some("voice".into());
         cfg.genesys.chunk_days = 3;
-        let q = cfg.aggregate_query("q", Utc::now(), Utc::now());
+        cfg.genesys.queues_per_query = 20;
+        let tz = chrono_tz::Europe::Dublin;
+        let q = cfg.aggregate_query(vec!["q".into()], tz, Utc::now(), Utc::now());
         assert_eq!(q.time_zone, "Europe/Dublin");
-        assert_eq!(q.media_type.as_deref(), Some("voice"));
-        assert_eq!((q.chunk_days, q.max_concurrency), (3, 3));
+        assert_eq!(q.media_types, ["voice"]);
+        assert_eq!(
+            q.direction,
+            Some((DirectionDimension::OriginatingDirection, Direction::Inbound))
+        );
+        assert_eq!(
+            (q.chunk_days, q.max_concurrency, q.queues_per_query),
+            (3, 3, 20)
+        );
         assert_eq!(q.granularity, Granularity::Pt1h);
+        assert!(q.metrics.contains(&crate::genesys::Metric::THandle));
+        cfg.history.direction = DirectionSetting::All;
+        cfg.history.media_types.clear();
+        let q = cfg.aggregate_query(vec!["q".into()], tz, Utc::now(), Utc::now());
+        assert_eq!((q.direction, q.media_types.len()), (None, 0));
+        assert_eq!(cfg.counted().to_string(), "all media, both directions");
+    }
+
+    #[test]
+    fn the_earlier_single_media_type_still_reads() {
+        let cfg = Config::from_toml("[history]\nmedia_type = \"chat\"\n", Path::new("c")).unwrap();
+        assert_eq!(cfg.history.media_types, ["chat"]);
+        assert_eq!(cfg.history.legacy_media_type, None);
+        let e = Config::from_toml("[history]\nmedia_type = \"fax\"\n", Path::new("c"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("history.media_types"), "{e}");
+    }
+
+    #[test]
+    fn history_filters_are_read_and_checked() {
+        let cfg = Config::from_toml(
+            "[history]\nmedia_types = [\"voice\", \"callback\"]\ndirection = \"outbound\"\ndirection_dimension = \"direction\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(cfg.history.media_types, ["voice", "callback"]);
+        assert_eq!(
+            cfg.counted().to_string(),
+            "voice+callback, outbound (direction)"
+        );
+        let e = Config::from_toml("[history]\nmedia_types = [\"phone\"]\n", Path::new("c"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("history.media_types") && e.contains("voice, chat"),
+            "{e}"
+        );
+        let e = Config::from_toml("[history]\ndirection = \"sideways\"\n", Path::new("c"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("direction") && e.contains("inbound"), "{e}");
+    }
+
+    #[test]
+    fn zones_come_from_the_flag_the_queue_or_history_and_never_silently_utc() {
+        let mut cfg = Config::from_toml(
+            "[queues.\"Sales Inbound\"]\ntime_zone = \"America/Chicago\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        let zone = |cfg: &Config, q: &str| cfg.zone_for(q).unwrap();
+        assert_eq!(
+            zone(&cfg, "sales inbound"),
+            ZoneChoice {
+                tz: chrono_tz::America::Chicago,
+                source: ZoneSource::Queue("Sales Inbound".into())
+            }
+        );
+        assert_eq!(zone(&cfg, "Billing").source, ZoneSource::Implicit);
+        let e = cfg.require_zone_for("Billing").unwrap_err().to_string();
+        assert!(
+            e.contains("no time zone for queue \"Billing\"")
+                && e.contains("time_zone under [history]")
+                && e.contains("--time-zone"),
+            "{e}"
+        );
+        assert_eq!(
+            cfg.require_zone_for("Sales Inbound").unwrap(),
+            chrono_tz::America::Chicago
+        );
+        cfg.history.time_zone = Some("Europe/Dublin".into());
+        assert_eq!(zone(&cfg, "Billing").source, ZoneSource::History);
+        assert_eq!(zone(&cfg, "Sales Inbound").tz, chrono_tz::America::Chicago);
+        cfg.time_zone_flag = Some("Asia/Tokyo".into());
+        assert_eq!(
+            zone(&cfg, "Sales Inbound"),
+            ZoneChoice {
+                tz: chrono_tz::Asia::Tokyo,
+                source: ZoneSource::Flag
+            }
+        );
+        assert_eq!(cfg.time_zone().unwrap(), chrono_tz::Asia::Tokyo);
+        let e = Config::from_toml(
+            "[queues.\"Sales Inbound\"]\ntime_zone = \"Mars/Olympus\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("Mars/Olympus") && e.contains("Sales Inbound"),
+            "{e}"
+        );
     }
 
     fn creds() -> GenesysConfig {
@@ -626,6 +1121,21 @@ mod tests {
     }
 
     #[test]
+    fn an_access_token_from_the_env_replaces_client_credentials_and_is_never_printed() {
+        let mut cfg = Config::default();
+        cfg.genesys.region = Some("eu-west-1".into());
+        assert!(
+            cfg.genesys.client_settings().is_err(),
+            "nothing to authenticate with"
+        );
+        cfg.apply_env(|k| (k == "GENESYSCLOUD_ACCESS_TOKEN").then(|| " tok-123 ".to_string()));
+        let s = cfg.genesys.client_settings().unwrap();
+        assert_eq!(s.access_token.as_ref().map(|t| t.expose()), Some("tok-123"));
+        assert!(!format!("{:?}", cfg.genesys).contains("tok-123"));
+        assert!(!format!("{s:?}").contains("tok-123"));
+    }
+
+    #[test]
     fn client_settings_trim_credentials_and_floor_timeouts() {
         let s = GenesysConfig {
             region: Some("eu-west-1".into()),
@@ -645,5 +1155,57 @@ mod tests {
         assert_eq!(s.request_timeout, ClientSettings::DEFAULT_REQUEST_TIMEOUT);
         assert_eq!(s.max_retries, 2);
         assert_eq!(s.min_backoff, ClientSettings::DEFAULT_MIN_BACKOFF);
+    }
+
+    /// Issue 17 item 7: every numeric setting range-checked, nan and inf refused, each error
+    /// naming its setting.
+    #[test]
+    fn out_of_range_settings_are_refused_by_name() {
+        let cases = [
+            (
+                "[forecast]\nchangepoint_prior_scale = nan",
+                "forecast.changepoint_prior_scale",
+            ),
+            (
+                "[forecast]\nchangepoint_prior_scale = inf",
+                "forecast.changepoint_prior_scale",
+            ),
+            ("[drift]\nthreshold = nan", "drift.threshold"),
+            ("[drift]\nthreshold = inf", "drift.threshold"),
+            (
+                "[forecast]\ninterval_width = nan",
+                "forecast.interval_width",
+            ),
+            ("[windows]\nquantile = nan", "windows.quantile"),
+            ("[forecast]\nbacktest_folds = 0", "forecast.backtest_folds"),
+            (
+                "[forecast]\nuncertainty_samples = 10000000",
+                "forecast.uncertainty_samples",
+            ),
+            ("[history]\ndays = 100000000", "history.days"),
+            ("[history]\ndays = 0", "history.days"),
+            ("[genesys]\nmax_retries = 1000", "genesys.max_retries"),
+            (
+                "[genesys]\nrequest_timeout_secs = 0",
+                "genesys.request_timeout_secs",
+            ),
+            ("[genesys]\nmax_concurrency = 0", "genesys.max_concurrency"),
+            ("[windows]\ncalling_days = []", "windows.calling_days"),
+            ("[limits]\nmax_buckets = 0", "limits.max_buckets"),
+        ];
+        for (text, setting) in cases {
+            let e = Config::from_toml(text, Path::new("c.toml")).unwrap_err();
+            assert!(
+                matches!(&e, ConfigError::Invalid { setting: s, .. } if s.starts_with(setting)),
+                "{text}: {e}"
+            );
+        }
+        let e = Config::from_toml("[history]\ndays = 100000000", Path::new("c.toml")).unwrap_err();
+        assert!(e.to_string().contains("use 1 to 3660"), "{e}");
+        let ok = Config::from_toml(
+            "[history]\ndays = 3660\n[limits]\nmax_gap_days = 0",
+            Path::new("c.toml"),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
     }
 }

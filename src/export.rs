@@ -5,6 +5,8 @@
 //! they were missing: the queue, zone, model options, threshold and the windows themselves.
 //! Timestamps carry the contact centre's UTC offset so a reader needs no zone database.
 
+use std::path::Path;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -12,7 +14,7 @@ use serde::Serialize;
 use crate::forecast::drift::DriftReport;
 use crate::forecast::pipeline::{Accuracy, ModelSelection, PipelineOutput};
 use crate::fsutil::WriteError;
-use crate::history::FillMode;
+use crate::history::{Counted, FillMode, LateStart};
 use crate::refs::QueueRef;
 
 /// The export could not be encoded or written; the message names the path and what was being done.
@@ -30,6 +32,39 @@ pub enum ExportFormat {
     #[default]
     Json,
     Csv,
+}
+
+/// `--export`'s path has an extension that names no format, and `--format` was not given.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cannot tell the export format of {path} from its extension .{ext}: \
+     name the file .json or .csv, or pass --format json|csv"
+)]
+pub struct UnknownExtension {
+    pub path: String,
+    pub ext: String,
+}
+
+impl ExportFormat {
+    /// `explicit` (`--format`) if given, else the path's extension (`.json`, `.csv`, any
+    /// case): `--export out.csv` writes CSV. Stdout (`-`) and a path without an extension get
+    /// the default, JSON; any other extension is refused rather than guessed.
+    pub fn for_path(path: &Path, explicit: Option<Self>) -> Result<Self, UnknownExtension> {
+        if let Some(f) = explicit {
+            return Ok(f);
+        }
+        let Some(ext) = path.extension().and_then(|e| e.to_str()) else {
+            return Ok(Self::default());
+        };
+        match ext.to_ascii_lowercase().as_str() {
+            "json" => Ok(Self::Json),
+            "csv" => Ok(Self::Csv),
+            _ => Err(UnknownExtension {
+                path: path.display().to_string(),
+                ext: ext.to_string(),
+            }),
+        }
+    }
 }
 
 /// The export document in `format`.
@@ -63,7 +98,43 @@ struct ExportDoc<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     drift: Option<&'a DriftReport>,
     warnings: &'a [String],
+    /// Required, staffed and spare agents (issue 14); absent when the stage did not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    staffing: Option<StaffingOut<'a>>,
     intervals: Vec<IntervalOut>,
+}
+
+/// The staffing stage's settings, AHT check and capacity windows.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StaffingOut<'a> {
+    /// `capacity` when staffed agents are known and `[staffing] windows = "capacity"`, else
+    /// `quartile` (the windows are then `lowVolumeWindows`).
+    windows_mode: &'static str,
+    settings: &'a crate::config::StaffingSettings,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aht_backtest: Option<&'a crate::forecast::staffing::AhtBacktest>,
+    capacity_windows: Vec<CapacityWindowOut>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CapacityWindowOut {
+    start: String,
+    end: String,
+    buckets: usize,
+    expected_contacts: f64,
+    aht: f64,
+    required_agents: u32,
+    required_agents_upper: u32,
+    staffed_agents: f64,
+    spare_agents: f64,
+    spare_agent_hours: f64,
+    outbound_calls: u64,
+    /// `outboundLineCount` to set on a power or predictive campaign dialing in this window
+    /// (`forecast::staffing::suggest_pacing`); absent when under one line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggested_outbound_line_count: Option<u32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -89,6 +160,12 @@ struct HistoryInfo {
     gaps_filled: usize,
     duplicates_merged: usize,
     fill: FillMode,
+    /// Which conversations were counted (media types, direction), for API history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counted: Option<Counted>,
+    /// Set when the series starts later than asked (retention horizon or first data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    late_start: Option<LateStart>,
 }
 
 #[derive(Debug, Serialize)]
@@ -107,6 +184,76 @@ struct IntervalOut {
     yhat: f64,
     yhat_lower: f64,
     yhat_upper: f64,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    staffing: Option<IntervalStaffingOut>,
+}
+
+/// Per-interval staffing, named as issue 14 names it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IntervalStaffingOut {
+    /// Forecast average handle time, seconds.
+    aht: f64,
+    required_agents: u32,
+    required_agents_upper: u32,
+    /// `null` where the staffing source does not cover the bucket.
+    staffed_agents: Option<f64>,
+    spare_agents: Option<f64>,
+}
+
+/// The staffing of bucket `ts`, when the plan has it.
+fn interval_staffing(
+    out: &PipelineOutput,
+    i: usize,
+    ts: DateTime<Utc>,
+) -> Option<IntervalStaffingOut> {
+    let iv = out
+        .staffing
+        .as_ref()?
+        .intervals
+        .get(i)
+        .filter(|iv| iv.ts == ts)?;
+    Some(IntervalStaffingOut {
+        aht: iv.aht,
+        required_agents: iv.required_agents,
+        required_agents_upper: iv.required_agents_upper,
+        staffed_agents: iv.staffed_agents,
+        spare_agents: iv.spare_agents,
+    })
+}
+
+fn staffing_out(out: &PipelineOutput) -> Option<StaffingOut<'_>> {
+    let plan = out.staffing.as_ref()?;
+    let capacity =
+        out.config.staffing.windows == crate::config::WindowsMode::Capacity && plan.has_staffed();
+    Some(StaffingOut {
+        windows_mode: if capacity { "capacity" } else { "quartile" },
+        settings: &plan.settings,
+        aht_backtest: plan.aht_backtest.as_ref(),
+        capacity_windows: plan
+            .windows
+            .iter()
+            .map(|w| CapacityWindowOut {
+                start: local_iso(w.start, out.tz),
+                end: local_iso(w.end, out.tz),
+                buckets: w.buckets,
+                expected_contacts: w.expected_contacts,
+                aht: w.aht,
+                required_agents: w.required_agents,
+                required_agents_upper: w.required_agents_upper,
+                staffed_agents: w.staffed_agents,
+                spare_agents: w.spare_agents,
+                spare_agent_hours: w.spare_agent_hours,
+                outbound_calls: w.outbound_calls,
+                suggested_outbound_line_count: crate::forecast::staffing::suggest_pacing(
+                    "power",
+                    w,
+                    &plan.settings,
+                )
+                .map(|p| p.value),
+            })
+            .collect(),
+    })
 }
 
 /// The export document as JSON (pretty-printed; future buckets only).
@@ -133,6 +280,8 @@ pub fn to_json(out: &PipelineOutput) -> Result<Vec<u8>, ExportError> {
             gaps_filled: out.summary.gaps_filled,
             duplicates_merged: out.summary.duplicates_merged,
             fill: out.summary.fill,
+            counted: out.summary.counted.clone(),
+            late_start: out.summary.late_start,
         },
         threshold: out.windows.threshold,
         low_volume_windows: out
@@ -150,15 +299,18 @@ pub fn to_json(out: &PipelineOutput) -> Result<Vec<u8>, ExportError> {
         accuracy: out.accuracy.as_ref(),
         drift: out.drift.as_ref(),
         warnings: &out.warnings,
+        staffing: staffing_out(out),
         intervals: out
             .forecast
             .future
             .iter()
-            .map(|p| IntervalOut {
+            .enumerate()
+            .map(|(i, p)| IntervalOut {
                 ds: local_iso(p.ts, tz),
                 yhat: p.yhat,
                 yhat_lower: p.yhat_lower,
                 yhat_upper: p.yhat_upper,
+                staffing: interval_staffing(out, i, p.ts),
             })
             .collect(),
     };
@@ -168,20 +320,44 @@ pub fn to_json(out: &PipelineOutput) -> Result<Vec<u8>, ExportError> {
     Ok(bytes)
 }
 
-/// The same intervals as CSV: `ds,yhat,yhat_lower,yhat_upper`.
+/// The same intervals as CSV: `ds,yhat,yhat_lower,yhat_upper`, then, when the staffing stage
+/// ran, `aht,requiredAgents,requiredAgentsUpper,staffedAgents,spareAgents` (empty where
+/// staffed agents are unknown).
 pub fn to_csv(out: &PipelineOutput) -> Result<Vec<u8>, ExportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let enc = |e: csv::Error| ExportError::Encode(e.to_string());
-    w.write_record(["ds", "yhat", "yhat_lower", "yhat_upper"])
-        .map_err(enc)?;
-    for p in &out.forecast.future {
-        w.write_record([
+    let mut header = vec!["ds", "yhat", "yhat_lower", "yhat_upper"];
+    if out.staffing.is_some() {
+        header.extend([
+            "aht",
+            "requiredAgents",
+            "requiredAgentsUpper",
+            "staffedAgents",
+            "spareAgents",
+        ]);
+    }
+    w.write_record(&header).map_err(enc)?;
+    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for (i, p) in out.forecast.future.iter().enumerate() {
+        let mut row = vec![
             local_iso(p.ts, out.tz),
             p.yhat.to_string(),
             p.yhat_lower.to_string(),
             p.yhat_upper.to_string(),
-        ])
-        .map_err(enc)?;
+        ];
+        if out.staffing.is_some() {
+            match interval_staffing(out, i, p.ts) {
+                Some(s) => row.extend([
+                    s.aht.to_string(),
+                    s.required_agents.to_string(),
+                    s.required_agents_upper.to_string(),
+                    opt(s.staffed_agents),
+                    opt(s.spare_agents),
+                ]),
+                None => row.extend(std::iter::repeat_n(String::new(), 5)),
+            }
+        }
+        w.write_record(&row).map_err(enc)?;
     }
     w.into_inner()
         .map_err(|e| ExportError::Encode(e.to_string()))
@@ -190,6 +366,25 @@ pub fn to_csv(out: &PipelineOutput) -> Result<Vec<u8>, ExportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_format_comes_from_the_flag_then_the_extension() {
+        let f = |p: &str, x| ExportFormat::for_path(Path::new(p), x);
+        assert_eq!(f("a/b.csv", None).unwrap(), ExportFormat::Csv);
+        assert_eq!(f("b.Json", None).unwrap(), ExportFormat::Json);
+        assert_eq!(f("-", None).unwrap(), ExportFormat::Json);
+        assert_eq!(f("forecast", None).unwrap(), ExportFormat::Json);
+        assert_eq!(
+            f("b.csv", Some(ExportFormat::Json)).unwrap(),
+            ExportFormat::Json
+        );
+        assert_eq!(
+            f("b.xlsx", Some(ExportFormat::Csv)).unwrap(),
+            ExportFormat::Csv
+        );
+        let e = f("out/b.xlsx", None).unwrap_err().to_string();
+        assert!(e.contains("out/b.xlsx") && e.contains(".xlsx"), "{e}");
+    }
 
     #[test]
     fn local_iso_carries_the_offset_across_dst() {

@@ -11,7 +11,14 @@ use std::path::{Path, PathBuf};
 /// Low → high. A module may import only modules of a strictly lower layer; modules in one layer
 /// are peers and may not import each other.
 const LAYERS: &[&[&str]] = &[
-    &["granularity", "fsutil", "refs", "logging"],
+    &[
+        "granularity",
+        "fsutil",
+        "refs",
+        "logging",
+        "text",
+        "holidays",
+    ],
     &["genesys"],
     &["history"],
     &["config", "sandbox"],

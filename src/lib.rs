@@ -9,7 +9,7 @@
 //!
 //! | layer | modules | holds |
 //! |---|---|---|
-//! | 0 | `granularity`, `fsutil`, `refs`, `logging` | shared vocabulary: bucket sizes, atomic writes, `{id, name}` refs, the log file |
+//! | 0 | `granularity`, `fsutil`, `refs`, `logging`, `text`, `holidays` | shared vocabulary: bucket sizes, atomic writes, `{id, name}` refs, the log file, outside text made safe to print, public-holiday calendars |
 //! | 1 | `genesys` | the Genesys Cloud API client and its typed models |
 //! | 2 | `history` | regular series: from API buckets or the one `ds,y` CSV reader |
 //! | 3 | `config`, `sandbox` | settings (above `genesys` and `history`: it aggregates theirs); the local stand-in for the Genesys API (raw JSON, none of the client's types, so it can test the client; service tests run against it) |
@@ -29,6 +29,7 @@ pub mod fsutil;
 pub mod genesys;
 pub mod granularity;
 pub mod history;
+pub mod holidays;
 #[cfg(test)]
 mod layering;
 pub mod logging;
@@ -36,4 +37,5 @@ pub mod refs;
 pub mod sandbox;
 pub mod service;
 pub mod store;
+pub mod text;
 pub mod tui;

@@ -28,8 +28,9 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            tracing::error!("{:#}", err.report);
-            eprintln!("queuecast: {:#}", err.report);
+            let text = commands::error_text(&err.report);
+            tracing::error!("{text}");
+            eprintln!("queuecast: {text}");
             ExitCode::from(err.code)
         }
     }

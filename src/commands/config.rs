@@ -6,19 +6,22 @@ use crate::config::{Config, DEFAULT_CONFIG_TOML};
 
 pub async fn run(global: &GlobalArgs, args: ConfigArgs) -> CommandResult {
     if args.print_default {
-        print!("{DEFAULT_CONFIG_TOML}");
+        super::print_out(DEFAULT_CONFIG_TOML)?;
         return Ok(exit::OK);
     }
     let (config, paths) = super::load_config(global)?;
     if args.paths {
-        println!("config file: {}", paths.config_file.display());
-        println!("data dir:    {}", paths.data_dir.display());
-        println!("log dir:     {}", paths.log_dir.display());
+        super::print_out(&format!(
+            "config file: {}\ndata dir:    {}\nlog dir:     {}\n",
+            paths.config_file.display(),
+            paths.data_dir.display(),
+            paths.log_dir.display()
+        ))?;
         return Ok(exit::OK);
     }
     let text = effective_toml(&config)
         .map_err(|e| CliError::usage(color_eyre::eyre::eyre!("cannot render config: {e}")))?;
-    print!("{text}");
+    super::print_out(&text)?;
     Ok(exit::OK)
 }
 

@@ -47,6 +47,7 @@ pub async fn run_with(
     let store = Store::new(&paths.data_dir);
     let mut app = App::new(keymap, org, tz, Utc::now().with_timezone(&tz).date_naive());
     app.theme = Theme::from_env();
+    app.submission_salt = uuid::Uuid::new_v4().as_u64_pair().0;
     app.default_model = config.forecast.model.clone();
     app.last_queue = store.last_queue().ok().flatten().map(|q| q.id);
     app.initial_queue = queue;

@@ -1,4 +1,6 @@
 //! `queuecast demo`: the dashboard against the embedded sandbox org, no credentials needed.
+//! It opens on the contact centre's default queue (Support Voice: 24/7 voice with the weekday
+//! double peak and the holidays of the simulated US centre) unless `--queue` names another.
 
 use super::{CliError, CommandResult, load_config};
 use crate::cli::{DemoArgs, GlobalArgs};
@@ -9,16 +11,16 @@ use crate::tui::app::OrgInfo;
 pub async fn run(global: &GlobalArgs, args: DemoArgs) -> CommandResult {
     crate::tui::runtime::mark_start();
     let (mut config, paths) = load_config(global)?;
-    // The sandbox's data is recorded in its own zone; follow it unless the user chose one.
-    if global.time_zone.is_none() {
-        config.history.time_zone = sandbox::DEFAULT_TIME_ZONE.name().to_string();
-    }
-    // The sandbox lays its wall-clock data out in the same zone the dashboard reads it in, so
-    // `--time-zone` moves both and the daily pattern stays on the right hours.
-    let time_zone = config.time_zone().map_err(CliError::usage)?;
+    let time_zone = super::sandbox::sandbox_zone(global)?;
+    // The sandbox's centre lives in its own zone, so the demo needs no zone setting: it
+    // passes that zone on as if it were `--time-zone` (the user's own flag is that zone).
+    config.time_zone_flag = Some(time_zone.name().to_string());
     let opts = SandboxOptions {
         faults: (&args.faults).into(),
         time_zone,
+        seed: args.org.seed,
+        queue_count: args.org.queue_count,
+        retention_days: args.org.retention_days,
         ..SandboxOptions::default()
     };
     let handle = sandbox::start(opts).await.map_err(CliError::usage)?;
@@ -34,8 +36,11 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> CommandResult {
         region: super::dashboard::host_of(&base),
         sandbox: true,
     };
-    let result =
-        super::dashboard::run_with(config, &paths, client, org, args.dashboard.queue).await;
+    let queue = args
+        .dashboard
+        .queue
+        .or_else(|| (args.org.queue_count > 0).then(|| sandbox::DEFAULT_QUEUE.to_string()));
+    let result = super::dashboard::run_with(config, &paths, client, org, queue).await;
     handle.shutdown().await;
     result
 }

@@ -1,32 +1,48 @@
 //! `queuecast forecast`: the forecast service for scripts and cron, with documented exit codes.
 
-use std::io::Write;
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use color_eyre::eyre::eyre;
 
 use super::{CliError, CommandResult, exit};
 use crate::cli::{ForecastArgs, GlobalArgs};
-use crate::config::{Config, SeasonalityMode};
-use crate::export;
+use crate::config::{Config, ConfigError, SeasonalityMode};
+use crate::export::{self, ExportFormat};
 use crate::forecast::ForecastError;
 use crate::forecast::pipeline::PipelineError;
 use crate::forecast::select;
 use crate::forecast::windows::WindowOptions;
 use crate::genesys::GenesysClient;
 use crate::history::{FillMode, History, HistoryError};
+use crate::refs::QueueRef;
+use crate::service::batch::{
+    ManyOptions, QueueDone, QueueFailure, Stage, default_workers, run_many, select_queues,
+};
 use crate::service::forecast::{self as service, ForecastRun, Summary, pct};
-use crate::service::history::{FetchError, fetch_history, read_file, resolve_queue};
+use crate::service::history::{FetchError, fetch_history, read_file_limited, resolve_queue};
+use crate::service::index::{Index, IndexEntry, Table, export_file_names};
+use crate::service::staffing::{StaffingData, fetch_staffing_data, handle_buckets};
 use crate::store::Store;
 
 pub async fn run(global: &GlobalArgs, args: ForecastArgs) -> CommandResult {
     let (mut config, paths) = super::load_config(global)?;
     apply_flags(&mut config, &args)?;
-    let history = load_history(&mut config, &args).await?;
+    if args.input.is_none() && is_many(&args) {
+        return run_many_queues(config, &paths.data_dir, &args).await;
+    }
+    // Before the fetch and the fit: a wrong extension should not cost a whole run.
+    let format = match &args.export {
+        Some(path) => ExportFormat::for_path(path, args.format).map_err(CliError::usage)?,
+        None => args.format.unwrap_or_default(),
+    };
+    let (history, staffing) = load_history(&mut config, &args).await?;
     let store = Store::new(&paths.data_dir);
-    let result = tokio::task::spawn_blocking(move || service::run(&store, history, config))
-        .await
-        .map_err(|e| CliError::data(eyre!("the forecast task failed: {e}")))?;
+    let result =
+        tokio::task::spawn_blocking(move || service::run_with(&store, history, config, &staffing))
+            .await
+            .map_err(|e| CliError::data(eyre!("the forecast task failed: {e}")))?;
     let run = match result {
         Ok(run) => run,
         Err(e) => {
@@ -39,7 +55,7 @@ pub async fn run(global: &GlobalArgs, args: ForecastArgs) -> CommandResult {
     for w in run.warnings() {
         eprintln!("queuecast: warning: {w}");
     }
-    write_output(&args, &run)?;
+    write_output(&args, &run, format)?;
     Ok(if args.check_drift {
         drift_exit(&run)
     } else {
@@ -47,19 +63,189 @@ pub async fn run(global: &GlobalArgs, args: ForecastArgs) -> CommandResult {
     })
 }
 
+/// Several queues, a wildcard, `--all` or `--export-dir`: the many-queue run.
+fn is_many(a: &ForecastArgs) -> bool {
+    a.all || a.export_dir.is_some() || a.queue.len() > 1 || a.queue.iter().any(|q| q.contains('*'))
+}
+
+/// Forecasts every queue the patterns name, `jobs` fits at a time, streaming: each queue's
+/// export is written as its forecast finishes and only its index entry is kept, so memory does
+/// not grow with the queue count. Exit 5 when any queue failed (the others are still exported).
+async fn run_many_queues(config: Config, data_dir: &Path, args: &ForecastArgs) -> CommandResult {
+    if args.export.is_some() {
+        return Err(CliError::usage(eyre!(
+            "--export writes one queue's forecast; for several queues use --export-dir DIR"
+        )));
+    }
+    let jobs = match args.jobs {
+        Some(0) => return Err(CliError::usage(eyre!("--jobs 0: give at least 1"))),
+        Some(n) => n,
+        None => default_workers(),
+    };
+    let format = args.format.unwrap_or_default();
+    if let Some(dir) = &args.export_dir {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CliError::usage(eyre!("cannot create --export-dir {}: {e}", dir.display()))
+        })?;
+    }
+    let settings = config.genesys.client_settings().map_err(CliError::usage)?;
+    let client = GenesysClient::new(settings).map_err(CliError::api)?;
+    let queues = select_queues(&client, &args.queue, args.all)
+        .await
+        .map_err(fetch_error)?;
+    if queues.is_empty() {
+        return Err(CliError::data(eyre!("the org has no queues to forecast")));
+    }
+    let names = export_file_names(&queues, format);
+    let position: HashMap<String, usize> = queues
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.id.clone(), i))
+        .collect();
+    let opts = ManyOptions {
+        workers: jobs,
+        ..ManyOptions::new()
+    };
+    let store = Store::new(data_dir);
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let now = chrono::Utc::now();
+    let mut rx = run_many(client, store, queues.clone(), config, now, opts, cancel);
+    let bar = progress_bar(queues.len() as u64);
+    let mut entries: Vec<Option<IndexEntry>> = vec![None; queues.len()];
+    while let Some(outcome) = rx.recv().await {
+        let entry = match outcome.result {
+            Ok(done) => export_one(args, &names, outcome.queue, &done, format),
+            Err(f) => IndexEntry::failed(outcome.queue, &f),
+        };
+        bar.inc(1);
+        if let Some(i) = position.get(&entry.queue.id) {
+            entries[*i] = Some(entry);
+        }
+    }
+    bar.finish_and_clear();
+    let entries: Vec<IndexEntry> = entries
+        .into_iter()
+        .zip(queues)
+        .map(|(e, q)| e.unwrap_or_else(|| IndexEntry::failed(q, &stopped())))
+        .collect();
+    finish_many(args, &entries, format, now)
+}
+
+/// A queue whose run never reported back (its task was lost).
+fn stopped() -> QueueFailure {
+    QueueFailure {
+        stage: Stage::Forecast,
+        message: "the run stopped before this queue finished".into(),
+        notes: vec![],
+    }
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise (cron, pipes, tests).
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:30} {pos}/{len} queues  {elapsed} elapsed, ~{eta} left",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Writes the queue's export (atomically) when there is an export dir; its index entry.
+fn export_one(
+    args: &ForecastArgs,
+    names: &HashMap<String, String>,
+    queue: QueueRef,
+    done: &QueueDone,
+    format: export::ExportFormat,
+) -> IndexEntry {
+    let (Some(dir), Some(name)) = (&args.export_dir, names.get(&queue.id)) else {
+        return IndexEntry::done(&done.run, None);
+    };
+    let written = export::render(&done.run.output, format)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| {
+            crate::fsutil::write_atomic(&dir.join(name), &bytes).map_err(|e| e.to_string())
+        });
+    match written {
+        Ok(()) => IndexEntry::done(&done.run, Some(name.clone())),
+        Err(message) => IndexEntry::failed(
+            queue,
+            &QueueFailure {
+                stage: Stage::Export,
+                message,
+                notes: done.run.warnings(),
+            },
+        ),
+    }
+}
+
+/// index.json (atomically), the table on stdout, warnings and the exit code.
+fn finish_many(
+    args: &ForecastArgs,
+    entries: &[IndexEntry],
+    format: export::ExportFormat,
+    now: chrono::DateTime<chrono::Utc>,
+) -> CommandResult {
+    if let Some(dir) = &args.export_dir {
+        let index = Index::new(entries, format, now);
+        let path = dir.join("index.json");
+        crate::fsutil::write_atomic(&path, &index.to_json()).map_err(CliError::usage)?;
+    }
+    print!("{}", Table(entries));
+    let warned = entries.iter().filter(|e| !e.warnings.is_empty()).count();
+    if warned > 0 {
+        let see = match &args.export_dir {
+            Some(dir) => format!("listed in {}", dir.join("index.json").display()),
+            None => "run one queue alone, or add --export-dir, to see them".into(),
+        };
+        eprintln!("queuecast: warning: {warned} queue(s) have warnings, {see}");
+    }
+    let failed = entries.iter().filter(|e| !e.is_ok()).count();
+    if failed > 0 {
+        eprintln!(
+            "queuecast: {failed} of {} queue(s) failed; the others were forecast",
+            entries.len()
+        );
+        return Ok(exit::SOME_FAILED);
+    }
+    if args.check_drift && entries.iter().any(IndexEntry::retrain) {
+        return Ok(exit::RETRAIN);
+    }
+    Ok(exit::OK)
+}
+
 /// The history to forecast: `--input`'s file, or `--queue`'s fetched from the API. With a file,
-/// its bucket size becomes the configured granularity.
-async fn load_history(config: &mut Config, args: &ForecastArgs) -> Result<History, CliError> {
+/// its bucket size becomes the configured granularity. With a queue, also what the staffing
+/// stage reads from the org.
+async fn load_history(
+    config: &mut Config,
+    args: &ForecastArgs,
+) -> Result<(History, StaffingData), CliError> {
     let tz = config.time_zone().map_err(CliError::usage)?;
     if let Some(path) = &args.input {
         let fill = config.history.fill;
-        let history = read_file(path, args.queue.as_deref(), tz, fill, args.days).map_err(|e| {
-            match e {
+        let queue = match &args.queue[..] {
+            [] => None,
+            [q] if !q.contains('*') => Some(q.as_str()),
+            _ => {
+                return Err(CliError::usage(eyre!(
+                    "--input forecasts one file: give at most one --queue (its name, no wildcards)"
+                )));
+            }
+        };
+        let limits = config.limits.input_limits();
+        let clock = args.input_clock.unwrap_or_default();
+        let history = read_file_limited(path, queue, tz, fill, args.days, &limits, clock).map_err(
+            |e| match e {
                 // The path itself is wrong: a usage error, not bad data.
                 HistoryError::Io { .. } => CliError::usage(e),
                 _ => CliError::data(e),
-            }
-        })?;
+            },
+        )?;
         let found = history.series.granularity;
         if let Some(g) = args.granularity
             && g != found
@@ -71,25 +257,41 @@ async fn load_history(config: &mut Config, args: &ForecastArgs) -> Result<Histor
             )));
         }
         config.history.granularity = found;
-        return Ok(history);
+        return Ok((history, StaffingData::default()));
     }
-    let Some(wanted) = &args.queue else {
+    let Some(wanted) = args.queue.first() else {
         return Err(CliError::usage(eyre!(
             "say which queue to forecast: --queue NAME_OR_ID (see `queuecast queues`), \
              or forecast a file with --input FILE.csv"
         )));
     };
+    // No zone anywhere: refuse before any request (a per-queue zone is checked once the queue
+    // is resolved, since it may be named by id here).
+    if !config.has_time_zone() {
+        return Err(CliError::usage(ConfigError::ImplicitTimeZone {
+            queue: wanted.trim().to_string(),
+        }));
+    }
     let settings = config.genesys.client_settings().map_err(CliError::usage)?;
     let client = GenesysClient::new(settings).map_err(CliError::api)?;
+    super::show_retries(&client);
     let queue = resolve_queue(&client, wanted).await.map_err(fetch_error)?;
-    fetch_history(&client, queue, config, chrono::Utc::now(), None)
+    let now = chrono::Utc::now();
+    let queue_id = queue.id.clone();
+    let history = fetch_history(&client, queue, config, now, None)
         .await
-        .map_err(fetch_error)
+        .map_err(fetch_error)?;
+    let mut staffing = fetch_staffing_data(&client, &queue_id, config, now).await;
+    staffing.handle = handle_buckets(&history);
+    Ok((history, staffing))
 }
 
 /// The export (to a file or stdout) and, unless the export went to stdout, the summary.
-fn write_output(args: &ForecastArgs, run: &ForecastRun) -> Result<(), CliError> {
-    let format = args.format.unwrap_or_default();
+fn write_output(
+    args: &ForecastArgs,
+    run: &ForecastRun,
+    format: ExportFormat,
+) -> Result<(), CliError> {
     let out = &run.output;
     let export = match args.export.as_deref() {
         Some(p) if p == Path::new("-") => {
@@ -98,7 +300,7 @@ fn write_output(args: &ForecastArgs, run: &ForecastRun) -> Result<(), CliError> 
             return stdout
                 .write_all(&bytes)
                 .and_then(|_| stdout.flush())
-                .map_err(|e| CliError::usage(eyre!("cannot write to stdout: {e}")));
+                .map_err(super::stdout_error);
         }
         Some(path) => {
             let bytes = export::render(out, format).map_err(CliError::data)?;
@@ -112,8 +314,7 @@ fn write_output(args: &ForecastArgs, run: &ForecastRun) -> Result<(), CliError> 
         saved_to: run.saved_to.as_deref(),
         export,
     };
-    print!("{summary}");
-    Ok(())
+    super::print_out(&summary.to_string())
 }
 
 /// `--check-drift`: exit code 10 when the last forecast drifted past the threshold.
@@ -155,6 +356,9 @@ fn apply_flags(config: &mut Config, a: &ForecastArgs) -> Result<(), CliError> {
     }
     if let Some(m) = &a.model {
         config.forecast.model = m.trim().to_string();
+    }
+    if let Some(h) = &a.holidays {
+        config.forecast.holidays = h.trim().to_string();
     }
     if let Some(f) = &a.fill {
         config.history.fill = match f.trim().to_ascii_lowercase().as_str() {

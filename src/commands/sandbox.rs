@@ -59,24 +59,48 @@ pub fn sandbox_options(
         extra_queues,
         now: None,
         time_zone: sandbox_zone(global)?,
+        seed: args.org.seed,
+        queue_count: args.org.queue_count,
+        retention_days: args.org.retention_days,
     })
 }
+
+/// Queue lines printed in full up to this many queues; past it, the first ones and a count.
+const LISTED: usize = 40;
 
 /// What the user needs to point queuecast (or curl) at the running sandbox.
 fn print_banner(handle: &SandboxHandle, opts: &SandboxOptions) {
     let base = handle.base_url();
+    let tz = opts.time_zone;
     println!("queuecast SANDBOX org: a simulated Genesys Cloud, not a real org");
     println!("  base URL       {base}   (/oauth/token and /api/v2 on the same port)");
     println!("  client id      {DEMO_CLIENT_ID}");
     println!(
         "  client secret  {DEMO_CLIENT_SECRET}   (public demo credential; opens only this sandbox)"
     );
-    println!("  time zone      {}", opts.time_zone);
-    println!("  queues:");
-    for q in handle.queues() {
+    println!("  time zone      {tz}   (the contact centre's; pass it as --time-zone)");
+    println!(
+        "  contact centre {} simulated queues, seed {}; retention {} days",
+        opts.queue_count, opts.seed, opts.retention_days
+    );
+    let queues = handle.queues();
+    println!("  queues ({}):", queues.len());
+    let shown = if queues.len() > LISTED {
+        24
+    } else {
+        queues.len()
+    };
+    for q in &queues[..shown] {
+        let what = match q.replayed {
+            Some((points, _)) => format!("{} replayed, {points} buckets", q.granularity),
+            None => format!("{} simulated", q.media),
+        };
+        println!("    {:<44} {:<14} {}  {what}", q.name, q.division, q.id);
+    }
+    if shown < queues.len() {
         println!(
-            "    {:<38} {}  {}  {} buckets",
-            q.name, q.id, q.granularity, q.points
+            "    … and {} more (`queuecast queues` lists them all)",
+            queues.len() - shown
         );
     }
     if opts.faults != Faults::default() {
@@ -90,9 +114,16 @@ fn print_banner(handle: &SandboxHandle, opts: &SandboxOptions) {
     }
     println!();
     println!("Try it:");
-    println!(
-        "  {ENV_API_BASE}={base} {ENV_CLIENT_ID}={DEMO_CLIENT_ID} {ENV_CLIENT_SECRET}={DEMO_CLIENT_SECRET} queuecast queues"
+    let env = format!(
+        "{ENV_API_BASE}={base} {ENV_CLIENT_ID}={DEMO_CLIENT_ID} {ENV_CLIENT_SECRET}={DEMO_CLIENT_SECRET}"
     );
+    println!("  {env} queuecast queues");
+    if opts.queue_count > 0 {
+        println!(
+            "  {env} queuecast forecast --queue \"{}\" --time-zone {tz}",
+            sandbox::DEFAULT_QUEUE
+        );
+    }
     println!("Ctrl-C stops the sandbox.");
 }
 
@@ -147,6 +178,10 @@ mod tests {
             port: 0,
             bind: bind.into(),
             queues: queues.iter().map(|q| q.to_string()).collect(),
+            org: crate::sandbox::OrgArgs {
+                queue_count: 3,
+                ..Default::default()
+            },
             faults: crate::sandbox::FaultArgs {
                 latency_ms: 40,
                 ..Default::default()
@@ -169,6 +204,8 @@ mod tests {
         );
         assert_eq!(opts.faults.latency, std::time::Duration::from_millis(40));
         assert_eq!(opts.now, None);
+        assert_eq!(opts.queue_count, 3);
+        assert_eq!(opts.seed, crate::sandbox::DEFAULT_SEED);
     }
 
     #[test]

@@ -32,6 +32,14 @@ pub struct BacktestScore {
     pub coverage: f64,
     /// Mean absolute percentage error over non-zero actuals; `None` if every actual is zero.
     pub mape: Option<f64>,
+    /// Interval score of the model's own band (MSIS at the configured level), mean over folds
+    /// of the fold's score divided by its weekly-naive scale; lower is better.
+    #[serde(default)]
+    pub msis: Option<f64>,
+    /// Stopped after the latest fold because it was clearly behind (its scores are that
+    /// fold's): it costs no more fits and cannot be chosen.
+    #[serde(default)]
+    pub stopped: bool,
     /// Mean wall time of one fit + forecast.
     #[serde(with = "duration_secs")]
     pub fit_time: Duration,
@@ -122,17 +130,27 @@ pub(crate) fn run_fold(
     origin: usize,
     horizon: usize,
 ) -> Result<Fold, ForecastError> {
-    let train = Series {
-        granularity: series.granularity,
-        tz: series.tz,
-        points: series.points[..origin].to_vec(),
-    };
+    let train = series.head(origin);
+    run_fold_with(model.name(), series, origin, horizon, || {
+        model.forecast(&train, horizon)
+    })
+}
+
+/// Scores the forecast `fit` makes from the history before `origin` (whatever it was fitted
+/// on) against the next `horizon` actuals.
+pub(crate) fn run_fold_with(
+    name: &str,
+    series: &Series,
+    origin: usize,
+    horizon: usize,
+    fit: impl FnOnce() -> Result<super::ModelForecast, ForecastError>,
+) -> Result<Fold, ForecastError> {
     let start = Instant::now();
-    let fc = model.forecast(&train, horizon)?;
+    let fc = fit()?;
     let fit_time = start.elapsed();
     if fc.future.len() != horizon {
         return Err(ForecastError::Model {
-            model: model.name().to_string(),
+            model: name.to_string(),
             message: format!(
                 "returned {} buckets for a horizon of {horizon}",
                 fc.future.len()
@@ -143,7 +161,7 @@ pub(crate) fn run_fold(
         .iter()
         .map(|p| p.y)
         .collect();
-    let insample: Vec<f64> = train.points.iter().map(|p| p.y).collect();
+    let insample: Vec<f64> = series.points[..origin].iter().map(|p| p.y).collect();
     let scale = naive_scale(&insample, series.granularity.per_week());
     Ok(Fold {
         origin,
@@ -170,6 +188,15 @@ fn naive_scale(insample: &[f64], season: usize) -> Option<f64> {
 
 /// Pools fold results into one score row.
 pub fn score_folds(model: &str, folds: Vec<Fold>) -> Result<BacktestRun, ForecastError> {
+    score_folds_at(model, folds, 0.95)
+}
+
+/// [`score_folds`] with the band's nominal level (for its MSIS).
+pub fn score_folds_at(
+    model: &str,
+    folds: Vec<Fold>,
+    nominal: f64,
+) -> Result<BacktestRun, ForecastError> {
     let undefined = |what: &str| ForecastError::Model {
         model: model.to_string(),
         message: format!(
@@ -208,6 +235,16 @@ pub fn score_folds(model: &str, folds: Vec<Fold>) -> Result<BacktestRun, Forecas
     let coverage =
         metrics::coverage(&actual, &lower, &upper).ok_or_else(|| undefined("coverage"))?;
     let mape = metrics::mape(&actual, &yhat);
+    let msis: Vec<f64> = folds
+        .iter()
+        .filter_map(|f| {
+            let lo: Vec<f64> = f.forecast.iter().map(|p| p.yhat_lower).collect();
+            let hi: Vec<f64> = f.forecast.iter().map(|p| p.yhat_upper).collect();
+            let is = metrics::interval_score(&f.actual, &lo, &hi, 1.0 - nominal)?;
+            f.scale.map(|s| is / s)
+        })
+        .collect();
+    let msis = (!msis.is_empty()).then(|| msis.iter().sum::<f64>() / msis.len() as f64);
     let fit_time = folds.iter().map(|f| f.fit_time).sum::<Duration>() / folds.len() as u32;
     Ok(BacktestRun {
         score: BacktestScore {
@@ -216,6 +253,8 @@ pub fn score_folds(model: &str, folds: Vec<Fold>) -> Result<BacktestRun, Forecas
             mase,
             coverage,
             mape,
+            msis,
+            stopped: false,
             fit_time,
             folds: folds.len(),
         },
@@ -223,40 +262,82 @@ pub fn score_folds(model: &str, folds: Vec<Fold>) -> Result<BacktestRun, Forecas
     })
 }
 
-/// Runs jobs on at most `available_parallelism` threads, returning results in job order.
-/// A bounded pool rather than a thread per job keeps per-fit timings honest on small machines.
+/// Helper threads the backtest runners of the whole process are using right now.
+static HELPERS: AtomicUsize = AtomicUsize::new(0);
+
+/// Claims up to `want` helper threads from the process-wide budget of `cores − 1` (the
+/// calling thread is the last core); returns how many it got.
+fn claim_helpers(want: usize, cores: usize) -> usize {
+    let budget = cores.saturating_sub(1);
+    let mut busy = HELPERS.load(Ordering::Acquire);
+    loop {
+        let got = want.min(budget.saturating_sub(busy));
+        if got == 0 {
+            return 0;
+        }
+        match HELPERS.compare_exchange(busy, busy + got, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => return got,
+            Err(now) => busy = now,
+        }
+    }
+}
+
+/// Gives one helper back to the budget when dropped.
+struct Release;
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        HELPERS.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Runs jobs on the calling thread plus as many helper threads as the machine has spare
+/// cores, returning results in job order. The helpers come from one budget for the whole
+/// process, so runners started from several threads at once (many queues forecast in
+/// parallel, a runner inside a runner's job) never oversubscribe the cores, and a runner that
+/// finds no spare core simply works alone: no thread ever waits for another to free a core.
 pub fn run_parallel<T, F>(jobs: Vec<F>) -> Vec<T>
 where
     T: Send,
     F: FnOnce() -> T + Send,
 {
     let n = jobs.len();
-    let workers = std::thread::available_parallelism()
+    let cores = std::thread::available_parallelism()
         .map(|p| p.get())
-        .unwrap_or(1)
-        .min(n);
-    if workers <= 1 {
+        .unwrap_or(1);
+    let helpers = if n > 1 {
+        claim_helpers(n - 1, cores)
+    } else {
+        0
+    };
+    if helpers == 0 {
         return jobs.into_iter().map(|j| j()).collect();
     }
     let queue: Mutex<Vec<Option<F>>> = Mutex::new(jobs.into_iter().map(Some).collect());
     let results: Mutex<Vec<Option<T>>> = Mutex::new((0..n).map(|_| None).collect());
     let next = AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::SeqCst);
+            if i >= n {
+                break;
+            }
+            let job = queue.lock().expect("job queue poisoned")[i]
+                .take()
+                .expect("each job runs once");
+            let out = job();
+            results.lock().expect("results poisoned")[i] = Some(out);
+        }
+    };
     std::thread::scope(|s| {
-        for _ in 0..workers {
+        for _ in 0..helpers {
             s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= n {
-                        break;
-                    }
-                    let job = queue.lock().expect("job queue poisoned")[i]
-                        .take()
-                        .expect("each job runs once");
-                    let out = job();
-                    results.lock().expect("results poisoned")[i] = Some(out);
-                }
+                // Returned to the budget even if a job panics.
+                let _release = Release;
+                work();
             });
         }
+        work();
     });
     results
         .into_inner()

@@ -56,6 +56,25 @@ pub fn mase(actual: &[f64], forecast: &[f64], insample: &[f64], season: usize) -
     Some(mae / scale)
 }
 
+/// Mean Gneiting–Raftery interval score of the central `1 − alpha` band:
+/// `(u − l) + (2/α)(l − y)⁺ + (2/α)(y − u)⁺`. Divided by the in-sample weekly-naive MAE it is
+/// the MSIS of the M4 competition. `None` when empty.
+pub fn interval_score(actual: &[f64], lower: &[f64], upper: &[f64], alpha: f64) -> Option<f64> {
+    assert!(
+        actual.len() == lower.len() && actual.len() == upper.len(),
+        "interval_score: lengths differ"
+    );
+    if actual.is_empty() {
+        return None;
+    }
+    let sum: f64 = actual
+        .iter()
+        .zip(lower.iter().zip(upper))
+        .map(|(a, (l, u))| (u - l) + (2.0 / alpha) * ((l - a).max(0.0) + (a - u).max(0.0)))
+        .sum();
+    Some(sum / actual.len() as f64)
+}
+
 /// Share of actuals inside `[lower, upper]`.
 pub fn coverage(actual: &[f64], lower: &[f64], upper: &[f64]) -> Option<f64> {
     assert!(
@@ -104,6 +123,14 @@ mod tests {
         let m = mase(&[3.0, 3.0], &[2.0, 5.0], &insample, 2).unwrap();
         assert!((m - 1.5).abs() < 1e-12);
         assert_eq!(mase(&[1.0], &[1.0], &[5.0, 5.0, 5.0], 1), None);
+    }
+
+    #[test]
+    fn interval_score_charges_width_and_misses() {
+        // Width 2 each; the third actual is 1 above the band: 2 + 40 · 1 at α = 0.05.
+        let s = interval_score(&[1.0, 2.0, 4.0], &[0.0, 1.0, 1.0], &[2.0, 3.0, 3.0], 0.05);
+        assert!((s.unwrap() - (2.0 + 2.0 + 42.0) / 3.0).abs() < 1e-12);
+        assert_eq!(interval_score(&[], &[], &[], 0.05), None);
     }
 
     #[test]

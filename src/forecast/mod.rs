@@ -2,7 +2,11 @@
 
 pub mod backtest;
 pub mod calibrate;
+pub mod clean;
+pub mod combine;
+pub mod degenerate;
 pub mod drift;
+pub mod holiday_rule;
 pub mod metrics;
 pub mod mstl;
 pub mod naive;

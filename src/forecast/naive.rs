@@ -1,5 +1,7 @@
-//! Weekly seasonal naive: "same bucket last week". The baseline every other model must beat,
-//! and often a hard one for contact-centre volumes.
+//! Weekly seasonal naive: "same bucket last week", the baseline every other model must beat
+//! (often a hard one for contact-centre volumes), and its robust sibling "the median of the same
+//! bucket over the last k weeks", which one odd week (a closed day, an outage, a spike) cannot
+//! move.
 
 use super::{ForecastError, ForecastPoint, Forecaster, ModelForecast, clamp_nonnegative};
 use crate::config::ForecastConfig;
@@ -7,6 +9,8 @@ use crate::history::Series;
 
 /// The name `--model` accepts.
 pub const NAME: &str = "seasonal-naive";
+/// The median-of-k-weeks variant's name.
+pub const MEDIAN_NAME: &str = "seasonal-median";
 
 /// Weeks of week-over-week differences the band is estimated from: recent enough to follow a
 /// change in volatility, long enough for stable tail quantiles per bucket of the day.
@@ -15,26 +19,61 @@ const RESIDUAL_WEEKS: usize = 8;
 /// Fewest residuals per bucket of the day for a per-bucket band; below it the band is pooled.
 const MIN_PER_BUCKET: usize = 12;
 
-/// Repeats the last week; the band comes from how much each bucket of the day moved
-/// week over week in the recent history.
+/// Repeats the last week (or, with `weeks` > 1, the median of the same bucket over the last
+/// `weeks` weeks); the band comes from how far each bucket of the day was from that forecast
+/// one week ahead in the recent history.
 #[derive(Debug, Clone)]
 pub struct SeasonalNaive {
     interval_width: f64,
+    weeks: usize,
 }
 
 impl SeasonalNaive {
+    /// The plain weekly naive.
     pub fn new(interval_width: f64) -> Self {
-        Self { interval_width }
+        Self {
+            interval_width,
+            weeks: 1,
+        }
+    }
+
+    /// The median of the last `weeks` weeks (at least 1; fewer when the history is shorter).
+    pub fn median_of(interval_width: f64, weeks: usize) -> Self {
+        Self {
+            interval_width,
+            weeks: weeks.max(1),
+        }
     }
 
     pub fn from_config(cfg: &ForecastConfig) -> Self {
         Self::new(cfg.interval_width)
     }
+
+    /// `seasonal-median` with `forecast.naive_weeks` weeks.
+    pub fn median_from_config(cfg: &ForecastConfig) -> Self {
+        Self::median_of(cfg.interval_width, cfg.naive_weeks as usize)
+    }
+
+    /// The point forecast for bucket `t` (which may lie past the end of `y`) from the weeks
+    /// before `t`, skipping forecast values for buckets not yet seen: the median of
+    /// `y[t − j·season]` for the `weeks` most recent `j` with `t − j·season < end`.
+    fn point(&self, y: &[f64], end: usize, t: usize, season: usize, scratch: &mut Vec<f64>) -> f64 {
+        scratch.clear();
+        let mut j = 1;
+        while scratch.len() < self.weeks && j * season <= t {
+            let i = t - j * season;
+            if i < end {
+                scratch.push(y[i]);
+            }
+            j += 1;
+        }
+        median(scratch)
+    }
 }
 
 impl Forecaster for SeasonalNaive {
     fn name(&self) -> &str {
-        NAME
+        if self.weeks == 1 { NAME } else { MEDIAN_NAME }
     }
 
     fn forecast(&self, series: &Series, horizon: usize) -> Result<ModelForecast, ForecastError> {
@@ -50,8 +89,9 @@ impl Forecaster for SeasonalNaive {
         let first = season.max(n.saturating_sub(RESIDUAL_WEEKS * season));
         let mut by_bucket: Vec<Vec<f64>> = vec![Vec::new(); per_day];
         let mut pooled = Vec::with_capacity(n - first);
+        let mut scratch = Vec::with_capacity(self.weeks);
         for t in first..n {
-            let e = y[t] - y[t - season];
+            let e = y[t] - self.point(&y, t, t, season, &mut scratch);
             by_bucket[g.bucket_of_day(series.points[t].ts, series.tz)].push(e);
             pooled.push(e);
         }
@@ -75,7 +115,7 @@ impl Forecaster for SeasonalNaive {
             .into_iter()
             .enumerate()
             .map(|(h, ts)| {
-                let yhat = y[n - season + h % season];
+                let yhat = self.point(&y, n, n + h % season, season, &mut scratch);
                 // Errors of a k-weeks-ahead naive add up like a random walk's.
                 let widen = ((h / season + 1) as f64).sqrt();
                 let (lo, hi) = bands[g.bucket_of_day(ts, series.tz)];
@@ -91,11 +131,20 @@ impl Forecaster for SeasonalNaive {
             clamp_nonnegative(&mut future);
         }
         Ok(ModelForecast {
-            model: NAME.to_string(),
+            model: self.name().to_string(),
             future,
             warnings: Vec::new(),
         })
     }
+}
+
+/// The median of `v` (reordered in place); NaN when empty.
+pub(crate) fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    quantile(v, 0.5)
 }
 
 /// Linear-interpolation quantile of sorted values (R type 7); NaN when empty.

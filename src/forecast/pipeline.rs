@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::backtest::{BacktestScore, min_train};
 use super::calibrate::Calibration;
+use super::combine::Combination;
 use super::drift::{DriftReport, SavedForecast, check_drift};
-use super::select::{self, ModelFailure};
+use super::select::{self, Marks, ModelFailure};
 use super::windows::{WindowOptions, WindowSet, low_volume_windows};
-use super::{ForecastError, Forecaster, ModelForecast, metrics};
+use super::{ForecastError, Forecaster, ModelForecast, degenerate, metrics};
 use crate::config::{Config, ConfigError, ForecastConfig};
 use crate::granularity::Granularity;
 use crate::history::{Series, SeriesSummary, grid};
@@ -57,6 +58,12 @@ pub struct ModelSelection {
     pub failures: Vec<ModelFailure>,
     /// `None` when the history was too short to backtest (no calibration possible).
     pub calibration: Option<Calibration>,
+    /// Members and weights when the combination was chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combination: Option<Combination>,
+    /// Flagged history days and the horizon's holidays.
+    #[serde(default)]
+    pub marks: Marks,
 }
 
 /// Result of one run. Its `Debug` is safe to log: `Config`'s redacts the client secret.
@@ -81,6 +88,9 @@ pub struct PipelineOutput {
     pub config: Config,
     /// The model's warnings plus the pipeline's own.
     pub warnings: Vec<String>,
+    /// Required, staffed and spare agents and the capacity windows; set by the service's
+    /// staffing stage after the forecast (`None` until then, or when it could not run).
+    pub staffing: Option<super::staffing::StaffingPlan>,
 }
 
 impl PipelineOutput {
@@ -181,6 +191,9 @@ pub fn run_forecast_named(input: PipelineInput) -> Result<PipelineOutput, Pipeli
     let series = &input.series;
     let g = series.granularity;
     let horizon = input.config.forecast.horizon_days as usize * g.per_day();
+    if let Some(kind) = degenerate::detect(series) {
+        return run_degenerate(input, kind, horizon, window_opts, generated_at);
+    }
     let wanted = input.config.forecast.backtest_folds.max(1) as usize;
     let n = series.points.len();
     let fits = (0..=wanted)
@@ -214,6 +227,41 @@ pub fn run_forecast_named(input: PipelineInput) -> Result<PipelineOutput, Pipeli
     )
 }
 
+/// A series no model should be fitted to (all zero, constant, huge values): the obvious
+/// forecast at once, with a note, whatever model was asked for (a fit on a constant series
+/// took 105 s, on 1e300 100 s, to say the same or nothing).
+fn run_degenerate(
+    input: PipelineInput,
+    kind: degenerate::Degenerate,
+    horizon: usize,
+    window_opts: WindowOptions,
+    generated_at: DateTime<Utc>,
+) -> Result<PipelineOutput, PipelineError> {
+    let note = kind.note(input.series.points.len());
+    let forecast = kind.forecast(&input.series, horizon);
+    let selection = ModelSelection {
+        requested: input.config.forecast.model.clone(),
+        chosen: forecast.model.clone(),
+        reason: Some(note.clone()),
+        backtest: Vec::new(),
+        failures: Vec::new(),
+        calibration: None,
+        combination: None,
+        marks: Default::default(),
+    };
+    finish(
+        input,
+        Finished {
+            forecast,
+            accuracy: None,
+            selection: Some(selection),
+            warnings: vec![note],
+            generated_at,
+            window_opts,
+        },
+    )
+}
+
 /// Too little history for one backtest fold: fit the requested model (for `auto`,
 /// [`select::AUTO_FALLBACK`]) without selection or calibration, and say so.
 fn run_untested(input: PipelineInput, horizon: usize) -> Result<PipelineOutput, PipelineError> {
@@ -241,6 +289,8 @@ fn run_untested(input: PipelineInput, horizon: usize) -> Result<PipelineOutput, 
         backtest: Vec::new(),
         failures: Vec::new(),
         calibration: None,
+        combination: None,
+        marks: Marks::default(),
     });
     Ok(out)
 }
@@ -268,8 +318,14 @@ fn choose(
             backtest: t.rows.clone(),
             failures: t.failures.clone(),
             calibration: Some(t.calibration.clone()),
+            combination: t.combination.clone(),
+            marks: t.marks.clone(),
         };
-        return Ok((t.forecast, score, sel));
+        let mut forecast = t.forecast;
+        forecast
+            .warnings
+            .extend(select::flagged_summary(&t.marks.flagged));
+        return Ok((forecast, score, sel));
     }
     let run = select::run_model(requested, series, horizon, cfg)?;
     let sel = ModelSelection {
@@ -279,8 +335,14 @@ fn choose(
         backtest: vec![run.score.clone()],
         failures: Vec::new(),
         calibration: Some(run.calibration),
+        combination: None,
+        marks: run.marks.clone(),
     };
-    Ok((run.forecast, run.score, sel))
+    let mut forecast = run.forecast;
+    forecast
+        .warnings
+        .extend(select::flagged_summary(&run.marks.flagged));
+    Ok((forecast, run.score, sel))
 }
 
 /// The backtest's pooled scores as the run's accuracy; coverage is the calibrated band's.
@@ -371,6 +433,7 @@ fn finish(input: PipelineInput, done: Finished) -> Result<PipelineOutput, Pipeli
         selection,
         config,
         warnings,
+        staffing: None,
     })
 }
 

@@ -447,9 +447,10 @@ fn sample_band(
     let lambda =
         params.delta.iter().map(|d| d.abs()).sum::<f64>() / params.delta.len().max(1) as f64 + 1e-8;
     let sigma = *params.sigma_obs * y_scale;
-    let mut sims = vec![Vec::with_capacity(samples); n];
+    // One buffer for every draw, sample-major so each sample's path is written contiguously.
+    let mut sims = vec![0.0; n * samples];
     let mut cps: Vec<(f64, f64)> = Vec::new();
-    for _ in 0..samples {
+    for path in sims.chunks_exact_mut(n.max(1)).take(samples) {
         cps.clear();
         if t_max > 1.0 {
             let rate = t_change.len() as f64 * (t_max - 1.0);
@@ -467,14 +468,19 @@ fn sample_band(
                 .sum::<f64>()
                 * y_scale;
             let m = mult.get(i).copied().unwrap_or(0.0);
-            sims[i]
-                .push(yhat[i] + extra * (1.0 + m) + sigma * rng.sample::<f64, _>(StandardNormal));
+            path[i] = yhat[i] + extra * (1.0 + m) + sigma * rng.sample::<f64, _>(StandardNormal);
         }
     }
     let lo_p = (1.0 - s.interval_width) / 2.0;
     let hi_p = (1.0 + s.interval_width) / 2.0;
-    sims.into_iter()
-        .map(|mut v| (percentile(&mut v, lo_p), percentile(&mut v, hi_p)))
+    let mut draws = vec![0.0; samples];
+    (0..n)
+        .map(|i| {
+            for (d, path) in draws.iter_mut().zip(sims.chunks_exact(n)) {
+                *d = path[i];
+            }
+            (percentile(&mut draws, lo_p), percentile(&mut draws, hi_p))
+        })
         .collect()
 }
 

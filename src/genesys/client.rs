@@ -1,8 +1,8 @@
 //! The client: one shared `reqwest::Client` and one token cache, and the retry loop that
 //! sends a call once ([`transport::send_once`]), asks [`Retry::decide`] what next, and sleeps,
 //! refreshes the token or returns. Bearer auth with one refresh on 401, `Retry-After` on 429,
-//! capped exponential backoff with jitter on 502/503/504 and connection errors, typed errors
-//! with the correlation id, and path-naming decode errors.
+//! capped exponential backoff with jitter on 5xx and connection errors, all inside one total
+//! deadline per call, typed errors with the correlation id, and path-naming decode errors.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,10 +30,14 @@ pub struct GenesysClient {
     inner: Arc<Inner>,
 }
 
+/// Called before every retry wait (see [`GenesysClient::on_retry`]).
+type RetryWatch = Box<dyn Fn(&RetryNotice) + Send + Sync>;
+
 struct Inner {
     http: reqwest::Client,
     settings: ClientSettings,
     tokens: TokenCache,
+    retry_watch: std::sync::OnceLock<RetryWatch>,
 }
 
 impl std::fmt::Debug for GenesysClient {
@@ -57,6 +61,7 @@ impl GenesysClient {
                 http,
                 settings,
                 tokens: TokenCache::default(),
+                retry_watch: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -114,6 +119,7 @@ impl GenesysClient {
     pub(crate) async fn execute(&self, call: &Call) -> Result<Response, GenesysError> {
         let s = &self.inner.settings;
         let mut retry = Retry::new(policy(s, call), backoff(s));
+        let started = std::time::Instant::now();
         loop {
             let bearer = match call.auth {
                 Auth::Bearer => Some(self.bearer().await?),
@@ -126,12 +132,24 @@ impl GenesysClient {
                     client_secret: &s.client_secret,
                 },
             };
-            let attempt = transport::send_once(&self.inner.http, call, credential).await;
+            let left = s.retry_deadline.saturating_sub(started.elapsed());
+            let send = transport::send_once(&self.inner.http, call, credential, s.max_body_bytes);
+            let Ok(attempt) = tokio::time::timeout(left, send).await else {
+                return Err(self.deadline(call, started, retry.retries(), "still waiting".into()));
+            };
             let outcome = attempt.outcome();
-            match retry.decide(&outcome) {
+            match retry.decide_within(&outcome, started.elapsed()) {
                 Decision::Retry(delay) => {
                     log_retry(call, &outcome, delay);
+                    self.report_retry(call, &outcome, retry.retries(), delay, started);
                     tokio::time::sleep(delay).await;
+                }
+                Decision::GiveUp(GiveUp::Deadline) => {
+                    let last = match attempt.into_result(call, retry.retries()) {
+                        Err(e) => e.to_string(),
+                        Ok(_) => "a success".into(),
+                    };
+                    return Err(self.deadline(call, started, retry.retries(), last));
                 }
                 Decision::Refresh => {
                     tracing::debug!(method = transport::method_name(&call.method), path = %call.path,
@@ -144,14 +162,84 @@ impl GenesysClient {
                     return Err(attempt.retry_after_too_long(call, wait, cap));
                 }
                 Decision::Accept | Decision::GiveUp(_) => {
-                    return attempt.into_result(call, retry.retries());
+                    let result = attempt.into_result(call, retry.retries());
+                    return match result {
+                        Err(e) if s.access_token.is_some() && e.status() == Some(401) => {
+                            Err(e.into_access_token_rejected())
+                        }
+                        other => other,
+                    };
                 }
             }
         }
     }
 
-    /// A valid bearer token, fetched through [`Self::execute`] (Basic auth) when needed.
+    fn deadline(
+        &self,
+        call: &Call,
+        started: std::time::Instant,
+        retries: u32,
+        last: String,
+    ) -> GenesysError {
+        GenesysError::Deadline {
+            method: call.method_name(),
+            path: call.path.clone(),
+            elapsed_secs: started.elapsed().as_secs(),
+            deadline_secs: self.inner.settings.retry_deadline.as_secs(),
+            attempts: retries + 1,
+            last,
+        }
+    }
+
+    /// Tells the progress watcher, if any, that a retry is about to wait.
+    fn report_retry(
+        &self,
+        call: &Call,
+        outcome: &Outcome,
+        retry: u32,
+        wait: Duration,
+        started: std::time::Instant,
+    ) {
+        let Some(watch) = self.inner.retry_watch.get() else {
+            return;
+        };
+        let left = self
+            .inner
+            .settings
+            .retry_deadline
+            .saturating_sub(started.elapsed() + wait);
+        watch(&RetryNotice {
+            method: call.method_name(),
+            path: call.path.clone(),
+            cause: match *outcome {
+                Outcome::Answered { status, .. } => status.to_string(),
+                Outcome::Failed(Failure::Connect) => "cannot connect".into(),
+                Outcome::Failed(Failure::Timeout) => "timed out".into(),
+                Outcome::Failed(Failure::BodyInterrupted) => "answer cut off".into(),
+                Outcome::Failed(Failure::Reset) => "connection reset".into(),
+                Outcome::Failed(Failure::Other) => "failed".into(),
+            },
+            retry,
+            wait,
+            left,
+        });
+    }
+
+    /// Calls `watch` before every retry wait, so a person sees why nothing happens (stderr
+    /// for headless runs, the status bar in the dashboard). Set once; later calls are ignored.
+    pub fn on_retry(&self, watch: impl Fn(&RetryNotice) + Send + Sync + 'static) {
+        let _ = self.inner.retry_watch.set(Box::new(watch));
+    }
+
+    /// A valid bearer token: the configured access token as is, or one fetched through
+    /// [`Self::execute`] (Basic auth) when needed.
     async fn bearer(&self) -> Result<IssuedToken, GenesysError> {
+        if let Some(token) = &self.inner.settings.access_token {
+            return Ok(IssuedToken {
+                token: token.clone(),
+                generation: 0,
+            });
+        }
         self.inner.tokens.get_or_fetch(|| self.fetch_token()).await
     }
 
@@ -171,7 +259,9 @@ fn policy(settings: &ClientSettings, call: &Call) -> RetryPolicy {
         max_retry_after: settings.max_retry_after,
         max_backoff: settings.max_backoff,
         idempotent: call.idempotent,
-        refresh_on_401: call.auth == Auth::Bearer,
+        // A given access token cannot be refreshed: a 401 is final.
+        refresh_on_401: call.auth == Auth::Bearer && settings.access_token.is_none(),
+        deadline: settings.retry_deadline,
     }
 }
 
@@ -193,5 +283,39 @@ fn log_retry(call: &Call, outcome: &Outcome, delay: Duration) {
             tracing::warn!(method, path = %call.path, status, delay_ms,
                 "server busy; backing off");
         }
+    }
+}
+
+/// A retry about to wait: what happened, which retry it is, the wait, and the time left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryNotice {
+    pub method: &'static str,
+    pub path: String,
+    /// The status (`429`, `503`) or the failure (`connection reset`).
+    pub cause: String,
+    pub retry: u32,
+    pub wait: Duration,
+    /// Of the call's total deadline, after this wait.
+    pub left: Duration,
+}
+
+/// "429, retry 3 in 12 s, 2:10 left"
+impl std::fmt::Display for RetryNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let wait = self.wait.as_secs_f64();
+        let left = self.left.as_secs();
+        write!(
+            f,
+            "{}, retry {} in {} s, {}:{:02} left",
+            self.cause,
+            self.retry,
+            if wait < 10.0 {
+                format!("{wait:.1}")
+            } else {
+                format!("{wait:.0}")
+            },
+            left / 60,
+            left % 60
+        )
     }
 }

@@ -1,7 +1,7 @@
 //! Errors of the Genesys client, worded so an analyst can act on them or quote them to support.
 
 use super::models::ErrorBody;
-use super::settings::{ENV_CLIENT_ID, ENV_CLIENT_SECRET};
+use super::settings::{ENV_ACCESS_TOKEN, ENV_CLIENT_ID, ENV_CLIENT_SECRET};
 
 /// Everything that can go wrong talking to Genesys Cloud. Every variant that saw a response
 /// carries the `ININ-Correlation-Id`, and `Display` ends with "(correlation id …)" so a user
@@ -56,9 +56,24 @@ pub enum GenesysError {
         correlation_id: Option<String>,
     },
 
+    /// The ready access token (`GENESYSCLOUD_ACCESS_TOKEN` or a `gc` profile's) got a 401: it
+    /// expired or was revoked, and a given token cannot be refreshed.
+    #[error("{method} {path}: Genesys Cloud refused the access token (HTTP 401{}): it has expired or was \
+             revoked — get a new one and set {ENV_ACCESS_TOKEN} again, or use an OAuth client \
+             ({ENV_CLIENT_ID} and {ENV_CLIENT_SECRET}){}",
+        code_message(code.as_deref(), None),
+        corr(correlation_id.as_deref()))]
+    AccessTokenRejected {
+        method: &'static str,
+        path: String,
+        code: Option<String>,
+        correlation_id: Option<String>,
+    },
+
     /// No HTTP response at all (DNS, connect, TLS, timeout), after retries.
     #[error(
-        "{method} {url}: cannot reach the server after {attempts} attempt(s): {}",
+        "{method} {url}: {} after {attempts} attempt(s): {}",
+        transport_what(source),
         error_chain(source)
     )]
     Transport {
@@ -68,6 +83,32 @@ pub enum GenesysError {
         attempts: u32,
         #[source]
         source: reqwest::Error,
+    },
+
+    /// The answer was longer than the client reads (`max_body_bytes`): refused while it
+    /// streamed, so it never sat in memory.
+    #[error("{method} {path}: the response body is over {limit_mb} MB, more than this client \
+             reads; not a Genesys Cloud answer queuecast asked for{}", corr(correlation_id.as_deref()))]
+    BodyTooLarge {
+        method: &'static str,
+        path: String,
+        limit_mb: u64,
+        correlation_id: Option<String>,
+    },
+
+    /// The call's total time (`genesys.retry_deadline_secs`) ran out before a usable answer;
+    /// `last` is what the last attempt got.
+    #[error(
+        "{method} {path}: no usable answer within {elapsed_secs} s and {attempts} attempt(s) \
+             (the limit is genesys.retry_deadline_secs = {deadline_secs}); last: {last}"
+    )]
+    Deadline {
+        method: &'static str,
+        path: String,
+        elapsed_secs: u64,
+        deadline_secs: u64,
+        attempts: u32,
+        last: String,
     },
 
     /// A 2xx body that does not have the documented shape; `field` is the JSON path.
@@ -94,6 +135,7 @@ impl GenesysError {
     pub fn status(&self) -> Option<u16> {
         match self {
             GenesysError::Api { status, .. } | GenesysError::Auth { status, .. } => Some(*status),
+            GenesysError::AccessTokenRejected { .. } => Some(401),
             GenesysError::RetryAfterTooLong { .. } => Some(429),
             _ => None,
         }
@@ -105,7 +147,9 @@ impl GenesysError {
             GenesysError::Api { correlation_id, .. }
             | GenesysError::RetryAfterTooLong { correlation_id, .. }
             | GenesysError::Auth { correlation_id, .. }
-            | GenesysError::Decode { correlation_id, .. } => correlation_id.as_deref(),
+            | GenesysError::AccessTokenRejected { correlation_id, .. }
+            | GenesysError::Decode { correlation_id, .. }
+            | GenesysError::BodyTooLarge { correlation_id, .. } => correlation_id.as_deref(),
             _ => None,
         }
     }
@@ -115,8 +159,28 @@ impl GenesysError {
         match self {
             GenesysError::Api { code, .. }
             | GenesysError::RetryAfterTooLong { code, .. }
-            | GenesysError::Auth { code, .. } => code.as_deref(),
+            | GenesysError::Auth { code, .. }
+            | GenesysError::AccessTokenRejected { code, .. } => code.as_deref(),
             _ => None,
+        }
+    }
+
+    /// A 401 of an API call made with a given access token, reworded to say the token expired.
+    pub(crate) fn into_access_token_rejected(self) -> Self {
+        match self {
+            GenesysError::Api {
+                method,
+                path,
+                code,
+                correlation_id,
+                ..
+            } => GenesysError::AccessTokenRejected {
+                method,
+                path,
+                code,
+                correlation_id,
+            },
+            other => other,
         }
     }
 
@@ -170,6 +234,19 @@ fn status_hint(status: u16) -> &'static str {
         401 => " — the access token was rejected; check the OAuth client and region",
         403 => " — the OAuth client's role lacks a permission this call needs",
         _ => "",
+    }
+}
+
+/// What kind of transport failure it was: only a failed connect is "cannot reach".
+fn transport_what(e: &reqwest::Error) -> &'static str {
+    if e.is_connect() {
+        "cannot reach the server"
+    } else if e.is_timeout() {
+        "no answer in time (genesys.request_timeout_secs)"
+    } else if e.is_body() || e.is_decode() {
+        "the answer broke off before its end"
+    } else {
+        "the connection failed"
     }
 }
 

@@ -59,6 +59,44 @@ pub struct Organization {
     pub default_country_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i32>,
+    /// The site campaigns dial from by default (`Organization.defaultSiteId`, SDK
+    /// `build/docs/Organization.md`); absent or empty in orgs without telephony.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_site_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_uri: Option<String>,
+}
+
+/// A call analysis response set (`ResponseSet`, SDK `build/docs/ResponseSet.md`): what the
+/// dialer does with a live person, a machine, a busy signal…; every non-preview campaign
+/// names one (`Campaign.callAnalysisResponseSet`). Only what the picker shows is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseSet {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// `beepDetectionEnabled`: answering machine beep detection (SDK model docs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beep_detection_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_uri: Option<String>,
+}
+
+/// A telephony site (`Site`, SDK `build/docs/Site.md`): "can be set in place of an edge
+/// group" on a campaign (`Campaign.site`). Only what the picker shows is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Site {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// `active`, `inactive` or `deleted` (SDK: "Indicates if the resource is active, inactive,
+    /// or deleted").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_uri: Option<String>,
 }
@@ -82,6 +120,20 @@ pub struct Queue {
     pub date_modified: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_uri: Option<String>,
+}
+
+/// `GET /api/v2/analytics/dataretention/settings` (`AnalyticsDataRetentionResponse.md` in the
+/// Python SDK: `retentionDays` "Analytics data retention period in days for the organization",
+/// `dateCreated`, `dateModified`; permission `analytics:dataRetention:view`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyticsDataRetentionResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_created: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_modified: Option<DateTime<Utc>>,
 }
 
 /// One page of a paged listing (`QueueEntityListing`, `ScriptEntityListing`, …).

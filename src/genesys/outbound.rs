@@ -1,11 +1,14 @@
-//! The outbound calls the campaign review needs: contact lists, published scripts,
-//! campaigns, and campaign schedules with optimistic-version handling.
+//! The outbound calls the campaign review needs: contact lists, published scripts, call
+//! analysis response sets, campaigns, and campaign schedules with optimistic-version handling.
+//!
+//! Operations and their permissions as the official Python SDK documents them
+//! (`build/docs/OutboundApi.md`, `build/docs/ScriptsApi.md`).
 
 use reqwest::Method;
 
 use super::client::GenesysClient;
 use super::error::GenesysError;
-use super::models::{Campaign, CampaignSchedule, ContactList, Script};
+use super::models::{Campaign, CampaignSchedule, ContactList, ResponseSet, Script};
 use super::transport::seg;
 
 impl GenesysClient {
@@ -21,8 +24,25 @@ impl GenesysClient {
             .await
     }
 
+    /// Call analysis response sets (`GET /api/v2/outbound/callanalysisresponsesets`,
+    /// `ResponseSetEntityListing`, permission `outbound:responseSet:view`): every dialing
+    /// mode except preview needs one (`Campaign.callAnalysisResponseSet`).
+    pub async fn list_call_analysis_response_sets(&self) -> Result<Vec<ResponseSet>, GenesysError> {
+        self.get_all_pages("/api/v2/outbound/callanalysisresponsesets", Vec::new())
+            .await
+    }
+
+    /// One campaign (`GET /api/v2/outbound/campaigns/{campaignId}`, `outbound:campaign:view`).
+    pub async fn get_campaign(&self, id: &str) -> Result<Campaign, GenesysError> {
+        let call = self.call(
+            Method::GET,
+            format!("/api/v2/outbound/campaigns/{}", seg(id)),
+        );
+        self.get(call).await
+    }
+
     /// Campaigns, optionally those whose name starts with `name` (the API's default
-    /// `filterType=Prefix`).
+    /// `filterType=Prefix`; permission `outbound:campaign:view`).
     pub async fn list_campaigns(&self, name: Option<&str>) -> Result<Vec<Campaign>, GenesysError> {
         let mut query = Vec::new();
         if let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) {

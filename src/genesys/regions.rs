@@ -23,7 +23,11 @@ pub const REGIONS: &[(&str, &str)] = &[
 ];
 
 /// The region domain for a domain or AWS region name. Tolerates what people paste: case,
-/// whitespace, a scheme, an `api.`/`login.` host prefix and a trailing slash.
+/// whitespace, a scheme, an `api.`/`login.` host prefix and a trailing slash. AWS names may be
+/// written with `_` for `-`: the official `gc` CLI spells three of its region keys that way
+/// (`me_central_1`, `ap_northeast_3`, `eu_central_2` in `RegionMappings`,
+/// MyPureCloud/platform-client-sdk-cli `build/gc/config/config.go`), so a profile's
+/// `environment` copied from it must resolve too.
 pub fn resolve_region(input: &str) -> Option<&'static str> {
     let s = input.trim().to_ascii_lowercase();
     let s = s
@@ -35,9 +39,10 @@ pub fn resolve_region(input: &str) -> Option<&'static str> {
         .strip_prefix("api.")
         .or_else(|| s.strip_prefix("login."))
         .unwrap_or(s);
+    let dashed = s.replace('_', "-");
     REGIONS
         .iter()
-        .find(|(aws, domain)| *aws == s || *domain == s)
+        .find(|(aws, domain)| *aws == dashed || *domain == s)
         .map(|(_, domain)| *domain)
 }
 
@@ -80,6 +85,11 @@ mod tests {
             Some("edee1.eusc-pure.cloud")
         );
         assert_eq!(resolve_region("mygen.com"), None);
+        // The gc CLI's spellings.
+        assert_eq!(resolve_region("me_central_1"), Some("mec1.pure.cloud"));
+        assert_eq!(resolve_region("ap_northeast_3"), Some("apne3.pure.cloud"));
+        assert_eq!(resolve_region("EU_CENTRAL_2"), Some("euc2.pure.cloud"));
+        assert_eq!(resolve_region("eu_west_1"), Some("mypurecloud.ie"));
         assert_eq!(resolve_region("us-east-9"), None);
     }
 

@@ -2,11 +2,15 @@
 //! accept it, send again after a wait, refresh the token first, or give up. No clock, no
 //! sleep, no network: the backoff schedule is injected, so every status class is unit-tested.
 //!
-//! The rules: a 401 on a bearer call refreshes the token once; a 429 waits `Retry-After` (or
-//! backs off) up to `max_retries` times, and fails at once when asked to wait longer than
-//! `max_retry_after`; 503 and connect errors back off; 502/504, timeouts and a body cut off
-//! mid-read back off only for idempotent calls (the server may have acted); everything else is
-//! final.
+//! The rules, after the official SDKs (shared/genesys-api/README.md (d), (h): the .NET SDK's
+//! `ApiClient.Retry` retries 429/502/503/504, waits `Retry-After` (3 s if absent) and gives up
+//! past a total time; the `gc` CLI retries connection errors, 429 and every 5xx but 501): a 401
+//! on a bearer call refreshes the token once; a 429 waits `Retry-After` (3 s without one) up to
+//! `max_retries` times, and fails at once when asked to wait longer than `max_retry_after`;
+//! 503 and connect errors back off; other 5xx (not 501), timeouts, resets and a body cut off
+//! mid-read back off only for idempotent calls (the server may have acted); everything else
+//! is final. Whatever the count, no wait starts that would end past the call's total
+//! `deadline` ([`Retry::decide_within`]).
 
 use std::time::Duration;
 
@@ -23,6 +27,8 @@ pub(crate) enum Failure {
     Timeout,
     /// The response started but its body broke off.
     BodyInterrupted,
+    /// The connection broke (reset, closed) after the request may have been sent.
+    Reset,
     /// Anything else (a redirect loop, a request that could not be built).
     Other,
 }
@@ -60,7 +66,12 @@ pub(crate) enum GiveUp {
     Exhausted,
     /// A 429 asked for `wait`, longer than the `cap` this client waits.
     RetryAfterTooLong { wait: Duration, cap: Duration },
+    /// The next wait would end past the call's total deadline.
+    Deadline,
 }
+
+/// The wait after a 429 without `Retry-After`, as the official .NET SDK does.
+pub(crate) const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(3);
 
 /// The limits one call is retried under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +87,8 @@ pub(crate) struct RetryPolicy {
     pub idempotent: bool,
     /// Bearer calls refresh the token once on a 401.
     pub refresh_on_401: bool,
+    /// Total time for the call, attempts and waits together.
+    pub deadline: Duration,
 }
 
 /// Capped exponential backoff with jitter, `max_retries` waits long: `min_backoff` doubling up
@@ -115,13 +128,24 @@ impl<B: Iterator<Item = Duration>> Retry<B> {
         self.retries
     }
 
+    /// [`Self::decide`], `elapsed` into the call: a retry whose wait would end past the
+    /// deadline is not started.
+    pub(crate) fn decide_within(&mut self, outcome: &Outcome, elapsed: Duration) -> Decision {
+        match self.decide(outcome) {
+            Decision::Retry(wait) if elapsed + wait >= self.policy.deadline => {
+                Decision::GiveUp(GiveUp::Deadline)
+            }
+            d => d,
+        }
+    }
+
     pub(crate) fn decide(&mut self, outcome: &Outcome) -> Decision {
         let p = self.policy;
         match *outcome {
             Outcome::Failed(failure) => {
                 let retryable = match failure {
                     Failure::Connect => true,
-                    Failure::Timeout | Failure::BodyInterrupted => p.idempotent,
+                    Failure::Timeout | Failure::BodyInterrupted | Failure::Reset => p.idempotent,
                     Failure::Other => false,
                 };
                 self.back_off_if(retryable)
@@ -138,7 +162,8 @@ impl<B: Iterator<Item = Duration>> Retry<B> {
             Outcome::Answered { status, .. } => {
                 let transient = match status {
                     503 => true,
-                    502 | 504 => p.idempotent,
+                    501 => false,
+                    500..=599 => p.idempotent,
                     _ => false,
                 };
                 self.back_off_if(transient)
@@ -172,10 +197,7 @@ impl<B: Iterator<Item = Duration>> Retry<B> {
         }
         self.throttled += 1;
         self.retries += 1;
-        let delay = retry_after
-            .or_else(|| self.backoff.next())
-            .unwrap_or(self.policy.max_backoff);
-        Decision::Retry(delay)
+        Decision::Retry(retry_after.unwrap_or(DEFAULT_RETRY_AFTER))
     }
 }
 
@@ -195,6 +217,7 @@ mod tests {
             max_backoff: ms(999),
             idempotent: true,
             refresh_on_401: true,
+            deadline: Duration::from_secs(60),
         }
     }
 
@@ -268,7 +291,11 @@ mod tests {
         assert_eq!(r.decide(&status(503)), Decision::Retry(ms(10)));
         assert_eq!(
             decisions(&mut r, status(429), 3),
-            [Decision::Retry(ms(20)), Decision::Retry(ms(999)), EXHAUSTED]
+            [
+                Decision::Retry(DEFAULT_RETRY_AFTER),
+                Decision::Retry(DEFAULT_RETRY_AFTER),
+                EXHAUSTED
+            ]
         );
     }
 
@@ -301,7 +328,7 @@ mod tests {
 
     #[test]
     fn gateway_errors_back_off_then_give_up() {
-        for s in [502, 503, 504] {
+        for s in [500, 502, 503, 504, 599] {
             let mut r = retry(policy());
             assert_eq!(
                 decisions(&mut r, status(s), 3),
@@ -320,6 +347,7 @@ mod tests {
         };
         assert_eq!(retry(create).decide(&status(503)), Decision::Retry(ms(10)));
         assert_eq!(retry(create).decide(&status(502)), NOT_RETRYABLE);
+        assert_eq!(retry(create).decide(&status(500)), NOT_RETRYABLE);
         assert_eq!(retry(create).decide(&status(504)), NOT_RETRYABLE);
         assert_eq!(
             retry(create).decide(&throttled(1)),
@@ -339,7 +367,7 @@ mod tests {
             decisions(&mut r, connect, 3),
             [Decision::Retry(ms(10)), Decision::Retry(ms(20)), EXHAUSTED]
         );
-        for f in [Failure::Timeout, Failure::BodyInterrupted] {
+        for f in [Failure::Timeout, Failure::BodyInterrupted, Failure::Reset] {
             assert_eq!(
                 retry(policy()).decide(&Outcome::Failed(f)),
                 Decision::Retry(ms(10)),
@@ -358,13 +386,39 @@ mod tests {
     }
 
     #[test]
-    fn client_errors_and_500_are_final_and_spend_nothing() {
+    fn client_errors_and_501_are_final_and_spend_nothing() {
         let mut r = retry(policy());
-        for s in [400, 403, 404, 409, 422, 500] {
+        for s in [400, 403, 404, 409, 422, 501] {
             assert_eq!(r.decide(&status(s)), NOT_RETRYABLE, "{s}");
         }
         assert_eq!(r.retries(), 0);
         assert_eq!(r.decide(&status(503)), Decision::Retry(ms(10)));
+    }
+
+    #[test]
+    fn no_wait_starts_that_would_end_past_the_deadline() {
+        let mut r = retry(RetryPolicy {
+            max_retries: 20,
+            deadline: Duration::from_secs(10),
+            ..policy()
+        });
+        assert_eq!(
+            r.decide_within(&throttled(3), Duration::from_secs(6)),
+            Decision::Retry(Duration::from_secs(3))
+        );
+        assert_eq!(
+            r.decide_within(&throttled(3), Duration::from_secs(7)),
+            Decision::GiveUp(GiveUp::Deadline)
+        );
+        // A success or a final error is not a wait: the deadline does not turn it into one.
+        assert_eq!(
+            r.decide_within(&status(200), Duration::from_secs(99)),
+            Decision::Accept
+        );
+        assert_eq!(
+            r.decide_within(&status(404), Duration::from_secs(99)),
+            NOT_RETRYABLE
+        );
     }
 
     #[test]

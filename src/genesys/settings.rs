@@ -15,6 +15,10 @@ pub const ENV_CLIENT_ID: &str = "GENESYSCLOUD_OAUTHCLIENT_ID";
 pub const ENV_CLIENT_SECRET: &str = "GENESYSCLOUD_OAUTHCLIENT_SECRET";
 pub const ENV_REGION: &str = "GENESYSCLOUD_REGION";
 pub const ENV_API_BASE: &str = "GENESYSCLOUD_API_BASE";
+/// A ready access token, used as the bearer instead of client credentials; the official `gc`
+/// CLI honours the same variable (`applyEnvironmentVariableOverrides`,
+/// MyPureCloud/platform-client-sdk-cli `build/gc/config/config.go`).
+pub const ENV_ACCESS_TOKEN: &str = "GENESYSCLOUD_ACCESS_TOKEN";
 
 /// Where and how to talk to Genesys Cloud. Built from config by `config::GenesysConfig::client_settings`;
 /// tests build it with [`ClientSettings::for_base`] and shorten the backoff.
@@ -26,6 +30,10 @@ pub struct ClientSettings {
     pub token_url: String,
     pub client_id: String,
     pub client_secret: Secret,
+    /// A ready bearer token (`GENESYSCLOUD_ACCESS_TOKEN` or a `gc` profile's `access_token`):
+    /// used as is, never refreshed, so the client credentials are not needed; a 401 means it
+    /// expired and is reported as [`GenesysError::AccessTokenRejected`](super::GenesysError).
+    pub access_token: Option<Secret>,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     /// Longest `Retry-After` honoured; longer waits fail with
@@ -37,6 +45,11 @@ pub struct ClientSettings {
     /// First backoff delay; doubles per retry up to `max_backoff`, with jitter.
     pub min_backoff: Duration,
     pub max_backoff: Duration,
+    /// Total time for one call, attempts and waits together: no retry starts past it and an
+    /// attempt still running at it is cut off (the official SDKs bound retries by total time).
+    pub retry_deadline: Duration,
+    /// Largest response body read; a longer one is refused as it streams, never held whole.
+    pub max_body_bytes: usize,
 }
 
 impl ClientSettings {
@@ -44,7 +57,13 @@ impl ClientSettings {
     pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
     /// The official SDKs wait up to 3 minutes.
     pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(180);
-    pub const DEFAULT_MAX_RETRIES: u32 = 5;
+    /// With the backoff below, ten waits span about two and a half minutes: a 503 storm is
+    /// ridden out, and the deadline ends it first.
+    pub const DEFAULT_MAX_RETRIES: u32 = 10;
+    /// Three minutes, like the official SDKs' wait limit.
+    pub const DEFAULT_RETRY_DEADLINE: Duration = Duration::from_secs(180);
+    /// Far above any page or aggregate answer queuecast asks for.
+    pub const DEFAULT_MAX_BODY_BYTES: usize = 128 * 1024 * 1024;
     pub const DEFAULT_MIN_BACKOFF: Duration = Duration::from_millis(500);
     pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(30);
 
@@ -59,12 +78,15 @@ impl ClientSettings {
             token_url: endpoints.token_url,
             client_id: client_id.into(),
             client_secret: Secret::new(client_secret.into()),
+            access_token: None,
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
             request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
             max_retry_after: Self::DEFAULT_MAX_RETRY_AFTER,
             max_retries: Self::DEFAULT_MAX_RETRIES,
             min_backoff: Self::DEFAULT_MIN_BACKOFF,
             max_backoff: Self::DEFAULT_MAX_BACKOFF,
+            retry_deadline: Self::DEFAULT_RETRY_DEADLINE,
+            max_body_bytes: Self::DEFAULT_MAX_BODY_BYTES,
         }
     }
 
@@ -75,6 +97,14 @@ impl ClientSettings {
         client_secret: impl Into<String>,
     ) -> Self {
         Self::new(Endpoints::single(api_base), client_id, client_secret)
+    }
+
+    /// Settings that authenticate with a ready access token instead of client credentials.
+    pub fn with_access_token(endpoints: Endpoints, token: impl Into<String>) -> Self {
+        Self {
+            access_token: Some(Secret::new(token.into())),
+            ..Self::new(endpoints, "", "")
+        }
     }
 }
 

@@ -78,7 +78,7 @@ impl Call {
         self
     }
 
-    fn method_name(&self) -> &'static str {
+    pub(crate) fn method_name(&self) -> &'static str {
         method_name(&self.method)
     }
 }
@@ -108,11 +108,27 @@ impl Response {
                 method: call.method_name(),
                 path: call.path.clone(),
                 field: if path == "." { "(body)".into() } else { path },
-                reason: e.into_inner().to_string(),
+                reason: if looks_like_html(&self.body) {
+                    // A proxy's login page or an error page, not the API.
+                    "the body is an HTML page, not JSON (a proxy or login page in the way?)".into()
+                } else {
+                    e.into_inner().to_string()
+                },
                 correlation_id: self.correlation_id.clone(),
             }
         })
     }
+}
+
+/// Whether a body is HTML rather than JSON, from its first non-blank bytes.
+fn looks_like_html(body: &[u8]) -> bool {
+    let start: Vec<u8> = body
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(15)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    start.starts_with(b"<!doctype html") || start.starts_with(b"<html")
 }
 
 /// What one attempt came back with.
@@ -129,6 +145,11 @@ pub(crate) enum Attempt {
         error: reqwest::Error,
         failure: Failure,
     },
+    /// A body longer than the client reads.
+    TooLarge {
+        limit: usize,
+        correlation_id: Option<String>,
+    },
 }
 
 /// Builds `call` into a request with `credential`, sends it once and reads the whole body.
@@ -136,6 +157,7 @@ pub(crate) async fn send_once(
     http: &reqwest::Client,
     call: &Call,
     credential: Credential<'_>,
+    max_body: usize,
 ) -> Attempt {
     let method = call.method_name();
     let mut req = http
@@ -174,8 +196,11 @@ pub(crate) async fn send_once(
                 Failure::Connect
             } else if error.is_timeout() {
                 Failure::Timeout
-            } else {
+            } else if error.is_redirect() || error.is_builder() {
                 Failure::Other
+            } else {
+                // Reset or closed after the request went out: the server may have acted.
+                Failure::Reset
             };
             return Attempt::Failed { error, failure };
         }
@@ -191,11 +216,15 @@ pub(crate) async fn send_once(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "genesys request"
     );
-    match resp.bytes().await {
-        Ok(body) => Attempt::Answered {
+    match read_capped(resp, max_body).await {
+        Ok(Some(body)) => Attempt::Answered {
             status,
             headers,
-            body: body.to_vec(),
+            body,
+            correlation_id,
+        },
+        Ok(None) => Attempt::TooLarge {
+            limit: max_body,
             correlation_id,
         },
         Err(error) => Attempt::Failed {
@@ -203,6 +232,25 @@ pub(crate) async fn send_once(
             failure: Failure::BodyInterrupted,
         },
     }
+}
+
+/// The body, or `None` as soon as it is known to pass `max` bytes (a declared length, or the
+/// bytes streamed so far): a 1.5 GB answer costs `max`, not 1.5 GB.
+async fn read_capped(
+    mut resp: reqwest::Response,
+    max: usize,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if resp.content_length().is_some_and(|n| n > max as u64) {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > max {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
 }
 
 impl Attempt {
@@ -216,6 +264,7 @@ impl Attempt {
                 retry_after: retry_after(headers),
             },
             Attempt::Failed { failure, .. } => Outcome::Failed(*failure),
+            Attempt::TooLarge { .. } => Outcome::Failed(Failure::Other),
         }
     }
 
@@ -229,6 +278,15 @@ impl Attempt {
                 url: call.url.clone(),
                 attempts: retries + 1,
                 source: error.without_url(),
+            }),
+            Attempt::TooLarge {
+                limit,
+                correlation_id,
+            } => Err(GenesysError::BodyTooLarge {
+                method,
+                path: call.path.clone(),
+                limit_mb: (limit / (1024 * 1024)) as u64,
+                correlation_id,
             }),
             Attempt::Answered {
                 status,
@@ -276,7 +334,7 @@ impl Attempt {
                 correlation_id,
                 ..
             } => (body, correlation_id),
-            Attempt::Failed { .. } => (Vec::new(), None),
+            Attempt::Failed { .. } | Attempt::TooLarge { .. } => (Vec::new(), None),
         };
         let err = parse_error_body(&body);
         GenesysError::RetryAfterTooLong {

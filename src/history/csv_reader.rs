@@ -18,6 +18,7 @@ use std::path::Path;
 use chrono::{DateTime, FixedOffset, LocalResult, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use super::limits::{self, InputLimits, human_bytes};
 use super::{FillMode, HistoryError, Series, SeriesSummary, assemble, grid, is_aligned};
 use crate::granularity::Granularity;
 
@@ -81,6 +82,19 @@ impl Clock {
     }
 }
 
+/// How `forecast --input` reads a `ds` (`--input-clock`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum InputClock {
+    /// As written: a `ds` with an offset or `Z` is that instant, one without is local time.
+    #[default]
+    Auto,
+    /// Every `ds` is a wall-clock reading in the contact centre's zone, an offset or `Z` (as
+    /// some exports stamp local times) dropped.
+    Local,
+    /// A `ds` without an offset is UTC.
+    Utc,
+}
+
 /// Rows on one bucket grid: the bucket size, and every start with its line and value, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridRows {
@@ -104,18 +118,64 @@ pub fn read_csv(path: &Path, tz: Tz) -> Result<(Series, SeriesSummary), HistoryE
 /// nothing is silently dropped.
 ///
 /// `last_days` keeps only the file's last that many days (as `--days` does for the API): the
-/// summary then describes that window, gaps and all.
+/// summary then describes that window, gaps and all. The default [`InputLimits`] apply.
 pub fn read_csv_with(
     path: &Path,
     tz: Tz,
     fill: FillMode,
     last_days: Option<u32>,
 ) -> Result<(Series, SeriesSummary), HistoryError> {
-    let bytes = std::fs::read(path).map_err(|source| HistoryError::Io {
+    read_csv_limited(
+        path,
+        tz,
+        fill,
+        last_days,
+        &InputLimits::default(),
+        InputClock::Auto,
+    )
+}
+
+/// [`read_csv_with`] under `limits` (a file over the size limit is refused before it is read),
+/// reading `ds` on `clock` (`--input-clock`).
+pub fn read_csv_limited(
+    path: &Path,
+    tz: Tz,
+    fill: FillMode,
+    last_days: Option<u32>,
+    limits: &InputLimits,
+    clock: InputClock,
+) -> Result<(Series, SeriesSummary), HistoryError> {
+    let bytes = read_capped(path, limits.max_file_bytes)?;
+    parse_csv_limited(&bytes, path, tz, fill, last_days, limits, clock)
+}
+
+/// The whole file, or an error once it passes `max` bytes (a pipe or device has no size to
+/// check up front, so the read itself stops).
+fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, HistoryError> {
+    use std::io::Read;
+    let io = |source| HistoryError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    parse_csv(&bytes, path, tz, fill, last_days)
+    };
+    let too_big = |size: String| HistoryError::File {
+        path: path.to_path_buf(),
+        reason: format!(
+            "the file is {size}, over the {} limit (limits.max_file_mb); forecast a shorter \
+             extract, or raise the limit",
+            human_bytes(max)
+        ),
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > max {
+        return Err(too_big(human_bytes(size)));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > max {
+        return Err(too_big(format!("over {}", human_bytes(max))));
+    }
+    Ok(bytes)
 }
 
 /// [`read_csv_with`] on bytes already in memory; `path` only names the source in errors.
@@ -126,24 +186,54 @@ pub fn parse_csv(
     fill: FillMode,
     last_days: Option<u32>,
 ) -> Result<(Series, SeriesSummary), HistoryError> {
-    let rows = csv_rows(bytes, path, tz)?;
-    let instants = to_instants(&rows, tz, path)?;
-    let GridRows { granularity, rows } = on_grid(&instants, Clock::Zone(tz), path)?;
-    let (Some(&first), Some(&last)) = (rows.keys().next(), rows.keys().next_back()) else {
-        unreachable!("csv_rows returns at least two rows");
-    };
-    let end = last + granularity.duration();
-    let mut starts = grid(first, end, granularity, tz);
-    if let Some(days) = last_days {
-        let from = end - chrono::TimeDelta::days(i64::from(days.max(1)));
-        starts.retain(|&t| t >= from);
+    parse_csv_limited(
+        bytes,
+        path,
+        tz,
+        fill,
+        last_days,
+        &InputLimits::default(),
+        InputClock::Auto,
+    )
+}
+
+/// [`parse_csv`] under `limits`, reading `ds` on `clock`.
+pub fn parse_csv_limited(
+    bytes: &[u8],
+    path: &Path,
+    tz: Tz,
+    fill: FillMode,
+    last_days: Option<u32>,
+    limits: &InputLimits,
+    clock: InputClock,
+) -> Result<(Series, SeriesSummary), HistoryError> {
+    let mut rows = csv_rows_limited(bytes, path, tz, limits)?;
+    for r in &mut rows {
+        r.ds = match (clock, r.ds) {
+            (InputClock::Local, stamp) => Stamp::Local(stamp.wall_clock()),
+            (InputClock::Utc, Stamp::Local(t)) => Stamp::At(t.and_utc().fixed_offset()),
+            (_, stamp) => stamp,
+        };
     }
+    let instants = to_instants(&rows, tz, path)?;
+    drop(rows);
+    let window = Window {
+        last_days,
+        limits: *limits,
+    };
+    let (GridRows { granularity, rows }, span) =
+        on_grid_within(&instants, Clock::Zone(tz), path, &window)?;
+    let starts = grid(span.0, span.1, granularity, tz);
     let seen: BTreeMap<DateTime<Utc>, f64> = rows.into_iter().map(|(t, (_, y))| (t, y)).collect();
     Ok(assemble(&starts, &seen, granularity, tz, fill, 0))
 }
 
-/// Phase 1: the bytes without a UTF-8 BOM, and the delimiter the header uses.
-fn decode(bytes: &[u8]) -> (&[u8], u8) {
+/// Phase 1: the bytes without a UTF-8 BOM, and the delimiter the header uses; UTF-16 and
+/// binary files are named as such instead of failing as a "bad header".
+fn decode(bytes: &[u8]) -> Result<(&[u8], u8), String> {
+    if let Some(kind) = foreign_encoding(bytes) {
+        return Err(kind);
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let header = bytes
         .split(|&b| b == b'\n')
@@ -154,18 +244,64 @@ fn decode(bytes: &[u8]) -> (&[u8], u8) {
     } else {
         b','
     };
-    (bytes, delimiter)
+    Ok((bytes, delimiter))
+}
+
+/// What a file that is not UTF-8 text is, from its first bytes: UTF-16 (with a byte-order
+/// mark, or ASCII with every other byte zero, as Excel's "Unicode Text" writes), or binary.
+fn foreign_encoding(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let utf16 = |order: &str| {
+        format!(
+            "the file is UTF-16 ({order}) text; save it as UTF-8 (in Excel: \"CSV UTF-8\") \
+             and try again"
+        )
+    };
+    if head.starts_with(b"\xFF\xFE") {
+        return Some(utf16("little-endian"));
+    }
+    if head.starts_with(b"\xFE\xFF") {
+        return Some(utf16("big-endian"));
+    }
+    let zeros = |parity: usize| {
+        head.iter()
+            .enumerate()
+            .filter(|(i, b)| i % 2 == parity && **b == 0)
+            .count()
+    };
+    let pairs = head.len() / 2;
+    if pairs >= 2 && zeros(1) * 10 >= pairs * 9 && zeros(0) == 0 {
+        return Some(utf16("little-endian, no byte-order mark"));
+    }
+    if pairs >= 2 && zeros(0) * 10 >= pairs * 9 && zeros(1) == 0 {
+        return Some(utf16("big-endian, no byte-order mark"));
+    }
+    head.contains(&0)
+        .then(|| "the file contains NUL bytes: it is binary, not a `ds,y` text file".to_string())
 }
 
 /// Phases 1 and 2: the data rows of a `ds,y` file, in file order (at least two). `tz` only
-/// names, in errors, the zone local times will be read in.
+/// names, in errors, the zone local times will be read in. The default [`InputLimits`] apply.
 pub fn csv_rows(bytes: &[u8], path: &Path, tz: Tz) -> Result<Vec<CsvRow>, HistoryError> {
+    csv_rows_limited(bytes, path, tz, &InputLimits::default())
+}
+
+/// [`csv_rows`], refusing more than `limits.max_buckets` rows as soon as the next one is read.
+pub fn csv_rows_limited(
+    bytes: &[u8],
+    path: &Path,
+    tz: Tz,
+    limits: &InputLimits,
+) -> Result<Vec<CsvRow>, HistoryError> {
     let row_err = |line: u64, reason: String| HistoryError::Row {
         path: path.to_path_buf(),
         line,
         reason,
     };
-    let (bytes, delimiter) = decode(bytes);
+    let (bytes, delimiter) = decode(bytes).map_err(|reason| HistoryError::File {
+        path: path.to_path_buf(),
+        reason,
+    })?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -192,6 +328,16 @@ pub fn csv_rows(bytes: &[u8], path: &Path, tz: Tz) -> Result<Vec<CsvRow>, Histor
             check_header(&record, delimiter).map_err(|r| row_err(line, r))?;
             header_seen = true;
             continue;
+        }
+        if rows.len() >= limits.max_buckets {
+            return Err(row_err(
+                line,
+                format!(
+                    "more than {} data rows (limits.max_buckets); forecast a shorter extract \
+                     (--days keeps the last days of a file that fits), or raise the limit",
+                    limits.max_buckets
+                ),
+            ));
         }
         let (ds, y) = parse_row(&record, delimiter, tz).map_err(|r| row_err(line, r))?;
         rows.push(CsvRow {
@@ -272,6 +418,17 @@ fn parse_row(record: &csv::StringRecord, delimiter: u8, tz: Tz) -> Result<(Stamp
             record.len(),
             delimiter as char
         ));
+    }
+    // No date or count needs more; a longer field is not echoed, and not parsed (a float of a
+    // million digits takes minutes to parse).
+    const MAX_FIELD: usize = 64;
+    for (name, field) in [("ds", &record[0]), ("y", &record[1])] {
+        if field.len() > MAX_FIELD {
+            return Err(format!(
+                "{name} is {} characters long, more than a {name} value can be ({MAX_FIELD})",
+                field.len()
+            ));
+        }
     }
     let ds = &record[0];
     let stamp = parse_stamp(ds).ok_or_else(|| {
@@ -387,20 +544,55 @@ fn resolve_local(
     }
 }
 
+/// The `[start, end)` of a grid.
+pub type Span = (DateTime<Utc>, DateTime<Utc>);
+
+/// Which part of a file is kept, and under which limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Window {
+    /// Keep only the last that many days (`--days`); `None` keeps the whole file.
+    pub last_days: Option<u32>,
+    pub limits: InputLimits,
+}
+
 /// Phase 3b: `rows` (line, start, value; at least two) in order on one grid of `clock`: each
-/// start once, the bucket size the smallest step, every start on a bucket boundary.
+/// start once, the bucket size the smallest step, every start on a bucket boundary, dated
+/// between 1970 and 2200, no gap over the default limit and no more buckets than it allows.
 pub fn on_grid(
     rows: &[(u64, DateTime<Utc>, f64)],
     clock: Clock,
     path: &Path,
 ) -> Result<GridRows, HistoryError> {
+    on_grid_within(rows, clock, path, &Window::default()).map(|(g, _)| g)
+}
+
+/// [`on_grid`] for the rows inside `window`, with the `[start, end)` of the grid they span
+/// (a `--days` window starts where the window does, so a leading gap counts as one).
+pub fn on_grid_within(
+    rows: &[(u64, DateTime<Utc>, f64)],
+    clock: Clock,
+    path: &Path,
+    window: &Window,
+) -> Result<(GridRows, Span), HistoryError> {
     let row_err = |line: u64, reason: String| HistoryError::Row {
         path: path.to_path_buf(),
         line,
         reason,
     };
+    let (earliest, latest) = limits::date_range();
     let mut by_ts: BTreeMap<DateTime<Utc>, (u64, f64)> = BTreeMap::new();
     for &(line, ts, y) in rows {
+        if ts < earliest || ts >= latest {
+            return Err(row_err(
+                line,
+                format!(
+                    "{} is outside {}–{}; a typo in the year?",
+                    clock.show(ts),
+                    earliest.format("%Y"),
+                    latest.format("%Y")
+                ),
+            ));
+        }
         if let Some((first_line, _)) = by_ts.insert(ts, (line, y)) {
             return Err(row_err(
                 line,
@@ -415,6 +607,17 @@ pub fn on_grid(
         path: path.to_path_buf(),
         reason,
     })?;
+    let (Some(&first), Some(&last)) = (by_ts.keys().next(), by_ts.keys().next_back()) else {
+        unreachable!("infer_granularity needs two rows");
+    };
+    let end = last + granularity.duration();
+    let start = match window.last_days {
+        Some(days) => chrono::TimeDelta::try_days(i64::from(days.max(1)))
+            .and_then(|d| end.checked_sub_signed(d))
+            .map_or(first, |from| from.max(first)),
+        None => first,
+    };
+    by_ts.retain(|ts, _| *ts >= start);
     for (ts, (line, _)) in &by_ts {
         if !is_aligned(*ts, granularity, clock.tz()) {
             return Err(row_err(
@@ -429,10 +632,73 @@ pub fn on_grid(
             ));
         }
     }
-    Ok(GridRows {
-        granularity,
-        rows: by_ts,
-    })
+    check_gaps(&by_ts, granularity, clock, &window.limits).map_err(|(line, r)| row_err(line, r))?;
+    check_span(start, end, granularity, &window.limits).map_err(|reason| HistoryError::File {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    Ok((
+        GridRows {
+            granularity,
+            rows: by_ts,
+        },
+        (start, end),
+    ))
+}
+
+/// No two consecutive rows further apart than `limits.max_gap_days`. The line named is the
+/// row on the lonelier side of the gap: the one with the year typo, most of the time.
+fn check_gaps(
+    by_ts: &BTreeMap<DateTime<Utc>, (u64, f64)>,
+    g: Granularity,
+    clock: Clock,
+    limits: &InputLimits,
+) -> Result<(), (u64, String)> {
+    let max = chrono::TimeDelta::days(i64::from(limits.max_gap_days));
+    let sorted: Vec<(&DateTime<Utc>, &(u64, f64))> = by_ts.iter().collect();
+    for (i, w) in sorted.windows(2).enumerate() {
+        let ((a, (line_a, _)), (b, (line_b, _))) = (w[0], w[1]);
+        let missing = *b - *a - g.duration();
+        if missing <= max {
+            continue;
+        }
+        let before = i + 1;
+        let after = sorted.len() - before;
+        let line = if before < after { *line_a } else { *line_b };
+        return Err((
+            line,
+            format!(
+                "gap of {} days at line {line}: nothing between {} (line {line_a}) and {} \
+                 (line {line_b}); a typo in the date? Fix it, or raise limits.max_gap_days \
+                 ({}) if the queue was really closed that long",
+                missing.num_days(),
+                clock.show(*a),
+                clock.show(*b),
+                limits.max_gap_days
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The grid `[start, end)` holds at most `limits.max_buckets` buckets; counted before it is
+/// built.
+fn check_span(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    g: Granularity,
+    limits: &InputLimits,
+) -> Result<(), String> {
+    let buckets = (end - start).num_seconds() / (g.minutes() * 60);
+    if buckets <= limits.max_buckets as i64 {
+        return Ok(());
+    }
+    Err(format!(
+        "the rows span {:.0} days, {buckets} buckets of {g}, more than {} (limits.max_buckets); \
+         use --days to forecast the last part, or raise the limit",
+        (end - start).num_hours() as f64 / 24.0,
+        limits.max_buckets
+    ))
 }
 
 /// The bucket size: the smallest step between consecutive starts, if queuecast supports it.
@@ -577,6 +843,37 @@ mod tests {
         .unwrap();
         assert_eq!(s.values(), vec![1.0, 2.0, 3.0, 4.0]);
         assert_eq!(s.points[2].ts - s.points[1].ts, chrono::TimeDelta::hours(1));
+    }
+
+    #[test]
+    fn the_input_clock_decides_what_a_ds_means() {
+        let text = "ds,y\n2024-05-06T09:00:00Z,1\n2024-05-06T10:00:00,2\n";
+        let read = |clock| {
+            parse_csv_limited(
+                text.as_bytes(),
+                Path::new("calls.csv"),
+                ny(),
+                FillMode::Zero,
+                None,
+                &InputLimits::default(),
+                clock,
+            )
+            .map(|(s, _)| s.points.iter().map(|p| p.ts).collect::<Vec<_>>())
+        };
+        // Auto: `Z` is UTC, the bare time is New York (EDT, UTC-4) = 14:00Z: 5 h apart, which
+        // is no bucket grid, so the file is refused rather than misread.
+        let err = read(InputClock::Auto).unwrap_err().to_string();
+        assert!(err.contains("300 min"), "{err}");
+        // Local: both are New York wall clock, an hour apart.
+        assert_eq!(
+            read(InputClock::Local).unwrap(),
+            [utc("2024-05-06T13:00:00Z"), utc("2024-05-06T14:00:00Z")]
+        );
+        // Utc: both are UTC.
+        assert_eq!(
+            read(InputClock::Utc).unwrap(),
+            [utc("2024-05-06T09:00:00Z"), utc("2024-05-06T10:00:00Z")]
+        );
     }
 
     #[test]

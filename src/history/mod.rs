@@ -5,11 +5,14 @@
 //! into a [`Series`] lives here so the API path and the offline path agree bucket for bucket.
 
 mod csv_reader;
+pub mod limits;
 
 pub use csv_reader::{
-    Clock, CsvRow, GridRows, Stamp, csv_rows, on_grid, parse_csv, read_csv, read_csv_with,
+    Clock, CsvRow, GridRows, InputClock, Stamp, Window, csv_rows, csv_rows_limited, on_grid,
+    on_grid_within, parse_csv, parse_csv_limited, read_csv, read_csv_limited, read_csv_with,
     to_instants,
 };
+pub use limits::InputLimits;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -19,6 +22,7 @@ use chrono::{DateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::genesys::{Direction, DirectionDimension};
 use crate::granularity::Granularity;
 use crate::refs::QueueRef;
 
@@ -40,6 +44,68 @@ pub struct History {
     pub queue: QueueRef,
     pub series: Series,
     pub summary: SeriesSummary,
+    /// Handle time per bucket of `series` (from the API's `tHandle`, fetched in the same
+    /// query as `nOffered`); `None` for a file.
+    pub handle: Option<HandleTime>,
+}
+
+/// `tHandle` per bucket, aligned with the series' points: the handle-time sum in
+/// milliseconds and the number of contacts handled (its `count`). AHT = sum / count; a bucket
+/// with count 0 has no AHT. Timers post when handling ends, so the last buckets lag.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HandleTime {
+    pub handle_ms_sum: Vec<f64>,
+    pub handle_count: Vec<f64>,
+}
+
+/// Which conversations an API history counts: its media types (empty = all) and direction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counted {
+    pub media_types: Vec<String>,
+    /// `None` = both directions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+    /// The dimension the direction was filtered on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction_dimension: Option<DirectionDimension>,
+}
+
+/// `voice, inbound (originatingDirection)`; `all media, both directions`.
+impl fmt::Display for Counted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.media_types.is_empty() {
+            f.write_str("all media")?;
+        } else {
+            f.write_str(&self.media_types.join("+"))?;
+        }
+        match (self.direction, self.direction_dimension) {
+            (Some(d), Some(dim)) => write!(f, ", {} ({})", d.as_str(), dim.as_str()),
+            (Some(d), None) => write!(f, ", {}", d.as_str()),
+            (None, _) => f.write_str(", both directions"),
+        }
+    }
+}
+
+/// Why a series starts after the requested start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "reason")]
+pub enum StartReason {
+    /// Nothing was reported before this bucket (the queue is newer than the range, or the
+    /// org's data begin later): missing buckets before it are not zeros.
+    FirstData,
+    /// The org's analytics retention ends here (`retentionDays`).
+    Retention { days: u32 },
+}
+
+/// The series starts later than asked, and why (see [`StartReason`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LateStart {
+    /// The start that was asked for.
+    pub requested: DateTime<Utc>,
+    #[serde(flatten)]
+    pub reason: StartReason,
 }
 
 /// One bucket: its start instant and the count (or value) in it.
@@ -111,6 +177,12 @@ pub struct SeriesSummary {
     pub granularity: Granularity,
     pub tz: Tz,
     pub fill: FillMode,
+    /// Set when the series starts later than asked (no zeros are invented before the data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_start: Option<LateStart>,
+    /// Which conversations were counted, for API history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted: Option<Counted>,
 }
 
 impl fmt::Display for SeriesSummary {
@@ -138,6 +210,21 @@ impl fmt::Display for SeriesSummary {
         )?;
         if self.duplicates_merged > 0 {
             write!(f, ", {} duplicates merged", self.duplicates_merged)?;
+        }
+        if let Some(late) = &self.late_start {
+            let asked = fmt_local(late.requested);
+            match late.reason {
+                StartReason::FirstData => {
+                    write!(f, "; starts at the first data (asked from {asked})")?
+                }
+                StartReason::Retention { days } => write!(
+                    f,
+                    "; starts at the org's {days}-day analytics retention (asked from {asked})"
+                )?,
+            }
+        }
+        if let Some(c) = &self.counted {
+            write!(f, "; {c}")?;
         }
         Ok(())
     }
@@ -181,6 +268,15 @@ pub enum HistoryError {
     },
     #[error("bucket {ts} has an invalid value {y}: counts must be finite and not negative")]
     BadValue { ts: DateTime<Utc>, y: f64 },
+    #[error(
+        "no conversations were reported between {start} and {end} for what was counted \
+         ({counted}); check the queue, history.media_types and history.direction"
+    )]
+    NoData {
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        counted: String,
+    },
 }
 
 /// Whether `ts` starts a bucket of `g` on the local clock of `tz` (handles :30/:45 offsets).
@@ -202,6 +298,11 @@ fn align_up(t: DateTime<Utc>, g: Granularity, tz: Tz) -> DateTime<Utc> {
         step - rem
     };
     DateTime::from_timestamp(t.timestamp() + bump, 0).unwrap_or(t)
+}
+
+/// The first bucket start at or after `t` on the local grid of `tz`.
+pub fn ceil_to_bucket(t: DateTime<Utc>, g: Granularity, tz: Tz) -> DateTime<Utc> {
+    align_up(t, g, tz)
 }
 
 /// The start of the bucket containing `t`: the end of the last complete bucket at time `t`.
@@ -327,6 +428,8 @@ fn assemble(
         granularity,
         tz,
         fill,
+        late_start: None,
+        counted: None,
     };
     (
         Series {
@@ -336,6 +439,26 @@ fn assemble(
         },
         summary,
     )
+}
+
+impl HandleTime {
+    /// `(start, sum ms, count)` per reported bucket laid on `series`' points; buckets not
+    /// reported are 0, reports off the series are ignored.
+    pub fn aligned(series: &Series, reported: &[(DateTime<Utc>, f64, f64)]) -> Self {
+        let by_start: BTreeMap<DateTime<Utc>, (f64, f64)> = reported
+            .iter()
+            .map(|&(t, sum, count)| (t, (sum, count)))
+            .collect();
+        let (handle_ms_sum, handle_count) = series
+            .points
+            .iter()
+            .map(|p| by_start.get(&p.ts).copied().unwrap_or((0.0, 0.0)))
+            .unzip();
+        Self {
+            handle_ms_sum,
+            handle_count,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -421,6 +544,68 @@ mod tests {
         assert_eq!(ff.values(), vec![0.0, 4.0, 4.0, 7.0, 7.0]);
         assert_eq!((s1.gaps_filled, s1.zero_buckets), (3, 1));
         assert_eq!(s1.end, end);
+    }
+
+    #[test]
+    fn handle_time_lies_on_the_series_points() {
+        let s = test_support::hourly(&[1.0, 0.0, 2.0]);
+        let t = |h: i64| s.points[0].ts + chrono::TimeDelta::hours(h);
+        let h = HandleTime::aligned(
+            &s,
+            &[
+                (t(2), 600_000.0, 2.0),
+                (t(0), 90_000.0, 1.0),
+                (t(7), 1.0, 1.0),
+            ],
+        );
+        assert_eq!(h.handle_ms_sum, [90_000.0, 0.0, 600_000.0]);
+        assert_eq!(h.handle_count, [1.0, 0.0, 2.0]);
+    }
+
+    #[test]
+    fn the_summary_says_why_a_series_starts_late_and_what_it_counts() {
+        let (_, mut sum) = from_buckets(
+            &[(utc("2024-05-06T02:00:00Z"), 4.0)],
+            utc("2024-05-06T02:00:00Z"),
+            utc("2024-05-06T05:00:00Z"),
+            Granularity::Pt1h,
+            Tz::UTC,
+            FillMode::Zero,
+        )
+        .unwrap();
+        sum.late_start = Some(LateStart {
+            requested: utc("2024-05-01T00:00:00Z"),
+            reason: StartReason::FirstData,
+        });
+        sum.counted = Some(Counted {
+            media_types: vec!["voice".into()],
+            direction: Some(Direction::Inbound),
+            direction_dimension: Some(DirectionDimension::OriginatingDirection),
+        });
+        let text = sum.to_string();
+        assert!(
+            text.ends_with(
+                "; starts at the first data (asked from 2024-05-01 00:00 UTC); voice, inbound (originatingDirection)"
+            ),
+            "{text}"
+        );
+        sum.late_start.as_mut().unwrap().reason = StartReason::Retention { days: 30 };
+        sum.counted = Some(Counted {
+            media_types: vec![],
+            direction: None,
+            direction_dimension: None,
+        });
+        let text = sum.to_string();
+        assert!(
+            text.contains("starts at the org's 30-day analytics retention")
+                && text.ends_with("; all media, both directions"),
+            "{text}"
+        );
+        let json = serde_json::to_value(sum.late_start).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"requested": "2024-05-01T00:00:00Z", "reason": "retention", "days": 30})
+        );
     }
 
     #[test]

@@ -1,12 +1,16 @@
-//! The sandbox's queue series: bundled real data (and `--queue` files) placed on today's calendar.
+//! The sandbox org's queues: the simulated contact centre ([`super::contact_centre`]) and, in a
+//! "Public data" division, the bundled real public series (plus `--queue` files in "Your files"),
+//! each placed on today's calendar.
 //!
-//! Each file's `ds` is a local wall-clock time. It is read in the sandbox zone, shifted by whole
+//! A file's `ds` is a local wall-clock time. It is read in the sandbox zone, shifted by whole
 //! weeks so the series ends at the current hour (weekday and hour-of-day stay aligned; the part
 //! that would lie in the future, under a week, is dropped; a series that would lose more than
 //! half of itself that way ends up to a week before now instead), and turned
 //! into UTC bucket starts with DST handled so that totals are preserved: a count on a local time that
 //! does not exist (spring forward) moves to the next existing bucket, and an ambiguous local time
-//! (fall back) maps to its first occurrence.
+//! (fall back) maps to its first occurrence. A series is served from its first row to its last:
+//! nothing before it (a queue that did not exist yet has no data, not zeros) and nothing older than
+//! the org's analytics retention.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +20,7 @@ use chrono_tz::Tz;
 use uuid::Uuid;
 
 use super::SandboxError;
+use super::contact_centre::ContactCentre;
 use crate::history::{self, Clock, HistoryError};
 
 /// How a bundled series' values become contact counts (documented in assets/README.md).
@@ -49,19 +54,19 @@ pub(crate) struct Bundled {
 /// The freely licensed series shipped in the binary (see assets/README.md for provenance).
 pub(crate) const BUNDLED: &[Bundled] = &[
     Bundled {
-        name: "Bikeshare DC (rentals/h)",
+        name: "Public data: Bikeshare DC (rentals/h)",
         file: "assets/sandbox/bikeshare_dc_2012_hourly.csv",
         csv: include_str!("../../assets/sandbox/bikeshare_dc_2012_hourly.csv"),
         scale: Scale::AsIs,
     },
     Bundled {
-        name: "Electricity E&W (MW/100 per 30 min)",
+        name: "Public data: Electricity E&W (MW/100 per 30 min)",
         file: "assets/sandbox/electricity_ew_2000_halfhourly.csv",
         csv: include_str!("../../assets/sandbox/electricity_ew_2000_halfhourly.csv"),
         scale: Scale::Times(0.01),
     },
     Bundled {
-        name: "Taxi NYC (passengers/100 per h)",
+        name: "Public data: Taxi NYC (passengers/100 per h)",
         file: "assets/sandbox/taxi_nyc_2014_hourly.csv",
         csv: include_str!("../../assets/sandbox/taxi_nyc_2014_hourly.csv"),
         scale: Scale::Times(0.01),
@@ -75,16 +80,89 @@ pub(crate) struct RawSeries {
     pub rows: Vec<(NaiveDateTime, f64)>,
 }
 
-/// A queue's served data: sorted, unique UTC bucket starts (epoch seconds) with contact counts.
+/// The division of the bundled public series.
+pub(crate) const PUBLIC_DIVISION: &str = "Public data";
+/// The division of `--queue NAME=FILE.csv` series.
+pub(crate) const FILES_DIVISION: &str = "Your files";
+
+/// A division as the org's entities carry it (`Division`: `id`, `name`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DivisionRef {
+    pub id: String,
+    pub name: String,
+}
+
+impl DivisionRef {
+    /// The division called `name`, with the id the contact centre gives it too.
+    pub fn named(name: &str) -> Self {
+        Self {
+            id: queue_id(&format!("division/{name}")),
+            name: name.to_string(),
+        }
+    }
+}
+
+/// One queue of the sandbox org: what the routing listing shows and where its conversations
+/// come from.
 #[derive(Debug, Clone)]
 pub(crate) struct QueueData {
     pub id: String,
     pub name: String,
+    pub division: DivisionRef,
+    /// Genesys `mediaType` of every conversation on the queue.
+    pub media: &'static str,
+    pub source: Source,
+}
+
+/// Where a queue's conversations come from.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    /// Queue `i` of the simulated contact centre (15-minute slots, inbound and outbound).
+    Centre(usize),
+    /// A replayed series: inbound voice only.
+    Series(SeriesData),
+}
+
+impl QueueData {
+    /// Native bucket length in minutes: aggregates finer than this are refused.
+    pub fn step_minutes(&self) -> i64 {
+        match &self.source {
+            Source::Centre(_) => 15,
+            Source::Series(s) => s.step_minutes,
+        }
+    }
+
+    pub fn series(&self) -> Option<&SeriesData> {
+        match &self.source {
+            Source::Series(s) => Some(s),
+            Source::Centre(_) => None,
+        }
+    }
+
+    /// A replayed queue with no data, for unit tests of the validators.
+    #[cfg(test)]
+    pub fn for_test(id: &str, name: &str) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            division: DivisionRef::named(PUBLIC_DIVISION),
+            media: "voice",
+            source: Source::Series(SeriesData {
+                step_minutes: 60,
+                points: Vec::new(),
+            }),
+        }
+    }
+}
+
+/// A replayed series: sorted, unique UTC bucket starts (epoch seconds) with contact counts.
+#[derive(Debug, Clone)]
+pub(crate) struct SeriesData {
     pub step_minutes: i64,
     pub points: Vec<(i64, u64)>,
 }
 
-impl QueueData {
+impl SeriesData {
     pub fn total(&self) -> u64 {
         self.points.iter().map(|p| p.1).sum()
     }
@@ -165,13 +243,7 @@ pub(crate) fn resolve_local(tz: Tz, mut t: NaiveDateTime, step: Duration) -> Dat
 }
 
 /// Places a raw series on today's calendar (see the module doc) and converts values to counts.
-pub(crate) fn place(
-    name: &str,
-    raw: &RawSeries,
-    scale: Scale,
-    tz: Tz,
-    now: DateTime<Utc>,
-) -> QueueData {
+pub(crate) fn place(raw: &RawSeries, scale: Scale, tz: Tz, now: DateTime<Utc>) -> SeriesData {
     let step = Duration::minutes(raw.step_minutes);
     let week = Duration::weeks(1);
     let now_local = now.with_timezone(&tz).naive_local();
@@ -200,26 +272,68 @@ pub(crate) fn place(
         }
         *merged.entry(start).or_default() += scale.apply(*y);
     }
-    QueueData {
-        id: queue_id(name),
-        name: name.to_string(),
+    SeriesData {
         step_minutes: raw.step_minutes,
         points: merged.into_iter().collect(),
     }
 }
 
-/// Builds every queue: the bundled ones, then `extra` (`--queue NAME=FILE.csv`).
-pub(crate) fn build_queues(
-    extra: &[(String, PathBuf)],
-    tz: Tz,
-    now: DateTime<Utc>,
-) -> Result<Vec<QueueData>, SandboxError> {
-    let mut out = Vec::new();
+/// A replayed queue in `division`, its points before `data_start` (epoch seconds) dropped.
+fn series_queue(name: &str, division: &str, mut series: SeriesData, data_start: i64) -> QueueData {
+    series.points.retain(|p| p.0 >= data_start);
+    QueueData {
+        id: queue_id(name),
+        name: name.to_string(),
+        division: DivisionRef::named(division),
+        media: "voice",
+        source: Source::Series(series),
+    }
+}
+
+/// What the org is made of.
+pub(crate) struct OrgSpec<'a> {
+    pub centre: Option<&'a ContactCentre>,
+    /// `--queue NAME=FILE.csv` files.
+    pub extra: &'a [(String, PathBuf)],
+    pub tz: Tz,
+    pub now: DateTime<Utc>,
+    /// First instant still inside the analytics retention (epoch seconds).
+    pub data_start: i64,
+}
+
+/// Builds every queue: the contact centre's, the bundled public series, then the files.
+pub(crate) fn build_queues(org: &OrgSpec) -> Result<Vec<QueueData>, SandboxError> {
+    let (tz, now) = (org.tz, org.now);
+    let mut out: Vec<QueueData> = org
+        .centre
+        .map(|c| {
+            c.queues()
+                .iter()
+                .enumerate()
+                .map(|(i, q)| QueueData {
+                    id: q.id.clone(),
+                    name: q.name.clone(),
+                    division: DivisionRef {
+                        id: q.division.id.clone(),
+                        name: q.division.name.to_string(),
+                    },
+                    media: q.media.as_str(),
+                    source: Source::Centre(i),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     for b in BUNDLED {
         let raw = parse_csv(Path::new(b.file), b.csv.as_bytes(), tz)?;
-        out.push(place(b.name, &raw, b.scale, tz, now));
+        let series = place(&raw, b.scale, tz, now);
+        out.push(series_queue(
+            b.name,
+            PUBLIC_DIVISION,
+            series,
+            org.data_start,
+        ));
     }
-    for (name, path) in extra {
+    for (name, path) in org.extra {
         let name = name.trim();
         if name.is_empty() {
             return Err(SandboxError::QueueSpec(format!(
@@ -234,7 +348,8 @@ pub(crate) fn build_queues(
             )));
         }
         let raw = load_csv_file(path, tz)?;
-        out.push(place(name, &raw, Scale::AsIs, tz, now));
+        let series = place(&raw, Scale::AsIs, tz, now);
+        out.push(series_queue(name, FILES_DIVISION, series, org.data_start));
     }
     Ok(out)
 }
@@ -271,7 +386,7 @@ mod tests {
         let raw = hourly(naive(2012, 1, 2, 0, 0), &ys);
         // "now": Wednesday 2026-11-25 14:25 local (EST = UTC-5).
         let now = Utc.with_ymd_and_hms(2026, 11, 25, 19, 25, 0).unwrap();
-        let q = place("x", &raw, Scale::AsIs, tz, now);
+        let q = place(&raw, Scale::AsIs, tz, now);
         let last = q.points.last().unwrap().0;
         let last_local = Utc.timestamp_opt(last, 0).unwrap().with_timezone(&tz);
         // The last complete hour is 13:00–14:00 local.
@@ -296,7 +411,7 @@ mod tests {
             .from_local_datetime(&naive(2026, 3, 8, 6, 0))
             .unwrap()
             .with_timezone(&Utc);
-        let q = place("x", &raw, Scale::AsIs, tz, now);
+        let q = place(&raw, Scale::AsIs, tz, now);
         let total: u64 = q.points.iter().map(|p| p.1).sum();
         assert_eq!(total, 21, "totals preserved");
         let at = |h| {
@@ -311,7 +426,7 @@ mod tests {
         // Fall back 2026-11-01 01:00 happens twice: the row goes to the first (EDT) one.
         let raw = hourly(naive(2026, 11, 1, 0, 0), &[1.0, 2.0, 3.0]);
         let now = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap(); // 03:00 EST: no shift
-        let q = place("x", &raw, Scale::AsIs, tz, now);
+        let q = place(&raw, Scale::AsIs, tz, now);
         let first_one = Utc
             .with_ymd_and_hms(2026, 11, 1, 5, 0, 0)
             .unwrap()

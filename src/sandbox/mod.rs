@@ -1,24 +1,39 @@
-//! The embedded sandbox org: a simulated Genesys Cloud on loopback serving real bundled data,
-//! so `queuecast demo` and the tests need no credentials and no real org.
+//! The embedded sandbox org: a simulated Genesys Cloud on loopback, so `queuecast demo` and the
+//! tests need no credentials and no real org. Its queues are a simulated mid-size contact centre
+//! ([`contact_centre`], deterministic from a seed) plus the bundled real public series in a
+//! "Public data" division.
 //!
 //! It speaks the subset of Platform API v2 queuecast uses (OAuth client credentials, queues,
-//! conversation aggregates, outbound contact lists / scripts / campaigns / schedules) with the
-//! real wire shapes, and can inject faults (latency, 503s, 429s, short tokens, interval limits)
-//! so the client's retry and chunking paths are exercised over real HTTP.
+//! conversation aggregates, analytics data retention, outbound contact lists / scripts /
+//! response sets / campaigns / schedules, telephony sites, queue members, user aggregates) with
+//! the real wire shapes, and can inject faults (latency, 503s, 429s, short tokens, interval
+//! limits, a failing queue, denied permissions, late create answers, failing lookups) so the
+//! client's retry, chunking and create-once paths are exercised over real HTTP.
 //!
-//! Layout: `server` routes each request and admits it (token, rate limit, injected errors);
-//! `validate` checks bodies and query strings (pure functions, one module per resource);
-//! `outbound`, `routing` and `aggregates` store and render what passed; `data` lays the series
-//! out on today's calendar; `faults` holds the fault settings and their command-line flags.
+//! Like Genesys, it finishes a request it has received even when the client hangs up before the
+//! answer (each request runs in its own task), so a create that timed out on the client may
+//! still exist.
+//!
+//! Layout: `server` routes each request and admits it (token, permissions, rate limit, injected
+//! errors); `validate` checks bodies and query strings (pure functions, one module per
+//! resource); `outbound`, `telephony`, `routing` and `aggregates` store and render what passed;
+//! `users` (user aggregates) and `members` (queue members) serve the contact centre's agents;
+//! `permissions` says what each operation needs; `data` builds the org's queues (the centre's
+//! and the replayed series laid out on today's calendar); `faults` holds the fault settings and
+//! their command-line flags.
 //! Nothing here imports the client (`genesys`) or the CLI: the sandbox is the client's oracle.
 
 mod aggregates;
 pub mod contact_centre;
 mod data;
 mod faults;
+mod members;
 mod outbound;
+mod permissions;
 mod routing;
 mod server;
+mod telephony;
+mod users;
 mod validate;
 mod wire;
 
@@ -38,8 +53,9 @@ use rand::rngs::StdRng;
 use crate::granularity::Granularity;
 use crate::history::Point;
 
+pub use contact_centre::{ContactCentre, DEFAULT_QUEUE, DEFAULT_SEED};
 pub use data::queue_id;
-pub use faults::{FaultArgs, Faults};
+pub use faults::{FaultArgs, Faults, LookupFault, LookupFaults, OrgArgs};
 
 /// The demo OAuth client id; public on purpose (printed by `queuecast sandbox`), never a real org's.
 pub const DEMO_CLIENT_ID: &str = "queuecast-sandbox-demo";
@@ -49,6 +65,14 @@ pub const DEMO_CLIENT_SECRET: &str = "sandbox-not-a-real-secret";
 pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::America::New_York;
 /// Seed of the error-rate RNG, fixed so a fault run is reproducible.
 pub const DEFAULT_FAULT_SEED: u64 = 0x5eed_0003;
+/// The sandbox org's analytics data retention (`GET /api/v2/analytics/dataretention/settings`):
+/// its own setting, chosen to cover two years of the simulated centre; not a Genesys default.
+pub const DEFAULT_RETENTION_DAYS: u32 = 730;
+
+/// Queues of the simulated centre unless told otherwise: its hand-written templates.
+pub fn default_queue_count() -> usize {
+    contact_centre::queues::template_count()
+}
 
 /// How to start a sandbox.
 #[derive(Debug, Clone)]
@@ -60,8 +84,14 @@ pub struct SandboxOptions {
     pub extra_queues: Vec<(String, PathBuf)>,
     /// Pins "now" for the data timeline (tests); `None` = the real clock at start.
     pub now: Option<DateTime<Utc>>,
-    /// Zone the series' wall clocks are read in, and the org's default zone.
+    /// Zone the series' wall clocks are read in, and the contact centre's zone.
     pub time_zone: Tz,
+    /// Seed of the simulated contact centre.
+    pub seed: u64,
+    /// Queues of the simulated contact centre (0 = only the replayed series).
+    pub queue_count: usize,
+    /// The org's analytics retention in days: nothing older is served.
+    pub retention_days: u32,
 }
 
 impl Default for SandboxOptions {
@@ -72,6 +102,9 @@ impl Default for SandboxOptions {
             extra_queues: Vec::new(),
             now: None,
             time_zone: DEFAULT_TIME_ZONE,
+            seed: DEFAULT_SEED,
+            queue_count: default_queue_count(),
+            retention_days: DEFAULT_RETENTION_DAYS,
         }
     }
 }
@@ -124,12 +157,15 @@ pub struct SandboxStats {
 pub struct SandboxQueueInfo {
     pub id: String,
     pub name: String,
+    pub division: String,
+    /// Genesys `mediaType` of its conversations.
+    pub media: String,
     /// Native bucket size; finer aggregates queries get a 400.
     pub granularity: Granularity,
-    /// Number of non-empty buckets served.
-    pub points: usize,
-    /// Sum of all counts served (nOffered).
-    pub total: u64,
+    /// Index in [`SandboxHandle::centre`]'s queues, for a simulated queue.
+    pub centre_index: Option<usize>,
+    /// For a replayed series: (non-empty buckets served, sum of their counts).
+    pub replayed: Option<(usize, u64)>,
 }
 
 pub(crate) struct TokenInfo {
@@ -142,18 +178,59 @@ pub(crate) struct TokenInfo {
 pub(crate) struct Store {
     pub tokens: HashMap<String, TokenInfo>,
     pub campaigns: Vec<serde_json::Value>,
+    /// The body of every accepted campaign create, exactly as received.
+    pub create_bodies: Vec<serde_json::Value>,
     pub schedules: HashMap<String, serde_json::Value>,
+    /// Campaign lookups served so far (indexes `Faults::lookup_faults`).
+    pub lookups: usize,
     pub rng: StdRng,
+}
+
+/// The sandbox's "now": the start time (pinned or real) plus the time elapsed since, plus
+/// whatever a test moved it on by. Schedules start and stop campaigns against it.
+pub(crate) struct Clock {
+    base: DateTime<Utc>,
+    started: Instant,
+    skew: Mutex<chrono::TimeDelta>,
+}
+
+impl Clock {
+    fn new(base: DateTime<Utc>) -> Self {
+        Self {
+            base,
+            started: Instant::now(),
+            skew: Mutex::new(chrono::TimeDelta::zero()),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        let elapsed = chrono::TimeDelta::from_std(self.started.elapsed()).unwrap_or_default();
+        let skew = *self.skew.lock().unwrap_or_else(|e| e.into_inner());
+        self.base + elapsed + skew
+    }
+
+    fn advance(&self, by: chrono::TimeDelta) {
+        *self.skew.lock().unwrap_or_else(|e| e.into_inner()) += by;
+    }
 }
 
 pub(crate) struct State {
     pub faults: Faults,
     pub started: DateTime<Utc>,
+    /// The simulated contact centre behind the `Source::Centre` queues.
+    pub centre: Option<Arc<ContactCentre>>,
     /// Sorted by name.
     pub queues: Vec<data::QueueData>,
+    /// The analytics retention in days, and its first instant (epoch seconds): nothing older
+    /// is served.
+    pub retention_days: u32,
+    pub data_start: i64,
     pub contact_lists: Vec<serde_json::Value>,
     /// (script, published)
     pub scripts: Vec<(serde_json::Value, bool)>,
+    pub sites: Vec<serde_json::Value>,
+    pub response_sets: Vec<serde_json::Value>,
+    pub clock: Clock,
     pub store: Mutex<Store>,
     pub requests: AtomicU64,
     pub tokens_issued: AtomicU64,
@@ -169,6 +246,8 @@ impl State {
             contact_lists: &self.contact_lists,
             queues: &self.queues,
             scripts: &self.scripts,
+            sites: &self.sites,
+            response_sets: &self.response_sets,
         }
     }
 
@@ -212,19 +291,38 @@ impl SandboxHandle {
             .map(|q| SandboxQueueInfo {
                 id: q.id.clone(),
                 name: q.name.clone(),
-                granularity: Granularity::from_minutes(q.step_minutes).unwrap_or(Granularity::Pt1h),
-                points: q.points.len(),
-                total: q.total(),
+                division: q.division.name.clone(),
+                media: q.media.to_string(),
+                granularity: Granularity::from_minutes(q.step_minutes())
+                    .unwrap_or(Granularity::Pt1h),
+                centre_index: match q.source {
+                    data::Source::Centre(i) => Some(i),
+                    data::Source::Series(_) => None,
+                },
+                replayed: q.series().map(|s| (s.points.len(), s.total())),
             })
             .collect()
     }
 
-    /// The exact served series of a queue (nOffered per native bucket, empty buckets absent),
-    /// so tests can compare what the client fetched with what the sandbox holds.
+    /// The simulated contact centre, so tests can compute what a simulated queue must serve
+    /// straight from the generator.
+    pub fn centre(&self) -> Option<&ContactCentre> {
+        self.state.centre.as_deref()
+    }
+
+    /// The first instant the org still has analytics data for (now − retention).
+    pub fn data_start(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp(self.state.data_start, 0).unwrap_or_default()
+    }
+
+    /// The exact served series of a replayed queue (nOffered per native bucket, empty buckets
+    /// absent), so tests can compare what the client fetched with what the sandbox holds.
+    /// `None` for a simulated queue (see [`Self::centre`]).
     pub fn series(&self, queue_id: &str) -> Option<Vec<Point>> {
         let q = self.state.queues.iter().find(|q| q.id == queue_id)?;
         Some(
-            q.points
+            q.series()?
+                .points
                 .iter()
                 .filter_map(|(ts, y)| {
                     Some(Point {
@@ -236,9 +334,30 @@ impl SandboxHandle {
         )
     }
 
+    /// The simulated contact centre behind the agents (rosters, states), the tests' oracle;
+    /// `None` with `--queues 0` (only replayed series).
+    pub fn contact_centre(&self) -> Option<&contact_centre::ContactCentre> {
+        self.state.centre.as_deref()
+    }
+
     /// Campaigns created so far, as the API returns them.
     pub fn campaigns(&self) -> Vec<serde_json::Value> {
         self.state.lock().campaigns.clone()
+    }
+
+    /// The body of every accepted campaign create, exactly as the client sent it.
+    pub fn create_bodies(&self) -> Vec<serde_json::Value> {
+        self.state.lock().create_bodies.clone()
+    }
+
+    /// The sandbox's "now" (schedules start and stop campaigns against it).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state.clock.now()
+    }
+
+    /// Moves the sandbox's clock on (tests: a schedule's window arrives, then passes).
+    pub fn advance_clock(&self, by: chrono::TimeDelta) {
+        self.state.clock.advance(by);
     }
 
     /// The stored schedule of a campaign, if one was PUT.
@@ -270,28 +389,53 @@ impl SandboxHandle {
     }
 }
 
-/// Loads the data, binds, and serves in a background task.
+/// Builds the contact centre and the queues, binds, and serves in a background task.
 pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> {
     opts.faults.check()?;
     let now = opts.now.unwrap_or_else(Utc::now);
-    let tz = opts.time_zone;
-    let extra = opts.extra_queues.clone();
-    // Parsing ~30k rows is CPU work; keep it off the async workers.
-    let mut queues = tokio::task::spawn_blocking(move || data::build_queues(&extra, tz, now))
-        .await
-        .map_err(|e| SandboxError::QueueSpec(format!("loading queue data failed: {e}")))??;
+    let data_start = (now - chrono::Duration::days(i64::from(opts.retention_days))).timestamp();
+    let o = opts.clone();
+    // Rosters and ~30k CSV rows are CPU work; keep them off the async workers.
+    let (centre, mut queues) = tokio::task::spawn_blocking(move || {
+        let centre = match o.queue_count {
+            0 => None,
+            n => Some(Arc::new(
+                ContactCentre::new(o.seed, n, o.time_zone, now)
+                    .map_err(|e| SandboxError::QueueSpec(e.to_string()))?,
+            )),
+        };
+        let queues = data::build_queues(&data::OrgSpec {
+            centre: centre.as_deref(),
+            extra: &o.extra_queues,
+            tz: o.time_zone,
+            now,
+            data_start,
+        })?;
+        Ok::<_, SandboxError>((centre, queues))
+    })
+    .await
+    .map_err(|e| SandboxError::QueueSpec(format!("loading queue data failed: {e}")))??;
     queues.sort_by_key(|q| q.name.to_lowercase());
+    opts.faults.check_queues(&queues)?;
 
     let state = Arc::new(State {
         faults: opts.faults.clone(),
         started: Utc::now(),
+        centre,
         queues,
+        retention_days: opts.retention_days,
+        data_start,
         contact_lists: outbound::seed_contact_lists(),
         scripts: outbound::seed_scripts(),
+        sites: telephony::seed_sites(),
+        response_sets: outbound::seed_response_sets(),
+        clock: Clock::new(now),
         store: Mutex::new(Store {
             tokens: HashMap::new(),
             campaigns: Vec::new(),
+            create_bodies: Vec::new(),
             schedules: HashMap::new(),
+            lookups: 0,
             rng: StdRng::seed_from_u64(opts.faults.seed),
         }),
         requests: AtomicU64::new(0),

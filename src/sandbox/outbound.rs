@@ -1,8 +1,15 @@
-//! Outbound resources: seeded contact lists and scripts, campaigns and campaign schedules.
-//! The bodies are checked in `validate` (as the real service documents them, see
-//! ../shared/genesys-api/README.md (f), (g)); these handlers store and render what passed.
+//! Outbound resources: seeded contact lists, scripts and call analysis response sets,
+//! campaigns and campaign schedules. The bodies are checked in `validate` (as the real service
+//! documents them, see ../shared/genesys-api/README.md (f), (g), (h)); these handlers store
+//! and render what passed.
+//!
+//! A schedule starts and stops its campaign by itself (Resource Center, "Add schedule entry":
+//! entries define when a campaign automatically starts and stops), so a campaign is rendered
+//! with `campaignStatus` `on` while the sandbox clock is inside one of its intervals
+//! ([`scheduled_status`]).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -57,7 +64,7 @@ pub(crate) fn home_division() -> Value {
     json!({"id": HOME_DIVISION_ID, "name": "Home", "selfUri": format!("/api/v2/authorization/divisions/{HOME_DIVISION_ID}")})
 }
 
-fn stable_id(kind: &str, name: &str) -> String {
+pub(crate) fn stable_id(kind: &str, name: &str) -> String {
     Uuid::new_v5(
         &Uuid::NAMESPACE_URL,
         format!("https://queuecast.invalid/sandbox/{kind}/{name}").as_bytes(),
@@ -145,6 +152,60 @@ pub(crate) fn seed_scripts() -> Vec<(Value, bool)> {
     .collect()
 }
 
+/// Call analysis response sets (`ResponseSet`, SDK `build/docs/ResponseSet.md`: `name` and
+/// `responses` required, keyed by disposition as in its example
+/// `disposition.classification.callable.person`; the Terraform provider's
+/// `outbound_callanalysisresponseset` names the person, machine, busy and noanswer ones).
+pub(crate) fn seed_response_sets() -> Vec<Value> {
+    [
+        ("Live person to agent (sandbox)", true),
+        ("Agent for people and machines (sandbox)", false),
+    ]
+    .into_iter()
+    .map(|(name, beep)| {
+        let id = stable_id("callanalysisresponsesets", name);
+        let machine = if beep { "hangup" } else { "transfer" };
+        json!({
+            "id": id,
+            "name": name,
+            "dateCreated": created_at(),
+            "dateModified": created_at(),
+            "version": 1,
+            "responses": {
+                "disposition.classification.callable.person": {"reactionType": "transfer"},
+                "disposition.classification.callable.machine": {"reactionType": machine},
+                "disposition.classification.callable.busy": {"reactionType": "hangup"},
+                "disposition.classification.callable.noanswer": {"reactionType": "hangup"},
+            },
+            "beepDetectionEnabled": beep,
+            "selfUri": format!("/api/v2/outbound/callanalysisresponsesets/{id}"),
+        })
+    })
+    .collect()
+}
+
+/// `GET /api/v2/outbound/callanalysisresponsesets`: outbound paging, name filter and sort.
+pub(crate) fn list_response_sets(state: &State, p: &Params) -> Result<Value, ApiError> {
+    let page = listing::page(p, 100)?;
+    let filter = listing::outbound_name_filter(p)?;
+    let descending = listing::outbound_descending(p)?;
+    let mut items: Vec<Value> = state
+        .response_sets
+        .iter()
+        .filter(|c| filter.as_ref().is_none_or(|f| f.matches(&name_of(c))))
+        .cloned()
+        .collect();
+    sort_by_name(&mut items, descending);
+    let keep = keep_params(p, &["name", "filterType", "sortOrder"]);
+    Ok(wire::listing(
+        &items,
+        page.size,
+        page.number,
+        "/api/v2/outbound/callanalysisresponsesets",
+        &keep,
+    ))
+}
+
 pub(crate) fn list_contact_lists(state: &State, p: &Params) -> Result<Value, ApiError> {
     let page = listing::page(p, 100)?;
     let filter = listing::outbound_name_filter(p)?;
@@ -214,15 +275,17 @@ pub(crate) fn list_campaigns(state: &State, p: &Params) -> Result<Value, ApiErro
     let descending = listing::outbound_descending(p)?;
     let ids = p.all("id");
     let contact_list = p.get("contactListId");
-    let mut items: Vec<Value> = state
-        .lock()
+    let now = state.clock.now();
+    let store = state.lock();
+    let mut items: Vec<Value> = store
         .campaigns
         .iter()
         .filter(|c| filter.as_ref().is_none_or(|f| f.matches(&name_of(c))))
         .filter(|c| ids.is_empty() || ids.contains(&c["id"].as_str().unwrap_or_default()))
         .filter(|c| contact_list.is_none_or(|id| c["contactList"]["id"].as_str() == Some(id)))
-        .cloned()
+        .map(|c| rendered(c, &store.schedules, now))
         .collect();
+    drop(store);
     sort_by_name(&mut items, descending);
     let keep = keep_params(
         p,
@@ -238,13 +301,66 @@ pub(crate) fn list_campaigns(state: &State, p: &Params) -> Result<Value, ApiErro
 }
 
 pub(crate) fn get_campaign(state: &State, id: &str) -> Result<Value, ApiError> {
-    state
-        .lock()
+    let now = state.clock.now();
+    let store = state.lock();
+    store
         .campaigns
         .iter()
         .find(|c| c["id"].as_str() == Some(id))
-        .cloned()
+        .map(|c| rendered(c, &store.schedules, now))
         .ok_or_else(|| ApiError::not_found(format!("campaign {id} was not found")))
+}
+
+/// A stored campaign as the API shows it at `now`: its status follows its schedule.
+fn rendered(
+    c: &Value,
+    schedules: &std::collections::HashMap<String, Value>,
+    now: DateTime<Utc>,
+) -> Value {
+    let mut c = c.clone();
+    let id = c["id"].as_str().unwrap_or_default();
+    let stored = c["campaignStatus"].as_str().unwrap_or("off").to_string();
+    let status = scheduled_status(&stored, schedules.get(id), now);
+    c["campaignStatus"] = json!(status);
+    c
+}
+
+/// The campaign's status at `now`: a campaign that is `off` is `on` while `now` is inside one
+/// of its schedule's intervals (read in the schedule's `timeZone`); any other stored status
+/// is shown as stored. Outside every interval a scheduled campaign is `off` again, as the
+/// schedule stops it.
+pub(crate) fn scheduled_status(
+    stored: &str,
+    schedule: Option<&Value>,
+    now: DateTime<Utc>,
+) -> &'static str {
+    let fixed = match stored {
+        "on" => "on",
+        "stopping" => "stopping",
+        "complete" => "complete",
+        "invalid" => "invalid",
+        "forced_off" => "forced_off",
+        "forced_stopping" => "forced_stopping",
+        _ => "off",
+    };
+    let Some(s) = schedule else { return fixed };
+    if fixed != "off" {
+        return fixed;
+    }
+    let tz: Tz = s["timeZone"]
+        .as_str()
+        .unwrap_or("UTC")
+        .parse()
+        .unwrap_or(Tz::UTC);
+    let inside = s["intervals"].as_array().into_iter().flatten().any(|iv| {
+        let at = |k: &str| {
+            iv[k]
+                .as_str()
+                .and_then(|t| validate::schedule_instant(t, tz))
+        };
+        matches!((at("start"), at("end")), (Some(a), Some(b)) if a <= now && now < b)
+    });
+    if inside { "on" } else { "off" }
 }
 
 fn entity_ref(kind_path: &str, id: &str, name: &str) -> Value {
@@ -255,37 +371,44 @@ fn entity_ref(kind_path: &str, id: &str, name: &str) -> Value {
 /// references expanded to `{id, name, selfUri}`, and the server-set fields.
 pub(crate) fn create_campaign(state: &State, body: &[u8]) -> Result<Value, ApiError> {
     let valid = validate::campaign(body, &state.catalog())?;
+    let sent: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let mut c: Map<String, Value> = CAMPAIGN_FIELDS
         .iter()
         .filter_map(|f| Some(((*f).to_string(), valid.fields.get(*f)?.clone())))
         .collect();
-    let list = valid.contact_list;
-    c.insert(
-        "contactList".into(),
-        entity_ref(
+    // References to the catalog's JSON entities, expanded to `{id, name, selfUri}`.
+    let stored = [
+        (
+            "contactList",
             "/api/v2/outbound/contactlists",
-            list["id"].as_str().unwrap_or_default(),
-            &name_of(list),
+            Some(valid.contact_list),
         ),
-    );
+        ("script", "/api/v2/scripts", valid.script),
+        (
+            "site",
+            "/api/v2/telephony/providers/edges/sites",
+            valid.site,
+        ),
+        (
+            "callAnalysisResponseSet",
+            "/api/v2/outbound/callanalysisresponsesets",
+            valid.response_set,
+        ),
+    ];
+    for (key, path, entity) in stored {
+        if let Some(e) = entity {
+            let id = e["id"].as_str().unwrap_or_default();
+            c.insert(key.into(), entity_ref(path, id, &name_of(e)));
+        }
+    }
     if let Some(q) = valid.queue {
         c.insert(
             "queue".into(),
             entity_ref("/api/v2/routing/queues", &q.id, &q.name),
         );
     }
-    if let Some(s) = valid.script {
-        c.insert(
-            "script".into(),
-            entity_ref(
-                "/api/v2/scripts",
-                s["id"].as_str().unwrap_or_default(),
-                &name_of(s),
-            ),
-        );
-    }
     let id = Uuid::new_v4().to_string();
-    let now = timestamp(Utc::now());
+    let now = timestamp(state.clock.now());
     c.entry("campaignStatus").or_insert_with(|| json!("off"));
     c.entry("division").or_insert_with(home_division);
     c.insert("id".into(), json!(id));
@@ -298,7 +421,9 @@ pub(crate) fn create_campaign(state: &State, body: &[u8]) -> Result<Value, ApiEr
         json!(format!("/api/v2/outbound/campaigns/{id}")),
     );
     let c = Value::Object(c);
-    state.lock().campaigns.push(c.clone());
+    let mut store = state.lock();
+    store.campaigns.push(c.clone());
+    store.create_bodies.push(sent);
     Ok(c)
 }
 
@@ -323,11 +448,11 @@ pub(crate) fn put_schedule(
     body: &[u8],
 ) -> Result<Value, ApiError> {
     let campaign = get_campaign(state, campaign_id)?;
-    let valid = validate::schedule(body, campaign_id)?;
+    let valid = validate::schedule(body, campaign_id, state.clock.now())?;
     let mut store = state.lock();
     let current = store.schedules.get(campaign_id);
     let version = validate::next_schedule_version(current, valid.version, campaign_id)?;
-    let now = timestamp(Utc::now());
+    let now = timestamp(state.clock.now());
     let created = current
         .map(|cur| cur["dateCreated"].as_str().unwrap_or_default().to_string())
         .unwrap_or_else(|| now.clone());

@@ -4,8 +4,7 @@
 use serde_json::{Value, json};
 
 use super::State;
-use super::data::QueueData;
-use super::outbound::home_division;
+use super::data::{QueueData, Source};
 use super::validate::listing;
 use super::wire::{self, ApiError, Params, keep_params, sort_by_name, timestamp, wildcard_match};
 
@@ -42,18 +41,47 @@ pub(crate) fn get_queue(state: &State, id: &str) -> Result<Value, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("queue {id} was not found")))
 }
 
+/// The `Queue` entity: its real division, and media settings for its one media type
+/// (`QueueMediaSettings` keys: `call`, `chat`, `email`, `message`).
 fn queue_json(state: &State, q: &QueueData) -> Value {
-    let members = 8 + (q.total() % 17) as i64;
+    let (description, members) = match &q.source {
+        Source::Centre(i) => (
+            format!(
+                "SANDBOX simulated {} queue of the contact centre (see src/sandbox/contact_centre)",
+                q.media
+            ),
+            state
+                .centre
+                .as_ref()
+                .and_then(|c| c.agents(*i).ok())
+                .map_or(0, |a| a.len() as i64),
+        ),
+        Source::Series(s) => (
+            format!(
+                "SANDBOX queue replaying a real {}-minute public series, not a contact centre (see assets/README.md)",
+                s.step_minutes
+            ),
+            8 + (s.total() % 17) as i64,
+        ),
+    };
+    let media_key = match q.media {
+        "voice" => "call",
+        other => other,
+    };
+    let division = &q.division;
     json!({
         "id": q.id,
         "name": q.name,
-        "description": format!("SANDBOX queue replaying real {}-minute data (see assets/README.md)", q.step_minutes),
-        "division": home_division(),
+        "description": description,
+        "division": {"id": division.id, "name": division.name,
+            "selfUri": format!("/api/v2/authorization/divisions/{}", division.id)},
         "dateCreated": timestamp(state.started),
         "dateModified": timestamp(state.started),
         "memberCount": members,
         "userMemberCount": members,
         "joinedMemberCount": members,
+        "mediaSettings": {media_key: {"alertingTimeoutSeconds": 8,
+            "serviceLevel": {"percentage": 0.8, "durationMs": 20000}}},
         "scoringMethod": "TimestampAndPriority",
         "skillEvaluationMethod": "ALL",
         "autoAnswerOnly": false,

@@ -1,4 +1,4 @@
-//! HTTP routing, the OAuth token endpoint, bearer checks and fault injection.
+//! HTTP routing, the OAuth token endpoint, bearer and permission checks, and fault injection.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -16,9 +16,11 @@ use rand::Rng;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::faults::LookupFault;
 use super::wire::{ApiError, ApiResult, CORRELATION_ID, Params, decode_component, ok};
 use super::{
-    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Faults, State, TokenInfo, aggregates, outbound, routing,
+    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Faults, State, TokenInfo, aggregates, members, outbound,
+    permissions, routing, telephony, users,
 };
 
 type St = AxState<Arc<State>>;
@@ -30,10 +32,27 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/api/v2/routing/queues", get(queues))
         .route("/api/v2/routing/queues/{id}", get(queue))
         .route(
+            "/api/v2/routing/queues/{id}/members",
+            get(members::queue_members),
+        )
+        .route(
             "/api/v2/analytics/conversations/aggregates/query",
             post(aggregates_query),
         )
+        .route(
+            "/api/v2/analytics/users/aggregates/query",
+            post(users::aggregates_query),
+        )
+        .route(
+            "/api/v2/analytics/dataretention/settings",
+            get(data_retention),
+        )
         .route("/api/v2/outbound/contactlists", get(contact_lists))
+        .route(
+            "/api/v2/outbound/callanalysisresponsesets",
+            get(response_sets),
+        )
+        .route("/api/v2/telephony/providers/edges/sites", get(sites))
         .route("/api/v2/scripts", get(scripts))
         .route("/api/v2/scripts/published", get(scripts_published))
         .route(
@@ -52,20 +71,39 @@ pub(crate) fn router(state: Arc<State>) -> Router {
 }
 
 /// Every request: count it, delay it, give it a correlation id; on `/api/v2`, check the bearer
-/// token, then the rate limit, then the injected error rate.
+/// token, the permissions, then the rate limit, then the injected error rate. The work runs in
+/// its own task, so a client that hangs up does not cancel it: like Genesys, a create that was
+/// received is completed even if nobody reads the answer.
 async fn frame(st: St, req: Request, next: Next) -> Response {
     let state = st.0;
     state.requests.fetch_add(1, Ordering::Relaxed);
     let cid = Uuid::new_v4().to_string();
-    let mut resp = CORRELATION_ID
-        .scope(cid.clone(), async move {
+    let work = tokio::spawn(handle(state, cid.clone(), req, next));
+    let mut resp = match work.await {
+        Ok(resp) => resp,
+        Err(e) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal.server.error",
+            format!("the sandbox failed while serving this request: {e}"),
+        )
+        .into_response(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&cid) {
+        resp.headers_mut().insert("ININ-Correlation-Id", v);
+    }
+    resp
+}
+
+async fn handle(state: Arc<State>, cid: String, req: Request, next: Next) -> Response {
+    CORRELATION_ID
+        .scope(cid, async move {
             if !state.faults.latency.is_zero() {
                 tokio::time::sleep(state.faults.latency).await;
             }
             if !req.uri().path().starts_with("/api/") {
                 return next.run(req).await;
             }
-            let rate_headers = match admit(&state, req.headers()) {
+            let rate_headers = match admit(&state, req.method(), req.uri().path(), req.headers()) {
                 Ok(h) => h,
                 Err(e) => {
                     let counter = match e.status {
@@ -85,17 +123,18 @@ async fn frame(st: St, req: Request, next: Next) -> Response {
             }
             resp
         })
-        .await;
-    if let Ok(v) = HeaderValue::from_str(&cid) {
-        resp.headers_mut().insert("ININ-Correlation-Id", v);
-    }
-    resp
+        .await
 }
 
 type RateHeaders = Vec<(&'static str, String)>;
 
-/// Bearer check, rate limit and error injection for one API request.
-fn admit(state: &State, headers: &HeaderMap) -> Result<RateHeaders, ApiError> {
+/// Bearer check, permissions, rate limit and error injection for one API request.
+fn admit(
+    state: &State,
+    method: &axum::http::Method,
+    path: &str,
+    headers: &HeaderMap,
+) -> Result<RateHeaders, ApiError> {
     let auth = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -128,6 +167,9 @@ fn admit(state: &State, headers: &HeaderMap) -> Result<RateHeaders, ApiError> {
             "bad.credentials",
             "The bearer token has expired; request a new one from /oauth/token.",
         ));
+    }
+    if let Some(denied) = permissions::check(method, path, &f.denied_permissions) {
+        return Err(denied);
     }
     let out = rate_limit(f, info, now)?;
     if f.error_rate > 0.0 && store.rng.random::<f64>() < f.error_rate {
@@ -249,7 +291,7 @@ async fn token(st: St, headers: HeaderMap, body: Bytes) -> ApiResult {
     ok(json!({"access_token": token, "token_type": "bearer", "expires_in": ttl.as_secs()}))
 }
 
-async fn org() -> ApiResult {
+async fn org(st: St) -> ApiResult {
     let id = "5a0d1c2b-3e4f-4a5b-8c6d-7e8f9a0b1c2d";
     ok(json!({
         "id": id,
@@ -260,7 +302,7 @@ async fn org() -> ApiResult {
         "domain": "sandbox.queuecast.invalid",
         "version": 1,
         "state": "active",
-        "defaultSiteId": "",
+        "defaultSiteId": telephony::default_site_id(&st.0),
         "voicemailEnabled": false,
         "productPlatform": "GenesysCloud",
         "features": {"sandbox": true},
@@ -291,6 +333,10 @@ async fn aggregates_query(st: St, body: Bytes) -> ApiResult {
     ok(result?)
 }
 
+async fn data_retention(st: St) -> ApiResult {
+    ok(aggregates::data_retention(&st.0))
+}
+
 async fn contact_lists(st: St, q: RawQuery) -> ApiResult {
     ok(outbound::list_contact_lists(
         &st.0,
@@ -314,15 +360,55 @@ async fn scripts_published(st: St, q: RawQuery) -> ApiResult {
     )?)
 }
 
-async fn campaigns(st: St, q: RawQuery) -> ApiResult {
-    ok(outbound::list_campaigns(
+async fn response_sets(st: St, q: RawQuery) -> ApiResult {
+    ok(outbound::list_response_sets(
         &st.0,
         &Params::parse(q.0.as_deref()),
     )?)
 }
 
+async fn sites(st: St, q: RawQuery) -> ApiResult {
+    ok(telephony::list_sites(
+        &st.0,
+        &Params::parse(q.0.as_deref()),
+    )?)
+}
+
+/// The campaigns listing, after the next scripted lookup fault (`--lookup-faults`), if any.
+async fn campaigns(st: St, q: RawQuery) -> ApiResult {
+    let state = st.0;
+    let fault = {
+        let mut store = state.lock();
+        let fault = state.faults.lookup_faults.get(store.lookups).copied();
+        store.lookups += 1;
+        fault
+    };
+    match fault {
+        Some(LookupFault::Unavailable) => {
+            state.injected_errors.fetch_add(1, Ordering::Relaxed);
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service.unavailable",
+                "The sandbox injected this 503 on a campaign lookup (--lookup-faults); retry the request.",
+            ));
+        }
+        Some(LookupFault::Slow(by)) => tokio::time::sleep(by).await,
+        None => {}
+    }
+    ok(outbound::list_campaigns(
+        &state,
+        &Params::parse(q.0.as_deref()),
+    )?)
+}
+
+/// Stores the campaign at once; with `--create-answer-delay-ms` the answer comes later.
 async fn create_campaign(st: St, body: Bytes) -> ApiResult {
-    ok(outbound::create_campaign(&st.0, &body)?)
+    let created = outbound::create_campaign(&st.0, &body)?;
+    let delay = st.0.faults.create_answer_delay;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    ok(created)
 }
 
 async fn campaign(st: St, Path(id): Path<String>) -> ApiResult {

@@ -20,6 +20,8 @@ pub struct ApiError {
     pub details: Vec<(String, String)>,
     pub headers: Vec<(&'static str, String)>,
     pub limit: Option<Box<Value>>,
+    /// `messageParams`; `{}` when `None`.
+    pub message_params: Option<Box<Value>>,
 }
 
 impl ApiError {
@@ -31,6 +33,7 @@ impl ApiError {
             details: Vec::new(),
             headers: Vec::new(),
             limit: None,
+            message_params: None,
         }
     }
 
@@ -61,7 +64,7 @@ impl ApiError {
             "code": self.code,
             "status": self.status.as_u16(),
             "messageWithParams": self.message,
-            "messageParams": {},
+            "messageParams": self.message_params.as_deref().cloned().unwrap_or_else(|| json!({})),
             "contextId": context,
             "details": self.details.iter().map(|(code, field)| json!({"errorCode": code, "fieldName": field})).collect::<Vec<_>>(),
             "errors": [],

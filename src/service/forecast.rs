@@ -13,6 +13,8 @@ use crate::forecast::pipeline::{PipelineError, PipelineInput, PipelineOutput, ru
 use crate::history::History;
 use crate::store::Store;
 
+use super::staffing::StaffingData;
+
 /// Something that went wrong around the forecast without stopping it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Note {
@@ -69,12 +71,24 @@ pub struct RunError {
 
 /// Loads the queue's previous forecast (for drift), runs the model `config.forecast.model`
 /// names (`auto` or a registered model) on `history`, and saves the result for the next
-/// drift check. CPU-bound: async callers run it on a blocking task.
+/// drift check. CPU-bound: async callers run it on a blocking task. Staffing uses only what
+/// the config says (no handle-time or on-queue history); see [`run_with`].
 pub fn run(store: &Store, history: History, config: Config) -> Result<ForecastRun, RunError> {
+    run_with(store, history, config, &StaffingData::default())
+}
+
+/// [`run`], with the staffing stage fed `staffing` (handle-time and on-queue history).
+pub fn run_with(
+    store: &Store,
+    history: History,
+    config: Config,
+    staffing: &StaffingData,
+) -> Result<ForecastRun, RunError> {
     let History {
         queue,
         series,
         summary,
+        ..
     } = history;
     let mut notes = Vec::new();
     let previous = store.load_forecast(&queue.id).unwrap_or_else(|e| {
@@ -89,10 +103,11 @@ pub fn run(store: &Store, history: History, config: Config) -> Result<ForecastRu
         config,
         previous,
     };
-    let output = match run_forecast_named(input) {
+    let mut output = match run_forecast_named(input) {
         Ok(out) => out,
         Err(error) => return Err(RunError { error, notes }),
     };
+    super::staffing::attach(&mut output, staffing);
     let saved_to = match store.save_forecast(&output.to_saved()) {
         Ok(p) => Some(p),
         Err(e) => {
@@ -109,8 +124,26 @@ pub fn run(store: &Store, history: History, config: Config) -> Result<ForecastRu
 }
 
 /// A share as a percentage with one decimal: `0.123` → `12.3 %`.
+/// A share as a percentage; an absurd one (a forecast of 1e300 against real counts) in
+/// scientific notation, never hundreds of digits.
 pub fn pct(x: f64) -> String {
-    format!("{:.1} %", x * 100.0)
+    let p = x * 100.0;
+    if !p.is_finite() {
+        "n/a".into()
+    } else if p.abs() >= 1e6 {
+        format!("{p:.2e} %")
+    } else {
+        format!("{p:.1} %")
+    }
+}
+
+/// A per-bucket volume: one decimal, or scientific notation past a million.
+fn volume(v: f64) -> String {
+    if v.abs() >= 1e6 {
+        format!("{v:.3e}")
+    } else {
+        format!("{v:.1}")
+    }
 }
 
 fn opt_pct(x: Option<f64>) -> String {
@@ -154,7 +187,16 @@ impl fmt::Display for Summary<'_> {
             );
             line(f, "Forecast", span)?;
         }
-        windows(f, out)?;
+        if let Some(plan) = &out.staffing {
+            for (key, value) in super::staffing::summary_lines(plan) {
+                line(f, key, value)?;
+            }
+        }
+        if super::staffing::capacity_mode(&out.config, out.staffing.as_ref()) {
+            capacity_windows(f, out)?;
+        } else {
+            windows(f, out)?;
+        }
         if let Some(p) = self.export {
             line(f, "Export", p.display().to_string())?;
         }
@@ -224,23 +266,28 @@ fn windows(f: &mut fmt::Formatter<'_>, out: &PipelineOutput) -> fmt::Result {
     };
     let found = &out.windows.windows;
     let head = format!(
-        "{} low-volume window(s): yhat ≤ {th:.1} per bucket (the {:.0}th percentile \
+        "{} low-volume window(s): yhat ≤ {} per bucket (the {:.0}th percentile \
          within calling hours {hours}, {}), at least {} min",
         found.len(),
+        volume(th),
         w.quantile * 100.0,
         w.calling_days.join(" "),
         w.min_window_minutes,
     );
     line(f, "Windows", head)?;
     if !found.is_empty() {
-        writeln!(
+        write!(
             f,
             "  {:<14} {:<5}  {:<5}  {:>5}  {:>9}  {:>9}",
             "DAY", "START", "END", "HOURS", "MEAN/BKT", "EXPECTED"
         )?;
+        if out.staffing.is_some() {
+            write!(f, "  {:>8}  {:>8}", "REQUIRED", "REQ UPPR")?;
+        }
+        writeln!(f)?;
     }
     for win in found {
-        writeln!(
+        write!(
             f,
             "  {:<14} {:<5}  {:<5}  {:>5.1}  {:>9.1}  {:>9.0}",
             local(out, win.start, "%a %Y-%m-%d"),
@@ -250,6 +297,72 @@ fn windows(f: &mut fmt::Formatter<'_>, out: &PipelineOutput) -> fmt::Result {
             win.mean_yhat,
             win.expected_contacts,
         )?;
+        if let Some(plan) = &out.staffing {
+            let (req, up) = super::staffing::required_between(plan, win.start, win.end);
+            write!(f, "  {req:>8}  {up:>8}")?;
+        }
+        writeln!(f)?;
+    }
+    Ok(())
+}
+
+/// Capacity windows (staffed agents known, `windows = "capacity"`): where agents sit idle.
+fn capacity_windows(f: &mut fmt::Formatter<'_>, out: &PipelineOutput) -> fmt::Result {
+    let Some(plan) = &out.staffing else {
+        return Ok(());
+    };
+    let s = &plan.settings;
+    let w = &out.config.windows;
+    let hours = if w.calling_hours.trim().is_empty() {
+        "all day".to_string()
+    } else {
+        w.calling_hours.clone()
+    };
+    let head = format!(
+        "{} capacity window(s): ≥ {} spare agents on queue in every bucket within calling \
+         hours {hours} ({}), at least {} min; outbound calls at {:.0} s each",
+        plan.windows.len(),
+        s.min_spare_agents,
+        w.calling_days.join(" "),
+        w.min_window_minutes,
+        s.outbound_handle_time_s,
+    );
+    line(f, "Windows", head)?;
+    if !plan.windows.is_empty() {
+        writeln!(
+            f,
+            "  {:<14} {:<5}  {:<5}  {:>5}  {:>8}  {:>5}  {:>8}  {:>8}  {:>7}  {:>5}  {:>7}  {:>8}",
+            "DAY",
+            "START",
+            "END",
+            "HOURS",
+            "EXPECTED",
+            "AHT S",
+            "REQUIRED",
+            "REQ UPPR",
+            "STAFFED",
+            "SPARE",
+            "AGENT-H",
+            "OUTBOUND"
+        )?;
+    }
+    for win in &plan.windows {
+        writeln!(
+            f,
+            "  {:<14} {:<5}  {:<5}  {:>5.1}  {:>8.0}  {:>5.0}  {:>8}  {:>8}  {:>7.1}  {:>5.1}  {:>7.1}  {:>8}",
+            local(out, win.start, "%a %Y-%m-%d"),
+            local(out, win.start, "%H:%M"),
+            local(out, win.end, "%H:%M"),
+            (win.end - win.start).num_minutes() as f64 / 60.0,
+            win.expected_contacts,
+            win.aht,
+            win.required_agents,
+            win.required_agents_upper,
+            win.staffed_agents,
+            win.spare_agents,
+            win.spare_agent_hours,
+            win.outbound_calls,
+        )?;
     }
     Ok(())
 }
@@ -257,6 +370,15 @@ fn windows(f: &mut fmt::Formatter<'_>, out: &PipelineOutput) -> fmt::Result {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absurd_shares_and_volumes_stay_short() {
+        assert_eq!(pct(0.1234), "12.3 %");
+        assert_eq!(pct(1e298), "1.00e300 %");
+        assert_eq!(pct(f64::INFINITY), "n/a");
+        assert_eq!(volume(1e20), "1.000e20");
+        assert_eq!(volume(12.25), "12.2");
+    }
     use crate::forecast::ForecastError;
     use crate::history::test_support::hourly;
     use crate::history::{FillMode, SeriesSummary};
@@ -281,6 +403,8 @@ mod tests {
             granularity: series.granularity,
             tz: series.tz,
             fill: FillMode::Zero,
+            late_start: None,
+            counted: None,
         };
         History {
             queue: QueueRef {
@@ -289,6 +413,7 @@ mod tests {
             },
             series,
             summary,
+            handle: None,
         }
     }
 
@@ -408,26 +533,48 @@ mod tests {
             text[5],
             "Forecast   48 buckets, Wed 2024-01-31 00:00 → Fri 2024-02-02 00:00 (UTC)"
         );
-        let windows = &out.windows.windows;
-        assert!(!windows.is_empty());
+        // The staffing stage ran with the default (history) source and no org: required
+        // agents at the default AHT, nobody known to be on queue, so quartile windows.
         assert!(
-            text[6].starts_with(&format!(
-                "Windows    {} low-volume window(s): yhat ≤ ",
-                windows.len()
-            )) && text[6].ends_with(
-                "per bucket (the 25th percentile within calling hours 08:00-21:00, \
-                 mon tue wed thu fri sat), at least 60 min"
-            ),
+            text[6].starts_with("Staffing   Erlang C, 80 % answered in 20 s"),
             "{}",
             text[6]
         );
         assert_eq!(
             text[7],
-            "  DAY            START  END    HOURS   MEAN/BKT   EXPECTED"
+            "AHT        300 s (fallback_aht_s: no handle-time history)"
         );
-        let first = &text[8];
+        assert!(
+            text[8].starts_with("Agents     required ")
+                && text[8]
+                    .ends_with("; staffed unknown (source = \"history\" reads the org's agents)"),
+            "{}",
+            text[8]
+        );
+        let windows = &out.windows.windows;
+        assert!(!windows.is_empty());
+        assert!(
+            text[9].starts_with(&format!(
+                "Windows    {} low-volume window(s): yhat ≤ ",
+                windows.len()
+            )) && text[9].ends_with(
+                "per bucket (the 25th percentile within calling hours 08:00-21:00, \
+                 mon tue wed thu fri sat), at least 60 min"
+            ),
+            "{}",
+            text[9]
+        );
+        assert_eq!(
+            text[10],
+            "  DAY            START  END    HOURS   MEAN/BKT   EXPECTED  REQUIRED  REQ UPPR"
+        );
+        let first = &text[11];
         assert!(first.starts_with("  Wed 2024-01-31 "), "{first}");
-        let rest = &text[8 + windows.len()..];
+        let plan = out.staffing.as_ref().unwrap();
+        let (req, up) =
+            super::super::staffing::required_between(plan, windows[0].start, windows[0].end);
+        assert!(first.ends_with(&format!("  {req:>8}  {up:>8}")), "{first}");
+        let rest = &text[11 + windows.len()..];
         assert_eq!(rest[0], "Export     out.json");
         assert_eq!(
             rest[1],

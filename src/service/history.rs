@@ -1,5 +1,7 @@
-//! Which queue, and its history: resolved and fetched from the API, or read from a `ds,y` file.
+//! Which queue, and its history: resolved and fetched from the API (one queue or many, many
+//! queues to a request), or read from a `ds,y` file.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -7,15 +9,19 @@ use chrono_tz::Tz;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::config::{Config, ConfigError};
-use crate::genesys::{AggregateQuery, FetchProgress, GenesysClient, GenesysError, Metric, Queue};
-use crate::history::{self, FillMode, History, HistoryError, floor_to_bucket, from_buckets};
+use crate::genesys::{AggregateBucket, FetchProgress, GenesysClient, GenesysError, Queue};
+use crate::history::{
+    self, FillMode, HandleTime, History, HistoryError, InputClock, InputLimits, LateStart,
+    StartReason, ceil_to_bucket, floor_to_bucket, from_buckets,
+};
 use crate::refs::QueueRef;
 
 /// Why history could not be fetched.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
+    /// Boxed: `GenesysError` is large and this error travels through every per-queue result.
     #[error(transparent)]
-    Api(#[from] GenesysError),
+    Api(Box<GenesysError>),
     #[error(transparent)]
     History(#[from] HistoryError),
     #[error(transparent)]
@@ -24,8 +30,17 @@ pub enum FetchError {
     Queue(String),
 }
 
-/// Fetches the last `config.history.days` of complete buckets before `now` for `queue`
-/// (`nOffered`, chunked as configured) and builds the series. `progress` gets chunk counts.
+impl From<GenesysError> for FetchError {
+    fn from(e: GenesysError) -> Self {
+        FetchError::Api(Box::new(e))
+    }
+}
+
+/// One queue's history, or why it could not be had; `fetch_many` returns one per queue asked.
+pub type QueueHistory = (QueueRef, Result<History, FetchError>);
+
+/// Fetches the last `config.history.days` of complete buckets before `now` for `queue` (see
+/// [`fetch_many`]). `progress` gets request counts.
 pub async fn fetch_history(
     client: &GenesysClient,
     queue: QueueRef,
@@ -33,32 +48,195 @@ pub async fn fetch_history(
     now: DateTime<Utc>,
     progress: Option<UnboundedSender<FetchProgress>>,
 ) -> Result<History, FetchError> {
-    let tz = config.time_zone()?;
+    let mut all = fetch_many(client, std::slice::from_ref(&queue), config, now, progress).await?;
+    match all.pop() {
+        Some((_, result)) => result,
+        None => Err(FetchError::Queue(format!(
+            "no history came back for {}",
+            queue.name
+        ))),
+    }
+}
+
+/// The history of every queue in `queues` (in that order), each over the last
+/// `config.history.days` of complete buckets before `now` in its own zone
+/// ([`Config::require_zone_for`]: an implicit UTC is that queue's error):
+///
+/// - one `GET …/dataretention/settings`, then aggregates queries of up to
+///   `genesys.queues_per_query` queues each (`groupBy queueId`, an or-clause of their ids),
+///   chunked in time; `nOffered` and `tHandle` in the same requests;
+/// - only what `history.media_types` / `history.direction` count (inbound voice by default);
+/// - no invented zeros before the data: a series starts at the org's retention horizon when
+///   that is later than the requested start, and at its first reported bucket when that is
+///   later still, and the summary says so.
+///
+/// A queue whose requests fail gets its own error; an error no queue escapes (credentials,
+/// network) is returned as `Err`.
+pub async fn fetch_many(
+    client: &GenesysClient,
+    queues: &[QueueRef],
+    config: &Config,
+    now: DateTime<Utc>,
+    progress: Option<UnboundedSender<FetchProgress>>,
+) -> Result<Vec<QueueHistory>, FetchError> {
+    let mut results: Vec<Option<Result<History, FetchError>>> =
+        queues.iter().map(|_| None).collect();
+    let mut by_zone: BTreeMap<&str, (Tz, Vec<usize>)> = BTreeMap::new();
+    for (i, q) in queues.iter().enumerate() {
+        match config.require_zone_for(&q.name) {
+            Ok(tz) => by_zone
+                .entry(tz.name())
+                .or_insert((tz, Vec::new()))
+                .1
+                .push(i),
+            Err(e) => results[i] = Some(Err(e.into())),
+        }
+    }
+    if !by_zone.is_empty() {
+        let retention = client.data_retention_days().await?;
+        for (tz, members) in by_zone.into_values() {
+            let chosen: Vec<&QueueRef> = members.iter().map(|&i| &queues[i]).collect();
+            let fetched = fetch_zone(
+                client,
+                &chosen,
+                config,
+                tz,
+                now,
+                retention,
+                progress.clone(),
+            )
+            .await?;
+            for (i, r) in members.into_iter().zip(fetched) {
+                results[i] = Some(r);
+            }
+        }
+    }
+    Ok(queues
+        .iter()
+        .cloned()
+        .zip(results)
+        .map(|(q, r)| {
+            let r =
+                r.unwrap_or_else(|| Err(FetchError::Queue(format!("{} was not fetched", q.name))));
+            (q, r)
+        })
+        .collect())
+}
+
+/// The requested range in `tz`, clipped to the retention horizon: (asked start, start, end).
+fn range(
+    config: &Config,
+    tz: Tz,
+    now: DateTime<Utc>,
+    retention: Option<u32>,
+) -> (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>) {
     let g = config.history.granularity;
     let end = floor_to_bucket(now, g, tz);
-    let start = end - TimeDelta::days(i64::from(config.history.days));
-    let query = AggregateQuery {
-        queue_id: queue.id.clone(),
-        media_type: config.history.media_type.clone(),
+    let asked = end - TimeDelta::days(i64::from(config.history.days));
+    let start = match retention {
+        Some(days) => asked.max(ceil_to_bucket(
+            now - TimeDelta::days(i64::from(days)),
+            g,
+            tz,
+        )),
+        None => asked,
+    };
+    (asked, start, end)
+}
+
+/// The queues of one zone, fetched together.
+async fn fetch_zone(
+    client: &GenesysClient,
+    queues: &[&QueueRef],
+    config: &Config,
+    tz: Tz,
+    now: DateTime<Utc>,
+    retention: Option<u32>,
+    progress: Option<UnboundedSender<FetchProgress>>,
+) -> Result<Vec<Result<History, FetchError>>, FetchError> {
+    let (asked, start, end) = range(config, tz, now, retention);
+    if start >= end {
+        return Ok(queues
+            .iter()
+            .map(|_| Err(HistoryError::EmptyRange { start, end }.into()))
+            .collect());
+    }
+    let ids = queues.iter().map(|q| q.id.clone()).collect();
+    let query = config.aggregate_query(ids, tz, start, end);
+    let mut per_queue = client.fetch_each_queue(&query, progress).await?;
+    let span = Span {
+        asked,
         start,
         end,
-        granularity: g,
-        time_zone: config.history.time_zone.clone(),
-        metrics: vec![Metric::NOffered],
-        chunk_days: config.genesys.chunk_days,
-        max_concurrency: config.genesys.max_concurrency,
+        tz,
+        retention,
     };
-    let buckets = client.fetch_aggregates(&query, progress).await?;
+    Ok(queues
+        .iter()
+        .map(|q| match per_queue.remove(&q.id) {
+            Some(Ok(buckets)) => build(q, &buckets, config, &span),
+            Some(Err(e)) => Err(e.into()),
+            None => Err(FetchError::Queue(format!(
+                "no history came back for {}",
+                q.name
+            ))),
+        })
+        .collect())
+}
+
+/// The range a zone's queues were fetched over.
+struct Span {
+    asked: DateTime<Utc>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    tz: Tz,
+    retention: Option<u32>,
+}
+
+/// One queue's history from its buckets: started at its first reported bucket if that is
+/// later than the fetched start, with the handle time laid on the same grid.
+fn build(
+    queue: &QueueRef,
+    buckets: &[AggregateBucket],
+    config: &Config,
+    span: &Span,
+) -> Result<History, FetchError> {
+    let g = config.history.granularity;
+    let counted = config.counted();
+    let Some(first) = buckets.iter().map(|b| b.start).min() else {
+        return Err(HistoryError::NoData {
+            start: span.start,
+            end: span.end,
+            counted: counted.to_string(),
+        }
+        .into());
+    };
+    let start = span.start.max(first);
     let raw: Vec<_> = buckets.iter().map(|b| (b.start, b.n_offered)).collect();
-    let (series, summary) = from_buckets(&raw, start, end, g, tz, config.history.fill)?;
+    let (series, mut summary) =
+        from_buckets(&raw, start, span.end, g, span.tz, config.history.fill)?;
+    summary.late_start = (summary.start > span.asked).then(|| LateStart {
+        requested: span.asked,
+        reason: match span.retention {
+            Some(days) if summary.start == span.start => StartReason::Retention { days },
+            _ => StartReason::FirstData,
+        },
+    });
+    summary.counted = Some(counted);
+    let handled: Vec<_> = buckets
+        .iter()
+        .filter_map(|b| b.t_handle.map(|t| (b.start, t.sum_ms, t.count)))
+        .collect();
+    let handle = HandleTime::aligned(&series, &handled);
     Ok(History {
-        queue,
+        queue: queue.clone(),
         series,
         summary,
+        handle: Some(handle),
     })
 }
 
-/// Reads a `ds,y` file (see [`history::read_csv_with`]) as the history of a queue named
+/// Reads a `ds,y` file (see [`history::read_csv_limited`]) as the history of a queue named
 /// `queue`, or, without one, of a queue named after the file (`file-<stem>` as its id).
 pub fn read_file(
     path: &Path,
@@ -66,8 +244,30 @@ pub fn read_file(
     tz: Tz,
     fill: FillMode,
     last_days: Option<u32>,
+    clock: InputClock,
 ) -> Result<History, HistoryError> {
-    let (series, summary) = history::read_csv_with(path, tz, fill, last_days)?;
+    read_file_limited(
+        path,
+        queue,
+        tz,
+        fill,
+        last_days,
+        &InputLimits::default(),
+        clock,
+    )
+}
+
+/// [`read_file`] under `limits` (`[limits]` in the config).
+pub fn read_file_limited(
+    path: &Path,
+    queue: Option<&str>,
+    tz: Tz,
+    fill: FillMode,
+    last_days: Option<u32>,
+    limits: &InputLimits,
+    clock: InputClock,
+) -> Result<History, HistoryError> {
+    let (series, summary) = history::read_csv_limited(path, tz, fill, last_days, limits, clock)?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -80,6 +280,7 @@ pub fn read_file(
         queue,
         series,
         summary,
+        handle: None,
     })
 }
 

@@ -6,6 +6,9 @@
 //! A service may do I/O (the API, the data dir) but never touches the terminal: what went
 //! wrong along the way comes back as data for the caller to show.
 
+pub mod batch;
 pub mod forecast;
 pub mod history;
+pub mod index;
+pub mod staffing;
 pub mod submit;

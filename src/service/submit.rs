@@ -1,34 +1,78 @@
 //! Submitting a campaign draft: create the campaign once, then PUT its schedule.
 //!
-//! A create that got no answer may still have happened, so it is never simply repeated: the
-//! campaign is looked up by name first (right after the timeout, and before the next try when
-//! the analyst submits again). A campaign whose schedule failed is not created again either:
-//! the next try only PUTs the schedule.
+//! A create that got no sure answer (our timeout, a connection reset, a 500/502/504 after the
+//! body was sent) may still have happened: Genesys finishes a create whose client hung up. So
+//! it is never simply repeated. The campaign is looked up by its exact name (which carries a
+//! per-submission marker, see `campaign::CampaignForm::marker`), and only a lookup that
+//! *succeeded* may say "not found"; a lookup that failed or was too slow leaves the outcome
+//! [`SubmitOutcome::Unknown`], and nothing but another lookup ("check again") is sent until one
+//! answers. A campaign whose schedule failed is not created again either: the next try only
+//! PUTs the schedule.
+//!
+//! The request is written to the data dir before the create is sent ([`PendingStore`]), and
+//! removed only once the outcome is known, so a crash or a restart mid-create finds it and
+//! checks again instead of creating a second campaign.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::genesys::{Campaign, CampaignSchedule, DomainEntityRef, GenesysClient, GenesysError};
+use serde::{Deserialize, Serialize};
+
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::campaign::{self, MIN_WINDOW, SCHEDULE_MARGIN, ScheduleWindow, clip_windows};
+use crate::fsutil::{WriteError, create_parent_dir, write_atomic};
+use crate::genesys::{Campaign, CampaignSchedule, GenesysClient, GenesysError};
 
 /// How long a campaign create may take before its outcome counts as unknown.
 pub const CREATE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The time limits of one submit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// The create alone; after it the outcome is unknown until a lookup answers.
+    pub create: Duration,
+    /// One lookup by name (the client's own retries included); a slower one counts as failed.
+    pub lookup: Duration,
+    /// No new lookup starts after this much time (so all of them end within it plus one
+    /// `lookup`); then the outcome stays unknown.
+    pub lookup_budget: Duration,
+    /// The pause between two lookups.
+    pub lookup_pause: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            create: CREATE_TIMEOUT,
+            lookup: Duration::from_secs(15),
+            lookup_budget: Duration::from_secs(60),
+            lookup_pause: Duration::from_secs(2),
+        }
+    }
+}
+
 /// One submit attempt, with what is already known from earlier attempts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmitRequest {
     /// The `POST /api/v2/outbound/campaigns` body, exactly as the review showed it.
     pub campaign: Campaign,
     /// The schedule to PUT once the campaign exists; its `campaign.id` is set then.
     pub schedule: CampaignSchedule,
-    /// Set after a create timed out: look the campaign up by name before creating again.
+    /// Set after an ambiguous create: look the campaign up by name before creating again.
     pub lookup_by_name_first: bool,
     /// Set when the campaign exists already (id, self URI): only PUT the schedule.
     pub existing: Option<(String, String)>,
+    /// "Check again": only look the campaign up (and PUT its schedule if found); never create.
+    #[serde(default)]
+    pub check_only: bool,
 }
 
 /// How a submit ended, as seen on the wire.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SubmitOutcome {
-    /// Campaign created (or found by name after a timeout) and its schedule stored.
+    /// Campaign created (or found by name after an ambiguous create) and its schedule stored.
     Done { id: String, self_uri: String },
     /// The campaign exists but its schedule failed; a retry only PUTs the schedule.
     ScheduleFailed {
@@ -36,8 +80,12 @@ pub enum SubmitOutcome {
         self_uri: String,
         error: ApiFailure,
     },
-    /// Nothing is known to exist. `timed_out` means the create may have happened anyway.
+    /// Nothing exists. `timed_out`: the create was ambiguous, but a lookup that answered found
+    /// no campaign of this name, so the next submit looks it up first and then creates.
     Failed { error: ApiFailure, timed_out: bool },
+    /// The create was ambiguous and no lookup has answered yet: the campaign may or may not
+    /// exist. Only a lookup ("check again") may be sent; never a create.
+    Unknown { error: ApiFailure },
 }
 
 /// An API error as shown to the analyst: message plus the id support asks for.
@@ -56,93 +104,342 @@ impl From<&GenesysError> for ApiFailure {
     }
 }
 
-/// Creates the campaign (never twice) and puts its schedule. `create_timeout` bounds the
-/// create alone ([`CREATE_TIMEOUT`] in the product; tests shorten it).
+impl ApiFailure {
+    fn text(message: String) -> Self {
+        Self {
+            message,
+            correlation_id: None,
+        }
+    }
+}
+
+/// The submissions whose outcome is not known yet, one JSON file per queue under
+/// `<data dir>/pending/`, written atomically.
+#[derive(Debug, Clone)]
+pub struct PendingStore {
+    dir: PathBuf,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PendingFile {
+    version: u32,
+    request: SubmitRequest,
+}
+
+impl PendingStore {
+    pub fn new(data_dir: &Path) -> Self {
+        Self {
+            dir: data_dir.join("pending"),
+        }
+    }
+
+    /// The file of the submission for queue `queue_id` (ids escaped into a safe file name).
+    pub fn path(&self, queue_id: &str) -> PathBuf {
+        let name: String = queue_id
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        self.dir.join(format!("{name}.json"))
+    }
+
+    /// Records `req` (for the queue its campaign dials for) before anything is sent.
+    pub fn save(&self, req: &SubmitRequest) -> Result<(), WriteError> {
+        let path = self.path(&queue_of(req));
+        let doc = PendingFile {
+            version: 1,
+            request: req.clone(),
+        };
+        let bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+        create_parent_dir(&path)?;
+        write_atomic(&path, &bytes)
+    }
+
+    /// The pending submission of `queue_id`, if any. An unreadable file is reported, never
+    /// taken for "nothing pending".
+    pub fn load(&self, queue_id: &str) -> Result<Option<SubmitRequest>, String> {
+        let path = self.path(queue_id);
+        match std::fs::read(&path) {
+            Ok(b) => serde_json::from_slice::<PendingFile>(&b)
+                .map(|d| Some(d.request))
+                .map_err(|e| {
+                    format!(
+                        "{} is not a pending submission ({e}); check Genesys Cloud for the \
+                         campaign before deleting it",
+                        path.display()
+                    )
+                }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    /// Forgets the submission of `queue_id` (its outcome is known).
+    pub fn clear(&self, queue_id: &str) {
+        let path = self.path(queue_id);
+        if let Err(e) = std::fs::remove_file(&path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("cannot remove {}: {e}", path.display());
+        }
+    }
+}
+
+fn queue_of(req: &SubmitRequest) -> String {
+    req.campaign
+        .queue
+        .as_ref()
+        .map(|q| q.id.clone())
+        .unwrap_or_default()
+}
+
+/// Creates the campaign (never twice) and puts its schedule, recording the submission in
+/// `pending` (when given) until its outcome is known.
 pub async fn submit(
     client: &GenesysClient,
     req: SubmitRequest,
-    create_timeout: Duration,
+    timeouts: &Timeouts,
+    pending: Option<&PendingStore>,
 ) -> SubmitOutcome {
+    let journal = |r: &SubmitRequest| {
+        if let Some(p) = pending
+            && let Err(e) = p.save(r)
+        {
+            tracing::warn!("cannot record the pending submission: {e}");
+        }
+    };
+    let queue = queue_of(&req);
     let (id, self_uri) = match req.existing.clone() {
         Some(existing) => existing,
-        None => match create_once(client, &req, create_timeout).await {
-            Ok(v) => v,
-            Err(outcome) => return outcome,
-        },
+        None => {
+            journal(&req);
+            match create_once(client, &req, timeouts).await {
+                Ok(v) => v,
+                Err(outcome) => {
+                    if !matches!(outcome, SubmitOutcome::Unknown { .. })
+                        && let Some(p) = pending
+                    {
+                        p.clear(&queue);
+                    }
+                    return outcome;
+                }
+            }
+        }
     };
-    let schedule = CampaignSchedule {
-        campaign: DomainEntityRef::new(id.clone()),
-        ..req.schedule
+    journal(&SubmitRequest {
+        existing: Some((id.clone(), self_uri.clone())),
+        lookup_by_name_first: false,
+        check_only: false,
+        ..req.clone()
+    });
+    let schedule = match clipped(&req.schedule, &id, Utc::now()) {
+        Ok(s) => s,
+        Err(message) => {
+            return SubmitOutcome::ScheduleFailed {
+                id,
+                self_uri,
+                error: ApiFailure::text(message),
+            };
+        }
     };
-    match client.put_campaign_schedule(&schedule).await {
+    let out = match client.put_campaign_schedule(&schedule).await {
         Ok(_) => SubmitOutcome::Done { id, self_uri },
         Err(e) => SubmitOutcome::ScheduleFailed {
             id,
             self_uri,
             error: ApiFailure::from(&e),
         },
+    };
+    if matches!(out, SubmitOutcome::Done { .. })
+        && let Some(p) = pending
+    {
+        p.clear(&queue);
     }
+    out
 }
 
-/// The campaign named exactly `name`, as (id, self URI). A failed lookup reads as not found.
-async fn find_by_name(client: &GenesysClient, name: &str) -> Option<(String, String)> {
-    let found = client.list_campaigns(Some(name)).await.ok()?;
-    found.into_iter().find(|c| c.name == name).and_then(|c| {
+/// The schedule for campaign `id` as it can still be sent at `now`: intervals clipped so none
+/// starts before now plus [`SCHEDULE_MARGIN`] (Genesys refuses a start in the past), those
+/// left shorter than [`MIN_WINDOW`] dropped; an error when none is left.
+fn clipped(s: &CampaignSchedule, id: &str, now: DateTime<Utc>) -> Result<CampaignSchedule, String> {
+    let zone = s.time_zone.as_deref().unwrap_or("UTC");
+    let tz: Tz = zone
+        .parse()
+        .map_err(|_| format!("the schedule's time zone {zone:?} is not an IANA zone name"))?;
+    let windows: Vec<ScheduleWindow> = s
+        .intervals
+        .iter()
+        .filter_map(|iv| {
+            let (a, b) = iv.to_local()?;
+            let at = |t| {
+                tz.from_local_datetime(&t)
+                    .earliest()
+                    .map(|t| t.with_timezone(&Utc))
+            };
+            Some(ScheduleWindow {
+                start: at(a)?,
+                end: at(b)?,
+            })
+        })
+        .collect();
+    let kept = clip_windows(&windows, now, SCHEDULE_MARGIN, MIN_WINDOW);
+    if kept.is_empty() {
+        return Err(format!(
+            "no window is left to schedule: every selected window ends before {} {zone} plus \
+             the {}-minute margin; select later windows and submit again",
+            now.with_timezone(&tz).format("%a %m-%d %H:%M"),
+            SCHEDULE_MARGIN.num_minutes()
+        ));
+    }
+    Ok(CampaignSchedule {
+        recurrences: s.recurrences.clone(),
+        ..campaign::schedule(id, tz, &kept)
+    })
+}
+
+/// The campaign named exactly `name`, as (id, self URI); `Ok(None)` only when the lookup
+/// answered and no campaign has that name.
+async fn find_by_name(
+    client: &GenesysClient,
+    name: &str,
+    limit: Duration,
+) -> Result<Option<(String, String)>, ApiFailure> {
+    let found = match tokio::time::timeout(limit, client.list_campaigns(Some(name))).await {
+        Ok(Ok(found)) => found,
+        Ok(Err(e)) => return Err(ApiFailure::from(&e)),
+        Err(_) => {
+            return Err(ApiFailure::text(format!(
+                "the lookup by name got no answer within {}",
+                seconds(limit)
+            )));
+        }
+    };
+    Ok(found.into_iter().find(|c| c.name == name).and_then(|c| {
         let id = c.id?;
         let uri = c.self_uri.unwrap_or_else(|| campaign_uri(&id));
         Some((id, uri))
-    })
+    }))
+}
+
+/// Looks the campaign up until a lookup answers or the budget is spent; the last failure
+/// when none answered.
+async fn lookup_until_answered(
+    client: &GenesysClient,
+    name: &str,
+    t: &Timeouts,
+) -> Result<Option<(String, String)>, ApiFailure> {
+    let deadline = tokio::time::Instant::now() + t.lookup_budget;
+    let mut tries = 0u32;
+    loop {
+        tries += 1;
+        match find_by_name(client, name, t.lookup).await {
+            Ok(found) => return Ok(found),
+            Err(e) => {
+                tracing::warn!(tries, "campaign lookup failed: {}", e.message);
+                let now = tokio::time::Instant::now();
+                if now + t.lookup_pause >= deadline {
+                    return Err(ApiFailure {
+                        message: format!("{} (after {tries} lookup(s))", e.message),
+                        ..e
+                    });
+                }
+                tokio::time::sleep(t.lookup_pause).await;
+            }
+        }
+    }
 }
 
 fn campaign_uri(id: &str) -> String {
     format!("/api/v2/outbound/campaigns/{id}")
 }
 
+/// Why a create's outcome is unknown, or `None` when the answer is sure (a 4xx, a 503/429
+/// the server sends before acting, or a success).
+fn ambiguous(e: &GenesysError) -> bool {
+    matches!(e, GenesysError::Transport { .. }) || matches!(e.status(), Some(500 | 502 | 504))
+}
+
 async fn create_once(
     client: &GenesysClient,
     req: &SubmitRequest,
-    create_timeout: Duration,
+    t: &Timeouts,
 ) -> Result<(String, String), SubmitOutcome> {
     let name = req.campaign.name.as_str();
-    if req.lookup_by_name_first
-        && let Some(found) = find_by_name(client, name).await
-    {
-        tracing::info!("campaign {name:?} already exists; not creating it again");
-        return Ok(found);
+    if req.lookup_by_name_first || req.check_only {
+        match lookup_until_answered(client, name, t).await {
+            Ok(Some(found)) => {
+                tracing::info!("campaign {name:?} exists; not creating it again");
+                return Ok(found);
+            }
+            Ok(None) if req.check_only => {
+                return Err(SubmitOutcome::Failed {
+                    error: ApiFailure::text(format!(
+                        "checked: no campaign named {name:?} exists, so submitting again is safe"
+                    )),
+                    timed_out: true,
+                });
+            }
+            Ok(None) => {}
+            Err(e) => return Err(unknown(name, &e)),
+        }
     }
-    let created = tokio::time::timeout(create_timeout, client.create_campaign(&req.campaign)).await;
-    match created {
+    let created = tokio::time::timeout(t.create, client.create_campaign(&req.campaign)).await;
+    let why = match created {
         Ok(Ok(c)) => {
             let id = c.id.unwrap_or_default();
             let uri = c.self_uri.unwrap_or_else(|| campaign_uri(&id));
-            Ok((id, uri))
+            return Ok((id, uri));
         }
+        Ok(Err(e)) if ambiguous(&e) => ApiFailure::from(&e),
         Ok(Err(e)) => {
-            // No response at all: the server may still have created it.
-            let uncertain = matches!(e, GenesysError::Transport { .. });
-            if uncertain && let Some(found) = find_by_name(client, name).await {
-                return Ok(found);
-            }
-            Err(SubmitOutcome::Failed {
+            return Err(SubmitOutcome::Failed {
                 error: ApiFailure::from(&e),
-                timed_out: uncertain,
-            })
+                timed_out: false,
+            });
         }
-        Err(_) => {
-            if let Some(found) = find_by_name(client, name).await {
-                return Ok(found);
-            }
-            Err(SubmitOutcome::Failed {
-                error: ApiFailure {
-                    message: format!(
-                        "no answer within {}; the campaign was not found by name, so submitting again is safe",
-                        seconds(create_timeout)
-                    ),
-                    correlation_id: None,
-                },
-                timed_out: true,
-            })
-        }
+        Err(_) => ApiFailure::text(format!(
+            "the create got no answer within {}",
+            seconds(t.create)
+        )),
+    };
+    match lookup_until_answered(client, name, t).await {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(SubmitOutcome::Failed {
+            error: ApiFailure {
+                message: format!(
+                    "{}; a lookup found no campaign named {name:?}, so submitting again is safe \
+                     (it looks the name up again first)",
+                    why.message
+                ),
+                ..why
+            },
+            timed_out: true,
+        }),
+        Err(e) => Err(unknown(
+            name,
+            &ApiFailure {
+                message: format!("{}; {}", why.message, e.message),
+                ..e
+            },
+        )),
+    }
+}
+
+fn unknown(name: &str, e: &ApiFailure) -> SubmitOutcome {
+    SubmitOutcome::Unknown {
+        error: ApiFailure {
+            message: format!(
+                "unknown whether campaign {name:?} was created: {}. Nothing more is created \
+                 until a lookup answers: check again",
+                e.message
+            ),
+            correlation_id: e.correlation_id.clone(),
+        },
     }
 }
 
@@ -159,13 +456,16 @@ fn seconds(d: Duration) -> String {
 mod tests {
     //! Against the real sandbox on loopback; the faults are the sandbox's own.
 
-    use chrono::NaiveDate;
+    use chrono::{Datelike, NaiveDate};
+    use chrono_tz::Tz;
 
     use super::*;
-    use crate::genesys::{ClientSettings, DialingMode, PhoneColumn, ScheduleInterval};
+    use crate::genesys::{
+        ClientSettings, DialingMode, DomainEntityRef, PhoneColumn, ScheduleInterval,
+    };
     use crate::sandbox::{self, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Faults, SandboxHandle};
 
-    const NAME: &str = "Bikeshare quiet hours 2026-11-20";
+    const NAME: &str = "Bikeshare quiet hours 2026-11-20 #k3f9q2";
 
     async fn sandbox_with(faults: Faults) -> SandboxHandle {
         sandbox::start(sandbox::SandboxOptions {
@@ -182,6 +482,38 @@ mod tests {
         s.max_backoff = Duration::from_millis(50);
         s.max_retries = 3;
         GenesysClient::new(s).unwrap()
+    }
+
+    /// Short limits so the fault tests take well under a second or two.
+    fn quick() -> Timeouts {
+        Timeouts {
+            create: Duration::from_millis(100),
+            lookup: Duration::from_millis(400),
+            lookup_budget: Duration::from_secs(3),
+            lookup_pause: Duration::from_millis(20),
+        }
+    }
+
+    /// 09:00–11:00 New York, three days after the sandbox's today (a schedule may not start
+    /// in the past).
+    fn future_day(sb: &SandboxHandle) -> NaiveDate {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let d = sb.now().with_timezone(&ny).date_naive() + chrono::Days::new(3);
+        NaiveDate::from_ymd_opt(d.year(), d.month(), d.day()).unwrap()
+    }
+
+    fn schedule_on(day: NaiveDate) -> CampaignSchedule {
+        let at = |h| day.and_hms_opt(h, 0, 0).unwrap();
+        CampaignSchedule {
+            id: None,
+            name: None,
+            version: None,
+            intervals: vec![ScheduleInterval::from_local(at(9), at(11))],
+            recurrences: None,
+            time_zone: Some("America/New_York".into()),
+            campaign: DomainEntityRef::new(""),
+            self_uri: None,
+        }
     }
 
     /// A valid request for the sandbox's first queue, contact list and published script.
@@ -205,27 +537,12 @@ mod tests {
                 "+13175550100",
             )
         };
-        let at = |h| {
-            NaiveDate::from_ymd_opt(2026, 11, 23)
-                .unwrap()
-                .and_hms_opt(h, 0, 0)
-                .unwrap()
-        };
-        let schedule = CampaignSchedule {
-            id: None,
-            name: None,
-            version: None,
-            intervals: vec![ScheduleInterval::from_local(at(9), at(11))],
-            recurrences: None,
-            time_zone: Some("America/New_York".into()),
-            campaign: DomainEntityRef::new(""),
-            self_uri: None,
-        };
         SubmitRequest {
             campaign,
-            schedule,
+            schedule: schedule_on(future_day(sb)),
             lookup_by_name_first: false,
             existing: None,
+            check_only: false,
         }
     }
 
@@ -239,9 +556,9 @@ mod tests {
         let sb = sandbox_with(Faults::default()).await;
         let c = client_for(&sb.base_url());
         let req = request(&sb, &c).await;
-        let SubmitOutcome::Done { id, self_uri } = submit(&c, req.clone(), CREATE_TIMEOUT).await
-        else {
-            panic!("not done")
+        let out = submit(&c, req.clone(), &Timeouts::default(), None).await;
+        let SubmitOutcome::Done { id, self_uri } = out else {
+            panic!("not done: {out:?}")
         };
         assert_eq!(self_uri, format!("/api/v2/outbound/campaigns/{id}"));
         let found = listed(&c).await;
@@ -254,7 +571,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_5xx_on_create_fails_for_sure_and_creates_nothing() {
+    async fn a_503_on_create_fails_for_sure_and_creates_nothing() {
         let sb = sandbox_with(Faults {
             error_rate: 1.0,
             ..Faults::default()
@@ -271,11 +588,17 @@ mod tests {
                 "Acme",
                 "+13175550100",
             ),
-            schedule: request_schedule(),
+            schedule: schedule_on(future_day(&sb)),
             lookup_by_name_first: false,
             existing: None,
+            check_only: false,
         };
-        let out = submit(&c, req, CREATE_TIMEOUT).await;
+        // The client's own retries of the 503 take longer than `quick()`'s create limit.
+        let t = Timeouts {
+            create: Duration::from_secs(20),
+            ..quick()
+        };
+        let out = submit(&c, req, &t, None).await;
         let SubmitOutcome::Failed { error, timed_out } = out else {
             panic!("{out:?}")
         };
@@ -291,22 +614,6 @@ mod tests {
         sb.shutdown().await;
     }
 
-    fn request_schedule() -> CampaignSchedule {
-        CampaignSchedule {
-            id: None,
-            name: None,
-            version: None,
-            intervals: vec![ScheduleInterval {
-                start: "2026-11-23T09:00:00.000".into(),
-                end: "2026-11-23T11:00:00.000".into(),
-            }],
-            recurrences: None,
-            time_zone: Some("America/New_York".into()),
-            campaign: DomainEntityRef::new(""),
-            self_uri: None,
-        }
-    }
-
     #[tokio::test]
     async fn a_few_503s_on_create_are_retried_and_create_exactly_one() {
         let sb = sandbox_with(Faults {
@@ -320,7 +627,7 @@ mod tests {
         s.max_retries = 12;
         let c = GenesysClient::new(s).unwrap();
         let req = request(&sb, &c).await;
-        let out = submit(&c, req, CREATE_TIMEOUT).await;
+        let out = submit(&c, req, &Timeouts::default(), None).await;
         assert!(matches!(out, SubmitOutcome::Done { .. }), "{out:?}");
         assert_eq!(listed(&c).await.len(), 1);
         assert_eq!(sb.campaigns().len(), 1);
@@ -335,7 +642,7 @@ mod tests {
         proxy.rival_saves_schedules(true);
         let c = client_for(&proxy.base_url);
         let req = request(&sb, &c).await;
-        let out = submit(&c, req.clone(), CREATE_TIMEOUT).await;
+        let out = submit(&c, req.clone(), &Timeouts::default(), None).await;
         let SubmitOutcome::ScheduleFailed {
             id,
             self_uri,
@@ -352,9 +659,9 @@ mod tests {
         proxy.rival_saves_schedules(false);
         let retry = SubmitRequest {
             existing: Some((id.clone(), self_uri)),
-            ..req
+            ..req.clone()
         };
-        let out = submit(&c, retry, CREATE_TIMEOUT).await;
+        let out = submit(&c, retry, &Timeouts::default(), None).await;
         assert!(
             matches!(&out, SubmitOutcome::Done { id: done, .. } if *done == id),
             "{out:?}"
@@ -362,14 +669,14 @@ mod tests {
         assert_eq!(listed(&c).await.len(), 1, "still exactly one campaign");
         assert_eq!(sb.campaigns().len(), 1);
         let stored = c.get_campaign_schedule(&id).await.unwrap().unwrap();
-        assert_eq!(stored.intervals[0].start, "2026-11-23T09:00:00.000");
+        assert_eq!(stored.intervals, req.schedule.intervals);
         sb.shutdown().await;
     }
 
     #[tokio::test]
-    async fn a_create_slower_than_the_timeout_is_looked_up_and_not_found_then_made_once() {
-        // Every answer takes 250 ms; the create may take 50 ms. The client hangs up first,
-        // so the sandbox never stores it, and the lookup right after finds nothing.
+    async fn a_create_the_client_gave_up_on_is_completed_by_the_server_and_found() {
+        // Every answer takes 250 ms; the create may take 100 ms. The client hangs up first,
+        // the sandbox (like Genesys) completes the create anyway, and the lookup finds it.
         let sb = sandbox_with(Faults {
             latency: Duration::from_millis(250),
             ..Faults::default()
@@ -377,70 +684,191 @@ mod tests {
         .await;
         let c = client_for(&sb.base_url());
         let req = request(&sb, &c).await;
-        let out = submit(&c, req.clone(), Duration::from_millis(50)).await;
-        let SubmitOutcome::Failed { error, timed_out } = out else {
+        let out = submit(&c, req.clone(), &quick(), None).await;
+        let SubmitOutcome::Done { id, .. } = out else {
             panic!("{out:?}")
         };
-        assert!(timed_out, "the outcome is unknown");
         assert_eq!(
-            error.message,
-            "no answer within 50 ms; the campaign was not found by name, so submitting again is safe"
+            sb.campaigns().len(),
+            1,
+            "created once, by the hung-up request"
         );
-        assert!(listed(&c).await.is_empty());
-        // The next try (as the dashboard sends it after a timeout) looks up first, then creates.
-        let retry = SubmitRequest {
-            lookup_by_name_first: true,
-            ..req
+        assert_eq!(sb.campaigns()[0]["id"], id.as_str());
+        assert!(sb.schedule(&id).is_some(), "and its schedule was put");
+        sb.shutdown().await;
+    }
+
+    /// Issue 17 acceptance: the create is answered after the client gave up, the lookups fail
+    /// (503, through all of the client's own retries), then one is slower than its limit,
+    /// then they work: exactly one campaign, with its schedule, and the pending record gone.
+    #[tokio::test]
+    async fn late_create_then_failing_then_slow_lookups_then_working_gives_exactly_one() {
+        use crate::sandbox::LookupFault::{Slow, Unavailable};
+        let mut lookups = vec![Unavailable; 4];
+        lookups.push(Slow(Duration::from_millis(800)));
+        let sb = sandbox_with(Faults {
+            create_answer_delay: Duration::from_millis(700),
+            lookup_faults: lookups,
+            ..Faults::default()
+        })
+        .await;
+        let dir = tempfile::tempdir().unwrap();
+        let pending = PendingStore::new(dir.path());
+        let c = client_for(&sb.base_url());
+        let req = request(&sb, &c).await;
+        let queue = queue_of(&req);
+        let out = submit(&c, req.clone(), &quick(), Some(&pending)).await;
+        let SubmitOutcome::Done { id, .. } = out else {
+            panic!("{out:?}")
         };
-        let out = submit(&c, retry, CREATE_TIMEOUT).await;
-        assert!(matches!(out, SubmitOutcome::Done { .. }), "{out:?}");
-        assert_eq!(listed(&c).await.len(), 1, "exactly one campaign");
+        assert_eq!(sb.campaigns().len(), 1, "exactly one campaign");
+        assert_eq!(
+            sb.create_bodies().len(),
+            1,
+            "exactly one create was received"
+        );
+        assert_eq!(sb.campaigns()[0]["id"], id.as_str());
+        assert!(sb.schedule(&id).is_some());
+        assert_eq!(
+            pending.load(&queue).unwrap(),
+            None,
+            "outcome known: record removed"
+        );
+        sb.shutdown().await;
+    }
+
+    /// While no lookup answers the outcome stays unknown, nothing is created again, and the
+    /// pending submission is on disk; "check again" once lookups work finds the campaign.
+    #[tokio::test]
+    async fn no_lookup_answering_leaves_it_unknown_and_check_again_finds_the_one_campaign() {
+        let sb = sandbox_with(Faults {
+            create_answer_delay: Duration::from_millis(600),
+            lookup_faults: vec![crate::sandbox::LookupFault::Unavailable; 60],
+            ..Faults::default()
+        })
+        .await;
+        let dir = tempfile::tempdir().unwrap();
+        let pending = PendingStore::new(dir.path());
+        let c = client_for(&sb.base_url());
+        let req = request(&sb, &c).await;
+        let queue = queue_of(&req);
+        let t = Timeouts {
+            lookup_budget: Duration::from_millis(300),
+            ..quick()
+        };
+        let out = submit(&c, req.clone(), &t, Some(&pending)).await;
+        let SubmitOutcome::Unknown { error } = out else {
+            panic!("{out:?}")
+        };
+        assert!(error.message.starts_with(&format!("unknown whether campaign {NAME:?} was created: the create got no answer within 100 ms; ")), "{}", error.message);
+        assert!(error.message.contains("HTTP 503"), "{}", error.message);
+        assert!(error.message.ends_with("check again"), "{}", error.message);
+        // A restart finds the submission on disk, exactly as it was sent.
+        let saved = pending
+            .load(&queue)
+            .unwrap()
+            .expect("recorded before the create");
+        assert_eq!(saved.campaign, req.campaign);
+        assert_eq!(sb.create_bodies().len(), 1);
+
+        // Checking again while lookups still fail: still unknown, still no second create.
+        let check = SubmitRequest {
+            check_only: true,
+            ..saved
+        };
+        let out = submit(&c, check.clone(), &t, Some(&pending)).await;
+        assert!(matches!(out, SubmitOutcome::Unknown { .. }), "{out:?}");
+        assert_eq!(sb.create_bodies().len(), 1);
+
+        // Once lookups answer (the scripted faults are used up), check again finds it.
+        let patient = Timeouts {
+            lookup_budget: Duration::from_secs(30),
+            lookup_pause: Duration::from_millis(1),
+            ..quick()
+        };
+        let out = submit(&c, check, &patient, Some(&pending)).await;
+        let SubmitOutcome::Done { id, .. } = out else {
+            panic!("{out:?}")
+        };
+        assert_eq!(sb.campaigns().len(), 1);
+        assert_eq!(sb.create_bodies().len(), 1, "never a second create");
+        assert!(sb.schedule(&id).is_some());
+        assert_eq!(pending.load(&queue).unwrap(), None);
         sb.shutdown().await;
     }
 
     #[tokio::test]
-    async fn a_create_whose_answer_is_lost_is_found_by_name_not_made_twice() {
-        // The sandbox stores the campaign at once; its answer reaches us after the timeout.
+    async fn check_again_when_nothing_was_created_says_so_and_creates_nothing() {
         let sb = sandbox_with(Faults::default()).await;
-        let proxy = interposer::start(sb.base_url()).await;
-        let c = client_for(&proxy.base_url);
-        let req = request(&sb, &c).await;
-        proxy.delay_create_answers(Duration::from_secs(2));
-        let out = submit(&c, req.clone(), Duration::from_millis(100)).await;
-        let SubmitOutcome::Done { id, .. } = out else {
+        let c = client_for(&sb.base_url());
+        let req = SubmitRequest {
+            check_only: true,
+            ..request(&sb, &c).await
+        };
+        let out = submit(&c, req, &quick(), None).await;
+        let SubmitOutcome::Failed { error, timed_out } = out else {
             panic!("{out:?}")
         };
-        let found = listed(&c).await;
-        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(timed_out, "the next submit still looks up first");
         assert_eq!(
-            found[0].id.as_deref(),
-            Some(id.as_str()),
-            "the one the lookup found"
+            error.message,
+            format!("checked: no campaign named {NAME:?} exists, so submitting again is safe")
         );
-        assert!(sb.schedule(&id).is_some(), "and its schedule was put");
-        // Submitting again after an unknown outcome finds it too, and creates nothing.
-        let again = SubmitRequest {
-            lookup_by_name_first: true,
-            ..req
-        };
-        let out = submit(&c, again, Duration::from_millis(100)).await;
-        assert!(
-            matches!(&out, SubmitOutcome::Done { id: same, .. } if *same == id),
-            "{out:?}"
-        );
-        assert_eq!(sb.campaigns().len(), 1);
+        assert!(sb.campaigns().is_empty());
         sb.shutdown().await;
+    }
+
+    #[test]
+    fn the_schedule_sent_is_clipped_to_now_plus_the_margin() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let at = |h, m| day.and_hms_opt(h, m, 0).unwrap();
+        let s = CampaignSchedule {
+            intervals: vec![
+                ScheduleInterval::from_local(at(8, 0), at(9, 0)),
+                ScheduleInterval::from_local(at(9, 0), at(11, 0)),
+                ScheduleInterval::from_local(at(14, 0), at(15, 0)),
+            ],
+            ..schedule_on(day)
+        };
+        // 09:30 in New York (EST, UTC-5).
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 3, 14, 30, 0)
+            .unwrap();
+        let out = clipped(&s, "c1", now).unwrap();
+        assert_eq!(out.campaign.id, "c1");
+        assert_eq!(
+            out.intervals,
+            [
+                ScheduleInterval::from_local(at(9, 45), at(11, 0)),
+                ScheduleInterval::from_local(at(14, 0), at(15, 0)),
+            ]
+        );
+        let late = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 3, 19, 50, 0)
+            .unwrap();
+        let e = clipped(&s, "c1", late).unwrap_err();
+        assert!(e.starts_with("no window is left to schedule: every selected window ends before Thu 12-03 14:50 America/New_York plus the 15-minute margin"), "{e}");
+    }
+
+    #[test]
+    fn pending_files_are_per_queue_with_safe_names_and_corruption_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = PendingStore::new(dir.path());
+        assert!(p.path("a/b c").ends_with("pending/a%2Fb%20c.json"));
+        assert_eq!(p.load("q1").unwrap(), None);
+        std::fs::create_dir_all(dir.path().join("pending")).unwrap();
+        std::fs::write(p.path("q1"), b"{").unwrap();
+        let e = p.load("q1").unwrap_err();
+        assert!(e.contains("is not a pending submission"), "{e}");
     }
 
     /// A loopback proxy in front of the sandbox that plays what the sandbox's own faults
     /// cannot: a rival who saves the same schedule just before each of ours reaches the
     /// sandbox (so ours carries a stale version and gets the 409 Genesys sends when someone
-    /// else saved in between), and a create whose answer is held back after the sandbox
-    /// stored it.
+    /// else saved in between).
     mod interposer {
         use std::sync::Arc;
-        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-        use std::time::Duration;
+        use std::sync::atomic::{AtomicBool, Ordering};
 
         use axum::body::{Body, to_bytes};
         use axum::extract::{Request, State};
@@ -450,7 +878,6 @@ mod tests {
         #[derive(Default)]
         struct Behaviour {
             rival: AtomicBool,
-            create_delay_ms: AtomicU64,
         }
 
         #[derive(Clone)]
@@ -468,11 +895,6 @@ mod tests {
         impl Interposer {
             pub fn rival_saves_schedules(&self, on: bool) {
                 self.behaviour.rival.store(on, Ordering::SeqCst);
-            }
-
-            pub fn delay_create_answers(&self, by: Duration) {
-                let ms = u64::try_from(by.as_millis()).unwrap();
-                self.behaviour.create_delay_ms.store(ms, Ordering::SeqCst);
             }
         }
 
@@ -503,8 +925,7 @@ mod tests {
             let headers = req.headers().clone();
             let body = to_bytes(req.into_body(), usize::MAX).await.unwrap();
             let url = format!("{}{path}", p.target);
-            let b = &p.behaviour;
-            if b.rival.load(Ordering::SeqCst)
+            if p.behaviour.rival.load(Ordering::SeqCst)
                 && method == Method::PUT
                 && path.starts_with("/api/v2/outbound/schedules/campaigns/")
             {
@@ -519,10 +940,6 @@ mod tests {
                 }
             }
             let bytes = resp.bytes().await.unwrap();
-            let delay = b.create_delay_ms.load(Ordering::SeqCst);
-            if method == Method::POST && path == "/api/v2/outbound/campaigns" && delay > 0 {
-                tokio::time::sleep(Duration::from_millis(delay)).await;
-            }
             out.body(Body::from(bytes)).unwrap()
         }
 

@@ -21,9 +21,17 @@ pub type JobId = u64;
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): typed into the field being edited,
+    /// never read as commands.
+    Paste(String),
     /// Spinner frame and toast expiry; only sent while something is pending.
     Tick,
-    Resize,
+    /// The terminal's new size, columns × rows: while it is under the minimum nothing but
+    /// quit acts, because nothing can be seen (a confirm would be answered blind).
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// SIGTERM or SIGHUP (the SSH session dropped): quit now, no questions.
     Terminate,
     /// `GET /api/v2/organizations/me` answered: the org's name for the status bar.
@@ -50,9 +58,20 @@ pub enum Msg {
     PhoneColumns(HashMap<String, Vec<(String, String)>>),
     ContactListsLoaded(Result<Vec<NamedRef>, String>),
     ScriptsLoaded(Result<Vec<NamedRef>, String>),
+    /// Sites (with the org's default site id) and call analysis response sets.
+    DialerPrereqsLoaded {
+        sites: Result<Vec<NamedRef>, String>,
+        default_site_id: Option<String>,
+        response_sets: Result<Vec<NamedRef>, String>,
+    },
     SubmitFinished {
         job: JobId,
         outcome: SubmitOutcome,
+    },
+    /// A submission of `queue_id` left unresolved by an earlier run (data dir), if any.
+    PendingLoaded {
+        queue_id: String,
+        result: Result<Option<Box<SubmitRequest>>, String>,
     },
     /// The export target exists: ask before overwriting.
     ExportExists {
@@ -60,6 +79,13 @@ pub enum Msg {
         format: ExportFormat,
     },
     ExportFinished(Result<PathBuf, String>),
+    /// A request is waiting to retry: "429, retry 3 in 12 s, 2:10 left".
+    Retrying(String),
+    /// A background job panicked: `what` it was doing, and the line to show.
+    JobCrashed {
+        what: &'static str,
+        message: String,
+    },
 }
 
 /// Work for the runtime; `update` never does I/O itself.
@@ -83,6 +109,10 @@ pub enum Effect {
     Cancel(JobId),
     LoadContactLists,
     LoadScripts,
+    /// Sites, the default site and call analysis response sets (dialing modes need them).
+    LoadDialerPrereqs,
+    /// Read the unresolved submission of this queue, if an earlier run left one.
+    LoadPending(String),
     Submit {
         job: JobId,
         request: Box<SubmitRequest>,

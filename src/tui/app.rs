@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use crate::campaign::{CampaignForm, Field, NamedRef, ScheduleWindow};
 use crate::export::ExportFormat;
 use crate::forecast::pipeline::{ModelSelection, PipelineOutput};
-use crate::tui::action::{ApiFailure, History, JobId};
+use crate::tui::action::{ApiFailure, History, JobId, SubmitRequest};
 use crate::tui::chart::Extent;
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::theme::Theme;
@@ -176,6 +176,12 @@ pub enum SubmitState {
         /// The campaign exists (schedule failed): the next try only PUTs the schedule.
         existing: Option<(String, String)>,
     },
+    /// The create may or may not have happened and no lookup has answered: the submit key
+    /// only checks again (a lookup by the exact name of `request`); nothing is created.
+    Unknown {
+        error: ApiFailure,
+        request: Box<SubmitRequest>,
+    },
 }
 
 /// The campaign review screen.
@@ -188,6 +194,9 @@ pub struct Review {
     /// The analyst changed a field: quitting would lose work, so it asks first.
     pub edited: bool,
     pub submit: SubmitState,
+    /// The request of the submit in flight, kept so an unknown outcome can be checked again
+    /// with exactly the name that was sent.
+    pub sent: Option<Box<SubmitRequest>>,
     /// Lines scrolled in the JSON preview.
     pub preview_scroll: u16,
 }
@@ -197,11 +206,20 @@ impl Review {
         Field::ALL[self.focus.min(Field::ALL.len() - 1)]
     }
 
-    /// In flight or done: the form no longer changes and nothing is sent again.
+    /// The schedule follows the dashboard's selection: before the submit, and after the
+    /// campaign exists (a new submit then updates that campaign's schedule).
+    pub fn follows_selection(&self) -> bool {
+        matches!(
+            self.submit,
+            SubmitState::Idle | SubmitState::Failed { .. } | SubmitState::Done { .. }
+        )
+    }
+
+    /// In flight, done or unknown: the form no longer changes and no create is sent.
     pub fn locked(&self) -> bool {
         matches!(
             self.submit,
-            SubmitState::InFlight { .. } | SubmitState::Done { .. }
+            SubmitState::InFlight { .. } | SubmitState::Done { .. } | SubmitState::Unknown { .. }
         )
     }
 }
@@ -262,6 +280,11 @@ pub struct Toast {
 /// Ticks (100 ms each) a toast stays up.
 pub const TOAST_TICKS: u32 = 50;
 
+/// The smallest terminal the screens are laid out for: 80×23 is an 80×24 terminal under tmux's
+/// or screen's status line, the common jump-host setup.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 23;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Picker,
@@ -272,6 +295,9 @@ pub enum Screen {
 /// The whole application state.
 #[derive(Debug, Clone)]
 pub struct App {
+    /// The terminal's size (columns, rows), from the runtime; keys are ignored while it is
+    /// under the minimum (see [`App::fits_screen`]).
+    pub size: (u16, u16),
     pub keymap: Keymap,
     pub theme: Theme,
     pub org: OrgInfo,
@@ -294,17 +320,32 @@ pub struct App {
     /// Phone columns (name, type) per contact list id.
     pub phone_columns: std::collections::HashMap<String, Vec<(String, String)>>,
     pub scripts: Loadable<Vec<NamedRef>>,
+    /// Telephony sites, for dialing (non-preview) campaigns.
+    pub sites: Loadable<Vec<NamedRef>>,
+    /// `organizations/me`'s `defaultSiteId`, preselected when present.
+    pub default_site_id: Option<String>,
+    /// Call analysis response sets, for dialing campaigns.
+    pub response_sets: Loadable<Vec<NamedRef>>,
     pub toasts: Vec<Toast>,
     pub spinner: usize,
     pub next_job: JobId,
     /// Contact lists and scripts are fetched once, when the review first opens.
     pub pickers_requested: bool,
+    /// Mixed into each draft's name marker; the runtime sets a random one, tests keep 0 so
+    /// snapshots are stable.
+    pub submission_salt: u64,
     pub quit: bool,
 }
 
 impl App {
+    /// Whether the screens can be drawn at the terminal's size (else only "too small" is).
+    pub fn fits_screen(&self) -> bool {
+        self.size.0 >= MIN_WIDTH && self.size.1 >= MIN_HEIGHT
+    }
+
     pub fn new(keymap: Keymap, org: OrgInfo, tz: Tz, today: NaiveDate) -> Self {
         Self {
+            size: (MIN_WIDTH, MIN_HEIGHT),
             keymap,
             theme: Theme::indexed(),
             org,
@@ -322,10 +363,14 @@ impl App {
             contact_lists: Loadable::Loading,
             phone_columns: Default::default(),
             scripts: Loadable::Loading,
+            sites: Loadable::Loading,
+            default_site_id: None,
+            response_sets: Loadable::Loading,
             toasts: Vec::new(),
             spinner: 0,
             next_job: 1,
             pickers_requested: false,
+            submission_salt: 0,
             quit: false,
         }
     }
@@ -385,9 +430,11 @@ impl App {
         }
     }
 
+    /// A notice; its text often quotes a server, so control characters are stripped (an
+    /// escape sequence in an error must not reach the terminal).
     pub fn toast(&mut self, level: Level, text: impl Into<String>) {
         self.toasts.push(Toast {
-            text: text.into(),
+            text: crate::text::clean(&text.into()).into_owned(),
             level,
             ttl: TOAST_TICKS,
         });

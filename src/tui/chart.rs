@@ -86,11 +86,15 @@ impl ChartView {
     /// One bucket left or right; the view follows the cursor out of its edge.
     pub fn step_cursor(&mut self, forward: bool, e: Extent) {
         let g = e.bucket;
-        self.cursor = if forward {
-            (self.cursor + g).min(e.hi - g)
-        } else {
-            (self.cursor - g).max(e.lo)
-        };
+        self.set_cursor(self.cursor + if forward { g } else { -g }, e);
+    }
+
+    /// Puts the cursor on the bucket holding `t`, kept inside the data; the view keeps its
+    /// span and follows the cursor out of its edge. Day, page, first/last and window jumps.
+    pub fn set_cursor(&mut self, t: f64, e: Extent) {
+        let g = e.bucket;
+        let t = t.clamp(e.lo, (e.hi - g).max(e.lo));
+        self.cursor = e.lo + ((t - e.lo) / g).floor() * g;
         if self.cursor < self.start {
             self.shift(self.cursor - self.start, e);
         } else if self.cursor >= self.end {
@@ -168,6 +172,24 @@ mod tests {
 
     fn view(start: f64, end: f64, cursor: f64) -> ChartView {
         ChartView { start, end, cursor }
+    }
+
+    #[test]
+    fn set_cursor_lands_on_the_bucket_inside_the_data_and_the_view_follows() {
+        let e = extent();
+        let mut v = view(7.0 * 24.0 * H, 14.0 * 24.0 * H, 10.0 * 24.0 * H);
+        v.set_cursor(3.0 * 24.0 * H + 0.6 * H, e);
+        assert_eq!(
+            v.cursor,
+            3.0 * 24.0 * H,
+            "the bucket holding t, not the nearest"
+        );
+        assert_eq!((v.start, v.span()), (3.0 * 24.0 * H, 7.0 * 24.0 * H));
+        v.set_cursor(-5.0 * H, e);
+        assert_eq!((v.cursor, v.start), (0.0, 0.0));
+        v.set_cursor(1e12, e);
+        assert_eq!((v.cursor, v.end), (e.hi - H, e.hi));
+        assert_eq!(v.span(), 7.0 * 24.0 * H, "the span is kept");
     }
 
     #[test]

@@ -23,7 +23,8 @@ use crate::forecast::pipeline::PipelineOutput;
 use crate::genesys::{FetchProgress, GenesysClient};
 use crate::refs::QueueRef;
 use crate::service;
-use crate::service::submit::{CREATE_TIMEOUT, submit};
+use crate::service::staffing::{StaffingData, fetch_staffing_data, handle_buckets};
+use crate::service::submit::{PendingStore, Timeouts, submit};
 use crate::store::Store;
 use crate::tui::action::{Effect, History, JobId, Msg};
 use crate::tui::app::App;
@@ -61,9 +62,54 @@ struct Runtime {
 /// Runs the dashboard until the user quits (`app.initial_queue`, if set, skips the picker).
 pub async fn run(mut app: App, backend: Backend) -> color_eyre::Result<()> {
     let mut terminal = ratatui::init();
+    let guard = TerminalGuard::enter();
     let result = event_loop(&mut terminal, &mut app, backend).await;
-    ratatui::restore();
+    drop(guard);
     result
+}
+
+/// Bracketed paste on while the dashboard runs, and the terminal given back on every way out:
+/// a normal return, an error (`?`), and a panic of the event loop itself (the hook below; the
+/// loop's thread is the one that owns the screen). A panic in a background job is *not* a way
+/// out: it is logged here, reported by its job as an error, and the dashboard keeps the screen
+/// (restoring it there would leave the app drawing over the shell).
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> Self {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+        let ui = std::thread::current().id();
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().id() == ui {
+                leave_terminal();
+                previous(info);
+            } else {
+                tracing::error!("background job panicked: {info}");
+            }
+        }));
+        Self
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        leave_terminal();
+    }
+}
+
+/// Bracketed paste off, then ratatui's restore (raw mode off, main screen, cursor shown).
+fn leave_terminal() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+}
+
+/// A test-only fault, so the PTY tests can prove a panic is contained: `QUEUECAST_TEST_PANIC`
+/// set to `fit` makes every fit panic in its background job, `loop` the event loop itself.
+fn injected_panic(place: &str) {
+    if std::env::var("QUEUECAST_TEST_PANIC").is_ok_and(|v| v == place) {
+        panic!("injected panic ({place}) for a test");
+    }
 }
 
 /// When history arrived, until the frame that shows its forecast is on screen (for the log).
@@ -113,13 +159,32 @@ async fn event_loop(
         tx,
         jobs: HashMap::new(),
     };
+    {
+        let tx = rt.tx.clone();
+        rt.backend
+            .client
+            .on_retry(move |n| drop(tx.send(Msg::Retrying(n.to_string()))));
+    }
     rt.exec(Effect::LoadOrg);
     rt.exec(Effect::LoadQueues);
+    let size = terminal.size()?;
+    for e in update(
+        app,
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    ) {
+        rt.exec(e);
+    }
     let mut events = EventStream::new();
     // A closed SSH session (SIGHUP) or a kill (SIGTERM) must still cancel work and restore the
     // terminal, like `q` does.
     let mut sigterm = Signal::new(SignalKindOf::Terminate)?;
     let mut sighup = Signal::new(SignalKindOf::Hangup)?;
+    // In raw mode Ctrl-C is a key, not a signal: a SIGINT comes from another process (`kill
+    // -INT`, a supervisor), and is a request to stop like SIGTERM.
+    let mut sigint = Signal::new(SignalKindOf::Interrupt)?;
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -136,9 +201,10 @@ async fn event_loop(
         let msg = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => Msg::Key(k),
-                Some(Ok(Event::Resize(..))) => {
+                Some(Ok(Event::Paste(text))) => Msg::Paste(text),
+                Some(Ok(Event::Resize(width, height))) => {
                     terminal.autoresize()?;
-                    Msg::Resize
+                    Msg::Resize { width, height }
                 }
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
@@ -150,11 +216,18 @@ async fn event_loop(
                 tracing::info!("SIGTERM: quitting");
                 Msg::Terminate
             }
+            _ = sigint.recv() => {
+                tracing::info!("SIGINT: quitting");
+                Msg::Terminate
+            }
             _ = sighup.recv() => {
                 tracing::info!("SIGHUP (terminal gone): quitting");
                 Msg::Terminate
             }
         };
+        if matches!(msg, Msg::Key(_)) {
+            injected_panic("loop");
+        }
         timing.saw(&msg);
         for e in update(app, msg) {
             rt.exec(e);
@@ -188,7 +261,11 @@ fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App) -> std::io::Result<(
 fn refs(items: impl IntoIterator<Item = (String, String)>) -> Vec<NamedRef> {
     let mut v: Vec<NamedRef> = items
         .into_iter()
-        .map(|(id, name)| NamedRef { id, name })
+        .map(|(id, name)| NamedRef {
+            id,
+            // Names come from the server: no control characters on the screen.
+            name: crate::text::clean(&name).into_owned(),
+        })
         .collect();
     v.sort_by_key(|r| r.name.to_lowercase());
     v
@@ -226,10 +303,19 @@ impl Runtime {
             } => self.fit(job, model, history),
             Effect::LoadContactLists => self.load_contact_lists(),
             Effect::LoadScripts => self.load_scripts(),
+            Effect::LoadDialerPrereqs => self.load_dialer_prereqs(),
+            Effect::LoadPending(queue_id) => {
+                let result = PendingStore::new(self.backend.store.dir())
+                    .load(&queue_id)
+                    .map(|r| r.map(Box::new));
+                let _ = self.tx.send(Msg::PendingLoaded { queue_id, result });
+            }
             Effect::Submit { job, request } => {
                 let (b, tx) = (self.backend.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    let outcome = submit(&b.client, *request, CREATE_TIMEOUT).await;
+                self.spawn("submitting", async move {
+                    let pending = PendingStore::new(b.store.dir());
+                    let outcome =
+                        submit(&b.client, *request, &Timeouts::default(), Some(&pending)).await;
                     let _ = tx.send(Msg::SubmitFinished { job, outcome });
                 });
             }
@@ -247,9 +333,25 @@ impl Runtime {
         }
     }
 
+    /// Spawns `job`; if it panics, the dashboard is told (a toast naming `what`) instead of
+    /// waiting forever for its answer.
+    fn spawn(&self, what: &'static str, job: impl Future<Output = ()> + Send + 'static) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            if let Err(e) = tokio::spawn(job).await
+                && e.is_panic()
+            {
+                let _ = tx.send(Msg::JobCrashed {
+                    what,
+                    message: crashed(e),
+                });
+            }
+        });
+    }
+
     fn load_org(&self) {
         let (b, tx) = (self.backend.clone(), self.tx.clone());
-        tokio::spawn(async move {
+        self.spawn("loading the organization", async move {
             let r = b.client.organization_me().await;
             let _ = tx.send(Msg::OrgLoaded(r.map(|o| o.name).map_err(|e| e.to_string())));
         });
@@ -257,7 +359,7 @@ impl Runtime {
 
     fn load_queues(&self) {
         let (b, tx) = (self.backend.clone(), self.tx.clone());
-        tokio::spawn(async move {
+        self.spawn("listing queues", async move {
             let r = b
                 .client
                 .list_queues(None)
@@ -270,7 +372,7 @@ impl Runtime {
 
     fn load_contact_lists(&self) {
         let (b, tx) = (self.backend.clone(), self.tx.clone());
-        tokio::spawn(async move {
+        self.spawn("listing contact lists", async move {
             let r = match b.client.list_contact_lists().await {
                 Ok(v) => {
                     let cols = v
@@ -293,9 +395,43 @@ impl Runtime {
         });
     }
 
-    fn load_scripts(&self) {
+    /// Sites (and the org's default site) and call analysis response sets, in the background
+    /// like the contact lists.
+    fn load_dialer_prereqs(&self) {
         let (b, tx) = (self.backend.clone(), self.tx.clone());
         tokio::spawn(async move {
+            let (sites, org, sets) = tokio::join!(
+                b.client.list_sites(),
+                b.client.organization_me(),
+                b.client.list_call_analysis_response_sets()
+            );
+            let default_site_id = org
+                .ok()
+                .and_then(|o| o.default_site_id)
+                .filter(|s| !s.is_empty());
+            let sites = sites
+                .map(|v| {
+                    refs(
+                        v.into_iter()
+                            .filter(|s| s.state.as_deref().is_none_or(|st| st == "active"))
+                            .map(|s| (s.id, s.name)),
+                    )
+                })
+                .map_err(|e| e.to_string());
+            let response_sets = sets
+                .map(|v| refs(v.into_iter().map(|r| (r.id, r.name))))
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Msg::DialerPrereqsLoaded {
+                sites,
+                default_site_id,
+                response_sets,
+            });
+        });
+    }
+
+    fn load_scripts(&self) {
+        let (b, tx) = (self.backend.clone(), self.tx.clone());
+        self.spawn("listing scripts", async move {
             let r = b
                 .client
                 .list_published_scripts()
@@ -330,7 +466,16 @@ impl Runtime {
         let token = self.jobs.entry(job).or_default().clone();
         let (b, tx) = (self.backend.clone(), self.tx.clone());
         tokio::spawn(async move {
-            let fit = tokio::task::spawn_blocking(move || fit(&b, &history, model));
+            // Staffed agents and handle time for the capacity windows, as the headless
+            // forecast has them; a failure is a warning in the run, never a lost forecast.
+            let staffing = tokio::select! {
+                _ = token.cancelled() => return,
+                s = staffing_data(&b, &history) => s,
+            };
+            let fit = tokio::task::spawn_blocking(move || {
+                injected_panic("fit");
+                fit(&b, &history, model, &staffing)
+            });
             let result = tokio::select! {
                 _ = token.cancelled() => return,
                 r = fit => r,
@@ -343,12 +488,27 @@ impl Runtime {
                 Ok(Err(message)) => Msg::FitFailed { job, message },
                 Err(e) => Msg::FitFailed {
                     job,
-                    message: format!("the model crashed: {e}"),
+                    message: format!("the model {}", crashed(e)),
                 },
             };
             let _ = tx.send(msg);
         });
     }
+}
+
+/// A background job that died: the payload goes to the log, the screen gets a short line.
+fn crashed(e: tokio::task::JoinError) -> String {
+    let payload = if e.is_panic() {
+        let p = e.into_panic();
+        p.downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into())
+    } else {
+        e.to_string()
+    };
+    tracing::error!("background job crashed: {payload}");
+    "crashed (a bug in queuecast; details in the log); the rest of the dashboard still works".into()
 }
 
 /// Writes the forecast unless the file exists and `overwrite` is off (then asks back).
@@ -358,7 +518,8 @@ fn export(path: PathBuf, format: ExportFormat, overwrite: bool, out: &PipelineOu
     }
     let r = crate::export::render(out, format)
         .and_then(|b| crate::fsutil::write_atomic(&path, &b).map_err(Into::into))
-        .map(|_| path)
+        // The toast names the absolute path: the analyst may not know the dashboard's cwd.
+        .map(|_| std::path::absolute(&path).unwrap_or(path))
         .map_err(|e| e.to_string());
     Msg::ExportFinished(r)
 }
@@ -391,10 +552,24 @@ async fn fetch_history(
 
 /// The same load previous → run → save as `queuecast forecast`, with `model` (`auto` or a
 /// registered name); trouble with the data dir is logged, not fatal.
-fn fit(b: &Backend, history: &History, model: String) -> Result<PipelineOutput, String> {
+/// What `[staffing]` needs from the org for `history`'s queue, with its own handle time.
+async fn staffing_data(b: &Backend, history: &History) -> StaffingData {
+    let queue_id = &history.queue.id;
+    let mut data = fetch_staffing_data(&b.client, queue_id, &b.config, Utc::now()).await;
+    data.handle = handle_buckets(history);
+    data
+}
+
+fn fit(
+    b: &Backend,
+    history: &History,
+    model: String,
+    staffing: &StaffingData,
+) -> Result<PipelineOutput, String> {
     let mut config = b.config.clone();
     config.forecast.model = model;
-    let run = service::forecast::run(&b.store, history.clone(), config).map_err(|e| {
+    let run = service::forecast::run_with(&b.store, history.clone(), config, staffing);
+    let run = run.map_err(|e| {
         for note in &e.notes {
             tracing::warn!("{note}");
         }
@@ -410,6 +585,7 @@ fn fit(b: &Backend, history: &History, model: String) -> Result<PipelineOutput, 
 enum SignalKindOf {
     Terminate,
     Hangup,
+    Interrupt,
 }
 
 /// A Unix signal stream; elsewhere a stream that never fires.
@@ -426,6 +602,7 @@ impl Signal {
             let k = match kind {
                 SignalKindOf::Terminate => SignalKind::terminate(),
                 SignalKindOf::Hangup => SignalKind::hangup(),
+                SignalKindOf::Interrupt => SignalKind::interrupt(),
             };
             Ok(Self { inner: signal(k)? })
         }

@@ -12,8 +12,7 @@ use crate::tui::keymap::{Command, Context};
 use crate::tui::screens;
 use crate::tui::widgets::{ellipsize, spinner};
 
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+pub use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH};
 
 /// Renders the whole screen.
 pub fn draw(f: &mut Frame, app: &App) {

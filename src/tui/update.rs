@@ -12,11 +12,17 @@ use crate::tui::screens::{self, dashboard, export, help, picker, review};
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => on_key(app, key),
+        // Like keys: nothing goes into a field the analyst cannot see.
+        Msg::Paste(_) if !app.fits_screen() => vec![],
+        Msg::Paste(text) => screens::paste(app, &text),
         Msg::Tick => {
             tick(app);
             vec![]
         }
-        Msg::Resize => vec![],
+        Msg::Resize { width, height } => {
+            app.size = (width, height);
+            vec![]
+        }
         Msg::Terminate => screens::quit(app),
         Msg::OrgLoaded(Ok(name)) => {
             if !name.trim().is_empty() {
@@ -54,12 +60,34 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             review::scripts_loaded(app, r);
             vec![]
         }
+        Msg::DialerPrereqsLoaded {
+            sites,
+            default_site_id,
+            response_sets,
+        } => {
+            review::dialer_prereqs_loaded(app, sites, default_site_id, response_sets);
+            vec![]
+        }
         Msg::SubmitFinished { job, outcome } => {
             review::submit_finished(app, job, outcome);
             vec![]
         }
+        Msg::PendingLoaded { queue_id, result } => {
+            review::pending_loaded(app, &queue_id, result);
+            vec![]
+        }
         Msg::ExportExists { path, format } => {
             export::exists(app, path, format);
+            vec![]
+        }
+        Msg::Retrying(text) => {
+            // One notice at a time: the newest replaces the last.
+            app.toasts.retain(|t| !t.text.starts_with("waiting: "));
+            app.toast(Level::Info, format!("waiting: {text}"));
+            vec![]
+        }
+        Msg::JobCrashed { what, message } => {
+            app.toast(Level::Error, format!("{what}: {message}"));
             vec![]
         }
         Msg::ExportFinished(result) => {
@@ -82,11 +110,23 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
         return vec![];
     }
-    // Ctrl-C always quits, even while typing.
+    // Ctrl-C quits even while typing, but asks first, as `q` does, when a draft would be lost.
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        return screens::quit(app);
+        if matches!(app.overlay, Some(Overlay::Confirm { .. })) {
+            app.overlay = None;
+            return vec![];
+        }
+        return command(app, Context::Global, Command::Quit);
     }
     let k = Key::from_event(&key);
+    if !app.fits_screen() {
+        // Nothing is drawn but "too small": a key could answer a confirm or type into a
+        // field the analyst cannot see. Only quit acts (the draft prompt still guards it).
+        return match app.keymap.lookup(app.context(), k) {
+            Some(Command::Quit) => command(app, app.context(), Command::Quit),
+            _ => vec![],
+        };
+    }
     if matches!(app.overlay, Some(Overlay::Help)) {
         let cmd = app.keymap.lookup(app.context(), k);
         return help::command(app, cmd);

@@ -44,6 +44,8 @@ pub struct ForecastView {
     pub reason: Option<String>,
     /// Set when the band was recalibrated from the backtest.
     pub calibration: Option<String>,
+    /// The combination's members and weights, when the forecast shown is the combination.
+    pub combination: Option<String>,
     /// Models dropped from the tournament, with why.
     pub failures: Vec<(String, String)>,
     pub future: Vec<ForecastPoint>,
@@ -60,6 +62,9 @@ pub struct ForecastView {
     pub drift_note: String,
     pub warnings: Vec<String>,
     pub refreshed_at: DateTime<Utc>,
+    /// The model panel's AHT line (issue 14): the forecast AHT and its backtest error, and
+    /// the peak required agents; `None` when the staffing stage did not run.
+    pub aht: Option<String>,
 }
 
 /// A run of one named model backtests only that model. When the open queue's last `auto` run
@@ -106,6 +111,11 @@ impl ForecastView {
             calibration: sel
                 .and_then(|s| s.calibration.as_ref())
                 .and_then(|c| c.warning(out.granularity)),
+            combination: sel
+                .filter(|s| s.chosen == out.forecast.model)
+                .and_then(|s| s.combination.as_ref())
+                .filter(|_| out.forecast.model == crate::forecast::combine::NAME)
+                .map(|c| format!("combination of {}", c.describe())),
             failures: sel
                 .map(|s| {
                     s.failures
@@ -133,8 +143,39 @@ impl ForecastView {
             drift_note,
             warnings: out.warnings.clone(),
             refreshed_at: out.generated_at,
+            aht: out.staffing.as_ref().map(aht_line),
         }
     }
+}
+
+/// `300 s, WAPE 8.1%, req ≤ 19`: AHT over the forecast (a range when it varies), the AHT
+/// backtest's WAPE (or `default` when there is no handle-time history), peak required agents
+/// at the upper band.
+fn aht_line(plan: &crate::forecast::staffing::StaffingPlan) -> String {
+    let (lo, hi) = plan
+        .intervals
+        .iter()
+        .fold((f64::INFINITY, 0.0_f64), |(lo, hi), iv| {
+            (lo.min(iv.aht), hi.max(iv.aht))
+        });
+    let aht = if plan.intervals.is_empty() {
+        "n/a".to_string()
+    } else if (hi - lo).abs() < 0.5 {
+        format!("{lo:.0} s")
+    } else {
+        format!("{lo:.0}-{hi:.0} s")
+    };
+    let err = match plan.aht_backtest.as_ref().and_then(|b| b.wape) {
+        Some(w) => format!("WAPE {:.1}%", w * 100.0),
+        None => "default".to_string(),
+    };
+    let peak = plan
+        .intervals
+        .iter()
+        .map(|iv| iv.required_agents_upper)
+        .max()
+        .unwrap_or(0);
+    format!("{aht}, {err}, req ≤ {peak}")
 }
 
 fn tournament(s: &ModelSelection) -> Vec<ModelRow> {
@@ -205,6 +246,8 @@ mod tests {
             mase: Some(wape * 5.0),
             coverage: 0.9,
             mape: None,
+            msis: Some(wape * 40.0),
+            stopped: false,
             fit_time: Duration::from_millis(420),
             folds: 4,
         }
@@ -225,14 +268,16 @@ mod tests {
                 vec![]
             },
             calibration: Some(Calibration {
-                method: CalibrationMethod::SplitConformalPooled,
+                method: CalibrationMethod::Conformal,
                 nominal: 0.95,
                 coverage_before: 0.84,
-                coverage_after: 0.95,
-                factor: 1.3,
-                factors: vec![1.3],
-                offset: 0.1,
+                coverage_after: 0.93,
+                msis_before: Some(9.0),
+                msis_after: Some(6.0),
+                band: None,
             }),
+            combination: None,
+            marks: Default::default(),
         }
     }
 
@@ -271,6 +316,8 @@ mod tests {
                 granularity: Granularity::Pt1h,
                 tz,
                 fill: FillMode::Zero,
+                late_start: None,
+                counted: None,
             },
             generated_at: Utc.with_ymd_and_hms(2024, 6, 1, 14, 5, 0).unwrap(),
             granularity: Granularity::Pt1h,
@@ -306,7 +353,48 @@ mod tests {
             selection: Some(sel),
             config: Config::default(),
             warnings: vec!["w".into()],
+            staffing: None,
         }
+    }
+
+    #[test]
+    fn the_model_panel_gets_aht_its_error_and_peak_required_agents() {
+        use crate::forecast::staffing::{AhtBacktest, IntervalStaffing, StaffingPlan};
+        let mut out = output(auto());
+        assert_eq!(ForecastView::of(&out, None).aht, None);
+        let iv = |h: i64, aht: f64, up: u32| IntervalStaffing {
+            ts: out.forecast.future[0].ts + TimeDelta::hours(h),
+            contacts: 10.0,
+            contacts_upper: 16.0,
+            aht,
+            required_agents: up - 1,
+            required_agents_upper: up,
+            staffed_agents: None,
+            spare_agents: None,
+        };
+        let mut plan = StaffingPlan {
+            settings: Default::default(),
+            aht_backtest: None,
+            intervals: vec![iv(0, 300.0, 4), iv(1, 300.0, 7)],
+            windows: vec![],
+        };
+        out.staffing = Some(plan.clone());
+        assert_eq!(
+            ForecastView::of(&out, None).aht.as_deref(),
+            Some("300 s, default, req ≤ 7")
+        );
+        plan.intervals[1].aht = 420.0;
+        plan.aht_backtest = Some(AhtBacktest {
+            wape: Some(0.081),
+            baseline_wape: Some(0.2),
+            folds: 4,
+            contacts: 1000.0,
+        });
+        out.staffing = Some(plan);
+        assert_eq!(
+            ForecastView::of(&out, None).aht.as_deref(),
+            Some("300-420 s, WAPE 8.1%, req ≤ 7")
+        );
     }
 
     #[test]
@@ -323,7 +411,17 @@ mod tests {
             Some("seasonal-naive has the lowest WAPE")
         );
         assert_eq!(v.failures, [("prophet-seed".into(), "diverged".into())]);
-        assert!(v.calibration.unwrap().starts_with("95 % band recalibrated"));
+        let band = v.calibration.unwrap();
+        assert!(
+            band.starts_with("95 % band from the backtest's errors"),
+            "{band}"
+        );
+        // The label says what the band really covered when it is not the nominal level.
+        assert!(
+            band.ends_with("measured coverage 93.0 % in the backtest"),
+            "{band}"
+        );
+        assert_eq!(v.combination, None);
         assert_eq!(v.threshold, 9.1);
         assert_eq!(v.windows.len(), 1);
         assert_eq!(v.windows[0].expected_contacts, 22.5);

@@ -536,7 +536,7 @@ async fn ninety_days_are_split_into_weekly_chunks_at_local_midnight() {
         Granularity::Pt30m,
         "Europe/Dublin",
     );
-    q.media_type = Some("voice".into());
+    q.media_types = vec!["voice".into()];
     q.metrics = vec![Metric::NOffered, Metric::NHandled];
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let buckets = client(&server)
@@ -587,9 +587,11 @@ async fn ninety_days_are_split_into_weekly_chunks_at_local_midnight() {
         assert_eq!(body["metrics"], json!(["nOffered", "tHandle"]));
         assert_eq!(
             body["filter"],
-            json!({"type": "and", "predicates": [
-                {"type": "dimension", "dimension": "queueId", "operator": "matches", "value": QUEUE_ID},
-                {"type": "dimension", "dimension": "mediaType", "operator": "matches", "value": "voice"}]})
+            json!({"type": "and", "clauses": [
+                {"type": "or", "predicates": [
+                    {"type": "dimension", "dimension": "queueId", "operator": "matches", "value": QUEUE_ID}]},
+                {"type": "or", "predicates": [
+                    {"type": "dimension", "dimension": "mediaType", "operator": "matches", "value": "voice"}]}]})
         );
     }
     assert_eq!(buckets.len(), 13);

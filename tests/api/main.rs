@@ -5,6 +5,10 @@ mod common;
 
 mod genesys_client;
 mod genesys_secrets;
+mod hostile_server;
 mod openapi_schema;
+mod orgdata;
 mod sandbox_api;
 mod sandbox_client;
+mod staffing_sandbox;
+mod staffing_wire;

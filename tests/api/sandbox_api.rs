@@ -178,7 +178,14 @@ async fn token_flow_and_401s() {
 
 #[tokio::test]
 async fn queues_paging_wildcard_and_lookup() {
-    let sb = start().await;
+    // Only the three replayed series (no simulated centre), so two pages of two.
+    let sb = sandbox::start(SandboxOptions {
+        now: Some(now()),
+        queue_count: 0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     let base = sb.base_url();
     let tok = token(&base).await;
 
@@ -217,11 +224,13 @@ async fn queues_paging_wildcard_and_lookup() {
     );
 
     for (filter, count) in [
-        ("Electricity*", 1),
+        ("Public data: Electricity*", 1),
+        ("Electricity*", 0),
         ("*NYC*", 1),
         ("*(rentals/h)", 1),
+        ("Public data*", 3),
         ("Bikeshare", 0),
-        ("bikeshare dc (rentals/h)", 1),
+        ("public data: bikeshare dc (rentals/h)", 1),
     ] {
         let url = format!(
             "/api/v2/routing/queues?name={}",
@@ -360,7 +369,7 @@ async fn ninety_days_hourly_in_weekly_chunks_is_exactly_the_bundled_data() {
     let queues = sb.queues();
     let bike = queues
         .iter()
-        .find(|q| q.name.starts_with("Bikeshare"))
+        .find(|q| q.name.contains("Bikeshare"))
         .unwrap();
     let series = sb.series(&bike.id).unwrap();
     let expected: BTreeMap<DateTime<Utc>, u64> = series
@@ -418,7 +427,7 @@ async fn aggregate_granularity_zone_and_filter_rules() {
     let queues = sb.queues();
     let bike = queues
         .iter()
-        .find(|q| q.name.starts_with("Bikeshare"))
+        .find(|q| q.name.contains("Bikeshare"))
         .unwrap();
     let ew = queues.iter().find(|q| q.name.contains("E&W")).unwrap();
     let end = Utc.with_ymd_and_hms(2026, 11, 20, 5, 0, 0).unwrap(); // local midnight
@@ -618,6 +627,13 @@ async fn outbound_lists_campaigns_and_validation() {
     let mut agentless = campaign_body(&queue, &list, &script);
     agentless["dialingMode"] = json!("agentless");
     agentless["name"] = json!("Reminder blast");
+    // …but an outbound line count (Campaign.md: "only required for agentless").
+    agentless["outboundLineCount"] = json!(2);
+    // …and, like every mode but preview, a site and a call analysis response set.
+    let (_, _, sites) = get(&base, &tok, "/api/v2/telephony/providers/edges/sites").await;
+    let (_, _, sets) = get(&base, &tok, "/api/v2/outbound/callanalysisresponsesets").await;
+    agentless["site"] = json!({"id": sites["entities"][0]["id"]});
+    agentless["callAnalysisResponseSet"] = json!({"id": sets["entities"][0]["id"]});
     let o = agentless.as_object_mut().unwrap();
     o.remove("queue");
     o.remove("script");
@@ -963,7 +979,7 @@ async fn extra_queue_files_and_bad_file_errors() {
         .into_iter()
         .find(|q| q.name == "My queue")
         .unwrap();
-    assert_eq!(mine.total, 12);
+    assert_eq!(mine.replayed.map(|r| r.1), Some(12));
     assert_eq!(mine.granularity, queuecast::granularity::Granularity::Pt1h);
     // Shifted by whole weeks: still a Thursday 09:00 local.
     let first = sb.series(&mine.id).unwrap()[0].ts.with_timezone(&TZ);
@@ -988,11 +1004,224 @@ async fn extra_queue_files_and_bad_file_errors() {
         "{err}"
     );
     let err = sandbox::start(SandboxOptions {
-        extra_queues: vec![("Taxi NYC (passengers/100 per h)".into(), good)],
+        extra_queues: vec![("Public data: Taxi NYC (passengers/100 per h)".into(), good)],
         ..Default::default()
     })
     .await
     .unwrap_err()
     .to_string();
     assert!(err.contains("already used"), "{err}");
+}
+
+/// Issue 12 acceptance, per dialing mode: the body the review form builds (the exact body the
+/// dashboard sends) is accepted by the sandbox, validates against the official `Campaign`
+/// schema, carries the mode's required fields; and removing any one of them gives the
+/// sandbox's 400 naming it in `details[].fieldName`.
+#[tokio::test]
+async fn each_dialing_mode_is_accepted_with_its_required_fields_and_refused_without_each() {
+    use queuecast::campaign::{CampaignForm, DIALING_MODES, NamedRef};
+    let sb = start().await;
+    let base = sb.base_url();
+    let tok = token(&base).await;
+    let named = |v: &Value| NamedRef {
+        id: v["id"].as_str().unwrap().into(),
+        name: v["name"].as_str().unwrap().into(),
+    };
+    let (_, _, lists) = get(&base, &tok, "/api/v2/outbound/contactlists").await;
+    let (_, _, scripts) = get(&base, &tok, "/api/v2/scripts/published").await;
+    let (_, _, sites) = get(&base, &tok, "/api/v2/telephony/providers/edges/sites").await;
+    let (_, _, sets) = get(&base, &tok, "/api/v2/outbound/callanalysisresponsesets").await;
+    let (_, _, org) = get(&base, &tok, "/api/v2/organizations/me").await;
+    assert_valid("SiteEntityListing", &sites);
+    assert_valid("ResponseSetEntityListing", &sets);
+    assert_valid("Organization", &org);
+    assert_eq!(
+        org["defaultSiteId"], sites["entities"][0]["id"],
+        "the org names its default site"
+    );
+    let list = lists["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"].as_str().unwrap().starts_with("Spring"))
+        .unwrap()
+        .clone();
+    let lists = [named(&list)];
+    let scripts = [named(&scripts["entities"][0])];
+    let q = &sb.queues()[0];
+    let tz: Tz = "America/New_York".parse().unwrap();
+    let mut form = CampaignForm::new(
+        NamedRef {
+            id: q.id.clone(),
+            name: q.name.clone(),
+        },
+        now().date_naive(),
+        tz,
+        vec![],
+    );
+    form.contact_list = Some(0);
+    form.script = Some(0);
+    form.caller_name = "Acme".into();
+    form.caller_address = "+13175550100".into();
+    form.phone_column = list["phoneColumns"][0]["columnName"]
+        .as_str()
+        .unwrap()
+        .into();
+    form.site = Some(named(&sites["entities"][0]));
+    form.response_set = Some(named(&sets["entities"][0]));
+    for (i, mode) in DIALING_MODES.iter().enumerate() {
+        form.dialing_mode = i;
+        form.marker = format!("mode{i}");
+        let body = serde_json::to_value(form.campaign(&lists, &scripts)).unwrap();
+        assert_valid("Campaign", &body);
+        let required: &[&str] = match mode.as_str() {
+            "preview" => &["queue", "script"],
+            _ => &[
+                "queue",
+                "script",
+                "site",
+                "callAnalysisResponseSet",
+                "abandonRate",
+            ],
+        };
+        for k in required {
+            assert!(body.get(*k).is_some(), "{mode} sends {k}: {body}");
+        }
+        let post = |b: Value| {
+            let (base, tok) = (base.clone(), tok.clone());
+            async move {
+                send(
+                    &base,
+                    &tok,
+                    reqwest::Method::POST,
+                    "/api/v2/outbound/campaigns",
+                    &b,
+                )
+                .await
+            }
+        };
+        let (s, _, created) = post(body.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{mode}: {created:#}");
+        assert_valid("Campaign", &created);
+        assert_eq!(created["dialingMode"], mode.as_str());
+        assert_eq!(sb.create_bodies().last(), Some(&body), "sent as built");
+        for k in required {
+            let mut without = body.clone();
+            without.as_object_mut().unwrap().remove(*k);
+            let (s, cid, e) = post(without).await;
+            assert_error(s, &cid, &e, StatusCode::BAD_REQUEST);
+            let fields: Vec<&str> = e["details"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["fieldName"].as_str().unwrap())
+                .collect();
+            assert!(fields.contains(k), "{mode} without {k}: {e:#}");
+        }
+    }
+    assert_eq!(
+        sb.campaigns().len(),
+        DIALING_MODES.len(),
+        "one per mode, no more"
+    );
+}
+
+/// A schedule starts and stops its campaign (Resource Center, "Add schedule entry"): the
+/// sandbox shows `campaignStatus` `on` while its clock is inside an interval and `off` before
+/// and after; an interval starting in the past is refused naming `intervals`.
+#[tokio::test]
+async fn schedules_start_and_stop_the_campaign_and_past_starts_are_refused() {
+    let sb = start().await;
+    let base = sb.base_url();
+    let tok = token(&base).await;
+    let (_, _, lists) = get(&base, &tok, "/api/v2/outbound/contactlists").await;
+    let (_, _, scripts) = get(&base, &tok, "/api/v2/scripts/published").await;
+    let mut body = campaign_body(
+        &sb.queues()[1].id,
+        &lists["entities"][1],
+        &scripts["entities"][0],
+    );
+    body["phoneColumns"] = lists["entities"][1]["phoneColumns"].clone();
+    let (s, _, c) = send(
+        &base,
+        &tok,
+        reqwest::Method::POST,
+        "/api/v2/outbound/campaigns",
+        &body,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{c:#}");
+    let id = c["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v2/outbound/schedules/campaigns/{id}");
+    let campaign = format!("/api/v2/outbound/campaigns/{id}");
+
+    // The sandbox's now is 2026-11-20 10:30 in New York: 10:00 that day is past.
+    let past = json!({"campaign": {"id": id}, "timeZone": "America/New_York",
+        "intervals": [{"start": "2026-11-20T10:00:00.000", "end": "2026-11-20T12:00:00.000"}]});
+    let (s, cid, err) = send(&base, &tok, reqwest::Method::PUT, &path, &past).await;
+    assert_error(s, &cid, &err, StatusCode::BAD_REQUEST);
+    assert_eq!(err["details"][0]["fieldName"], "intervals");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("starts in the past"),
+        "{err:#}"
+    );
+
+    let sched = json!({"campaign": {"id": id}, "timeZone": "America/New_York",
+        "intervals": [{"start": "2026-11-23T09:00:00.000", "end": "2026-11-23T11:00:00.000"}]});
+    let (s, _, v) = send(&base, &tok, reqwest::Method::PUT, &path, &sched).await;
+    assert_eq!(s, StatusCode::OK, "{v:#}");
+    let status = |v: &Value| v["campaignStatus"].as_str().unwrap().to_string();
+    let (_, _, now) = get(&base, &tok, &campaign).await;
+    assert_eq!(status(&now), "off", "before the window");
+    // 2026-11-23 09:30 New York (EST) = 14:30Z: inside.
+    sb.advance_clock(
+        Utc.with_ymd_and_hms(2026, 11, 23, 14, 30, 0).unwrap() - sb.now()
+            + chrono::TimeDelta::seconds(1),
+    );
+    let (_, _, inside) = get(&base, &tok, &campaign).await;
+    assert_eq!(status(&inside), "on", "the schedule started it");
+    assert_valid("Campaign", &inside);
+    let (_, _, listed) = get(&base, &tok, "/api/v2/outbound/campaigns?name=spring").await;
+    assert_eq!(listed["entities"][0]["campaignStatus"], "on");
+    sb.advance_clock(chrono::TimeDelta::hours(2));
+    let (_, _, after) = get(&base, &tok, &campaign).await;
+    assert_eq!(status(&after), "off", "and stopped it at the end");
+    sb.shutdown().await;
+}
+
+/// `--deny-permission`: the operations needing that permission answer a Genesys-shaped 403
+/// naming it; the others still work.
+#[tokio::test]
+async fn a_denied_permission_gives_403_naming_it_only_where_needed() {
+    let sb = start_with(Faults {
+        denied_permissions: vec!["outbound:campaign:add".into()],
+        ..Faults::default()
+    })
+    .await;
+    let base = sb.base_url();
+    let tok = token(&base).await;
+    let (s, _, _) = get(&base, &tok, "/api/v2/outbound/campaigns").await;
+    assert_eq!(s, StatusCode::OK, "viewing needs another permission");
+    let (s, cid, err) = send(
+        &base,
+        &tok,
+        reqwest::Method::POST,
+        "/api/v2/outbound/campaigns",
+        &json!({}),
+    )
+    .await;
+    assert_error(s, &cid, &err, StatusCode::FORBIDDEN);
+    assert_eq!(err["code"], "missing.any.permissions");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("[outbound:campaign:add]"),
+        "{err:#}"
+    );
+    assert!(sb.campaigns().is_empty());
+    sb.shutdown().await;
 }

@@ -69,11 +69,11 @@ async fn fetch_and_compare(sb: &SandboxHandle, c: &GenesysClient, queue_id: &str
     total as u64
 }
 
-/// The bundled queue whose name starts with `prefix`.
+/// The bundled queue whose name contains `prefix` (they are named "Public data: …").
 fn queue_named(sb: &SandboxHandle, prefix: &str) -> SandboxQueueInfo {
     sb.queues()
         .into_iter()
-        .find(|q| q.name.starts_with(prefix))
+        .find(|q| q.name.contains(prefix))
         .unwrap_or_else(|| panic!("no sandbox queue starting with {prefix}"))
 }
 
@@ -280,4 +280,48 @@ async fn figures_ninety_day_fetch() {
         );
         sb.shutdown().await;
     }
+}
+
+/// `GENESYSCLOUD_ACCESS_TOKEN`: a ready token is used as the bearer with no client
+/// credentials; a rejected one is a 401 that says the token expired, and is not retried.
+#[tokio::test]
+async fn a_ready_access_token_is_used_and_a_rejected_one_says_it_expired() {
+    let sb = start_with(Faults::default()).await;
+    let token: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/oauth/token", sb.base_url()))
+        .basic_auth(DEMO_CLIENT_ID, Some(DEMO_CLIENT_SECRET))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_string();
+    let endpoints = queuecast::genesys::Endpoints::single(&sb.base_url());
+    let c =
+        GenesysClient::new(ClientSettings::with_access_token(endpoints.clone(), &token)).unwrap();
+    let queues = c.list_queues(None).await.expect("the ready token works");
+    assert!(!queues.is_empty());
+    let issued = sb.stats();
+    let bad = GenesysClient::new(ClientSettings::with_access_token(
+        endpoints,
+        "expired-token",
+    ))
+    .unwrap();
+    let e = bad.list_queues(None).await.unwrap_err();
+    assert_eq!(e.status(), Some(401));
+    let text = e.to_string();
+    assert!(text.contains("refused the access token"), "{text}");
+    assert!(text.contains("GENESYSCLOUD_ACCESS_TOKEN"), "{text}");
+    assert!(
+        !text.contains("expired-token"),
+        "the token is never printed: {text}"
+    );
+    assert_eq!(
+        sb.stats().tokens_issued,
+        issued.tokens_issued,
+        "no token was requested"
+    );
+    sb.shutdown().await;
 }

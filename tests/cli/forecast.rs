@@ -14,26 +14,26 @@ use queuecast::store::Store;
 const BIN: &str = env!("CARGO_BIN_EXE_queuecast");
 
 /// A hermetic environment: its own data dir and a config path that does not exist.
-struct Env {
+pub(crate) struct Env {
     dir: tempfile::TempDir,
 }
 
 impl Env {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             dir: tempfile::tempdir().unwrap(),
         }
     }
 
-    fn data_dir(&self) -> PathBuf {
+    pub(crate) fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    fn run(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+    pub(crate) fn run(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(BIN);
         cmd.arg("forecast")
             .args(args)
@@ -50,16 +50,16 @@ impl Env {
     }
 }
 
-fn code(o: &Output) -> i32 {
+pub(crate) fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// `days` of hourly contact-centre-like volume (UTC) with deterministic noise.
-fn write_series(path: &Path, days: i64) -> DateTime<Utc> {
+pub(crate) fn write_series(path: &Path, days: i64) -> DateTime<Utc> {
     let start = Utc.with_ymd_and_hms(2024, 4, 1, 0, 0, 0).unwrap();
     let mut text = String::from("ds,y\n");
     let mut state: u64 = 7;
@@ -82,7 +82,7 @@ fn write_series(path: &Path, days: i64) -> DateTime<Utc> {
     start + TimeDelta::hours(n)
 }
 
-fn intervals(json: &serde_json::Value) -> Vec<(DateTime<Utc>, f64)> {
+pub(crate) fn intervals(json: &serde_json::Value) -> Vec<(DateTime<Utc>, f64)> {
     json["intervals"]
         .as_array()
         .unwrap()
@@ -179,6 +179,17 @@ fn against_the_sandbox_over_http_export_covers_exactly_the_horizon() {
     let hist_end = DateTime::parse_from_rfc3339(json["history"]["end"].as_str().unwrap()).unwrap();
     assert_eq!(hist_end.with_timezone(&Utc), iv[0].0);
     assert_eq!(json["history"]["buckets"], 60 * 24);
+    // What was counted: inbound voice by default; the series covers the whole range asked.
+    assert_eq!(
+        json["history"]["counted"],
+        serde_json::json!({"mediaTypes": ["voice"], "direction": "inbound",
+            "directionDimension": "originatingDirection"})
+    );
+    assert!(
+        json["history"].get("lateStart").is_none(),
+        "{}",
+        json["history"]
+    );
     assert!(iv.iter().all(|(_, y)| *y >= 0.0));
     // Offsets are the zone's, not UTC.
     let ds0 = json["intervals"][0]["ds"].as_str().unwrap();
@@ -250,12 +261,61 @@ fn csv_format_to_a_file_and_existing_file_replaced() {
     assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
     let text = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "ds,yhat,yhat_lower,yhat_upper");
+    // A file forecast has required agents (default AHT) but no staffed agents to compare.
+    assert_eq!(
+        lines[0],
+        "ds,yhat,yhat_lower,yhat_upper,aht,requiredAgents,requiredAgentsUpper,staffedAgents,spareAgents"
+    );
+    assert!(lines[1].ends_with(",,"), "{}", lines[1]);
     assert_eq!(lines.len(), 1 + 48);
     assert!(String::from_utf8_lossy(&o.stdout).contains("Export"));
 }
 
-fn saved_for(id: &str, future: Vec<ForecastPoint>) -> SavedForecast {
+/// Issue 16: `--export out.csv` writes CSV (it wrote JSON); `--format` still wins; an
+/// extension that names no format is refused before any work, with the fix in the message.
+#[test]
+fn export_format_follows_the_extension_unless_format_says_otherwise() {
+    let env = Env::new();
+    let csv = env.path("calls.csv");
+    write_series(&csv, 30);
+    let run = |export: &str, format: Option<&str>| {
+        let mut args = vec![
+            "--input",
+            csv.to_str().unwrap(),
+            "--model",
+            "seasonal-naive",
+        ];
+        args.extend(["--horizon-days", "1", "--export", export]);
+        if let Some(f) = format {
+            args.extend(["--format", f]);
+        }
+        env.run(&args, &[])
+    };
+    let as_csv = env.path("fc.CSV");
+    let o = run(as_csv.to_str().unwrap(), None);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let text = std::fs::read_to_string(&as_csv).unwrap();
+    assert!(text.starts_with("ds,yhat,yhat_lower,yhat_upper"), "{text}");
+
+    let forced = env.path("fc2.csv");
+    let o = run(forced.to_str().unwrap(), Some("json"));
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&forced).unwrap()).expect("--format json wins");
+    assert_eq!(doc["intervals"].as_array().unwrap().len(), 24);
+
+    let odd = env.path("fc.txt");
+    let o = run(odd.to_str().unwrap(), None);
+    assert_eq!(code(&o), 2, "stderr: {}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(".txt") && err.contains("--format json|csv"),
+        "{err}"
+    );
+    assert!(!odd.exists());
+}
+
+pub(crate) fn saved_for(id: &str, future: Vec<ForecastPoint>) -> SavedForecast {
     SavedForecast {
         queue: QueueRef {
             id: id.into(),
@@ -413,7 +473,7 @@ fn unreachable_api_is_exit_3() {
     let cfg = env.path("fast.toml");
     std::fs::write(
         &cfg,
-        "[genesys]\nmax_retries = 0\nconnect_timeout_secs = 2\n",
+        "[genesys]\nmax_retries = 0\nconnect_timeout_secs = 2\n[history]\ntime_zone = \"Europe/Dublin\"\n",
     )
     .unwrap();
     let o = env.run(
@@ -429,13 +489,54 @@ fn unreachable_api_is_exit_3() {
 }
 
 #[test]
+fn a_real_org_without_a_time_zone_is_exit_2_naming_time_zone() {
+    // No zone anywhere: refused before any request (port 1 would be exit 3 if it were tried).
+    let env = Env::new();
+    let cfg = env.path("nozone.toml");
+    std::fs::write(&cfg, "[genesys]\nmax_retries = 0\n").unwrap();
+    let vars = [
+        ("QUEUECAST_CONFIG", cfg.to_str().unwrap()),
+        ("GENESYSCLOUD_OAUTHCLIENT_ID", "id"),
+        ("GENESYSCLOUD_OAUTHCLIENT_SECRET", "s3cret-value"),
+    ];
+    let o = env.run(
+        &["--queue", "Sales", "--api-base", "http://127.0.0.1:1"],
+        &vars,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("time_zone") && err.contains("--time-zone"),
+        "{err}"
+    );
+    // --time-zone is enough to get past it (to the unreachable server).
+    let o = env.run(
+        &[
+            "--queue",
+            "Sales",
+            "--api-base",
+            "http://127.0.0.1:1",
+            "--time-zone",
+            "Europe/Dublin",
+        ],
+        &vars,
+    );
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+}
+
+#[test]
 fn help_documents_exit_codes() {
     let o = Command::new(BIN)
         .args(["forecast", "--help"])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
-    for needle in ["Exit codes", "10  retraining recommended", "4   data error"] {
+    for needle in [
+        "Exit codes",
+        "10  retraining recommended",
+        "4   data error",
+        "5   many queues: at least one queue failed",
+    ] {
         assert!(text.contains(needle), "{text}");
     }
 }
@@ -511,4 +612,57 @@ fn days_with_input_uses_the_last_days_of_the_file() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&export).unwrap()).unwrap();
     assert_eq!(intervals(&json)[0].0, end);
+}
+
+#[test]
+fn a_per_queue_time_zone_is_used_for_that_queue_and_the_flag_wins() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = rt
+        .block_on(queuecast::sandbox::start(Default::default()))
+        .unwrap();
+    let env = Env::new();
+    let cfg = env.path("zones.toml");
+    std::fs::write(
+        &cfg,
+        "[queues.\"Support Voice\"]\ntime_zone = \"America/Chicago\"\n",
+    )
+    .unwrap();
+    let base = sandbox.base_url();
+    let vars = [
+        ("QUEUECAST_CONFIG", cfg.to_str().unwrap()),
+        ("GENESYSCLOUD_API_BASE", base.as_str()),
+        (
+            "GENESYSCLOUD_OAUTHCLIENT_ID",
+            queuecast::sandbox::DEMO_CLIENT_ID,
+        ),
+        (
+            "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+            queuecast::sandbox::DEMO_CLIENT_SECRET,
+        ),
+    ];
+    let run = |extra: &[&str]| {
+        let out = env.path("out.json");
+        let mut args = vec![
+            "--queue",
+            "Support Voice",
+            "--days",
+            "28",
+            "--horizon-days",
+            "1",
+            "--model",
+            "seasonal-naive",
+            "--export",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = env.run(&args, &vars);
+        assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        json["timeZone"].as_str().unwrap().to_string()
+    };
+    // Only the queue's own zone is configured: it is used, not refused, not UTC.
+    assert_eq!(run(&[]), "America/Chicago");
+    assert_eq!(run(&["--time-zone", "Europe/Dublin"]), "Europe/Dublin");
+    rt.block_on(sandbox.shutdown());
 }

@@ -115,6 +115,24 @@ async fn queues_name_filter_is_passed_through() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 queue\n"));
 }
 
+/// Issue 16: `queues --name nomatch` exited 0; a script must see it, with the fix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queues_name_without_a_match_exits_2_with_a_hint() {
+    let server = mock_genesys().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/routing/queues"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "entities": [], "pageCount": 0})))
+        .mount(&server)
+        .await;
+    let args = ["queues", "--name", "Sales", "--api-base", &server.uri()];
+    let out = run(args.map(String::from).to_vec(), CREDS.to_vec()).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("\"Sales*\""), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_failure_exits_3_with_the_correlation_id_and_no_secret() {
     let server = mock_genesys().await;
@@ -204,6 +222,18 @@ fn config_shows_effective_settings_with_the_secret_redacted() {
 fn config_paths_honour_the_overrides() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("my.toml");
+    // A file named with --config must exist (a typo must not silently mean defaults).
+    let out = queuecast(
+        &["config", "--paths", "--config", cfg.to_str().unwrap()],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no such file") && stderr.contains("my.toml"),
+        "{stderr}"
+    );
+    std::fs::write(&cfg, "").unwrap();
     let out = queuecast(
         &["config", "--paths", "--config", cfg.to_str().unwrap()],
         &[],

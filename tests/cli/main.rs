@@ -3,5 +3,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod corpus;
 mod forecast;
+mod forecast_many;
 mod genesys;
+mod staffing;

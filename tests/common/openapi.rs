@@ -7,12 +7,43 @@ use serde_json::{Value, json};
 
 /// A copy of `../shared/genesys-api/openapi-subset.json`, kept in the repo so tests run anywhere.
 const SUBSET: &str = include_str!("openapi-subset.json");
+/// Operations and models the shared subset lacks, transcribed from the official SDK docs
+/// (provenance in tests/fixtures/openapi-extra/README.md and each file's `x-provenance`); a
+/// name defined twice is a test failure.
+const EXTRAS: &[&str] = &[
+    include_str!("../fixtures/openapi-extra/outbound-telephony.json"),
+    include_str!("../fixtures/openapi-extra/users-members.json"),
+    include_str!("../fixtures/openapi-extra/dataretention.json"),
+];
+
+/// The subset with every extra's paths and definitions merged in.
+fn merged() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc: Value = serde_json::from_str(SUBSET).expect("openapi subset parses");
+        for text in EXTRAS {
+            let extra: Value = serde_json::from_str(text).expect("openapi extra parses");
+            for key in ["paths", "definitions"] {
+                let into = doc[key].as_object_mut().expect("subset section");
+                let Some(more) = extra[key].as_object() else {
+                    continue;
+                };
+                for (name, v) in more {
+                    assert!(
+                        into.insert(name.clone(), v.clone()).is_none(),
+                        "{name} is defined twice (subset or another openapi-extra file)"
+                    );
+                }
+            }
+        }
+        doc
+    })
+}
 
 fn strict_definitions() -> &'static Value {
     static DEFS: OnceLock<Value> = OnceLock::new();
     DEFS.get_or_init(|| {
-        let doc: Value = serde_json::from_str(SUBSET).expect("openapi subset parses");
-        let mut defs = doc["definitions"].clone();
+        let mut defs = merged()["definitions"].clone();
         for (_, def) in defs.as_object_mut().expect("definitions object").iter_mut() {
             close_objects(def);
         }
@@ -73,7 +104,7 @@ pub fn assert_valid(name: &str, instance: &Value) {
 
 /// The response schema name for an operation, looked up from the subset's paths.
 pub fn response_definition(method: &str, path: &str, status: &str) -> Option<String> {
-    let doc: Value = serde_json::from_str(SUBSET).ok()?;
+    let doc = merged();
     let r = doc["paths"][path][method]["responses"][status]["schema"]["$ref"].as_str()?;
     Some(r.trim_start_matches("#/definitions/").to_string())
 }

@@ -5,6 +5,8 @@
 
 use queuecast::config::ForecastConfig;
 use queuecast::forecast::backtest::BacktestScore;
+use queuecast::forecast::clean::FlagKind;
+use queuecast::forecast::holiday_rule::Rule;
 use queuecast::forecast::select::{MODEL_NAMES, tournament};
 
 fn horizon(s: &queuecast::history::Series, cfg: &ForecastConfig) -> usize {
@@ -24,7 +26,13 @@ fn auto_beats_the_baselines_with_calibrated_bands() {
     for (name, series) in crate::common::datasets::all_series() {
         let t = tournament(&series, horizon(&series, &cfg), &cfg).unwrap();
         assert!(t.failures.is_empty(), "{name}: {:?}", t.failures);
-        assert_eq!(t.rows.len(), MODEL_NAMES.len());
+        // Every model is listed (a stopped one with its latest fold's score), plus the
+        // combination when at least two models beat the naive.
+        for m in MODEL_NAMES {
+            row(&t.rows, m);
+        }
+        let combined = t.rows.iter().any(|r| r.model == "combination");
+        assert_eq!(t.rows.len(), MODEL_NAMES.len() + usize::from(combined));
         let auto = row(&t.rows, &t.chosen);
         let naive = row(&t.rows, "seasonal-naive");
         let coverage = t.calibration.coverage_after;
@@ -129,4 +137,82 @@ fn print_table() {
             t.reason
         );
     }
+}
+
+/// Sum of the forecast over local day `day` of the horizon (hourly, UTC).
+fn day_total(t: &queuecast::forecast::select::Tournament, day: usize) -> f64 {
+    t.forecast.future[day * 24..(day + 1) * 24]
+        .iter()
+        .map(|p| p.yhat)
+        .sum()
+}
+
+/// Issue 15: a weekday the centre was closed in the last week of history is forecast at that
+/// weekday's usual level the week after, not copied as a hole (whichever model wins).
+#[test]
+fn a_closed_weekday_in_the_last_week_is_not_copied_into_the_forecast() {
+    let cfg = ForecastConfig::default();
+    // 8 weeks from Monday 2024-01-01; day 50 is the last week's Tuesday (2024-02-20).
+    let mut s = crate::common::datasets::synthetic_contact_centre(8 * 7, 3);
+    let total = |s: &queuecast::history::Series, d: usize| -> f64 {
+        s.points[d * 24..(d + 1) * 24].iter().map(|p| p.y).sum()
+    };
+    let typical = (total(&s, 43) + total(&s, 36) + total(&s, 29)) / 3.0;
+    for p in &mut s.points[50 * 24..51 * 24] {
+        p.y = 0.0;
+    }
+    let t = tournament(&s, 168, &cfg).unwrap();
+    let closed = chrono::NaiveDate::from_ymd_opt(2024, 2, 20).unwrap();
+    assert!(
+        t.marks
+            .flagged
+            .iter()
+            .any(|f| f.date == closed && f.kind == FlagKind::Closed),
+        "{:?}",
+        t.marks.flagged
+    );
+    // The horizon starts Monday 2024-02-26: its Tuesday is day 1.
+    let tuesday = day_total(&t, 1);
+    assert!(
+        (0.8 * typical..=1.25 * typical).contains(&tuesday),
+        "{} forecast Tuesday {tuesday:.0} against a usual {typical:.0}",
+        t.chosen
+    );
+}
+
+/// Issue 15: with a fixed calendar (US) and a centre that closed on the past holidays of its
+/// history (New Year's Day, Martin Luther King Jr. Day), the holiday in the horizon
+/// (Washington's Birthday, Monday 2024-02-19) is forecast low and listed for the chart.
+#[test]
+fn a_holiday_in_the_horizon_is_forecast_low() {
+    let cfg = ForecastConfig {
+        holidays: "US".into(),
+        ..ForecastConfig::default()
+    };
+    // 7 weeks from Monday 2024-01-01: the horizon is 2024-02-19 .. 02-25.
+    let mut s = crate::common::datasets::synthetic_contact_centre(7 * 7, 3);
+    for day in [0usize, 14] {
+        for p in &mut s.points[day * 24..(day + 1) * 24] {
+            p.y = 0.0;
+        }
+    }
+    let t = tournament(&s, 168, &cfg).unwrap();
+    let holiday = chrono::NaiveDate::from_ymd_opt(2024, 2, 19).unwrap();
+    assert!(
+        t.marks
+            .holidays
+            .iter()
+            .any(|h| h.date == holiday && h.name.contains("Washington")),
+        "{:?}",
+        t.marks.holidays
+    );
+    let rule = t.marks.holiday_rule.as_ref().unwrap();
+    assert_ne!(rule.rule, Rule::AsIs, "{rule:?}");
+    assert_eq!(rule.evidence, 2);
+    // Monday is normally the busiest day; the holiday Monday is under a fifth of Tuesday.
+    let (monday, tuesday) = (day_total(&t, 0), day_total(&t, 1));
+    assert!(
+        monday < 0.2 * tuesday,
+        "{monday:.0} vs Tuesday {tuesday:.0}"
+    );
 }

@@ -8,3 +8,4 @@ mod pipeline_run;
 mod prophet_forecaster;
 mod prophet_reference;
 mod prophet_wasmstan;
+mod staffing_cost;

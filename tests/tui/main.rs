@@ -5,5 +5,7 @@ mod common;
 
 mod keybindings;
 mod picker_filter;
+mod pty;
 mod pty_e2e;
+mod pty_robust;
 mod update;

@@ -1,108 +1,14 @@
 //! End to end through a real pseudo-terminal: the dashboard binary against an in-process
 //! sandbox org, driven by keystrokes, checked on the sandbox's stored state and the export.
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use queuecast::sandbox::{self, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SandboxOptions};
+use queuecast::sandbox::{self, SandboxOptions};
 
-struct Screen {
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-}
+use super::pty::Term;
 
-impl Screen {
-    fn text(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn wait_for(&self, needle: &str, secs: u64) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let t = self.text();
-            if t.contains(needle) {
-                return t;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {needle:?}; screen:\n{t}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn send(&mut self, s: &str) {
-        self.writer.write_all(s.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-        // Let the app process each chunk like a person typing.
-        std::thread::sleep(Duration::from_millis(120));
-    }
-}
-
-#[test]
-fn demo_flow_creates_one_campaign_and_exports() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let handle = rt
-        .block_on(sandbox::start(SandboxOptions::default()))
-        .unwrap();
-    let base = handle.base_url();
-    let dir = tempfile::tempdir().unwrap();
-    let before = handle.campaigns().len();
-
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 30,
-            cols: 100,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_queuecast"));
-    cmd.args([
-        "dashboard",
-        "--api-base",
-        &base,
-        "--time-zone",
-        sandbox::DEFAULT_TIME_ZONE.name(),
-    ]);
-    cmd.cwd(dir.path());
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("GENESYSCLOUD_OAUTHCLIENT_ID", DEMO_CLIENT_ID);
-    cmd.env("GENESYSCLOUD_OAUTHCLIENT_SECRET", DEMO_CLIENT_SECRET);
-    cmd.env_remove("GENESYSCLOUD_REGION");
-    cmd.env_remove("GENESYSCLOUD_API_BASE");
-    cmd.env_remove("NO_COLOR");
-    cmd.env("QUEUECAST_DATA_DIR", dir.path().join("data"));
-    cmd.env("QUEUECAST_CONFIG", dir.path().join("config.toml"));
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
-    drop(pty.slave);
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(30, 100, 0)));
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    {
-        let parser = parser.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                parser.lock().unwrap().process(&buf[..n]);
-            }
-        });
-    }
-    let mut s = Screen {
-        parser,
-        writer: pty.master.take_writer().unwrap(),
-    };
-
-    s.wait_for("Choose a queue", 30);
-    s.wait_for("of 3 queues", 30);
-    s.send("\r");
-    s.wait_for("refreshed", 120);
-    // Take the second window out of the schedule.
-    s.send("j");
-    s.send(" ");
+/// Opens the campaign review and fills every field (preview mode).
+fn fill_review(s: &mut Term) {
     s.send("c");
     s.wait_for("Campaign review", 10);
     s.wait_for("◀ choose", 30);
@@ -121,6 +27,23 @@ fn demo_flow_creates_one_campaign_and_exports() {
     s.send("\r");
     s.send("+13175550100");
     s.send("\r");
+}
+
+#[test]
+fn demo_flow_creates_one_campaign_and_exports() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let handle = rt
+        .block_on(sandbox::start(SandboxOptions::default()))
+        .unwrap();
+    let base = handle.base_url();
+    let before = handle.campaigns().len();
+    let mut s = Term::dashboard(&base, 30, 100, "", &[]);
+
+    s.open_first_queue(handle.queues().len());
+    // Take the second window out of the schedule.
+    s.send("j");
+    s.send(" ");
+    fill_review(&mut s);
     s.send("s");
     s.wait_for("Confirm", 10);
     s.send("y");
@@ -131,13 +54,15 @@ fn demo_flow_creates_one_campaign_and_exports() {
     s.send("e");
     s.wait_for("Export forecast", 10);
     s.send("\r");
-    s.wait_for("exported to", 30);
+    let exported = s.wait_for("exported to", 30);
+    // The toast names where the file went: the absolute path, not the bare file name.
+    let dir_name = s.dir().display().to_string();
+    assert!(
+        exported.contains(&format!("exported to {dir_name}/")),
+        "{exported}"
+    );
     s.send("q");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "did not quit on q");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    assert!(s.wait_exit(10).success(), "q quits");
 
     // Exactly one new campaign, status off, with the schedule of the selected windows.
     let campaigns = handle.campaigns();
@@ -149,7 +74,7 @@ fn demo_flow_creates_one_campaign_and_exports() {
     let schedule = handle.schedule(id).expect("schedule stored");
     assert_eq!(schedule["timeZone"], sandbox::DEFAULT_TIME_ZONE.name());
 
-    let export_path = std::fs::read_dir(dir.path())
+    let export_path = std::fs::read_dir(s.dir())
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|x| x == "json"))
@@ -183,66 +108,55 @@ fn demo_flow_creates_one_campaign_and_exports() {
     rt.block_on(handle.shutdown());
 }
 
+/// Issue 16: a key must never act on a screen the analyst cannot see. Fill the review on a
+/// big terminal, shrink it under the minimum, press `s` `y`, grow it again: nothing was
+/// created and no confirm is open; the same keys on the visible screen open the confirm.
+#[test]
+fn keys_on_a_too_small_terminal_submit_nothing() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let handle = rt
+        .block_on(sandbox::start(SandboxOptions::default()))
+        .unwrap();
+    let before = handle.campaigns().len();
+    let mut s = Term::dashboard(&handle.base_url(), 50, 200, "", &[]);
+    s.open_first_queue(handle.queues().len());
+    fill_review(&mut s);
+    s.resize(20, 60);
+    s.wait_for("terminal too small", 10);
+    s.send("s");
+    s.send("y");
+    s.resize(50, 200);
+    let screen = s.wait_for("Campaign review", 10);
+    assert!(!screen.contains("Confirm"), "{screen}");
+    assert_eq!(handle.campaigns().len(), before, "{screen}");
+    s.send("s");
+    s.wait_for("Confirm", 10);
+    s.send("n");
+    s.send("q");
+    s.wait_for("has not been submitted", 10);
+    s.send("y");
+    assert!(s.wait_exit(10).success(), "q, y quits");
+    assert_eq!(handle.campaigns().len(), before);
+    rt.block_on(handle.shutdown());
+}
+
 /// A kill or a dropped SSH session must still leave the terminal usable: the app quits
 /// cleanly (exit 0) and leaves the alternate screen on SIGTERM and SIGHUP alike.
 #[test]
 fn sigterm_and_sighup_quit_and_restore_the_terminal() {
     for signal in ["TERM", "HUP"] {
-        let dir = tempfile::tempdir().unwrap();
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 24,
-                cols: 80,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_queuecast"));
-        cmd.arg("demo");
-        cmd.cwd(dir.path());
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("QUEUECAST_DATA_DIR", dir.path().join("data"));
-        cmd.env("QUEUECAST_CONFIG", dir.path().join("config.toml"));
-        let mut child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let raw = Arc::new(Mutex::new(Vec::<u8>::new()));
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        {
-            let raw = raw.clone();
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 8192];
-                while let Ok(n) = reader.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    raw.lock().unwrap().extend_from_slice(&buf[..n]);
-                }
-            });
-        }
-        let text = || String::from_utf8_lossy(&raw.lock().unwrap()).to_string();
+        let mut t = Term::spawn(&["demo"], 24, 80, "", &[]);
+        // The demo opens straight on the contact centre's default queue.
         let deadline = Instant::now() + Duration::from_secs(30);
-        while !text().contains("Bikeshare") {
-            assert!(Instant::now() < deadline, "no picker: {}", text());
+        while !t.raw_text().contains(sandbox::DEFAULT_QUEUE) {
+            assert!(Instant::now() < deadline, "no queue: {}", t.raw_text());
             std::thread::sleep(Duration::from_millis(50));
         }
-        let before = raw.lock().unwrap().len();
-        let pid = child.process_id().expect("child pid").to_string();
-        let status = std::process::Command::new("kill")
-            .args([&format!("-{signal}"), &pid])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let exit = loop {
-            if let Some(s) = child.try_wait().unwrap() {
-                break s;
-            }
-            assert!(Instant::now() < deadline, "SIG{signal} did not quit");
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        let before = t.raw.lock().unwrap().len();
+        t.kill(signal);
+        let exit = t.wait_exit(10);
         assert!(exit.success(), "SIG{signal}: {exit:?}");
-        std::thread::sleep(Duration::from_millis(200));
-        let after = raw.lock().unwrap()[before..].to_vec();
+        let after = t.raw.lock().unwrap()[before..].to_vec();
         let after = String::from_utf8_lossy(&after);
         assert!(
             after.contains("\u{1b}[?1049l"),

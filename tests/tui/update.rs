@@ -88,12 +88,15 @@ fn history() -> Arc<History> {
             granularity: Granularity::Pt1h,
             tz: tz(),
             fill: FillMode::Zero,
+            late_start: None,
+            counted: None,
         },
         series: Series {
             granularity: Granularity::Pt1h,
             tz: tz(),
             points,
         },
+        handle: None,
     })
 }
 
@@ -127,6 +130,8 @@ fn run_of(model: Option<&str>) -> PipelineOutput {
             mase: Some(mase),
             coverage,
             mape: Some(0.2),
+            msis: None,
+            stopped: false,
             fit_time: Duration::from_millis((secs * 1000.0_f64).round() as u64),
             folds: 4,
         })
@@ -189,17 +194,20 @@ fn run_of(model: Option<&str>) -> PipelineOutput {
             backtest: rows,
             failures: vec![],
             calibration: Some(Calibration {
-                method: CalibrationMethod::SplitConformalByBucketOfDay,
+                method: CalibrationMethod::Conformal,
                 nominal: 0.95,
                 coverage_before: 0.84,
                 coverage_after: 0.95,
-                factor: 1.3,
-                factors: vec![1.3; 24],
-                offset: 0.1,
+                msis_before: Some(9.0),
+                msis_after: Some(6.0),
+                band: None,
             }),
+            combination: None,
+            marks: Default::default(),
         }),
         config: Config::default(),
         warnings: vec![],
+        staffing: None,
     }
 }
 
@@ -251,10 +259,8 @@ fn forecast() -> ForecastView {
             .collect(),
         auto_pick: Some("seasonal-naive".into()),
         reason: Some("seasonal-naive has the lowest backtest WAPE (12.3 %) over 4 folds".into()),
-        calibration: Some(
-            "95 % band recalibrated: backtest coverage was 84 % instead of 95 %; widened ×1.30"
-                .into(),
-        ),
+        calibration: Some("95 % band from the backtest's errors (conformal)".into()),
+        combination: None,
         failures: vec![],
         future,
         threshold: 9.1,
@@ -266,6 +272,7 @@ fn forecast() -> ForecastView {
         drift_note: "Wape 8.0% vs 15%".into(),
         warnings: vec![],
         refreshed_at: Utc.with_ymd_and_hms(2024, 6, 1, 14, 5, 0).unwrap(),
+        aht: None,
     }
 }
 
@@ -335,9 +342,10 @@ fn the_dashboard_shows_the_view_derived_from_the_run() {
     let s = a.session.as_ref().unwrap();
     let (derived, fixture) = (s.forecast.clone().unwrap(), forecast());
     // Everything but the band note's wording and the extra horizon option.
-    assert!(derived.calibration.as_deref().unwrap().starts_with(
-        "95 % band recalibrated: backtest coverage was 84 % instead of 95 %; widened ×1.30"
-    ));
+    assert_eq!(
+        derived.calibration.as_deref(),
+        Some("95 % band from the backtest's errors (conformal)")
+    );
     assert_eq!(derived.options[0], fixture.options[0]);
     assert_eq!(
         ForecastView {
@@ -426,7 +434,15 @@ fn toggles_change_the_schedule() {
         vec![true, false, true]
     );
     let fx = key(&mut a, KeyCode::Char('c'));
-    assert_eq!(fx, vec![Effect::LoadContactLists, Effect::LoadScripts]);
+    assert_eq!(
+        fx,
+        vec![
+            Effect::LoadPending(a.review.as_ref().unwrap().form.queue.id.clone()),
+            Effect::LoadContactLists,
+            Effect::LoadScripts,
+            Effect::LoadDialerPrereqs
+        ]
+    );
     assert_eq!(a.review.as_ref().unwrap().form.windows.len(), 2);
 }
 
@@ -504,7 +520,12 @@ fn submit_is_sent_once_and_double_submit_is_inert() {
     };
     assert_eq!(request.campaign.campaign_status, Some(CampaignStatus::Off));
     assert_eq!(request.campaign.script.as_ref().unwrap().id, "s1");
-    assert_eq!(request.campaign.name, "Sales quiet hours 2024-06-01");
+    let marker = a.review.as_ref().unwrap().form.marker.clone();
+    assert_eq!(marker.len(), 6, "each draft carries its own marker");
+    assert_eq!(
+        request.campaign.name,
+        format!("Sales quiet hours 2024-06-01 #{marker}")
+    );
     assert_eq!(request.schedule.intervals.len(), 3);
     assert_eq!(
         request.schedule.time_zone.as_deref(),
@@ -578,6 +599,85 @@ fn failed_submit_keeps_form_and_retry_after_timeout_looks_up_by_name() {
         panic!("{fx:?}")
     };
     assert!(request.lookup_by_name_first);
+    assert!(
+        !request.check_only,
+        "a lookup answered: submitting again may create"
+    );
+}
+
+/// Issue 17: after an ambiguous create whose lookups all failed, the state is unknown, the
+/// form is locked, and the submit key only checks again (no confirm, never a create) with
+/// exactly the request that was sent.
+#[test]
+fn unknown_outcome_disables_submit_and_only_checks_again() {
+    let mut a = app();
+    fill_and_confirm(&mut a);
+    let fx = key(&mut a, KeyCode::Char('y'));
+    let [Effect::Submit { job, request: sent }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let (job, sent) = (*job, sent.clone());
+    update(
+        &mut a,
+        Msg::SubmitFinished {
+            job,
+            outcome: SubmitOutcome::Unknown {
+                error: ApiFailure {
+                    message: "unknown whether campaign was created: HTTP 503".into(),
+                    correlation_id: None,
+                },
+            },
+        },
+    );
+    let r = a.review.as_ref().unwrap();
+    assert!(matches!(r.submit, SubmitState::Unknown { .. }));
+    assert!(r.locked(), "the name that was sent must not change");
+    let before = r.form.name.clone();
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "zz");
+    assert_eq!(a.review.as_ref().unwrap().form.name, before);
+    let fx = key(&mut a, KeyCode::Char('s'));
+    assert!(a.overlay.is_none(), "a lookup needs no confirm");
+    let [Effect::Submit { request, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(request.check_only, "check again never creates");
+    assert_eq!(
+        request.campaign, sent.campaign,
+        "the exact name that was sent"
+    );
+}
+
+/// A submission an earlier run left unresolved (data dir) shows as unknown on opening.
+#[test]
+fn a_pending_submission_from_an_earlier_run_shows_as_unknown() {
+    let mut a = app();
+    fill_and_confirm(&mut a);
+    let fx = key(&mut a, KeyCode::Char('y'));
+    let [Effect::Submit { request, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let request = (**request).clone();
+    // A fresh app (a restart) opening the same queue.
+    let mut b = app();
+    filled_review(&mut b);
+    let queue_id = b.review.as_ref().unwrap().form.queue.id.clone();
+    update(
+        &mut b,
+        Msg::PendingLoaded {
+            queue_id,
+            result: Ok(Some(Box::new(request.clone()))),
+        },
+    );
+    let SubmitState::Unknown { request: kept, .. } = &b.review.as_ref().unwrap().submit else {
+        panic!("{:?}", b.review.as_ref().unwrap().submit)
+    };
+    assert_eq!(kept.campaign.name, request.campaign.name);
+    let fx = key(&mut b, KeyCode::Char('s'));
+    let [Effect::Submit { request: check, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(check.check_only);
 }
 
 #[test]
@@ -681,7 +781,90 @@ fn snapshots_at_80x24_and_120x40() {
 fn too_small_terminal_says_so() {
     let a = app();
     let s = render(&a, 60, 20);
-    assert!(s.contains("terminal too small (60×20, need 80×24)"), "{s}");
+    assert!(s.contains("terminal too small (60×20, need 80×23)"), "{s}");
+}
+
+/// Issue 16: the help was a fixed 64 columns that cut lines and, with more keys, rows. At
+/// 80×23 and 120×40 every dashboard and global key is listed with its whole description.
+#[test]
+fn help_lists_every_key_whole_at_80x23_and_120x40() {
+    use queuecast::tui::keymap::Context;
+    let mut a = app();
+    update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+    ready_dashboard(&mut a);
+    key(&mut a, KeyCode::F(1));
+    for (w, h) in [(80, 23), (120, 40)] {
+        let s = render(&a, w, h);
+        assert!(!s.contains("more: enlarge"), "{s}");
+        for ctx in [Context::Dashboard, Context::Global] {
+            for cmd in ctx.commands() {
+                assert!(s.contains(cmd.describe()), "{w}x{h}: {cmd:?} missing\n{s}");
+            }
+        }
+    }
+}
+
+/// 80×23 is an 80×24 terminal under tmux's status line: the dashboard works there.
+#[test]
+fn the_dashboard_draws_at_80x23() {
+    let mut a = app();
+    update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+    ready_dashboard(&mut a);
+    show_fixture_view(&mut a);
+    let s = render(&a, 80, 23);
+    assert!(
+        !s.contains("too small") && s.contains("SANDBOX") && s.contains('#'),
+        "{s}"
+    );
+}
+
+/// While the terminal is under the minimum only "too small" is drawn, so no key but quit
+/// acts: neither `s` nor a `y` answering a confirm nobody can see sends a campaign.
+#[test]
+fn keys_are_ignored_while_the_terminal_is_too_small() {
+    let mut a = app();
+    fill_and_confirm(&mut a);
+    update(
+        &mut a,
+        Msg::Resize {
+            width: 60,
+            height: 20,
+        },
+    );
+    assert!(key(&mut a, KeyCode::Char('y')).is_empty());
+    update(
+        &mut a,
+        Msg::Resize {
+            width: 200,
+            height: 50,
+        },
+    );
+    assert!(
+        matches!(a.overlay, Some(Overlay::Confirm { .. })),
+        "still open, unanswered"
+    );
+    key(&mut a, KeyCode::Char('n'));
+    update(
+        &mut a,
+        Msg::Resize {
+            width: 79,
+            height: 40,
+        },
+    );
+    assert!(key(&mut a, KeyCode::Char('s')).is_empty());
+    assert!(a.overlay.is_none(), "s did not open a confirm off-screen");
+    update(
+        &mut a,
+        Msg::Resize {
+            width: 80,
+            height: 23,
+        },
+    );
+    key(&mut a, KeyCode::Char('s'));
+    assert!(
+        matches!(a.overlay, Some(Overlay::Confirm { .. })),
+        "keys act again"
+    );
 }
 
 #[test]
@@ -1023,6 +1206,70 @@ fn refresh_keeps_the_analysts_pan_and_zoom_and_reset_still_resets() {
     assert_eq!(a.session.as_ref().unwrap().view.as_ref(), Some(&initial));
 }
 
+/// Issue 16: a week was 168 presses. Day, page, first/last and window jumps move the cursor
+/// in one key each, stay on the bucket grid and inside the data, and the view follows.
+#[test]
+fn the_cursor_jumps_by_day_page_window_and_to_either_end() {
+    let mut a = app();
+    ready_dashboard(&mut a);
+    let view = |a: &App| a.session.as_ref().unwrap().view.unwrap();
+    let e = a.session.as_ref().unwrap().extent().unwrap();
+    let c0 = view(&a).cursor;
+    key(&mut a, KeyCode::Char(']'));
+    assert_eq!(view(&a).cursor, c0 + 86_400.0);
+    key(&mut a, KeyCode::Char('['));
+    key(&mut a, KeyCode::Char('['));
+    assert_eq!(view(&a).cursor, c0 - 86_400.0);
+    key(&mut a, KeyCode::Char('+'));
+    key(&mut a, KeyCode::Char('+'));
+    let span = view(&a).span();
+    key(&mut a, KeyCode::PageUp);
+    assert!(c0 - 86_400.0 - span > e.lo);
+    assert_eq!(view(&a).cursor, c0 - 86_400.0 - span);
+    key(&mut a, KeyCode::Home);
+    let v = view(&a);
+    assert_eq!(
+        (v.cursor, v.start),
+        (e.lo, e.lo),
+        "the view followed to the start"
+    );
+    key(&mut a, KeyCode::PageUp);
+    assert_eq!(view(&a).cursor, e.lo, "nothing before the data");
+    key(&mut a, KeyCode::End);
+    let v = view(&a);
+    assert_eq!((v.cursor, v.end), (e.hi - e.bucket, e.hi));
+    key(&mut a, KeyCode::PageDown);
+    assert_eq!(view(&a).cursor, e.hi - e.bucket, "nothing after the data");
+
+    let starts: Vec<f64> = a
+        .session
+        .as_ref()
+        .unwrap()
+        .forecast
+        .as_ref()
+        .unwrap()
+        .windows
+        .iter()
+        .map(|w| w.start.timestamp() as f64)
+        .collect();
+    assert!(starts.len() >= 2, "{starts:?}");
+    key(&mut a, KeyCode::Home);
+    for (row, &t) in starts.iter().enumerate() {
+        key(&mut a, KeyCode::Char('n'));
+        assert_eq!(view(&a).cursor, t, "window {row}");
+        assert_eq!(a.session.as_ref().unwrap().table_row, row);
+    }
+    key(&mut a, KeyCode::Char('n'));
+    assert_eq!(
+        view(&a).cursor,
+        *starts.last().unwrap(),
+        "no window after the last"
+    );
+    key(&mut a, KeyCode::Char('N'));
+    assert_eq!(view(&a).cursor, starts[starts.len() - 2]);
+    assert_eq!(a.session.as_ref().unwrap().table_row, starts.len() - 2);
+}
+
 #[test]
 fn a_refresh_with_less_history_pulls_the_view_back_inside_the_data() {
     let mut a = app();
@@ -1096,4 +1343,227 @@ fn a_model_switch_while_the_fresh_history_is_still_fitting_sends_that_history() 
         Arc::ptr_eq(history, &fresh),
         "the refreshed history, not the first one"
     );
+}
+
+#[test]
+fn a_paste_types_into_the_field_and_never_submits() {
+    let mut a = app();
+    fill_and_confirm(&mut a);
+    key(&mut a, KeyCode::Char('n'));
+    assert!(a.overlay.is_none());
+    // Edit the caller name (focus 4) and paste a line break, `s` and `y` into it.
+    key(&mut a, KeyCode::Up);
+    key(&mut a, KeyCode::Enter);
+    let fx = update(&mut a, Msg::Paste("x\nsy\r\n\u{1b}[2J".into()));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(a.overlay.is_none(), "{:?}", a.overlay);
+    let r = a.review.as_ref().unwrap();
+    assert_eq!(r.form.caller_name, "Acmexsy[2J");
+    assert!(r.editing, "a pasted line break does not end the edit");
+}
+
+#[test]
+fn a_paste_with_no_field_being_edited_is_dropped_with_a_note() {
+    let mut a = app();
+    fill_and_confirm(&mut a);
+    // The confirm is open: a pasted `y` must not answer it.
+    let fx = update(&mut a, Msg::Paste("y".into()));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(matches!(a.overlay, Some(Overlay::Confirm { .. })));
+    assert!(a.toasts.iter().any(|t| t.text.contains("paste ignored")));
+    // The picker filter takes a paste as one line.
+    let mut a = app();
+    update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+    update(&mut a, Msg::Paste("Sup\nport\t".into()));
+    assert_eq!(a.picker.filter, "Support ");
+}
+
+#[test]
+fn enter_does_not_confirm_only_y_does() {
+    let mut a = app();
+    fill_and_confirm(&mut a);
+    let fx = key(&mut a, KeyCode::Enter);
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(matches!(a.overlay, Some(Overlay::Confirm { .. })));
+    let fx = key(&mut a, KeyCode::Char('y'));
+    assert!(matches!(fx.as_slice(), [Effect::Submit { .. }]), "{fx:?}");
+}
+
+#[test]
+fn ctrl_c_with_an_unsent_draft_asks_like_q() {
+    let ctrl_c = |a: &mut App| {
+        update(
+            a,
+            Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        )
+    };
+    let mut a = app();
+    filled_review(&mut a);
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, " draft");
+    // Even while typing into the field.
+    let fx = ctrl_c(&mut a);
+    assert!(fx.is_empty() && !a.quit, "{fx:?}");
+    assert!(matches!(a.overlay, Some(Overlay::Confirm { .. })));
+    // A second Ctrl-C answers no; the draft stays.
+    ctrl_c(&mut a);
+    assert!(a.overlay.is_none() && !a.quit);
+    ctrl_c(&mut a);
+    let fx = key(&mut a, KeyCode::Char('y'));
+    assert!(a.quit && fx.contains(&Effect::Quit), "{fx:?}");
+    // With nothing to lose Ctrl-C quits at once.
+    let mut a = app();
+    ready_dashboard(&mut a);
+    let fx = ctrl_c(&mut a);
+    assert!(a.quit && fx.contains(&Effect::Quit), "{fx:?}");
+}
+
+#[test]
+fn server_text_in_a_toast_loses_its_escape_sequences() {
+    let mut a = app();
+    update(
+        &mut a,
+        Msg::OrgLoaded(Err("HTTP 500: \u{1b}]0;pwned\u{7}\u{1b}[2Jgone".into())),
+    );
+    let t = &a.toasts.last().unwrap().text;
+    assert!(!t.contains('\u{1b}') && !t.contains('\u{7}'), "{t:?}");
+    assert!(t.ends_with("HTTP 500: ]0;pwned[2Jgone"), "{t:?}");
+}
+
+/// Dialing modes other than preview need a site and a response set: the org's default site
+/// (`organizations/me` `defaultSiteId`) and a single response set are preselected, and the
+/// body then carries them with the abandon rate.
+#[test]
+fn dialing_modes_take_the_default_site_and_send_their_fields() {
+    let mut a = app();
+    fill_and_confirm(&mut a);
+    a.overlay = None;
+    let site = |id: &str| NamedRef {
+        id: id.into(),
+        name: format!("Site {id}"),
+    };
+    update(
+        &mut a,
+        Msg::DialerPrereqsLoaded {
+            sites: Ok(vec![site("a"), site("b")]),
+            default_site_id: Some("b".into()),
+            response_sets: Ok(vec![NamedRef {
+                id: "rs".into(),
+                name: "Live to agent".into(),
+            }]),
+        },
+    );
+    let r = a.review.as_mut().unwrap();
+    assert_eq!(r.form.site.as_ref().map(|s| s.id.as_str()), Some("b"));
+    assert_eq!(
+        r.form.response_set.as_ref().map(|s| s.id.as_str()),
+        Some("rs")
+    );
+    // Progressive (the mode after preview).
+    r.form.dialing_mode = 1;
+    let fx = {
+        key(&mut a, KeyCode::Char('s'));
+        key(&mut a, KeyCode::Char('y'))
+    };
+    let [Effect::Submit { request, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let c = &request.campaign;
+    assert_eq!(c.dialing_mode.as_str(), "progressive");
+    assert_eq!(c.site.as_ref().map(|s| s.id.as_str()), Some("b"));
+    assert_eq!(
+        c.call_analysis_response_set.as_ref().map(|s| s.id.as_str()),
+        Some("rs")
+    );
+    assert_eq!(c.abandon_rate, Some(3.0));
+}
+
+/// An org without sites cannot run a dialing mode: the review says so and blocks the submit.
+#[test]
+fn an_org_without_sites_blocks_dialing_modes_with_the_reason() {
+    let mut a = app();
+    fill_and_confirm(&mut a);
+    a.overlay = None;
+    update(
+        &mut a,
+        Msg::DialerPrereqsLoaded {
+            sites: Ok(vec![]),
+            default_site_id: None,
+            response_sets: Ok(vec![]),
+        },
+    );
+    a.review.as_mut().unwrap().form.dialing_mode = 2;
+    let fx = key(&mut a, KeyCode::Char('s'));
+    assert!(fx.is_empty());
+    assert!(
+        a.overlay.is_none(),
+        "no confirm while the mode lacks its site"
+    );
+    let r = a.review.as_ref().unwrap();
+    assert_eq!(
+        queuecast::campaign::Field::ALL[r.focus],
+        queuecast::campaign::Field::Site
+    );
+}
+
+/// Issue 12: once the campaign exists, other windows and a submit replace *its* schedule
+/// (the request carries the campaign, so the service only PUTs), never a second campaign.
+#[test]
+fn a_submit_after_the_campaign_exists_updates_its_schedule() {
+    let mut a = app();
+    fill_and_confirm(&mut a);
+    let fx = key(&mut a, KeyCode::Char('y'));
+    let [Effect::Submit { job, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let job = *job;
+    update(
+        &mut a,
+        Msg::SubmitFinished {
+            job,
+            outcome: SubmitOutcome::Done {
+                id: "c1".into(),
+                self_uri: "/api/v2/outbound/campaigns/c1".into(),
+            },
+        },
+    );
+    // The dashboard says the campaign exists, with its id and schedule.
+    let status = queuecast::tui::screens::dashboard::campaign_status(&a).unwrap();
+    assert!(
+        status.ends_with("\" c1 · scheduled, 3 window(s)"),
+        "{status}"
+    );
+    // Same windows: nothing to send.
+    assert!(key(&mut a, KeyCode::Char('s')).is_empty());
+    assert!(a.overlay.is_none());
+    // Back to the dashboard, drop the second window, review again.
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Char(' '));
+    key(&mut a, KeyCode::Char('c'));
+    assert_eq!(a.review.as_ref().unwrap().form.windows.len(), 2);
+    let status = queuecast::tui::screens::dashboard::campaign_status(&a).unwrap();
+    assert!(
+        status.ends_with("selection changed: submit to update"),
+        "{status}"
+    );
+    key(&mut a, KeyCode::Char('s'));
+    let Some(Overlay::Confirm { text, .. }) = &a.overlay else {
+        panic!("{:?}", a.overlay)
+    };
+    assert!(
+        text.starts_with("Update the schedule of campaign c1? Genesys will start dialing"),
+        "{text}"
+    );
+    assert!(text.ends_with("; 2 window(s)."), "{text}");
+    let fx = key(&mut a, KeyCode::Char('y'));
+    let [Effect::Submit { request, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        request.existing,
+        Some(("c1".into(), "/api/v2/outbound/campaigns/c1".into())),
+        "the same campaign: only its schedule is sent"
+    );
+    assert_eq!(request.schedule.intervals.len(), 2);
 }

@@ -258,6 +258,14 @@ pub struct StaffingPlan {
     pub windows: Vec<CapacityWindow>,
 }
 
+impl StaffingPlan {
+    /// Whether any forecast bucket has staffed agents (so spare and capacity windows mean
+    /// something).
+    pub fn has_staffed(&self) -> bool {
+        self.intervals.iter().any(|iv| iv.staffed_agents.is_some())
+    }
+}
+
 /// The whole stage for a forecast: AHT per bucket from `profile`, staffed agents from `source`,
 /// required agents at mean and upper band, and the capacity windows.
 #[allow(clippy::too_many_arguments)]

@@ -1,6 +1,15 @@
 //! `Campaign` bodies (`POST /api/v2/outbound/campaigns`), checked the way the real service
 //! documents them (see ../shared/genesys-api/README.md (f)): every bad field is collected so
 //! one 400 names them all in `details[]`.
+//!
+//! Per dialing mode, from the field descriptions of the official SDK's `build/docs/Campaign.md`
+//! (the Terraform provider's `resource_genesyscloud_outbound_campaign_schema.go` repeats them):
+//! - `queue`, `script`: "Required for all dialing modes except agentless."
+//! - `edgeGroup`: "Required for all dialing modes except preview"; `site` "can be set in place
+//!   of an edge group" (so either one satisfies the rule, and a 400 names both).
+//! - `callAnalysisResponseSet`: "Required for all dialing modes except preview."
+//! - `abandonRate`: "Required for progressive, power, and predictive campaigns."
+//! - `outboundLineCount`: "only required for agentless."
 
 use serde_json::{Map, Value};
 
@@ -36,6 +45,10 @@ pub(crate) struct ValidCampaign<'a> {
     pub queue: Option<&'a QueueData>,
     /// Absent only for agentless campaigns that name no script.
     pub script: Option<&'a Value>,
+    /// The site the campaign dials from, when it names one.
+    pub site: Option<&'a Value>,
+    /// Absent only for preview campaigns that name none.
+    pub response_set: Option<&'a Value>,
 }
 
 /// Checks a campaign create body against the org's contact lists, queues and scripts.
@@ -51,6 +64,8 @@ pub(crate) fn campaign<'a>(body: &[u8], org: &Catalog<'a>) -> Result<ValidCampai
     let contact_list = contact_list(&o, org, &mut errs);
     phone_columns(&o, contact_list, &mut errs);
     let (queue, script) = agent_refs(&o, mode, org, &mut errs);
+    let (site, response_set) = dialer_refs(&o, mode, org, &mut errs);
+    mode_numbers(&o, mode, &mut errs);
     errs.into_result("campaign")?;
     // A missing or unknown contact list is one of the errors above, so this cannot fire.
     let contact_list = contact_list
@@ -60,6 +75,8 @@ pub(crate) fn campaign<'a>(body: &[u8], org: &Catalog<'a>) -> Result<ValidCampai
         contact_list,
         queue,
         script,
+        site,
+        response_set,
     })
 }
 
@@ -242,6 +259,89 @@ fn agent_refs<'a>(
     (queue, script)
 }
 
+/// A reference property, when present, must name an entity of `list` (by `id`).
+fn existing<'a>(
+    o: &Map<String, Value>,
+    field: &str,
+    list: &'a [Value],
+    errs: &mut FieldErrors,
+) -> Option<&'a Value> {
+    let id = ref_id(o, field, errs)?;
+    let found = list.iter().find(|v| v["id"].as_str() == Some(id));
+    if found.is_none() {
+        errs.push(FieldError::not_found(
+            field,
+            format!("{field} {id} does not exist"),
+        ));
+    }
+    found
+}
+
+/// `edgeGroup`/`site` and `callAnalysisResponseSet`: required for every mode except preview
+/// (a mode that is itself invalid is not held to them); checked whenever present.
+fn dialer_refs<'a>(
+    o: &Map<String, Value>,
+    mode: Option<&str>,
+    org: &Catalog<'a>,
+    errs: &mut FieldErrors,
+) -> (Option<&'a Value>, Option<&'a Value>) {
+    let dials = mode.is_some_and(|m| m != "preview");
+    let m = mode.unwrap_or_default();
+    if dials && !o.contains_key("edgeGroup") && !o.contains_key("site") {
+        errs.push(FieldError::required_either(
+            "edgeGroup",
+            "site",
+            format!("edgeGroup (or site in its place) is required for {m} campaigns"),
+        ));
+    }
+    if o.contains_key("edgeGroup") {
+        // The sandbox org has no edge groups; campaigns name its site instead.
+        existing(o, "edgeGroup", &[], errs);
+    }
+    let site = o
+        .contains_key("site")
+        .then(|| existing(o, "site", org.sites, errs))
+        .flatten();
+    let response_set = if dials || o.contains_key("callAnalysisResponseSet") {
+        if dials && !o.contains_key("callAnalysisResponseSet") {
+            errs.push(FieldError::required(
+                "callAnalysisResponseSet",
+                format!("callAnalysisResponseSet is required for {m} campaigns"),
+            ));
+            None
+        } else {
+            existing(o, "callAnalysisResponseSet", org.response_sets, errs)
+        }
+    } else {
+        None
+    };
+    (site, response_set)
+}
+
+/// `abandonRate` for progressive, power and predictive; `outboundLineCount` for agentless.
+fn mode_numbers(o: &Map<String, Value>, mode: Option<&str>, errs: &mut FieldErrors) {
+    let Some(m) = mode else { return };
+    if matches!(m, "progressive" | "power" | "predictive") && !o.contains_key("abandonRate") {
+        errs.push(FieldError::required(
+            "abandonRate",
+            format!(
+                "abandonRate is required for {m} campaigns (the target abandon percentage, e.g. 5)"
+            ),
+        ));
+    }
+    match o.get("outboundLineCount") {
+        None if m == "agentless" => errs.push(FieldError::required(
+            "outboundLineCount",
+            "outboundLineCount is required for agentless campaigns",
+        )),
+        Some(n) if n.as_i64().is_none_or(|n| n < 1) => errs.push(FieldError::invalid(
+            "outboundLineCount",
+            format!("outboundLineCount {n} must be a whole number of at least 1"),
+        )),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{bytes, codes, fields};
@@ -253,6 +353,8 @@ mod tests {
         lists: Vec<Value>,
         queues: Vec<QueueData>,
         scripts: Vec<(Value, bool)>,
+        sites: Vec<Value>,
+        response_sets: Vec<Value>,
     }
 
     impl Org {
@@ -260,16 +362,13 @@ mod tests {
             Self {
                 lists: vec![json!({"id": "list-1", "name": "Renewals",
                     "columnNames": ["Name", "Cell", "Home"]})],
-                queues: vec![QueueData {
-                    id: "queue-1".into(),
-                    name: "Sales".into(),
-                    step_minutes: 60,
-                    points: Vec::new(),
-                }],
+                queues: vec![QueueData::for_test("queue-1", "Sales")],
                 scripts: vec![
                     (json!({"id": "script-1", "name": "Outreach"}), true),
                     (json!({"id": "script-draft", "name": "Draft"}), false),
                 ],
+                sites: vec![json!({"id": "site-1", "name": "Indy"})],
+                response_sets: vec![json!({"id": "rs-1", "name": "Live to agent"})],
             }
         }
 
@@ -278,6 +377,8 @@ mod tests {
                 contact_lists: &self.lists,
                 queues: &self.queues,
                 scripts: &self.scripts,
+                sites: &self.sites,
+                response_sets: &self.response_sets,
             }
         }
     }
@@ -331,10 +432,173 @@ mod tests {
         assert!(check(body).is_ok());
     }
 
+    /// `good()` as a campaign of `mode` with everything that mode requires.
+    fn good_for(mode: &str) -> Value {
+        let mut body = good();
+        body["dialingMode"] = json!(mode);
+        if mode != "preview" {
+            body["site"] = json!({"id": "site-1"});
+            body["callAnalysisResponseSet"] = json!({"id": "rs-1"});
+        }
+        if matches!(mode, "progressive" | "power" | "predictive") {
+            body["abandonRate"] = json!(5.0);
+        }
+        if mode == "agentless" {
+            body["outboundLineCount"] = json!(2);
+        }
+        body
+    }
+
+    #[test]
+    fn each_mode_requires_its_fields_and_names_the_missing_one() {
+        let org = Org::new();
+        let required: [(&str, &[&str]); 4] = [
+            ("preview", &["queue", "script"]),
+            (
+                "progressive",
+                &[
+                    "queue",
+                    "script",
+                    "site",
+                    "callAnalysisResponseSet",
+                    "abandonRate",
+                ],
+            ),
+            (
+                "power",
+                &[
+                    "queue",
+                    "script",
+                    "site",
+                    "callAnalysisResponseSet",
+                    "abandonRate",
+                ],
+            ),
+            (
+                "predictive",
+                &[
+                    "queue",
+                    "script",
+                    "site",
+                    "callAnalysisResponseSet",
+                    "abandonRate",
+                ],
+            ),
+        ];
+        for (mode, fields) in required {
+            let v = campaign(&bytes(good_for(mode)), &org.catalog()).unwrap();
+            assert_eq!(v.site.is_some(), mode != "preview", "{mode}");
+            assert_eq!(v.response_set.is_some(), mode != "preview", "{mode}");
+            for field in fields {
+                let mut body = good_for(mode);
+                body.as_object_mut().unwrap().remove(*field);
+                let e = campaign(&bytes(body), &org.catalog()).unwrap_err();
+                assert!(
+                    fields_of(&e).contains(field),
+                    "{mode} without {field}: {:?} {}",
+                    e.details,
+                    e.message
+                );
+                assert_eq!(
+                    codes(&e),
+                    vec!["FIELD_REQUIRED"; fields_of(&e).len()],
+                    "{mode}"
+                );
+            }
+        }
+    }
+
+    fn fields_of(e: &ApiError) -> Vec<&str> {
+        fields(e)
+    }
+
+    #[test]
+    fn a_missing_site_names_edge_group_and_site_with_the_mode() {
+        let mut body = good_for("power");
+        body.as_object_mut().unwrap().remove("site");
+        let e = check(body).unwrap_err();
+        assert_eq!(fields(&e), ["edgeGroup", "site"]);
+        assert_eq!(
+            e.message,
+            "edgeGroup (or site in its place) is required for power campaigns"
+        );
+        let mut body = good_for("predictive");
+        body.as_object_mut().unwrap().remove("abandonRate");
+        let e = check(body).unwrap_err();
+        assert_eq!(
+            e.message,
+            "abandonRate is required for predictive campaigns (the target abandon percentage, e.g. 5)"
+        );
+    }
+
+    #[test]
+    fn dialer_references_must_exist_and_preview_may_still_name_them() {
+        assert_refusals_of(
+            "progressive",
+            vec![
+                (
+                    Set("site", json!({"id": "site-9"})),
+                    "ENTITY_NOT_FOUND",
+                    "site",
+                    "site site-9 does not exist",
+                ),
+                (
+                    Set("callAnalysisResponseSet", json!({"id": "rs-9"})),
+                    "ENTITY_NOT_FOUND",
+                    "callAnalysisResponseSet",
+                    "callAnalysisResponseSet rs-9 does not exist",
+                ),
+                (
+                    Set("edgeGroup", json!({"id": "eg-1"})),
+                    "ENTITY_NOT_FOUND",
+                    "edgeGroup",
+                    "edgeGroup eg-1 does not exist",
+                ),
+            ],
+        );
+        let mut body = good();
+        body["site"] = json!({"id": "site-1"});
+        body["callAnalysisResponseSet"] = json!({"id": "rs-1"});
+        assert!(
+            check(body).is_ok(),
+            "preview may name a site and response set"
+        );
+    }
+
+    #[test]
+    fn agentless_needs_a_line_count() {
+        let mut body = good_for("agentless");
+        body.as_object_mut().unwrap().remove("outboundLineCount");
+        let e = check(body).unwrap_err();
+        assert_eq!(e.details, one("FIELD_REQUIRED", "outboundLineCount"));
+        let mut body = good_for("agentless");
+        body["outboundLineCount"] = json!(0);
+        let e = check(body).unwrap_err();
+        assert_eq!(e.details, one("INVALID_VALUE", "outboundLineCount"));
+    }
+
+    /// Like [`assert_refusals`], on `good_for(mode)`.
+    fn assert_refusals_of(mode: &str, cases: Vec<(Edit, &str, &str, &str)>) {
+        for (edit, code, field, message) in cases {
+            let mut body = good_for(mode);
+            let o = body.as_object_mut().unwrap();
+            match edit {
+                Set(k, v) => {
+                    o.insert(k.into(), v);
+                }
+                Drop(k) => {
+                    o.remove(k);
+                }
+            }
+            let e = check(body).unwrap_err();
+            assert_eq!(e.details, one(code, field), "{message}");
+            assert_eq!(e.message, message);
+        }
+    }
+
     #[test]
     fn agentless_needs_no_queue_or_script_but_checks_them_when_given() {
-        let mut body = good();
-        body["dialingMode"] = json!("agentless");
+        let mut body = good_for("agentless");
         let o = body.as_object_mut().unwrap();
         o.remove("queue");
         o.remove("script");

@@ -7,14 +7,17 @@
 //! New rules go into the resource's module; handlers only store and render what passed.
 //!
 //! - [`campaign`]: `POST /api/v2/outbound/campaigns` (every bad field named at once).
-//! - [`schedule`], [`next_schedule_version`]: `PUT /api/v2/outbound/schedules/campaigns/{id}`.
+//! - [`schedule`], [`next_schedule_version`]: `PUT /api/v2/outbound/schedules/campaigns/{id}`
+//!   (the clock is passed in: an interval may not start in the past).
 //! - [`aggregates_query`], [`granularity_fits`]: `POST /api/v2/analytics/conversations/aggregates/query`.
 //! - [`listing`]: paging, name filters and sort orders of the listings.
+//! - [`users_aggregates_query`]: `POST /api/v2/analytics/users/aggregates/query`.
 
 mod aggregates;
 mod campaign;
 pub(crate) mod listing;
 mod schedule;
+mod users_aggregates;
 
 use serde_json::{Map, Value};
 
@@ -22,10 +25,12 @@ use super::data::QueueData;
 use super::wire::ApiError;
 
 pub(crate) use aggregates::{
-    AggregatesQuery, Filter, Gran, Predicate, PredicateOp, aggregates_query, granularity_fits,
+    AggregatesQuery, Filter, Gran, Predicate, PredicateOp, QueryLimits, aggregates_query,
+    granularity_fits,
 };
 pub(crate) use campaign::campaign;
-pub(crate) use schedule::{next_schedule_version, schedule};
+pub(crate) use schedule::{next_schedule_version, schedule, schedule_instant};
+pub(crate) use users_aggregates::{UserMetric, UsersQuery, users_aggregates_query};
 
 /// What the org already holds that a request may refer to by id.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +39,10 @@ pub(crate) struct Catalog<'a> {
     pub queues: &'a [QueueData],
     /// (script, published)
     pub scripts: &'a [(Value, bool)],
+    /// Telephony sites (`Campaign.site`).
+    pub sites: &'a [Value],
+    /// Call analysis response sets (`Campaign.callAnalysisResponseSet`).
+    pub response_sets: &'a [Value],
 }
 
 /// One bad field of a request body, as Genesys names it in `details[]`.
@@ -43,6 +52,9 @@ pub(crate) struct FieldError {
     pub code: &'static str,
     /// `details[].fieldName`: the top-level property of the body.
     pub field: String,
+    /// A second `details[]` entry for a property that may stand in for `field` (`site` for
+    /// `edgeGroup`), so removing either names it.
+    pub alternative: Option<String>,
     /// Says what is wrong and how to fix it.
     pub message: String,
 }
@@ -60,19 +72,39 @@ impl FieldError {
         Self::new("ENTITY_NOT_FOUND", field, message)
     }
 
+    /// `field` or `alternative` is required and neither was given.
+    pub fn required_either(field: &str, alternative: &str, message: impl Into<String>) -> Self {
+        Self {
+            alternative: Some(alternative.to_string()),
+            ..Self::required(field, message)
+        }
+    }
+
     fn new(code: &'static str, field: &str, message: impl Into<String>) -> Self {
         Self {
             code,
             field: field.to_string(),
+            alternative: None,
             message: message.into(),
         }
+    }
+
+    /// The `details[]` entries: (errorCode, fieldName).
+    fn details(&self) -> Vec<(String, String)> {
+        std::iter::once(&self.field)
+            .chain(self.alternative.as_ref())
+            .map(|f| (self.code.to_string(), f.clone()))
+            .collect()
     }
 }
 
 /// A single bad field: `400 invalid.value` naming it.
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
-        ApiError::invalid_field("invalid.value", e.code, &e.field, e.message)
+        let mut out = ApiError::bad_request(e.message.clone());
+        out.code = "invalid.value";
+        out.details = e.details();
+        out
     }
 }
 
@@ -96,11 +128,7 @@ impl FieldErrors {
         let mut e =
             ApiError::bad_request(format!("the {what} is invalid: {}", messages.join("; ")));
         e.code = "invalid.value";
-        e.details = self
-            .0
-            .into_iter()
-            .map(|p| (p.code.to_string(), p.field))
-            .collect();
+        e.details = self.0.iter().flat_map(FieldError::details).collect();
         Err(e)
     }
 }

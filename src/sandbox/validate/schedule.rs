@@ -1,9 +1,10 @@
 //! `CampaignSchedule` bodies (`PUT /api/v2/outbound/schedules/campaigns/{id}`, see
-//! ../shared/genesys-api/README.md (g)): the first bad field is refused, and a stale or missing
-//! `version` conflicts with the stored schedule.
+//! ../shared/genesys-api/README.md (g)): the first bad field is refused, an interval that
+//! starts in the past is refused (Resource Center, "Schedule view": a start in the past is not
+//! allowed), and a stale or missing `version` conflicts with the stored schedule.
 
 use axum::http::StatusCode;
-use chrono::{DateTime, NaiveDateTime};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
@@ -23,12 +24,17 @@ pub(crate) struct ValidSchedule {
     pub recurrences: Option<Vec<Value>>,
 }
 
-/// Checks a schedule body for the campaign `campaign_id` of the request path.
-pub(crate) fn schedule(body: &[u8], campaign_id: &str) -> Result<ValidSchedule, ApiError> {
+/// Checks a schedule body for the campaign `campaign_id` of the request path, at `now`.
+pub(crate) fn schedule(
+    body: &[u8],
+    campaign_id: &str,
+    now: DateTime<Utc>,
+) -> Result<ValidSchedule, ApiError> {
     let o = json_object(body, "a CampaignSchedule")?;
     campaign_matches(&o, campaign_id)?;
     let intervals = intervals(&o)?;
     let time_zone = time_zone(&o)?;
+    none_in_the_past(&intervals, &time_zone, now)?;
     let version = version(&o)?;
     Ok(ValidSchedule {
         intervals,
@@ -131,6 +137,40 @@ fn interval(i: usize, iv: &Value) -> Result<(String, String), FieldError> {
     }
 }
 
+/// No interval may start before `now`.
+fn none_in_the_past(
+    intervals: &[(String, String)],
+    zone: &str,
+    now: DateTime<Utc>,
+) -> Result<(), FieldError> {
+    let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
+    for (i, (start, _)) in intervals.iter().enumerate() {
+        if schedule_instant(start, tz).is_some_and(|t| t < now) {
+            let local = now.with_timezone(&tz).format("%Y-%m-%dT%H:%M:%S");
+            return Err(FieldError::invalid(
+                "intervals",
+                format!(
+                    "intervals[{i}] starts in the past ({start} {zone}; it is now {local} there): \
+                     a schedule entry must start in the future"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The instant a schedule time names: a local wall-clock time read in `tz` (the earlier one
+/// when a DST fall-back repeats it), or an instant with an offset as sent.
+pub(crate) fn schedule_instant(s: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let local = parse_schedule_time(s)?;
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
 /// A schedule time: local wall-clock (`2024-06-03T09:00:00.000`) or an instant with offset.
 fn parse_schedule_time(s: &str) -> Option<NaiveDateTime> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
@@ -173,6 +213,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// 2026-11-20 10:30 in New York, before the intervals of `good()`.
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, 15, 30, 0).unwrap()
+    }
+
     fn good() -> Value {
         json!({"campaign": {"id": "c1"}, "timeZone": "America/New_York",
             "intervals": [{"start": "2026-11-23T09:00:00.000", "end": "2026-11-23T11:00:00.000"}]})
@@ -184,7 +229,7 @@ mod tests {
     ) -> (StatusCode, &'static str, Vec<(String, String)>, String) {
         let mut body = good();
         edit(&mut body);
-        let e = schedule(&bytes(body), "c1").unwrap_err();
+        let e = schedule(&bytes(body), "c1", now()).unwrap_err();
         (e.status, e.code, e.details, e.message)
     }
 
@@ -211,7 +256,7 @@ mod tests {
             {"start": "2026-11-23T09:00:00.000", "end": "2026-11-23T11:00:00.000"},
             {"start": "2026-11-24T14:00:00Z", "end": "2026-11-24T15:30"},
         ]);
-        let v = schedule(&bytes(body), "c1").unwrap();
+        let v = schedule(&bytes(body), "c1", now()).unwrap();
         assert_eq!(
             v,
             ValidSchedule {
@@ -231,7 +276,7 @@ mod tests {
         let mut body = good();
         body.as_object_mut().unwrap().remove("timeZone");
         body["version"] = Value::Null;
-        let v = schedule(&bytes(body), "c1").unwrap();
+        let v = schedule(&bytes(body), "c1", now()).unwrap();
         assert_eq!((v.time_zone.as_str(), v.version), ("UTC", None));
     }
 
@@ -307,6 +352,58 @@ mod tests {
             "intervals",
             "intervals[0] times must look like 2024-06-03T09:00:00.000 (local to timeZone)",
         );
+    }
+
+    #[test]
+    fn an_interval_starting_before_now_is_refused_in_the_schedules_zone() {
+        // 10:29 New York is 15:29Z, a minute before now.
+        assert_refused(
+            |b| b["intervals"][0]["start"] = json!("2026-11-20T10:29:00.000"),
+            "INVALID_VALUE",
+            "intervals",
+            "intervals[0] starts in the past (2026-11-20T10:29:00.000 America/New_York; it is now \
+             2026-11-20T10:30:00 there): a schedule entry must start in the future",
+        );
+        // The second interval is checked too, and an instant with an offset is read as such.
+        assert_refused(
+            |b| {
+                b["intervals"] = json!([
+                    {"start": "2026-11-23T09:00:00.000", "end": "2026-11-23T11:00:00.000"},
+                    {"start": "2026-11-20T15:00:00Z", "end": "2026-11-20T17:00:00Z"}]);
+            },
+            "INVALID_VALUE",
+            "intervals",
+            "intervals[1] starts in the past (2026-11-20T15:00:00Z America/New_York; it is now \
+             2026-11-20T10:30:00 there): a schedule entry must start in the future",
+        );
+        // The same wall-clock time is in the future further west.
+        let mut body = good();
+        body["timeZone"] = json!("America/Los_Angeles");
+        body["intervals"][0]["start"] = json!("2026-11-20T10:29:00.000");
+        assert!(schedule(&bytes(body), "c1", now()).is_ok());
+        // Starting exactly now is not in the past.
+        let mut body = good();
+        body["intervals"][0]["start"] = json!("2026-11-20T10:30:00.000");
+        assert!(schedule(&bytes(body), "c1", now()).is_ok());
+    }
+
+    #[test]
+    fn schedule_instants_read_local_times_in_the_zone() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        assert_eq!(
+            schedule_instant("2026-11-23T09:00:00.000", ny),
+            Some(Utc.with_ymd_and_hms(2026, 11, 23, 14, 0, 0).unwrap())
+        );
+        assert_eq!(
+            schedule_instant("2026-11-23T09:00:00+01:00", ny),
+            Some(Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap())
+        );
+        // 01:30 on the fall-back night happens twice: the earlier (EDT) one.
+        assert_eq!(
+            schedule_instant("2026-11-01T01:30:00.000", ny),
+            Some(Utc.with_ymd_and_hms(2026, 11, 1, 5, 30, 0).unwrap())
+        );
+        assert_eq!(schedule_instant("soon", ny), None);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::forecast::pipeline::{ModelSelection, PipelineOutput};
 use crate::tui::action::{Effect, History, JobId};
 use crate::tui::app::{
     AUTO_MODEL, App, ExportPrompt, ForecastView, Level, Overlay, Screen, Session, Stage,
+    SubmitState,
 };
 use crate::tui::keymap::Command;
 use crate::tui::view::keep_tournament;
@@ -38,6 +39,37 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
 
 fn fmt_duration(secs: i64) -> String {
     format!("{}h{:02}", secs / 3600, (secs % 3600) / 60)
+}
+
+/// The campaign this queue's forecast already has, for the windows panel: name, id and what
+/// its schedule is (a placeholder the dashboard slice may restyle).
+pub fn campaign_status(app: &App) -> Option<String> {
+    let s = app.session.as_ref()?;
+    let r = app
+        .review
+        .as_ref()
+        .filter(|r| r.form.queue.id == s.queue.id)?;
+    match &r.submit {
+        SubmitState::Done { id, .. } => {
+            let sent = r.sent.as_ref().map_or(0, |q| q.schedule.intervals.len());
+            let changed = r.sent.as_ref().map(|q| &q.schedule.intervals)
+                != Some(&r.form.schedule("").intervals);
+            Some(format!(
+                "campaign \"{}\" {id} · scheduled, {sent} window(s){}",
+                r.form.full_name(),
+                if changed {
+                    " · selection changed: submit to update"
+                } else {
+                    ""
+                }
+            ))
+        }
+        SubmitState::Unknown { .. } => Some(format!(
+            "campaign \"{}\": creation unknown, check again in the review",
+            r.form.full_name()
+        )),
+        _ => None,
+    }
 }
 
 fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
@@ -104,7 +136,10 @@ fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
     )
     .header(Row::new(["in", "start", "end", "dur", "mean", "calls"]).style(t.dim))
     .row_highlight_style(t.selected)
-    .block(block(app, title));
+    .block(match campaign_status(app) {
+        Some(c) => block(app, title).title_bottom(Line::styled(format!(" {c} "), t.ok)),
+        None => block(app, title),
+    });
     let mut state = TableState::default().with_selected((!empty).then_some(s.table_row));
     f.render_stateful_widget(table, area, &mut state);
     if empty {
@@ -152,7 +187,7 @@ fn history_lines<'a>(app: &App, s: &Session) -> Vec<Line<'a>> {
         return vec![];
     };
     let days = (b.ts - a.ts).num_hours() as f64 / 24.0;
-    vec![
+    let mut lines = vec![
         kv(
             app,
             "history",
@@ -174,7 +209,12 @@ fn history_lines<'a>(app: &App, s: &Session) -> Vec<Line<'a>> {
             ),
             app.theme.base,
         ),
-    ]
+    ];
+    // What the API history counts (inbound voice by default), so a low series is explained.
+    if let Some(c) = &h.summary.counted {
+        lines.push(kv(app, "counted", c.to_string(), app.theme.base));
+    }
+    lines
 }
 
 fn model_lines<'a>(app: &App, fc: &ForecastView, area: Rect) -> Vec<Line<'a>> {
@@ -215,6 +255,9 @@ fn model_lines<'a>(app: &App, fc: &ForecastView, area: Rect) -> Vec<Line<'a>> {
         None => "n/a".to_string(),
     };
     lines.push(kv(app, label, format!("WAPE {wape}{mase}"), t.base));
+    if let Some(aht) = &fc.aht {
+        lines.push(kv(app, "aht", aht.clone(), t.base));
+    }
     let shown = if area.height >= 12 { 2 } else { 1 };
     for (k, v) in fc.options.iter().take(shown) {
         let v = if k == "interval" && fc.calibration.is_some() {
@@ -250,8 +293,15 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
             }
             review::follow_selection(app);
         }
+        Command::PrevWindow | Command::NextWindow => jump_to_window(s, cmd == Command::NextWindow),
         Command::CursorLeft
         | Command::CursorRight
+        | Command::CursorDayBack
+        | Command::CursorDayForward
+        | Command::CursorPageBack
+        | Command::CursorPageForward
+        | Command::CursorFirst
+        | Command::CursorLast
         | Command::PanLeft
         | Command::PanRight
         | Command::ZoomIn
@@ -281,11 +331,40 @@ fn move_view(s: &mut Session, cmd: Command) {
     match cmd {
         Command::CursorLeft => v.step_cursor(false, e),
         Command::CursorRight => v.step_cursor(true, e),
+        Command::CursorDayBack => v.set_cursor(v.cursor - DAY, e),
+        Command::CursorDayForward => v.set_cursor(v.cursor + DAY, e),
+        Command::CursorPageBack => v.set_cursor(v.cursor - v.span(), e),
+        Command::CursorPageForward => v.set_cursor(v.cursor + v.span(), e),
+        Command::CursorFirst => v.set_cursor(e.lo, e),
+        Command::CursorLast => v.set_cursor(e.hi, e),
         Command::PanLeft => v.pan(false, e),
         Command::PanRight => v.pan(true, e),
         Command::ZoomIn => v.zoom(true, e),
         Command::ZoomOut => v.zoom(false, e),
         _ => {}
+    }
+}
+
+const DAY: f64 = 86_400.0;
+
+/// The next (or previous) window after (before) the cursor: the table selects it and the
+/// cursor goes to its first bucket; at the last (first) window nothing moves.
+fn jump_to_window(s: &mut Session, forward: bool) {
+    let (Some(e), Some(f)) = (s.extent(), s.forecast.as_ref()) else {
+        return;
+    };
+    let Some(v) = s.view.as_mut() else {
+        return;
+    };
+    let starts = f.windows.iter().map(|w| w.start.timestamp() as f64);
+    let found = if forward {
+        starts.enumerate().find(|&(_, t)| t > v.cursor)
+    } else {
+        starts.enumerate().rev().find(|&(_, t)| t < v.cursor)
+    };
+    if let Some((row, t)) = found {
+        s.table_row = row;
+        v.set_cursor(t, e);
     }
 }
 

@@ -80,6 +80,19 @@ pub fn text_input(app: &mut App, key: Typed) -> Option<Vec<Effect>> {
     Some(vec![])
 }
 
+/// A paste into the path (not while a write is pending); `false` when it was not taken.
+pub fn paste(app: &mut App, line: &str) -> bool {
+    let Some(Overlay::Export(p)) = &mut app.overlay else {
+        return false;
+    };
+    if p.writing {
+        return false;
+    }
+    p.path.push_str(line);
+    p.error = None;
+    true
+}
+
 pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
     let Some(Overlay::Export(p)) = &mut app.overlay else {
         return vec![];

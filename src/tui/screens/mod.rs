@@ -60,6 +60,30 @@ pub fn text_input(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
     }
 }
 
+/// Pasted text goes into the text field being edited (picker filter, form field being
+/// edited, export path) as one line, control characters stripped, and never acts as keys: a
+/// paste of `x⏎sy` must not end the edit, open the submit confirm and answer it. With no
+/// field being edited it is dropped, with a note.
+pub fn paste(app: &mut App, text: &str) -> Vec<Effect> {
+    let line = crate::text::pasted_line(text);
+    let typed_into = match &app.overlay {
+        Some(Overlay::Export(_)) => export::paste(app, &line),
+        Some(_) => false,
+        None => match app.screen {
+            Screen::Picker => picker::paste(app, &line),
+            Screen::Review => review::paste(app, &line),
+            Screen::Dashboard => false,
+        },
+    };
+    if !typed_into && !line.is_empty() {
+        app.toast(
+            crate::tui::app::Level::Info,
+            "paste ignored: no text field is being edited",
+        );
+    }
+    vec![]
+}
+
 /// A key as text input: a plain character, or an editing key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Typed {

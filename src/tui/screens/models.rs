@@ -70,6 +70,9 @@ fn notes<'a>(app: &App, fc: &ForecastView) -> Vec<Line<'a>> {
     if let Some(r) = &fc.reason {
         notes.push(Line::raw(r.clone()));
     }
+    if let Some(c) = &fc.combination {
+        notes.push(Line::raw(c.clone()));
+    }
     match &fc.calibration {
         Some(c) => notes.push(Line::styled(c.clone(), t.dim)),
         None => notes.push(Line::styled("band kept as the model gave it", t.dim)),

@@ -88,6 +88,13 @@ pub fn text_input(app: &mut App, key: Typed) -> Option<Vec<Effect>> {
     Some(vec![])
 }
 
+/// A paste into the filter.
+pub fn paste(app: &mut App, line: &str) -> bool {
+    app.picker.filter.push_str(line);
+    app.picker.row = 0;
+    true
+}
+
 pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
     let n = app.filtered_queues().len();
     match cmd {

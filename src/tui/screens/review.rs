@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::Typed;
-use crate::campaign::{CampaignForm, DIALING_MODES, Field, NamedRef, PHONE_TYPES};
-use crate::tui::action::{Effect, JobId, SubmitOutcome, SubmitRequest};
+use crate::campaign::{CampaignForm, DIALING_MODES, Field, NamedRef, PHONE_TYPES, marker};
+use crate::tui::action::{ApiFailure, Effect, JobId, SubmitOutcome, SubmitRequest};
 use crate::tui::app::{App, Level, Loadable, Overlay, Pending, Review, Screen, SubmitState};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::widgets::{block, spinner};
@@ -22,11 +22,16 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let [form_area, status_area] = Layout::vertical([
         Constraint::Min(1),
         // Room for a full API error with its correlation id.
-        Constraint::Length(if matches!(r.submit, SubmitState::Failed { .. }) {
-            6
-        } else {
-            3
-        }),
+        Constraint::Length(
+            if matches!(
+                r.submit,
+                SubmitState::Failed { .. } | SubmitState::Unknown { .. }
+            ) {
+                6
+            } else {
+                3
+            },
+        ),
     ])
     .areas(left);
     f.render_widget(
@@ -74,6 +79,14 @@ fn form_lines<'a>(app: &App, r: &Review) -> Vec<Line<'a>> {
             Field::CallerAddress => r.form.caller_address.clone(),
             Field::PhoneColumn => r.form.phone_column.clone(),
             Field::PhoneType => format!("◀ {} ▶", r.form.phone_type()),
+            Field::Site | Field::ResponseSet | Field::AbandonRate if !needed(r, *field) => {
+                format!("(not used by {} dialing)", r.form.dialing_mode())
+            }
+            Field::Site => named_value(app, &app.sites, r.form.site.as_ref()),
+            Field::ResponseSet => {
+                named_value(app, &app.response_sets, r.form.response_set.as_ref())
+            }
+            Field::AbandonRate => r.form.abandon_rate.clone(),
         };
         let focused = i == r.focus;
         let bad = problems.iter().find(|p| p.0 == *field);
@@ -115,6 +128,32 @@ fn form_lines<'a>(app: &App, r: &Review) -> Vec<Line<'a>> {
     lines
 }
 
+/// Whether the chosen dialing mode uses this per-mode field.
+fn needed(r: &Review, field: Field) -> bool {
+    let mode = r.form.dialing_mode();
+    match field {
+        Field::Site | Field::ResponseSet => mode.needs_edge_and_call_analysis(),
+        Field::AbandonRate => mode.needs_abandon_rate(),
+        _ => true,
+    }
+}
+
+/// A picker that stores its choice by value; an org without any says why the mode cannot
+/// be used.
+fn named_value(app: &App, l: &Loadable<Vec<NamedRef>>, chosen: Option<&NamedRef>) -> String {
+    match l {
+        Loadable::Loading => format!("{} loading…", spinner(app)),
+        Loadable::Failed(e) => format!("failed: {e}"),
+        Loadable::Ready(v) if v.is_empty() => {
+            "(none in this org: this dialing mode is unavailable; use preview)".into()
+        }
+        Loadable::Ready(v) => match chosen {
+            Some(x) => format!("◀ {} ▶", x.name),
+            None => format!("◀ choose ({}) ▶", v.len()),
+        },
+    }
+}
+
 /// Where the submit stands, with the correlation id of a failure.
 fn submit_line<'a>(app: &App, r: &Review) -> Line<'a> {
     let t = &app.theme;
@@ -139,6 +178,14 @@ fn submit_line<'a>(app: &App, r: &Review) -> Line<'a> {
                 "✗ {} (correlation id {})",
                 error.message,
                 error.correlation_id.as_deref().unwrap_or("none")
+            ),
+            t.error,
+        ),
+        SubmitState::Unknown { error, .. } => Line::styled(
+            format!(
+                "? state unknown — {} · {} check again (looks up only, never creates)",
+                error.message,
+                app.keymap.hint(Context::Review, Command::Submit),
             ),
             t.error,
         ),
@@ -201,6 +248,23 @@ pub fn text_input(app: &mut App, key: Typed) -> Option<Vec<Effect>> {
     Some(vec![])
 }
 
+/// A paste into the text field being edited; `false` when none is.
+pub fn paste(app: &mut App, line: &str) -> bool {
+    let Some(r) = app.review.as_mut() else {
+        return false;
+    };
+    if !r.editing || r.locked() {
+        return false;
+    }
+    let field = r.field();
+    let Some(text) = r.form.text_mut(field) else {
+        return false;
+    };
+    text.push_str(line);
+    r.edited |= !line.is_empty();
+    true
+}
+
 pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
     let Some(r) = app.review.as_mut() else {
         app.screen = Screen::Dashboard;
@@ -214,7 +278,7 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::Up => r.focus = (r.focus + n - 1) % n,
         Command::Down => r.focus = (r.focus + 1) % n,
         Command::Edit | Command::PrevOption | Command::NextOption => edit(app, cmd),
-        Command::Submit => ask_to_submit(app),
+        Command::Submit => return ask_to_submit(app),
         _ => {}
     }
     vec![]
@@ -251,8 +315,22 @@ fn edit(app: &mut App, cmd: Command) {
         Field::PhoneType => {
             f.phone_type = cycle(Some(f.phone_type), PHONE_TYPES.len(), back).unwrap_or(0)
         }
+        Field::Site => {
+            let v = app.sites.ready().map(Vec::as_slice).unwrap_or(&[]);
+            f.site = cycle_named(f.site.as_ref(), v, back);
+        }
+        Field::ResponseSet => {
+            let v = app.response_sets.ready().map(Vec::as_slice).unwrap_or(&[]);
+            f.response_set = cycle_named(f.response_set.as_ref(), v, back);
+        }
         _ => {}
     }
+}
+
+/// The next (or previous) entry of `list` after `cur`.
+fn cycle_named(cur: Option<&NamedRef>, list: &[NamedRef], back: bool) -> Option<NamedRef> {
+    let at = cur.and_then(|c| list.iter().position(|x| x.id == c.id));
+    cycle(at, list.len(), back).and_then(|i| list.get(i).cloned())
 }
 
 fn cycle(cur: Option<usize>, len: usize, back: bool) -> Option<usize> {
@@ -268,24 +346,52 @@ fn cycle(cur: Option<usize>, len: usize, back: bool) -> Option<usize> {
 }
 
 /// Validates, then asks for confirmation; the confirmation holds the submit.
-fn ask_to_submit(app: &mut App) {
+fn ask_to_submit(app: &mut App) -> Vec<Effect> {
     let problems = match &app.review {
         None
         | Some(Review {
             submit: SubmitState::InFlight { .. },
             ..
-        }) => return,
+        }) => return vec![],
+        Some(
+            r @ Review {
+                submit: SubmitState::Done { id, .. },
+                ..
+            },
+        ) => {
+            let sent = r.sent.as_ref().map(|s| &s.schedule.intervals);
+            if sent == Some(&r.form.schedule("").intervals) {
+                let text = format!("already created as {id} with this schedule; not sending again");
+                app.toast(Level::Info, text);
+                return vec![];
+            }
+            // The campaign exists: a submit with other windows only replaces its schedule
+            // (version-checked PUT), never creates a second campaign.
+            let text = format!(
+                "Update the schedule of campaign {id}? {}",
+                r.form
+                    .confirm_text()
+                    .split_once("? ")
+                    .map_or("", |(_, rest)| rest)
+            );
+            app.overlay = Some(Overlay::Confirm {
+                text,
+                pending: Pending::Submit,
+            });
+            return vec![];
+        }
         Some(Review {
-            submit: SubmitState::Done { id, .. },
+            submit: SubmitState::Unknown { .. },
             ..
         }) => {
-            let text = format!("already created as {id}; not sending again");
-            app.toast(Level::Info, text);
-            return;
+            // A lookup creates nothing, so it needs no confirmation.
+            return start_submit(app);
         }
         Some(r) => r.form.validate(lists(app), scripts(app)),
     };
-    let Some(r) = app.review.as_mut() else { return };
+    let Some(r) = app.review.as_mut() else {
+        return vec![];
+    };
     if let Some((field, _)) = problems.first() {
         r.focus = Field::ALL.iter().position(|f| f == field).unwrap_or(0);
         let n = problems.len();
@@ -293,16 +399,13 @@ fn ask_to_submit(app: &mut App) {
             Level::Error,
             format!("{n} field(s) need attention before submitting"),
         );
-        return;
+        return vec![];
     }
     app.overlay = Some(Overlay::Confirm {
-        text: format!(
-            "Create campaign \"{}\" (status off) and schedule {} window(s)?",
-            r.form.name.trim(),
-            r.form.windows.len()
-        ),
+        text: r.form.confirm_text(),
         pending: Pending::Submit,
     });
+    vec![]
 }
 
 /// Opens the review of the selected windows (the same draft when it is this queue's).
@@ -318,36 +421,92 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         return vec![];
     }
     let windows = s.selected_windows();
+    let queue_id = s.queue.id.clone();
+    let mut effects = Vec::new();
     match &mut app.review {
         Some(r) if r.form.queue.id == s.queue.id => {
-            if !r.locked() {
+            if r.follows_selection() {
                 r.form.windows = windows;
             }
         }
         _ => {
+            let mut form = CampaignForm::new(s.queue.clone(), app.today, app.tz, windows);
+            form.marker = marker(app.submission_salt, &s.queue.id, app.next_job);
+            app.next_job += 1;
             app.review = Some(Review {
-                form: CampaignForm::new(s.queue.clone(), app.today, app.tz, windows),
+                form,
                 focus: 0,
                 editing: false,
                 edited: false,
                 submit: SubmitState::Idle,
+                sent: None,
                 preview_scroll: 0,
-            })
+            });
+            // An earlier run may have left this queue's submission unresolved.
+            effects.push(Effect::LoadPending(queue_id));
         }
     }
     app.screen = Screen::Review;
     preselect_single(app);
-    if app.pickers_requested {
-        return vec![];
+    if !app.pickers_requested {
+        app.pickers_requested = true;
+        effects.extend([
+            Effect::LoadContactLists,
+            Effect::LoadScripts,
+            Effect::LoadDialerPrereqs,
+        ]);
     }
-    app.pickers_requested = true;
-    vec![Effect::LoadContactLists, Effect::LoadScripts]
+    effects
+}
+
+/// An unresolved submission from an earlier run: the review shows the state as unknown and
+/// the submit key checks again with exactly the request that was sent.
+pub fn pending_loaded(
+    app: &mut App,
+    queue_id: &str,
+    result: Result<Option<Box<SubmitRequest>>, String>,
+) {
+    let Some(r) = &mut app.review else { return };
+    if r.form.queue.id != queue_id || !matches!(r.submit, SubmitState::Idle) {
+        return;
+    }
+    let request = match result {
+        Ok(None) => return,
+        Ok(Some(req)) => req,
+        Err(e) => {
+            app.toast(Level::Error, e);
+            return;
+        }
+    };
+    let name = request.campaign.name.clone();
+    r.submit = match request.existing.clone() {
+        // The campaign exists; only its schedule is unconfirmed: a submit PUTs it again.
+        Some(existing) => SubmitState::Failed {
+            error: ApiFailure {
+                message: format!(
+                    "an earlier run created {name:?} but did not confirm its schedule; submit again to put it"
+                ),
+                correlation_id: None,
+            },
+            uncertain: false,
+            existing: Some(existing),
+        },
+        None => SubmitState::Unknown {
+            error: ApiFailure {
+                message: format!(
+                    "an earlier run sent {name:?} and never learned whether it was created"
+                ),
+                correlation_id: None,
+            },
+            request,
+        },
+    };
 }
 
 /// The draft's schedule follows the dashboard's selection until it is sent.
 pub fn follow_selection(app: &mut App) {
     if let Some(r) = &mut app.review
-        && !r.locked()
+        && r.follows_selection()
     {
         r.form.windows = app
             .session
@@ -367,27 +526,48 @@ pub fn start_submit(app: &mut App) -> Vec<Effect> {
     let Some(r) = app.review.as_mut() else {
         return vec![];
     };
-    let (lookup, existing) = match &r.submit {
-        SubmitState::Idle => (false, None),
+    let request = match &r.submit {
+        SubmitState::Idle => SubmitRequest {
+            campaign,
+            schedule: r.form.schedule(""),
+            lookup_by_name_first: false,
+            existing: None,
+            check_only: false,
+        },
         SubmitState::Failed {
             uncertain,
             existing,
             ..
-        } => (*uncertain, existing.clone()),
+        } => SubmitRequest {
+            campaign,
+            schedule: r.form.schedule(""),
+            lookup_by_name_first: *uncertain,
+            existing: existing.clone(),
+            check_only: false,
+        },
+        // The campaign exists: only its schedule is PUT again.
+        SubmitState::Done { id, self_uri } => SubmitRequest {
+            campaign,
+            schedule: r.form.schedule(""),
+            lookup_by_name_first: false,
+            existing: Some((id.clone(), self_uri.clone())),
+            check_only: false,
+        },
+        // Check again: exactly what was sent, looked up only.
+        SubmitState::Unknown { request, .. } => SubmitRequest {
+            check_only: true,
+            ..(**request).clone()
+        },
         // In flight or done: never send a second create.
         _ => return vec![],
     };
     app.next_job += 1;
     r.submit = SubmitState::InFlight { job };
+    r.sent = Some(Box::new(request.clone()));
     r.editing = false;
     vec![Effect::Submit {
         job,
-        request: Box::new(SubmitRequest {
-            campaign,
-            schedule: r.form.schedule(""),
-            lookup_by_name_first: lookup,
-            existing,
-        }),
+        request: Box::new(request),
     }]
 }
 
@@ -429,6 +609,32 @@ pub fn submit_finished(app: &mut App, job: JobId, outcome: SubmitOutcome) {
             };
             (Level::Error, text)
         }
+        SubmitOutcome::Unknown { error } => {
+            let text = error.message.clone();
+            let request = r.sent.take().map(|s| SubmitRequest {
+                lookup_by_name_first: true,
+                check_only: false,
+                ..*s
+            });
+            r.submit = match request {
+                Some(request) => SubmitState::Unknown {
+                    error,
+                    request: Box::new(request),
+                },
+                // Cannot happen (the request is kept while in flight); never re-enable a create.
+                None => SubmitState::Unknown {
+                    error,
+                    request: Box::new(SubmitRequest {
+                        campaign: r.form.campaign(&[], &[]),
+                        schedule: r.form.schedule(""),
+                        lookup_by_name_first: true,
+                        existing: None,
+                        check_only: true,
+                    }),
+                },
+            };
+            (Level::Error, text)
+        }
     };
     app.toast(level, text);
 }
@@ -456,6 +662,26 @@ pub fn scripts_loaded(app: &mut App, r: Result<Vec<NamedRef>, String>) {
     preselect_single(app);
 }
 
+pub fn dialer_prereqs_loaded(
+    app: &mut App,
+    sites: Result<Vec<NamedRef>, String>,
+    default_site_id: Option<String>,
+    response_sets: Result<Vec<NamedRef>, String>,
+) {
+    for (what, r) in [
+        ("sites", &sites),
+        ("call analysis response sets", &response_sets),
+    ] {
+        if let Err(e) = r {
+            app.toast(Level::Error, format!("{what}: {e}"));
+        }
+    }
+    app.sites = loaded(sites);
+    app.default_site_id = default_site_id;
+    app.response_sets = loaded(response_sets);
+    preselect_single(app);
+}
+
 /// With exactly one contact list or script there is nothing to choose: take it.
 fn preselect_single(app: &mut App) {
     let (Some(r), lists, scripts) = (
@@ -475,6 +701,23 @@ fn preselect_single(app: &mut App) {
     }
     if r.form.script.is_none() && scripts.is_some_and(|l| l.len() == 1) {
         r.form.script = Some(0);
+    }
+    // The org's default site (`organizations/me` `defaultSiteId`), else the only one.
+    if r.form.site.is_none()
+        && let Some(sites) = app.sites.ready()
+    {
+        r.form.site = app
+            .default_site_id
+            .as_ref()
+            .and_then(|d| sites.iter().find(|s| &s.id == d))
+            .or_else(|| (sites.len() == 1).then(|| &sites[0]))
+            .cloned();
+    }
+    if r.form.response_set.is_none()
+        && let Some(sets) = app.response_sets.ready()
+        && sets.len() == 1
+    {
+        r.form.response_set = Some(sets[0].clone());
     }
 }
 

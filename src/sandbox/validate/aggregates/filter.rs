@@ -1,8 +1,101 @@
 //! `filter` of an aggregates query: dimension predicates and clauses joined by "and" / "or",
 //! checked in reading order so the first problem found is the one a person reading the body meets
-//! first.
+//! first. A clause holds predicates only: `ConversationAggregateQueryFilter.md` allows "up to
+//! two-levels of nesting" (filter, then clauses), and its Clause model has no clauses field.
+//! Genesys documents no limit on the number of predicates; the sandbox's `--max-predicates`
+//! fault adds one to test a client's chunking.
 
 use crate::sandbox::wire::ApiError;
+
+/// The dimensions a predicate may name: the `dimension` enum of
+/// `ConversationAggregateQueryPredicate` in the OpenAPI subset (Python SDK 269.0.0). `groupBy`
+/// takes the same names except `canonicalExternalContactId`.
+pub(crate) const DIMENSIONS: &[&str] = &[
+    "activeRouting",
+    "activeSkillId",
+    "addressFrom",
+    "addressTo",
+    "agentAssistantId",
+    "agentBullseyeRing",
+    "agentOwned",
+    "agentRank",
+    "agentScore",
+    "ani",
+    "assignerId",
+    "authenticated",
+    "canonicalExternalContactId",
+    "conversationId",
+    "conversationInitiator",
+    "convertedFrom",
+    "convertedTo",
+    "customerParticipation",
+    "deliveryStatus",
+    "destinationAddress",
+    "direction",
+    "disconnectType",
+    "divisionId",
+    "dnis",
+    "edgeId",
+    "eligibleAgentCount",
+    "errorCode",
+    "extendedDeliveryStatus",
+    "externalContactId",
+    "externalMediaCount",
+    "externalOrganizationId",
+    "externalTag",
+    "firstQueue",
+    "flaggedReason",
+    "flowInType",
+    "flowOutType",
+    "groupId",
+    "interactionType",
+    "journeyActionId",
+    "journeyActionMapId",
+    "journeyActionMapVersion",
+    "journeyCustomerId",
+    "journeyCustomerIdType",
+    "journeyCustomerSessionId",
+    "journeyCustomerSessionIdType",
+    "knowledgeBaseId",
+    "mediaCount",
+    "mediaType",
+    "messageType",
+    "originatingDirection",
+    "originatingSocialMediaPublic",
+    "outboundCampaignId",
+    "outboundContactId",
+    "outboundContactListId",
+    "participantName",
+    "peerId",
+    "proposedAgentId",
+    "provider",
+    "purpose",
+    "queueId",
+    "remote",
+    "removedSkillId",
+    "requestedLanguageId",
+    "requestedRouting",
+    "requestedRoutingSkillId",
+    "roomId",
+    "routingPriority",
+    "routingRing",
+    "routingRule",
+    "routingRuleType",
+    "scoredAgentId",
+    "selectedAgentId",
+    "selectedAgentRank",
+    "selfServed",
+    "sessionDnis",
+    "sessionId",
+    "skillExpressionId",
+    "stationId",
+    "teamId",
+    "usedRouting",
+    "userId",
+    "videoPresent",
+    "waitingInteractionCount",
+    "wrapUpCode",
+];
 
 /// A filter as sent, before any check. Serde's messages name these structs (`expected struct
 /// Filter`), so they keep the wire names in a module of their own.
@@ -78,14 +171,14 @@ fn combinator(kind: &str) -> Result<bool, ApiError> {
 }
 
 /// Checks a filter in reading order: its predicates, then each clause's predicates and type,
-/// then its own type.
-pub(super) fn check(sent: raw::Filter) -> Result<Filter, ApiError> {
-    let predicates = check_predicates(sent.predicates)?;
+/// then its own type. `max_predicates` (0 = none) is the `--max-predicates` fault.
+pub(super) fn check(sent: raw::Filter, max_predicates: u32) -> Result<Filter, ApiError> {
+    let predicates = check_predicates(sent.predicates, max_predicates, "filter")?;
     let clauses = sent
         .clauses
         .into_iter()
         .map(|c| {
-            let predicates = check_predicates(c.predicates)?;
+            let predicates = check_predicates(c.predicates, max_predicates, "clause")?;
             Ok(Clause {
                 all: combinator(&c.kind)?,
                 predicates,
@@ -99,7 +192,18 @@ pub(super) fn check(sent: raw::Filter) -> Result<Filter, ApiError> {
     })
 }
 
-fn check_predicates(sent: Vec<raw::Predicate>) -> Result<Vec<Predicate>, ApiError> {
+fn check_predicates(
+    sent: Vec<raw::Predicate>,
+    max: u32,
+    whose: &str,
+) -> Result<Vec<Predicate>, ApiError> {
+    if max > 0 && sent.len() > max as usize {
+        return Err(ApiError::bad_request(format!(
+            "a {whose} has {} predicates; this sandbox accepts at most {max} per list \
+             (--max-predicates); split the query",
+            sent.len()
+        )));
+    }
     sent.into_iter().map(predicate).collect()
 }
 
@@ -114,6 +218,12 @@ fn predicate(p: raw::Predicate) -> Result<Predicate, ApiError> {
     let dimension = p.dimension.ok_or_else(|| {
         ApiError::bad_request("a filter predicate has no dimension (e.g. \"queueId\")")
     })?;
+    if !DIMENSIONS.contains(&dimension.as_str()) {
+        return Err(ApiError::bad_request(format!(
+            "filter dimension {dimension:?} is not a conversation aggregate dimension \
+             (e.g. queueId, mediaType, direction, originatingDirection)"
+        )));
+    }
     let op = match p.operator.as_deref().unwrap_or("matches") {
         "matches" => PredicateOp::Matches(p.value.ok_or_else(|| {
             ApiError::bad_request(format!(
@@ -137,7 +247,7 @@ mod tests {
     use serde_json::{Value, json};
 
     fn check(v: Value) -> Result<Filter, ApiError> {
-        super::check(serde_json::from_value(v).unwrap())
+        super::check(serde_json::from_value(v).unwrap(), 0)
     }
 
     #[test]
@@ -155,6 +265,10 @@ mod tests {
             (
                 json!({"type": "and", "predicates": [{"dimension": "queueId"}]}),
                 "filter predicate on queueId uses operator matches but has no value",
+            ),
+            (
+                json!({"type": "and", "predicates": [{"dimension": "queueID", "value": "x"}]}),
+                "filter dimension \"queueID\" is not a conversation aggregate dimension (e.g. queueId, mediaType, direction, originatingDirection)",
             ),
             (
                 json!({"type": "and", "predicates": [{"dimension": "queueId", "operator": "like", "value": "x"}]}),
@@ -185,6 +299,35 @@ mod tests {
         ];
         for (f, message) in cases {
             assert_eq!(with_filter(f), message);
+        }
+    }
+
+    #[test]
+    fn the_predicate_limit_is_a_fault_setting_per_list() {
+        let ids = |n: usize| -> Vec<Value> {
+            (0..n)
+                .map(|i| json!({"dimension": "queueId", "value": format!("q{i}")}))
+                .collect()
+        };
+        let body = json!({"type": "and",
+            "predicates": [{"dimension": "mediaType", "value": "voice"}],
+            "clauses": [{"type": "or", "predicates": ids(3)}]});
+        let sent = || serde_json::from_value::<raw::Filter>(body.clone()).unwrap();
+        assert!(super::check(sent(), 0).is_ok());
+        assert!(super::check(sent(), 3).is_ok());
+        let e = super::check(sent(), 2).unwrap_err();
+        assert_eq!(
+            e.message,
+            "a clause has 3 predicates; this sandbox accepts at most 2 per list (--max-predicates); split the query"
+        );
+    }
+
+    #[test]
+    fn every_dimension_of_the_schema_is_accepted() {
+        assert_eq!(DIMENSIONS.len(), 84);
+        for d in DIMENSIONS {
+            let f = json!({"type": "and", "predicates": [{"dimension": d, "operator": "exists"}]});
+            assert!(check(f).is_ok(), "{d}");
         }
     }
 

@@ -14,7 +14,20 @@ use crate::sandbox::wire::ApiError;
 mod filter;
 mod metrics;
 
-pub(crate) use filter::{Filter, Predicate, PredicateOp};
+pub(crate) use filter::{DIMENSIONS, Filter, Predicate, PredicateOp};
+
+/// The dimensions the sandbox groups by; its conversations have values for these only.
+pub(crate) const GROUP_DIMENSIONS: [&str; 4] =
+    ["queueId", "mediaType", "direction", "originatingDirection"];
+
+/// Sandbox-only caps on a query (fault settings; 0 = none). Neither is a documented Genesys limit.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct QueryLimits {
+    /// `--max-query-days`: longest interval.
+    pub max_query_days: u32,
+    /// `--max-predicates`: longest predicate list in a filter or clause.
+    pub max_predicates: u32,
+}
 
 /// The body as sent, before any check. (Serde's messages name the struct: `Query`.)
 #[derive(Debug, Deserialize)]
@@ -52,22 +65,22 @@ pub(crate) struct AggregatesQuery {
     pub granularity: Option<(String, Gran)>,
     /// Non-empty, each a real metric name.
     pub metrics: Vec<String>,
-    pub group_by_queue: bool,
-    pub group_by_media: bool,
+    /// Dimensions to group by, in the order sent, each one of [`GROUP_DIMENSIONS`] once.
+    pub group_by: Vec<&'static str>,
     pub filter: Option<Filter>,
 }
 
-/// Checks an aggregates query body; `max_query_days` (0 = none) is the `--max-query-days` fault.
+/// Checks an aggregates query body against the schema's rules and the sandbox's `limits`.
 pub(crate) fn aggregates_query(
     body: &[u8],
-    max_query_days: u32,
+    limits: QueryLimits,
 ) -> Result<AggregatesQuery, ApiError> {
     let q: Query = serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(format!(
             "the body is not a valid ConversationAggregationQuery: {e}"
         ))
     })?;
-    let (start, end) = interval(q.interval.as_deref(), max_query_days)?;
+    let (start, end) = interval(q.interval.as_deref(), limits.max_query_days)?;
     let time_zone = time_zone(q.time_zone.as_deref())?;
     let granularity = match q.granularity {
         None => None,
@@ -77,7 +90,7 @@ pub(crate) fn aggregates_query(
         }
     };
     metrics::check(&q.metrics)?;
-    let (group_by_queue, group_by_media) = group_by(&q.group_by)?;
+    let group_by = group_by(&q.group_by)?;
     if !q.views.is_empty() {
         return Err(ApiError::bad_request(
             "views are not simulated by the sandbox",
@@ -90,15 +103,17 @@ pub(crate) fn aggregates_query(
             "queryType {t:?} is not simulated by the sandbox; use groupBy"
         )));
     }
-    let filter = q.filter.map(filter::check).transpose()?;
+    let filter = q
+        .filter
+        .map(|f| filter::check(f, limits.max_predicates))
+        .transpose()?;
     Ok(AggregatesQuery {
         start,
         end,
         time_zone,
         granularity,
         metrics: q.metrics,
-        group_by_queue,
-        group_by_media,
+        group_by,
         filter,
     })
 }
@@ -110,7 +125,8 @@ pub(crate) fn granularity_fits(q: &AggregatesQuery, queues: &[&QueueData]) -> Re
         return Ok(());
     };
     for queue in queues {
-        let native = queue.step_minutes * 60;
+        let step = queue.step_minutes();
+        let native = step * 60;
         if g % native != 0 {
             let what = if *g < native {
                 "finer than"
@@ -118,8 +134,8 @@ pub(crate) fn granularity_fits(q: &AggregatesQuery, queues: &[&QueueData]) -> Re
                 "not a multiple of"
             };
             return Err(ApiError::bad_request(format!(
-                "granularity {text} is {what} the {}-minute buckets queue {:?} ({}) has; use PT{}M or a multiple of it",
-                queue.step_minutes, queue.name, queue.id, queue.step_minutes
+                "granularity {text} is {what} the {step}-minute buckets queue {:?} ({}) has; use PT{step}M or a multiple of it",
+                queue.name, queue.id
             )));
         }
     }
@@ -127,7 +143,7 @@ pub(crate) fn granularity_fits(q: &AggregatesQuery, queues: &[&QueueData]) -> Re
 }
 
 /// `interval`: required, `start/end` ISO-8601 instants, start before end, within the day cap.
-fn interval(
+pub(super) fn interval(
     interval: Option<&str>,
     max_days: u32,
 ) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>), ApiError> {
@@ -180,7 +196,7 @@ fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
 }
 
 /// `timeZone`: optional (UTC), an IANA zone name.
-fn time_zone(name: Option<&str>) -> Result<Tz, ApiError> {
+pub(super) fn time_zone(name: Option<&str>) -> Result<Tz, ApiError> {
     match name {
         None => Ok(chrono_tz::UTC),
         Some(name) => name.parse().map_err(|_| {
@@ -191,7 +207,7 @@ fn time_zone(name: Option<&str>) -> Result<Tz, ApiError> {
     }
 }
 
-fn parse_granularity(s: &str) -> Result<Gran, ApiError> {
+pub(super) fn parse_granularity(s: &str) -> Result<Gran, ApiError> {
     let bad = || {
         ApiError::bad_request(format!(
             "granularity {s:?} is not an ISO-8601 duration the sandbox supports (e.g. PT30M, PT1H, P1D, P7D)"
@@ -249,19 +265,31 @@ fn parse_granularity(s: &str) -> Result<Gran, ApiError> {
     }
 }
 
-/// `groupBy`: the dimensions the sandbox groups by; (by queue, by media type).
-fn group_by(dims: &[String]) -> Result<(bool, bool), ApiError> {
+/// `groupBy`: dimensions of the schema's enum; the sandbox groups by [`GROUP_DIMENSIONS`].
+fn group_by(dims: &[String]) -> Result<Vec<&'static str>, ApiError> {
+    let mut out: Vec<&'static str> = Vec::new();
     for g in dims {
-        if g != "queueId" && g != "mediaType" {
-            return Err(ApiError::bad_request(format!(
-                "groupBy {g:?} is not simulated by the sandbox; use queueId and/or mediaType"
-            )));
+        match GROUP_DIMENSIONS.iter().find(|d| **d == g) {
+            Some(d) if !out.contains(d) => out.push(d),
+            Some(_) => {
+                return Err(ApiError::bad_request(format!(
+                    "groupBy names {g:?} twice; name each dimension once"
+                )));
+            }
+            None if DIMENSIONS.contains(&g.as_str()) && g != "canonicalExternalContactId" => {
+                return Err(ApiError::bad_request(format!(
+                    "groupBy {g:?} is not simulated by the sandbox; use {}",
+                    GROUP_DIMENSIONS.join(", ")
+                )));
+            }
+            None => {
+                return Err(ApiError::bad_request(format!(
+                    "groupBy {g:?} is not a conversation aggregate dimension (e.g. queueId, mediaType)"
+                )));
+            }
         }
     }
-    Ok((
-        dims.iter().any(|g| g == "queueId"),
-        dims.iter().any(|g| g == "mediaType"),
-    ))
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -285,7 +313,14 @@ mod tests {
     }
 
     fn check(body: Value) -> Result<AggregatesQuery, ApiError> {
-        aggregates_query(&bytes(body), 0)
+        aggregates_query(&bytes(body), QueryLimits::default())
+    }
+
+    fn days(max_query_days: u32) -> QueryLimits {
+        QueryLimits {
+            max_query_days,
+            ..QueryLimits::default()
+        }
     }
 
     /// The 400 message for `good()` with `patch` merged in.
@@ -301,12 +336,11 @@ mod tests {
     }
 
     fn queue(name: &str, step_minutes: i64) -> QueueData {
-        QueueData {
-            id: format!("id-{name}"),
-            name: name.into(),
-            step_minutes,
-            points: Vec::new(),
+        let mut q = QueueData::for_test(&format!("id-{name}"), name);
+        if let crate::sandbox::data::Source::Series(s) = &mut q.source {
+            s.step_minutes = step_minutes;
         }
+        q
     }
 
     #[test]
@@ -317,7 +351,7 @@ mod tests {
         assert_eq!(q.time_zone, chrono_tz::America::New_York);
         assert_eq!(q.granularity, Some(("PT1H".to_string(), Gran::Fixed(3600))));
         assert_eq!(q.metrics, ["nOffered", "tHandle"]);
-        assert!(q.group_by_queue && q.group_by_media);
+        assert_eq!(q.group_by, ["queueId", "mediaType"]);
         let m = |d: &str, v: &str| Predicate {
             dimension: d.into(),
             op: PredicateOp::Matches(v.into()),
@@ -343,7 +377,7 @@ mod tests {
         assert_eq!(q.end.to_rfc3339(), "2026-11-18T00:00:00+00:00");
         assert_eq!(q.time_zone, chrono_tz::UTC);
         assert_eq!(q.granularity, None);
-        assert!(!q.group_by_queue && !q.group_by_media && q.filter.is_none());
+        assert!(q.group_by.is_empty() && q.filter.is_none());
     }
 
     #[test]
@@ -396,11 +430,23 @@ mod tests {
             ),
             (
                 json!({"metrics": ["nOffered", "nOfered"]}),
-                "metric \"nOfered\" is not a conversation aggregate metric (the sandbox simulates nOffered, nHandled, tHandle)",
+                "metric \"nOfered\" is not a conversation aggregate metric (the sandbox simulates nOffered, tHandle, tAbandon, nOutboundAttempted, nOutboundConnected)",
+            ),
+            (
+                json!({"metrics": ["nOffered", "nHandled"]}),
+                "metric \"nHandled\" is not a conversation aggregate metric (the sandbox simulates nOffered, tHandle, tAbandon, nOutboundAttempted, nOutboundConnected)",
             ),
             (
                 json!({"groupBy": ["userId"]}),
-                "groupBy \"userId\" is not simulated by the sandbox; use queueId and/or mediaType",
+                "groupBy \"userId\" is not simulated by the sandbox; use queueId, mediaType, direction, originatingDirection",
+            ),
+            (
+                json!({"groupBy": ["queue"]}),
+                "groupBy \"queue\" is not a conversation aggregate dimension (e.g. queueId, mediaType)",
+            ),
+            (
+                json!({"groupBy": ["queueId", "queueId"]}),
+                "groupBy names \"queueId\" twice; name each dimension once",
             ),
             (
                 json!({"views": [{"name": "x"}]}),
@@ -423,7 +469,11 @@ mod tests {
 
     #[test]
     fn shape_errors_name_the_wire_structs() {
-        let msg = |b: &[u8]| aggregates_query(b, 0).unwrap_err().message;
+        let msg = |b: &[u8]| {
+            aggregates_query(b, QueryLimits::default())
+                .unwrap_err()
+                .message
+        };
         let prefix = "the body is not a valid ConversationAggregationQuery: ";
         for (body, needle) in [
             (b"[]".as_slice(), "expected struct Query with 8 elements"),
@@ -457,8 +507,8 @@ mod tests {
     #[test]
     fn the_interval_cap_is_a_fault_setting() {
         let body = bytes(good());
-        assert!(aggregates_query(&body, 3).is_ok());
-        let e = aggregates_query(&body, 2).unwrap_err();
+        assert!(aggregates_query(&body, days(3)).is_ok());
+        let e = aggregates_query(&body, days(2)).unwrap_err();
         assert!(
             e.message.ends_with("spans 3.0 days; this sandbox accepts at most 2 days per query (--max-query-days); split the range"),
             "{}",

@@ -1,0 +1,297 @@
+//! `queuecast forecast` over many queues, against the sandbox over HTTP: patterns, `--all`,
+//! `--export-dir` with index.json, one queue failing while the others are exported.
+
+use std::path::Path;
+use std::process::Output;
+
+use queuecast::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SandboxHandle, SandboxOptions};
+
+use super::forecast::{Env, code, intervals, stderr, write_series};
+
+/// The bundled public series plus "Sales Voice" and "Sales Chat" from CSV files, without the
+/// simulated contact centre (`--queues 0`): five queues.
+fn sandbox(rt: &tokio::runtime::Runtime, env: &Env) -> SandboxHandle {
+    let mut extra = Vec::new();
+    for (name, file, days) in [
+        ("Sales Voice", "voice.csv", 35),
+        ("Sales Chat", "chat.csv", 30),
+    ] {
+        let path = env.path(file);
+        write_series(&path, days);
+        extra.push((name.to_string(), path));
+    }
+    let opts = SandboxOptions {
+        extra_queues: extra,
+        queue_count: 0,
+        ..Default::default()
+    };
+    rt.block_on(queuecast::sandbox::start(opts)).unwrap()
+}
+
+fn run(env: &Env, sandbox: &SandboxHandle, args: &[&str]) -> Output {
+    let mut all = vec![
+        "--days",
+        "28",
+        "--horizon-days",
+        "2",
+        "--model",
+        "seasonal-naive",
+        "--time-zone",
+        "Europe/London",
+    ];
+    all.extend_from_slice(args);
+    env.run(
+        &all,
+        &[
+            ("GENESYSCLOUD_API_BASE", &sandbox.base_url()),
+            ("GENESYSCLOUD_OAUTHCLIENT_ID", DEMO_CLIENT_ID),
+            ("GENESYSCLOUD_OAUTHCLIENT_SECRET", DEMO_CLIENT_SECRET),
+        ],
+    )
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn all_to_an_export_dir_writes_every_queue_and_an_index_and_one_failure_exits_5() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let env = Env::new();
+    let sandbox = sandbox(&rt, &env);
+    let queues = sandbox.queues();
+    assert_eq!(queues.len(), 5);
+    let dir = env.path("out");
+    // Sales Chat's export path is taken by a directory: its write fails, the others go on.
+    let chat = queues.iter().find(|q| q.name == "Sales Chat").unwrap();
+    let chat_file = format!("sales-chat-{}.json", &chat.id.replace('-', "")[..8]);
+    std::fs::create_dir_all(dir.join(&chat_file).join("occupied")).unwrap();
+
+    let o = run(
+        &env,
+        &sandbox,
+        &[
+            "--all",
+            "--export-dir",
+            dir.to_str().unwrap(),
+            "--jobs",
+            "2",
+        ],
+    );
+    assert_eq!(code(&o), 5, "stderr: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 of 5 queue(s) failed; the others were forecast"),
+        "{}",
+        stderr(&o)
+    );
+
+    let index = read_json(&dir.join("index.json"));
+    assert_eq!(index["queuesTotal"], 5);
+    assert_eq!(index["succeeded"], 4);
+    assert_eq!(index["failed"], 1);
+    assert_eq!(index["format"], "json");
+    let entries = index["queues"].as_array().unwrap();
+    let names: Vec<&str> = entries
+        .iter()
+        .map(|e| e["queue"]["name"].as_str().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(names, sorted, "the index is in name order");
+    for e in entries {
+        let id = e["queue"]["id"].as_str().unwrap();
+        if id == chat.id {
+            assert_eq!(e["status"], "failed");
+            assert_eq!(e["error"]["stage"], "export");
+            assert!(e.get("file").is_none());
+            continue;
+        }
+        assert_eq!(e["status"], "ok", "{e}");
+        assert_eq!(e["model"], "seasonal-naive");
+        assert!(e["accuracy"]["wape"].is_number(), "{e}");
+        assert!(e["windows"].is_array());
+        let export = read_json(&dir.join(e["file"].as_str().unwrap()));
+        assert_eq!(export["queue"]["id"], id);
+        assert_eq!(intervals(&export).len(), 48, "two days hourly");
+        assert_eq!(export["history"]["buckets"], 28 * 24);
+    }
+    // No temporary file is left behind by the atomic writes.
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 6, "{files:?}");
+    assert!(files.contains(&"index.json".to_string()));
+
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1 + 5 + 1, "{stdout}");
+    assert!(lines[0].starts_with("QUEUE"));
+    let chat_line = lines.iter().find(|l| l.starts_with("Sales Chat")).unwrap();
+    assert!(chat_line.contains("FAILED export: "), "{chat_line}");
+    assert_eq!(lines[6], "5 queue(s): 4 forecast, 1 failed");
+    // Every forecast was kept for the next drift check.
+    let store = queuecast::store::Store::new(env.data_dir());
+    for q in queues.iter().filter(|q| q.id != chat.id) {
+        assert!(store.load_forecast(&q.id).unwrap().is_some(), "{}", q.name);
+    }
+}
+
+#[test]
+fn several_queue_patterns_print_a_table_and_a_typo_is_a_usage_error() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let env = Env::new();
+    let sandbox = sandbox(&rt, &env);
+    let bike = sandbox
+        .queues()
+        .into_iter()
+        .find(|q| q.name.starts_with("Public data: Bikeshare"))
+        .unwrap();
+    let o = run(&env, &sandbox, &["--queue", "sales*", "--queue", &bike.id]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let names: Vec<&str> = stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split("  ").next().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            bike.name.as_str(),
+            "Sales Chat",
+            "Sales Voice",
+            "3 queue(s): 3 forecast, 0 failed"
+        ],
+        "{stdout}"
+    );
+    assert!(!env.path("out").exists());
+
+    let o = run(&env, &sandbox, &["--queue", "Sales*", "--queue", "Biling*"]);
+    assert_eq!(code(&o), 2, "stderr: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--queue \"Biling*\" matches no queue"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn many_queue_flags_that_cannot_work_together_are_refused() {
+    let env = Env::new();
+    let csv = env.path("calls.csv");
+    write_series(&csv, 30);
+    let o = env.run(
+        &[
+            "--input",
+            csv.to_str().unwrap(),
+            "--queue",
+            "A",
+            "--queue",
+            "B",
+        ],
+        &[],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("--input forecasts one file"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.run(&["--all", "--export", "x.json"], &[]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("use --export-dir DIR"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.run(&["--all", "--jobs", "0"], &[]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--jobs 0"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_unreachable_api_before_any_queue_is_exit_3_and_writes_no_index() {
+    let env = Env::new();
+    let cfg = env.path("fast.toml");
+    std::fs::write(
+        &cfg,
+        "[genesys]\nmax_retries = 0\nconnect_timeout_secs = 2\n",
+    )
+    .unwrap();
+    let dir = env.path("out");
+    let o = env.run(
+        &[
+            "--all",
+            "--export-dir",
+            dir.to_str().unwrap(),
+            "--api-base",
+            "http://127.0.0.1:1",
+        ],
+        &[
+            ("QUEUECAST_CONFIG", cfg.to_str().unwrap()),
+            ("GENESYSCLOUD_OAUTHCLIENT_ID", "id"),
+            ("GENESYSCLOUD_OAUTHCLIENT_SECRET", "s3cret-value"),
+        ],
+    );
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("s3cret-value"));
+    assert!(!dir.join("index.json").exists());
+}
+
+#[test]
+fn check_drift_over_many_queues_exits_10_when_any_queue_missed() {
+    use chrono::{DurationRound, TimeDelta, Utc};
+    use queuecast::forecast::ForecastPoint;
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let env = Env::new();
+    let sandbox = sandbox(&rt, &env);
+    let voice = sandbox
+        .queues()
+        .into_iter()
+        .find(|q| q.name == "Sales Voice")
+        .unwrap();
+    // Sales Voice's last forecast was double the two days of actuals since: WAPE 100 %.
+    let end = Utc::now().duration_trunc(TimeDelta::hours(1)).unwrap();
+    let actuals: Vec<_> = sandbox
+        .series(&voice.id)
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.ts < end && p.ts >= end - TimeDelta::hours(48))
+        .collect();
+    assert_eq!(actuals.len(), 48);
+    let future = actuals
+        .iter()
+        .map(|p| ForecastPoint {
+            ts: p.ts,
+            yhat: p.y * 2.0 + 1.0,
+            yhat_lower: 0.0,
+            yhat_upper: p.y * 3.0 + 1.0,
+        })
+        .collect();
+    let mut saved = super::forecast::saved_for(&voice.id, future);
+    saved.generated_at = end - TimeDelta::hours(48);
+    queuecast::store::Store::new(env.data_dir())
+        .save_forecast(&saved)
+        .unwrap();
+
+    let o = run(&env, &sandbox, &["--queue", "Sales*", "--check-drift"]);
+    assert_eq!(code(&o), 10, "stderr: {}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let line = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap()
+            .to_string()
+    };
+    assert!(line("Sales Voice").ends_with("RETRAIN"), "{stdout}");
+    assert!(line("Sales Chat").ends_with(" -"), "{stdout}");
+    assert!(
+        stdout.contains("2 queue(s): 2 forecast, 0 failed, 1 with retraining recommended"),
+        "{stdout}"
+    );
+}
