@@ -447,6 +447,9 @@ fn check(src: &Path) -> Result<(), String> {
 }
 
 #[cfg(test)]
+mod size;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

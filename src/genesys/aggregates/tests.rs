@@ -1,0 +1,106 @@
+use super::*;
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+#[test]
+fn chunks_break_at_local_midnight_across_dst() {
+    // Chicago springs forward on 2024-03-10; midnight stays midnight local time.
+    let mut q = AggregateQuery::new(
+        "q",
+        utc("2024-03-01T06:00:00Z"),
+        utc("2024-03-15T05:00:00Z"),
+        Granularity::Pt1h,
+        "America/Chicago",
+    );
+    q.chunk_days = 7;
+    let c = q.chunks().unwrap();
+    assert_eq!(
+        c,
+        vec![
+            (utc("2024-03-01T06:00:00Z"), utc("2024-03-08T06:00:00Z")),
+            (utc("2024-03-08T06:00:00Z"), utc("2024-03-15T05:00:00Z")),
+        ]
+    );
+}
+
+#[test]
+fn partial_first_chunk_and_bad_inputs() {
+    let q = AggregateQuery::new(
+        "q",
+        utc("2024-05-06T12:00:00Z"),
+        utc("2024-05-08T00:00:00Z"),
+        Granularity::Pt15m,
+        "UTC",
+    );
+    let q = AggregateQuery { chunk_days: 1, ..q };
+    assert_eq!(q.chunks().unwrap().len(), 2);
+    let bad = AggregateQuery {
+        time_zone: "Mars/Base".into(),
+        ..q.clone()
+    };
+    assert!(bad.chunks().unwrap_err().to_string().contains("Mars/Base"));
+    let empty = AggregateQuery { end: q.start, ..q };
+    assert!(empty.chunks().is_err());
+}
+
+#[test]
+fn bodies_list_the_groups_queues_in_an_or_clause_with_media_and_direction() {
+    let ids: Vec<String> = (0..5).map(|i| format!("q{i}")).collect();
+    let mut q = AggregateQuery::for_queues(
+        ids.clone(),
+        utc("2024-05-06T00:00:00Z"),
+        utc("2024-05-07T00:00:00Z"),
+        Granularity::Pt1h,
+        "UTC",
+    );
+    q.queues_per_query = 2;
+    let groups = q.queue_groups();
+    assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2, 1]);
+    let range = (q.start, q.end);
+    let body = serde_json::to_value(q.body(&groups[0], range)).unwrap();
+    assert_eq!(
+        body["filter"],
+        serde_json::json!({"type": "and", "clauses": [{"type": "or", "predicates": [
+            {"type": "dimension", "dimension": "queueId", "operator": "matches", "value": "q0"},
+            {"type": "dimension", "dimension": "queueId", "operator": "matches", "value": "q1"}]}]})
+    );
+    q.media_types = vec!["voice".into(), "chat".into()];
+    q.direction = Some((DirectionDimension::OriginatingDirection, Direction::Inbound));
+    let body = serde_json::to_value(q.body(&groups[2], range)).unwrap();
+    assert_eq!(
+        body["filter"]["clauses"][1]["predicates"][1]["value"],
+        "chat"
+    );
+    assert_eq!(
+        body["filter"]["predicates"],
+        serde_json::json!([{"type": "dimension", "dimension": "originatingDirection",
+            "operator": "matches", "value": "inbound"}])
+    );
+    assert_eq!(body["groupBy"], serde_json::json!(["queueId", "mediaType"]));
+}
+
+#[test]
+fn only_failures_that_may_belong_to_a_queue_are_split() {
+    let api = |status| GenesysError::Api {
+        method: "POST",
+        path: "/x".into(),
+        status,
+        code: None,
+        message: None,
+        correlation_id: None,
+        body: None,
+        retries: 0,
+    };
+    assert!(splittable(&api(400)) && splittable(&api(503)) && splittable(&api(403)));
+    assert!(!splittable(&api(401)));
+    assert!(!splittable(&GenesysError::InvalidRequest("x".into())));
+}
+
+#[test]
+fn n_handled_is_requested_as_t_handle_once() {
+    let mut q = AggregateQuery::new("q", Utc::now(), Utc::now(), Granularity::Pt1h, "UTC");
+    q.metrics = vec![Metric::NHandled, Metric::THandle];
+    assert_eq!(q.wire_metrics(), vec!["nOffered", "tHandle"]);
+}
