@@ -29,7 +29,20 @@ pub async fn run(global: &GlobalArgs, args: DashboardArgs) -> CommandResult {
         region,
         sandbox: false,
     };
-    run_with(config, &paths, client, org, args.queue).await
+    let start = Start {
+        queue: args.queue,
+        preselect: None,
+    };
+    run_with(config, &paths, client, org, start).await
+}
+
+/// Where the dashboard starts.
+#[derive(Debug, Clone, Default)]
+pub struct Start {
+    /// A queue name or id: its dashboard opens over the board (Esc shows the board).
+    pub queue: Option<String>,
+    /// A queue id selected on the board when the data dir remembers no last queue.
+    pub preselect: Option<String>,
 }
 
 /// Starts the dashboard on an already-built client; `queuecast demo` calls this with the
@@ -39,7 +52,7 @@ pub async fn run_with(
     paths: &Paths,
     client: GenesysClient,
     org: OrgInfo,
-    queue: Option<String>,
+    start: Start,
 ) -> CommandResult {
     // Bad key bindings are a start-up error with file and line, before the screen switches.
     let keymap = Keymap::load(&paths.keybindings_file()).map_err(CliError::usage)?;
@@ -49,8 +62,13 @@ pub async fn run_with(
     app.theme = Theme::from_env();
     app.submission_salt = uuid::Uuid::new_v4().as_u64_pair().0;
     app.default_model = config.forecast.model.clone();
-    app.last_queue = store.last_queue().ok().flatten().map(|q| q.id);
-    app.initial_queue = queue;
+    app.last_queue = store
+        .last_queue()
+        .ok()
+        .flatten()
+        .map(|q| q.id)
+        .or(start.preselect);
+    app.initial_queue = start.queue;
     let backend = Backend {
         client,
         config,

@@ -1,6 +1,7 @@
 //! `queuecast demo`: the dashboard against the embedded sandbox org, no credentials needed.
-//! It opens on the contact centre's default queue (Support Voice: 24/7 voice with the weekday
-//! double peak and the holidays of the simulated US centre) unless `--queue` names another.
+//! It opens on the queue board with the contact centre's default queue selected (Support
+//! Voice: 24/7 voice with the weekday double peak and the holidays of the simulated US
+//! centre); `--queue` opens that queue's dashboard directly.
 
 use super::{CliError, CommandResult, load_config};
 use crate::cli::{DemoArgs, GlobalArgs};
@@ -36,11 +37,16 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> CommandResult {
         region: super::dashboard::host_of(&base),
         sandbox: true,
     };
-    let queue = args
-        .dashboard
-        .queue
-        .or_else(|| (args.org.queue_count > 0).then(|| sandbox::DEFAULT_QUEUE.to_string()));
-    let result = super::dashboard::run_with(config, &paths, client, org, queue).await;
+    let preselect = handle
+        .queues()
+        .into_iter()
+        .find(|q| q.name == sandbox::DEFAULT_QUEUE)
+        .map(|q| q.id);
+    let start = super::dashboard::Start {
+        queue: args.dashboard.queue,
+        preselect,
+    };
+    let result = super::dashboard::run_with(config, &paths, client, org, start).await;
     handle.shutdown().await;
     result
 }

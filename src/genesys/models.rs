@@ -118,8 +118,46 @@ pub struct Queue {
     pub date_created: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_modified: Option<DateTime<Utc>>,
+    /// "The media settings for the queue" (`Queue.md`): which media it is set up for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_settings: Option<QueueMediaSettings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_uri: Option<String>,
+}
+
+/// `QueueMediaSettings` (Python SDK `QueueMediaSettings.md`): one optional `MediaSettings`
+/// per media (`call`, `callback`, `chat`, `email`, `message`). Only which are present is
+/// read (the queue board's media column), so their contents stay raw JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct QueueMediaSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<serde_json::Value>,
+}
+
+impl QueueMediaSettings {
+    /// The media the queue is set up for, as the analytics `mediaType` values name them
+    /// (`call` is `voice` there).
+    pub fn media(&self) -> Vec<&'static str> {
+        [
+            (&self.call, "voice"),
+            (&self.callback, "callback"),
+            (&self.chat, "chat"),
+            (&self.email, "email"),
+            (&self.message, "message"),
+        ]
+        .into_iter()
+        .filter(|(v, _)| v.is_some())
+        .map(|(_, name)| name)
+        .collect()
+    }
 }
 
 /// `GET /api/v2/analytics/dataretention/settings` (`AnalyticsDataRetentionResponse.md` in the

@@ -11,6 +11,7 @@ use crate::export::ExportFormat;
 use crate::forecast::pipeline::PipelineOutput;
 pub use crate::history::History;
 use crate::refs::NamedRef;
+use crate::tui::board_view::RowData;
 
 pub use crate::service::submit::{ApiFailure, SubmitOutcome, SubmitRequest};
 
@@ -37,6 +38,13 @@ pub enum Msg {
     /// `GET /api/v2/organizations/me` answered: the org's name for the status bar.
     OrgLoaded(Result<String, String>),
     QueuesLoaded(Result<Vec<NamedRef>, String>),
+    /// Each listed queue's media (by id), sent just before the list.
+    QueueMedia(HashMap<String, String>),
+    /// One queue's forecast for the board finished, in whatever order they finish.
+    BoardRow {
+        queue_id: String,
+        result: Result<Arc<RowData>, String>,
+    },
     HistoryProgress {
         job: JobId,
         done: usize,
@@ -93,6 +101,12 @@ pub enum Msg {
 pub enum Effect {
     LoadOrg,
     LoadQueues,
+    /// Forecast `queues` for the board in the background (histories many per request, fits
+    /// bounded by cores), each result a [`Msg::BoardRow`].
+    ForecastQueues {
+        job: JobId,
+        queues: Vec<NamedRef>,
+    },
     SaveLastQueue(NamedRef),
     FetchHistory {
         job: JobId,

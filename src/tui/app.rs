@@ -1,5 +1,6 @@
 //! The single application state. Draw functions read it; only `update` changes it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -9,6 +10,7 @@ use crate::campaign::{CampaignForm, Field, NamedRef, ScheduleWindow};
 use crate::export::ExportFormat;
 use crate::forecast::pipeline::{ModelSelection, PipelineOutput};
 use crate::tui::action::{ApiFailure, History, JobId, SubmitRequest};
+use crate::tui::board_view::{Entry, RowState, SortColumn, ordered};
 use crate::tui::chart::Extent;
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::theme::Theme;
@@ -150,12 +152,38 @@ impl Session {
     }
 }
 
-/// The queue picker's state.
+/// The queue board's state: everything the analyst set on it survives a visit to a queue's
+/// dashboard and back.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Picker {
+pub struct Board {
     pub filter: String,
-    /// Index into the filtered list.
-    pub row: usize,
+    /// `/` was pressed: letters go into the filter until Enter or Esc.
+    pub filtering: bool,
+    pub sort: SortColumn,
+    pub descending: bool,
+    /// The selected queue's id: the selection follows the queue when rows re-sort as they
+    /// fill in.
+    pub selected: Option<String>,
+    /// The first row shown (scroll position).
+    pub offset: usize,
+    /// Each queue's forecast so far, by id (absent = not started).
+    pub rows: HashMap<String, RowState>,
+    /// Each queue's media, by id, from the queue list (`mediaSettings`).
+    pub media: HashMap<String, String>,
+    /// The latest "retry n/5 in 4 s" while the queue list is loading.
+    pub retry_note: Option<String>,
+}
+
+impl Board {
+    /// Forecasts finished (or failed) and all started.
+    pub fn progress(&self) -> (usize, usize) {
+        let done = self
+            .rows
+            .values()
+            .filter(|r| !matches!(r, RowState::Pending))
+            .count();
+        (done, self.rows.len())
+    }
 }
 
 /// Where a submit stands. Only `Idle`/`Failed` accept the submit key.
@@ -287,7 +315,8 @@ pub const MIN_HEIGHT: u16 = 23;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
-    Picker,
+    /// The queue board, the first screen.
+    Board,
     Dashboard,
     Review,
 }
@@ -309,8 +338,8 @@ pub struct App {
     pub screen: Screen,
     pub overlay: Option<Overlay>,
     pub queues: Loadable<Vec<NamedRef>>,
-    pub picker: Picker,
-    /// Preselected in the picker (remembered from the last run).
+    pub board: Board,
+    /// Preselected on the board (remembered from the last run).
     pub last_queue: Option<String>,
     /// Name or id given on the command line: opened as soon as the queues are listed.
     pub initial_queue: Option<String>,
@@ -352,10 +381,10 @@ impl App {
             default_model: AUTO_MODEL.into(),
             tz,
             today,
-            screen: Screen::Picker,
+            screen: Screen::Board,
             overlay: None,
             queues: Loadable::Loading,
-            picker: Picker::default(),
+            board: Board::default(),
             last_queue: None,
             initial_queue: None,
             session: None,
@@ -375,17 +404,31 @@ impl App {
         }
     }
 
-    /// Queues matching the picker filter (case-insensitive substring), in name order.
-    pub fn filtered_queues(&self) -> Vec<&NamedRef> {
-        let needle = self.picker.filter.to_lowercase();
-        self.queues
-            .ready()
-            .map(|qs| {
-                qs.iter()
-                    .filter(|q| needle.is_empty() || q.name.to_lowercase().contains(&needle))
-                    .collect()
+    /// The board's rows: its filter and sort applied to the listed queues.
+    pub fn board_rows(&self) -> Vec<Entry<'_>> {
+        let Some(queues) = self.queues.ready() else {
+            return vec![];
+        };
+        let b = &self.board;
+        let entries = queues
+            .iter()
+            .map(|queue| Entry {
+                queue,
+                media: b.media.get(&queue.id).map_or("", String::as_str),
+                state: b.rows.get(&queue.id),
             })
-            .unwrap_or_default()
+            .collect();
+        ordered(entries, &b.filter, b.sort, b.descending)
+    }
+
+    /// The selected row's index among [`App::board_rows`] (the first row when the selected
+    /// queue is filtered out).
+    pub fn board_row(&self) -> usize {
+        let sel = self.board.selected.as_deref();
+        self.board_rows()
+            .iter()
+            .position(|e| Some(e.queue.id.as_str()) == sel)
+            .unwrap_or(0)
     }
 
     /// The key context of what has focus now.
@@ -395,7 +438,7 @@ impl App {
             Some(Overlay::Export(_)) => Context::Export,
             Some(Overlay::Models { .. }) => Context::Models,
             _ => match self.screen {
-                Screen::Picker => Context::Picker,
+                Screen::Board => Context::Board,
                 Screen::Dashboard => Context::Dashboard,
                 Screen::Review => Context::Review,
             },
@@ -414,8 +457,14 @@ impl App {
         {
             return Some("submitting campaign".into());
         }
-        if matches!(self.queues, Loadable::Loading) && self.screen == Screen::Picker {
-            return Some("loading queues".into());
+        if self.screen == Screen::Board {
+            if matches!(self.queues, Loadable::Loading) {
+                return Some("loading queues".into());
+            }
+            let (done, total) = self.board.progress();
+            if done < total {
+                return Some(format!("forecasting {done}/{total} queues"));
+            }
         }
         match self.session.as_ref().map(|s| &s.stage) {
             Some(Stage::Fetching { done, total }) if *total > 0 => {

@@ -18,7 +18,8 @@ pub const DEFAULT_KEYBINDINGS: &str = include_str!("../../keybindings.toml");
 #[serde(rename_all = "snake_case")]
 pub enum Context {
     Global,
-    Picker,
+    /// The queue board (the first screen).
+    Board,
     Dashboard,
     Review,
     Confirm,
@@ -30,7 +31,7 @@ pub enum Context {
 impl Context {
     pub const ALL: [Context; 7] = [
         Context::Global,
-        Context::Picker,
+        Context::Board,
         Context::Dashboard,
         Context::Review,
         Context::Confirm,
@@ -41,7 +42,7 @@ impl Context {
     pub fn name(self) -> &'static str {
         match self {
             Context::Global => "global",
-            Context::Picker => "picker",
+            Context::Board => "board",
             Context::Dashboard => "dashboard",
             Context::Review => "review",
             Context::Confirm => "confirm",
@@ -50,7 +51,12 @@ impl Context {
         }
     }
 
+    /// A section name; `picker` is the board's name before the board replaced the picker,
+    /// so existing user files keep working.
     fn from_name(s: &str) -> Option<Self> {
+        if s == "picker" {
+            return Some(Context::Board);
+        }
         Self::ALL.into_iter().find(|c| c.name() == s)
     }
 
@@ -59,7 +65,19 @@ impl Context {
         use Command::*;
         match self {
             Context::Global => &[Quit, Help, Back],
-            Context::Picker => &[Up, Down, Select],
+            Context::Board => &[
+                Up,
+                Down,
+                PageUp,
+                PageDown,
+                First,
+                Last,
+                Select,
+                Filter,
+                Sort,
+                SortReverse,
+                Retry,
+            ],
             // In the order the help lists them: table, cursor, view, actions.
             Context::Dashboard => &[
                 Up,
@@ -106,6 +124,14 @@ pub enum Command {
     Up,
     Down,
     Select,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    Filter,
+    Sort,
+    SortReverse,
+    Retry,
     CursorLeft,
     CursorRight,
     CursorDayBack,
@@ -159,6 +185,14 @@ impl Command {
             Up => "move up",
             Down => "move down",
             Select => "open the selected queue",
+            PageUp => "one page up",
+            PageDown => "one page down",
+            First => "first row",
+            Last => "last row",
+            Filter => "filter by name (enter keeps, esc clears)",
+            Sort => "sort by the next column",
+            SortReverse => "reverse the sort",
+            Retry => "retry what failed to load",
             CursorLeft => "cursor one bucket left",
             CursorRight => "cursor one bucket right",
             CursorDayBack => "cursor one day back",
@@ -178,7 +212,7 @@ impl Command {
             Review => "review campaign for windows",
             Export => "export forecast (JSON/CSV)",
             Refresh => "re-fetch history, re-fit",
-            PickQueue => "choose another queue",
+            PickQueue => "back to the queue board",
             Edit => "edit field / open picker",
             PrevOption => "previous option",
             NextOption => "next option",

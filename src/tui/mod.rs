@@ -4,11 +4,12 @@
 //! that does the I/O and nothing else.
 //!
 //! Within `tui` the imports run one way, each module using only those before it: `keymap`,
-//! `theme`, `chart`, `view` → `action` → `app` → `widgets` → `screens` → `update`, `ui` →
+//! `theme`, `chart`, `view`, `board_view` → `action` → `app` → `widgets` → `screens` → `update`, `ui` →
 //! `runtime`.
 
 pub mod action;
 pub mod app;
+pub mod board_view;
 pub mod chart;
 pub mod keymap;
 pub mod runtime;

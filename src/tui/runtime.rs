@@ -23,11 +23,13 @@ use crate::forecast::pipeline::PipelineOutput;
 use crate::genesys::{FetchProgress, GenesysClient};
 use crate::refs::QueueRef;
 use crate::service;
+use crate::service::batch::{ManyOptions, run_many};
 use crate::service::staffing::{StaffingData, fetch_staffing_data, handle_buckets};
 use crate::service::submit::{PendingStore, Timeouts, submit};
 use crate::store::Store;
 use crate::tui::action::{Effect, History, JobId, Msg};
 use crate::tui::app::App;
+use crate::tui::board_view::RowData;
 use crate::tui::update::update;
 
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
@@ -59,7 +61,8 @@ struct Runtime {
     jobs: HashMap<JobId, CancellationToken>,
 }
 
-/// Runs the dashboard until the user quits (`app.initial_queue`, if set, skips the picker).
+/// Runs the dashboard until the user quits (`app.initial_queue`, if set, opens that queue
+/// over the board).
 pub async fn run(mut app: App, backend: Backend) -> color_eyre::Result<()> {
     let mut terminal = ratatui::init();
     let guard = TerminalGuard::enter();
@@ -286,6 +289,7 @@ impl Runtime {
             }
             Effect::LoadOrg => self.load_org(),
             Effect::LoadQueues => self.load_queues(),
+            Effect::ForecastQueues { job, queues } => self.forecast_queues(job, queues),
             Effect::SaveLastQueue(q) => {
                 let q = QueueRef {
                     id: q.id,
@@ -360,13 +364,62 @@ impl Runtime {
     fn load_queues(&self) {
         let (b, tx) = (self.backend.clone(), self.tx.clone());
         self.spawn("listing queues", async move {
-            let r = b
-                .client
-                .list_queues(None)
-                .await
-                .map(|qs| refs(qs.into_iter().map(|q| (q.id, q.name))))
-                .map_err(|e| e.to_string());
+            let r = match b.client.list_queues(None).await {
+                Ok(qs) => {
+                    let media = qs.iter().map(|q| (q.id.clone(), media_text(q))).collect();
+                    let _ = tx.send(Msg::QueueMedia(media));
+                    Ok(refs(qs.into_iter().map(|q| (q.id, q.name))))
+                }
+                Err(e) => Err(e.to_string()),
+            };
             let _ = tx.send(Msg::QueuesLoaded(r));
+        });
+    }
+
+    /// The board's forecasts: the same streaming fetch → bounded fits as `forecast --all`
+    /// ([`service::batch::run_many`]), each outcome turned into its compact row here, off the
+    /// event loop, so only the row travels and the run is dropped.
+    fn forecast_queues(&mut self, job: JobId, queues: Vec<NamedRef>) {
+        let token = CancellationToken::new();
+        self.jobs.insert(job, token.clone());
+        let (b, tx) = (self.backend.clone(), self.tx.clone());
+        self.spawn("forecasting the board", async move {
+            let queues = queues
+                .into_iter()
+                .map(|q| QueueRef {
+                    id: q.id,
+                    name: q.name,
+                })
+                .collect();
+            let opts = ManyOptions {
+                keep_history: true,
+                ..ManyOptions::new()
+            };
+            let mut rx = run_many(
+                b.client.clone(),
+                b.store.clone(),
+                queues,
+                b.config.clone(),
+                Utc::now(),
+                opts,
+                token,
+            );
+            while let Some(o) = rx.recv().await {
+                let result = match o.result {
+                    Ok(done) => Ok(Arc::new(RowData::of(
+                        &done.run.output,
+                        done.history.as_deref(),
+                    ))),
+                    Err(f) => Err(f.message),
+                };
+                let msg = Msg::BoardRow {
+                    queue_id: o.queue.id,
+                    result,
+                };
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
         });
     }
 
@@ -493,6 +546,21 @@ impl Runtime {
             };
             let _ = tx.send(msg);
         });
+    }
+}
+
+/// A queue's media for the board: `voice`, `chat`, or `voice+2` when it is set up for
+/// several.
+fn media_text(q: &crate::genesys::Queue) -> String {
+    let media = q
+        .media_settings
+        .as_ref()
+        .map(|m| m.media())
+        .unwrap_or_default();
+    match media.as_slice() {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [first, rest @ ..] => format!("{first}+{}", rest.len()),
     }
 }
 

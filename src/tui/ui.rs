@@ -58,9 +58,12 @@ fn draw_toasts(f: &mut Frame, app: &App, area: Rect) {
 /// The status bar's key hints per context, most important first.
 fn hints(ctx: Context) -> &'static [(Context, Command)] {
     match ctx {
-        Context::Picker => &[
+        Context::Board => &[
             (Context::Global, Command::Help),
-            (Context::Picker, Command::Select),
+            (Context::Board, Command::Select),
+            (Context::Board, Command::Filter),
+            (Context::Board, Command::Sort),
+            (Context::Global, Command::Quit),
         ],
         Context::Dashboard => &[
             (Context::Global, Command::Help),
@@ -88,6 +91,8 @@ fn hints(ctx: Context) -> &'static [(Context, Command)] {
 fn short(cmd: Command) -> &'static str {
     match cmd {
         Command::Select => "open",
+        Command::Filter => "filter",
+        Command::Sort => "sort",
         Command::Help => "help",
         Command::Quit => "quit",
         Command::Back => "back",

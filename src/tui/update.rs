@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crate::tui::action::{Effect, Msg};
 use crate::tui::app::{App, Level, Overlay, Pending};
 use crate::tui::keymap::{Command, Context, Key};
-use crate::tui::screens::{self, dashboard, export, help, picker, review};
+use crate::tui::screens::{self, board, dashboard, export, help, review};
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
@@ -21,6 +21,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Resize { width, height } => {
             app.size = (width, height);
+            board::keep_visible(app);
             vec![]
         }
         Msg::Terminate => screens::quit(app),
@@ -34,7 +35,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.toast(Level::Error, format!("organization: {e}"));
             vec![]
         }
-        Msg::QueuesLoaded(result) => picker::queues_loaded(app, result),
+        Msg::QueuesLoaded(result) => board::queues_loaded(app, result),
+        Msg::QueueMedia(media) => {
+            board::queue_media(app, media);
+            vec![]
+        }
+        Msg::BoardRow { queue_id, result } => {
+            board::row_finished(app, queue_id, result);
+            vec![]
+        }
         Msg::HistoryProgress { job, done, total } => {
             dashboard::history_progress(app, job, done, total);
             vec![]
@@ -84,6 +93,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             // One notice at a time: the newest replaces the last.
             app.toasts.retain(|t| !t.text.starts_with("waiting: "));
             app.toast(Level::Info, format!("waiting: {text}"));
+            // The board's loading line shows it too, where the analyst is looking.
+            app.board.retry_note = Some(text);
             vec![]
         }
         Msg::JobCrashed { what, message } => {

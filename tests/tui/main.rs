@@ -3,8 +3,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod board;
 mod keybindings;
-mod picker_filter;
 mod pty;
 mod pty_e2e;
 mod pty_robust;

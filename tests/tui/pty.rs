@@ -187,8 +187,10 @@ impl Term {
 
     /// Opens the first of the org's `queues` queues and waits for its forecast.
     pub fn open_first_queue(&mut self, queues: usize) {
-        self.wait_for("Choose a queue", 60);
+        self.wait_for("Queue board", 60);
         self.wait_for(&format!("of {queues} queues"), 60);
+        // The board opens with the first queue by name selected.
+        self.send("\x1b[H");
         self.send("\r");
         self.wait_for("refreshed", 120);
     }

@@ -292,10 +292,11 @@ fn refresh(app: &mut App, history: Arc<History>) -> (u64, Vec<Effect>) {
     (job, fx)
 }
 
-/// Picker → Sales → history → forecast, returning the job id.
+/// Board → `/sal` → Sales → history → forecast, returning the job id.
 fn ready_dashboard(app: &mut App) -> u64 {
     update(app, Msg::QueuesLoaded(Ok(queues())));
-    keys(app, "sal");
+    keys(app, "/sal");
+    assert!(key(app, KeyCode::Enter).is_empty(), "enter ends the filter");
     let fx = key(app, KeyCode::Enter);
     let job = match fx.iter().find(|e| matches!(e, Effect::FetchHistory { .. })) {
         Some(Effect::FetchHistory { job, queue }) => {
@@ -368,9 +369,10 @@ fn select_queue_filters_and_remembers() {
     a.last_queue = Some("q1".into());
     update(&mut a, Msg::QueuesLoaded(Ok(queues())));
     // Sorted: Billing, Sales, Support; the last used (Support, q1) is preselected.
-    assert_eq!(a.picker.row, 2);
-    keys(&mut a, "SUP");
-    assert_eq!(a.filtered_queues().len(), 1);
+    assert_eq!(a.board_row(), 2);
+    keys(&mut a, "/SUP");
+    assert_eq!(a.board_rows().len(), 1);
+    key(&mut a, KeyCode::Enter);
     let fx = key(&mut a, KeyCode::Enter);
     let support = NamedRef {
         id: "q1".into(),
@@ -408,7 +410,8 @@ fn stale_results_for_a_queue_left_are_dropped() {
     assert!(matches!(s.stage, Stage::Fetching { .. }));
     // Switching queues cancels the running job.
     key(&mut a, KeyCode::Char('Q'));
-    key(&mut a, KeyCode::Esc); // clear filter "sal"
+    key(&mut a, KeyCode::Esc); // clear filter "sal"; Sales stays selected
+    key(&mut a, KeyCode::Home);
     let fx = key(&mut a, KeyCode::Enter); // Billing
     assert!(fx.contains(&Effect::Cancel(new)), "{fx:?}");
     let fx = update(
@@ -759,8 +762,6 @@ fn render(a: &App, w: u16, h: u16) -> String {
 fn snapshots_at_80x24_and_120x40() {
     for (w, h) in [(80, 24), (120, 40)] {
         let mut a = app();
-        update(&mut a, Msg::QueuesLoaded(Ok(queues())));
-        insta::assert_snapshot!(format!("picker_{w}x{h}"), render(&a, w, h));
         ready_dashboard(&mut a);
         show_fixture_view(&mut a);
         let dash = render(&a, w, h);
@@ -871,8 +872,8 @@ fn keys_are_ignored_while_the_terminal_is_too_small() {
 fn ctrl_c_quits_even_while_typing() {
     let mut a = app();
     update(&mut a, Msg::QueuesLoaded(Ok(queues())));
-    keys(&mut a, "q");
-    assert!(!a.quit, "q is filter text in the picker");
+    keys(&mut a, "/q");
+    assert!(!a.quit, "q is filter text while filtering");
     let fx = update(
         &mut a,
         Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
@@ -1295,28 +1296,30 @@ fn the_queue_named_on_the_command_line_opens_when_the_list_arrives() {
     a.initial_queue = Some("support".into());
     let fx = update(&mut a, Msg::QueuesLoaded(Ok(queues())));
     assert!(
-        matches!(&fx[..], [Effect::SaveLastQueue(q), Effect::FetchHistory { queue, .. }]
-            if q.id == "q1" && queue.name == "Support"),
+        matches!(&fx[..], [Effect::ForecastQueues { .. }, Effect::SaveLastQueue(q),
+            Effect::FetchHistory { queue, .. }] if q.id == "q1" && queue.name == "Support"),
         "{fx:?}"
     );
     assert_eq!(a.screen, Screen::Dashboard);
     assert_eq!(a.initial_queue, None, "used once");
-    // By id too; an unknown name leaves the picker up and says so.
+    // By id too; an unknown name leaves the board up and says so.
     let mut a = app();
     a.initial_queue = Some("q2".into());
     let fx = update(&mut a, Msg::QueuesLoaded(Ok(queues())));
-    assert!(matches!(&fx[..], [_, Effect::FetchHistory { queue, .. }] if queue.name == "Billing"));
+    assert!(
+        matches!(&fx[..], [_, _, Effect::FetchHistory { queue, .. }] if queue.name == "Billing")
+    );
     let mut a = app();
     a.initial_queue = Some("Sals".into());
     let fx = update(&mut a, Msg::QueuesLoaded(Ok(queues())));
-    assert!(fx.is_empty(), "{fx:?}");
-    assert_eq!(a.screen, Screen::Picker);
+    assert!(matches!(&fx[..], [Effect::ForecastQueues { .. }]), "{fx:?}");
+    assert_eq!(a.screen, Screen::Board);
     let t = a.toasts.last().unwrap();
     assert_eq!(
         (t.level, t.text.as_str()),
         (
             Level::Error,
-            "no queue named \"Sals\"; pick one from the list"
+            "no queue named \"Sals\"; pick one from the board"
         )
     );
 }
@@ -1371,11 +1374,12 @@ fn a_paste_with_no_field_being_edited_is_dropped_with_a_note() {
     assert!(fx.is_empty(), "{fx:?}");
     assert!(matches!(a.overlay, Some(Overlay::Confirm { .. })));
     assert!(a.toasts.iter().any(|t| t.text.contains("paste ignored")));
-    // The picker filter takes a paste as one line.
+    // The board's filter, once `/` opened it, takes a paste as one line.
     let mut a = app();
     update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+    keys(&mut a, "/");
     update(&mut a, Msg::Paste("Sup\nport\t".into()));
-    assert_eq!(a.picker.filter, "Support ");
+    assert_eq!(a.board.filter, "Support ");
 }
 
 #[test]

@@ -278,7 +278,7 @@ fn model_lines<'a>(app: &App, fc: &ForecastView, area: Rect) -> Vec<Line<'a>> {
 
 pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
     let Some(s) = app.session.as_mut() else {
-        app.screen = Screen::Picker;
+        app.screen = Screen::Board;
         return vec![];
     };
     match cmd {
@@ -308,13 +308,8 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
         | Command::ZoomOut => move_view(s, cmd),
         Command::ResetView => s.reset_view(),
         Command::Refresh => return refresh(app),
-        Command::PickQueue | Command::Back => {
-            app.screen = Screen::Picker;
-            let id = s.queue.id.clone();
-            if let Some(i) = app.filtered_queues().iter().position(|q| q.id == id) {
-                app.picker.row = i;
-            }
-        }
+        // The board comes back as it was left: its filter, sort, selection and scroll.
+        Command::PickQueue | Command::Back => app.screen = Screen::Board,
         Command::Review => return review::open(app),
         Command::Models => open_models(app),
         Command::Export => open_export(app),

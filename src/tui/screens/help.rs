@@ -15,7 +15,7 @@ use crate::tui::widgets::{block, centered};
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let screen_ctx = match app.screen {
-        Screen::Picker => Context::Picker,
+        Screen::Board => Context::Board,
         Screen::Dashboard => Context::Dashboard,
         Screen::Review => Context::Review,
     };
@@ -35,7 +35,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         }
     }
     let note = match screen_ctx {
-        Context::Picker => Some("letters filter the list; backspace deletes"),
+        Context::Board => Some("after / letters filter by name; enter keeps it, esc clears it"),
         Context::Review => Some("while editing, type; enter/esc/tab ends it"),
         _ => None,
     };

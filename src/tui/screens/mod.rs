@@ -2,12 +2,12 @@
 //! side. This module is the one place that routes to them: a new popup is a variant of
 //! [`Overlay`] (with its key [`Context`]), a file here, and a line in each `match` below.
 
+pub mod board;
 pub mod confirm;
 pub mod dashboard;
 pub mod export;
 pub mod help;
 pub mod models;
-pub mod picker;
 pub mod review;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -21,7 +21,7 @@ use crate::tui::keymap::{Command, Context};
 /// Draws the current screen, then the popup over it.
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     match app.screen {
-        Screen::Picker => picker::draw(f, app, area),
+        Screen::Board => board::draw(f, app, area),
         Screen::Dashboard => dashboard::draw(f, app, area),
         Screen::Review => review::draw(f, app, area),
     }
@@ -37,7 +37,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
 /// A command in the context that has focus (global commands are handled before).
 pub fn command(app: &mut App, ctx: Context, cmd: Command) -> Vec<Effect> {
     match ctx {
-        Context::Global | Context::Picker => picker::command(app, cmd),
+        Context::Global | Context::Board => board::command(app, cmd),
         Context::Dashboard => dashboard::command(app, cmd),
         Context::Review => review::command(app, cmd),
         Context::Confirm => confirm::command(app, cmd),
@@ -46,21 +46,21 @@ pub fn command(app: &mut App, ctx: Context, cmd: Command) -> Vec<Effect> {
     }
 }
 
-/// Typing into the picker filter, a form field or the export path. `None` = not consumed.
+/// Typing into the board's filter (after `/`), a form field or the export path. `None` = not consumed.
 pub fn text_input(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
     let typed = typed(key);
     match &app.overlay {
         Some(Overlay::Export(_)) => export::text_input(app, typed),
         Some(_) => None,
         None => match app.screen {
-            Screen::Picker => picker::text_input(app, typed),
+            Screen::Board => board::text_input(app, typed, key.code == KeyCode::Esc),
             Screen::Review => review::text_input(app, typed),
             Screen::Dashboard => None,
         },
     }
 }
 
-/// Pasted text goes into the text field being edited (picker filter, form field being
+/// Pasted text goes into the text field being edited (board filter being edited, form field being
 /// edited, export path) as one line, control characters stripped, and never acts as keys: a
 /// paste of `x⏎sy` must not end the edit, open the submit confirm and answer it. With no
 /// field being edited it is dropped, with a note.
@@ -70,7 +70,7 @@ pub fn paste(app: &mut App, text: &str) -> Vec<Effect> {
         Some(Overlay::Export(_)) => export::paste(app, &line),
         Some(_) => false,
         None => match app.screen {
-            Screen::Picker => picker::paste(app, &line),
+            Screen::Board => board::paste(app, &line),
             Screen::Review => review::paste(app, &line),
             Screen::Dashboard => false,
         },
