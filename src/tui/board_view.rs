@@ -42,7 +42,7 @@ pub struct RowData {
 impl RowData {
     /// The row of a finished run; `history` (kept by the batch) feeds the sparkline.
     pub fn of(out: &PipelineOutput, history: Option<&History>) -> Self {
-        let bucket_secs = out.granularity.minutes() as i64 * 60;
+        let bucket_secs = out.granularity.minutes() * 60;
         let per_bin = ((86_400 / SPARK_PER_DAY as i64) / bucket_secs.max(1)).max(1) as usize;
         let recent = history.map_or_else(Vec::new, |h| {
             let points = &h.series.points;

@@ -164,3 +164,40 @@ fn sigterm_and_sighup_quit_and_restore_the_terminal() {
         );
     }
 }
+
+/// Issue 13 item 4: `queuecast demo` opens on the queue board listing the contact centre's
+/// queues (at least 20), rows fill in while the keys work, Enter opens the selected queue's
+/// dashboard and Esc brings the board back with its filter and selection.
+#[test]
+fn demo_opens_on_the_board_and_esc_comes_back_to_it() {
+    let mut t = Term::spawn(&["demo"], 40, 120, "", &[]);
+    let screen = t.wait_for("Queue board", 60);
+    let listed = t.wait_for("queues · forecast", 60);
+    let total: usize = listed
+        .split(" of ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no queue count: {listed}"));
+    assert!(total >= 20, "{total} queues:\n{screen}");
+    // The default queue is selected; typing before the forecasts finish still works.
+    t.wait_for(&format!("▶ {}", sandbox::DEFAULT_QUEUE), 30);
+    t.send("/billing voice");
+    t.send("\r");
+    let filtered = t.wait_for("1 of ", 10);
+    assert!(filtered.contains("▶ Billing Voice"), "{filtered}");
+    t.send("\r");
+    t.wait_for("Low-volume windows", 30);
+    let dash = t.wait_for("refreshed", 120);
+    assert!(dash.contains("Billing Voice"), "{dash}");
+    t.send("\x1b");
+    let back = t.wait_for("Queue board", 10);
+    assert!(
+        back.contains("Filter: billing voice") && back.contains("▶ Billing Voice"),
+        "the board as it was left:\n{back}"
+    );
+    // Every row finishes in the background: the header counts them all.
+    t.wait_for(&format!("forecast {total}/{total}"), 180);
+    t.send("q");
+    assert!(t.wait_exit(10).success(), "q quits from the board");
+}

@@ -1571,3 +1571,53 @@ fn a_submit_after_the_campaign_exists_updates_its_schedule() {
     );
     assert_eq!(request.schedule.intervals.len(), 2);
 }
+
+/// The board's row of a finished run: two weeks of history and the forecast week binned for
+/// the sparkline, the first window, the chosen model's error vs naive, the drift verdict, and
+/// spare agents only where staffing covers the window.
+#[test]
+fn a_finished_run_becomes_a_compact_board_row() {
+    use queuecast::forecast::staffing::{IntervalStaffing, StaffingPlan};
+    use queuecast::tui::board_view::{RowData, SPARK_PER_DAY};
+    let mut run = run_of(None);
+    let h = history();
+    let row = RowData::of(&run, Some(&h));
+    assert_eq!(
+        row.recent.len(),
+        14 * SPARK_PER_DAY,
+        "two weeks of 6-hour bins"
+    );
+    assert_eq!(row.future.len(), 7 * SPARK_PER_DAY);
+    let first_six: f64 = h.series.points[..6].iter().map(|p| p.y).sum();
+    assert!((row.recent[0] - first_six).abs() < 1e-9, "bins are sums");
+    let w = &run.windows.windows[0];
+    assert_eq!(row.next_window, Some((w.start, w.end)));
+    assert_eq!((row.vs_naive, row.wape), (Some(0.71), Some(0.123)));
+    assert_eq!(row.retrain, Some(false));
+    assert_eq!(row.model, "seasonal-naive");
+    assert_eq!(row.spare, None, "no staffing: the board shows —");
+    // Staffing inside the window (2 and 4 spare) and outside it (100): the mean inside.
+    let at = |ts, spare| IntervalStaffing {
+        ts,
+        contacts: 1.0,
+        contacts_upper: 2.0,
+        aht: 300.0,
+        required_agents: 1,
+        required_agents_upper: 2,
+        staffed_agents: Some(5.0),
+        spare_agents: Some(spare),
+    };
+    let hour = chrono::TimeDelta::hours(1);
+    run.staffing = Some(StaffingPlan {
+        settings: Default::default(),
+        aht_backtest: None,
+        intervals: vec![
+            at(w.start - hour, 100.0),
+            at(w.start, 2.0),
+            at(w.start + hour, 4.0),
+            at(w.end, 100.0),
+        ],
+        windows: vec![],
+    });
+    assert_eq!(RowData::of(&run, Some(&h)).spare, Some(3.0));
+}
