@@ -630,6 +630,19 @@ mod tests {
     }
 
     #[test]
+    fn an_older_picker_section_binds_the_board() {
+        let k = user("[picker]\nselect = \"o\"\n").unwrap();
+        assert_eq!(
+            k.lookup(Context::Board, Key::plain(KeyCode::Char('o'))),
+            Some(Command::Select)
+        );
+        assert_eq!(
+            k.lookup(Context::Board, Key::plain(KeyCode::Char('/'))),
+            Some(Command::Filter)
+        );
+    }
+
+    #[test]
     fn conflict_names_file_line_and_both_actions() {
         let e = user("[dashboard]\n\nexport = \"r\"\n")
             .unwrap_err()
