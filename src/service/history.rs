@@ -39,6 +39,41 @@ impl From<GenesysError> for FetchError {
 /// One queue's history, or why it could not be had; `fetch_many` returns one per queue asked.
 pub type QueueHistory = (QueueRef, Result<History, FetchError>);
 
+/// The settings to count a queue serving `queue_media` (analytics `mediaType` names, from its
+/// `mediaSettings`) with: the configured `history.media_types` when the queue serves any of
+/// them, else the queue's own media. A chat queue counted as voice has no conversations at
+/// all; counting its own media is what the analyst means, and the model panel's "counted"
+/// line says which media were counted. Unknown media (empty) keep the settings.
+pub fn config_for_media(config: &Config, queue_media: &[String]) -> Option<Config> {
+    let configured = &config.history.media_types;
+    let served = |m: &String| queue_media.contains(m);
+    if queue_media.is_empty() || configured.is_empty() || configured.iter().any(served) {
+        return None;
+    }
+    let mut own = config.clone();
+    own.history.media_types = queue_media.to_vec();
+    Some(own)
+}
+
+/// `queues` grouped by the settings each is counted with ([`config_for_media`], media from
+/// `media_of`), in first-seen order, so queues counted alike still share aggregates queries.
+pub fn group_by_counted_media(
+    config: &Config,
+    queues: Vec<QueueRef>,
+    media_of: impl Fn(&QueueRef) -> Option<Vec<String>>,
+) -> Vec<(Config, Vec<QueueRef>)> {
+    let mut groups: Vec<(Option<Vec<String>>, Config, Vec<QueueRef>)> = Vec::new();
+    for q in queues {
+        let own = media_of(&q).and_then(|m| config_for_media(config, &m));
+        let key = own.as_ref().map(|c| c.history.media_types.clone());
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => g.2.push(q),
+            None => groups.push((key, own.unwrap_or_else(|| config.clone()), vec![q])),
+        }
+    }
+    groups.into_iter().map(|(_, c, q)| (c, q)).collect()
+}
+
 /// Fetches the last `config.history.days` of complete buckets before `now` for `queue` (see
 /// [`fetch_many`]). `progress` gets request counts.
 pub async fn fetch_history(
@@ -349,3 +384,6 @@ async fn near_miss_hint(client: &GenesysClient, wanted: &str) -> String {
 fn looks_like_id(s: &str) -> bool {
     uuid::Uuid::parse_str(s).is_ok()
 }
+
+#[cfg(test)]
+mod tests;

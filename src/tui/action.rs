@@ -39,7 +39,7 @@ pub enum Msg {
     OrgLoaded(Result<String, String>),
     QueuesLoaded(Result<Vec<NamedRef>, String>),
     /// Each listed queue's media (by id), sent just before the list.
-    QueueMedia(HashMap<String, String>),
+    QueueMedia(HashMap<String, Vec<String>>),
     /// One queue's forecast for the board finished, in whatever order they finish.
     BoardRow {
         queue_id: String,
@@ -106,11 +106,15 @@ pub enum Effect {
     ForecastQueues {
         job: JobId,
         queues: Vec<NamedRef>,
+        /// Each queue's media by id, so a queue is counted by the media it serves.
+        media: HashMap<String, Vec<String>>,
     },
     SaveLastQueue(NamedRef),
     FetchHistory {
         job: JobId,
         queue: NamedRef,
+        /// The queue's media (analytics names; empty when unknown).
+        media: Vec<String>,
     },
     /// Fit `model` (`auto` or a name) on `history`: a fresh fetch, or the open queue's last
     /// one again when the analyst switches model.

@@ -10,7 +10,7 @@ use crate::campaign::{CampaignForm, Field, NamedRef, ScheduleWindow};
 use crate::export::ExportFormat;
 use crate::forecast::pipeline::{ModelSelection, PipelineOutput};
 use crate::tui::action::{ApiFailure, History, JobId, SubmitRequest};
-use crate::tui::board_view::{Entry, RowState, SortColumn, ordered};
+use crate::tui::board_view::{Entry, RowState, SortColumn, media_label, ordered};
 use crate::tui::chart::Extent;
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::theme::Theme;
@@ -169,7 +169,7 @@ pub struct Board {
     /// Each queue's forecast so far, by id (absent = not started).
     pub rows: HashMap<String, RowState>,
     /// Each queue's media, by id, from the queue list (`mediaSettings`).
-    pub media: HashMap<String, String>,
+    pub media: HashMap<String, Vec<String>>,
     /// The latest "retry n/5 in 4 s" while the queue list is loading.
     pub retry_note: Option<String>,
 }
@@ -414,7 +414,10 @@ impl App {
             .iter()
             .map(|queue| Entry {
                 queue,
-                media: b.media.get(&queue.id).map_or("", String::as_str),
+                media: b
+                    .media
+                    .get(&queue.id)
+                    .map_or_else(String::new, |m| media_label(m)),
                 state: b.rows.get(&queue.id),
             })
             .collect();

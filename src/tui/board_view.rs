@@ -145,10 +145,20 @@ impl SortColumn {
     }
 }
 
+/// A queue's media for the board: `voice`, `chat`, or `voice+2` when it is set up for
+/// several; empty when unknown.
+pub fn media_label(media: &[String]) -> String {
+    match media {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first}+{}", rest.len()),
+    }
+}
+
 /// One queue as the board orders it.
 pub struct Entry<'a> {
     pub queue: &'a NamedRef,
-    pub media: &'a str,
+    pub media: String,
     pub state: Option<&'a RowState>,
 }
 
@@ -254,7 +264,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, queue)| Entry {
                     queue,
-                    media: "",
+                    media: String::new(),
                     state: states.get(i),
                 })
                 .collect::<Vec<_>>()

@@ -23,7 +23,7 @@ use crate::forecast::pipeline::PipelineOutput;
 use crate::genesys::{FetchProgress, GenesysClient};
 use crate::refs::QueueRef;
 use crate::service;
-use crate::service::batch::{ManyOptions, run_many};
+use crate::service::batch::{ManyOptions, QueueOutcome, run_many};
 use crate::service::staffing::{StaffingData, fetch_staffing_data, handle_buckets};
 use crate::service::submit::{PendingStore, Timeouts, submit};
 use crate::store::Store;
@@ -289,7 +289,9 @@ impl Runtime {
             }
             Effect::LoadOrg => self.load_org(),
             Effect::LoadQueues => self.load_queues(),
-            Effect::ForecastQueues { job, queues } => self.forecast_queues(job, queues),
+            Effect::ForecastQueues { job, queues, media } => {
+                self.forecast_queues(job, queues, media)
+            }
             Effect::SaveLastQueue(q) => {
                 let q = QueueRef {
                     id: q.id,
@@ -299,7 +301,7 @@ impl Runtime {
                     tracing::warn!("cannot remember the last queue: {e}");
                 }
             }
-            Effect::FetchHistory { job, queue } => self.fetch_history(job, queue),
+            Effect::FetchHistory { job, queue, media } => self.fetch_history(job, queue, media),
             Effect::Fit {
                 job,
                 model,
@@ -366,7 +368,7 @@ impl Runtime {
         self.spawn("listing queues", async move {
             let r = match b.client.list_queues(None).await {
                 Ok(qs) => {
-                    let media = qs.iter().map(|q| (q.id.clone(), media_text(q))).collect();
+                    let media = qs.iter().map(|q| (q.id.clone(), queue_media(q))).collect();
                     let _ = tx.send(Msg::QueueMedia(media));
                     Ok(refs(qs.into_iter().map(|q| (q.id, q.name))))
                 }
@@ -379,45 +381,33 @@ impl Runtime {
     /// The board's forecasts: the same streaming fetch → bounded fits as `forecast --all`
     /// ([`service::batch::run_many`]), each outcome turned into its compact row here, off the
     /// event loop, so only the row travels and the run is dropped.
-    fn forecast_queues(&mut self, job: JobId, queues: Vec<NamedRef>) {
+    fn forecast_queues(
+        &mut self,
+        job: JobId,
+        queues: Vec<NamedRef>,
+        media: HashMap<String, Vec<String>>,
+    ) {
         let token = CancellationToken::new();
         self.jobs.insert(job, token.clone());
         let (b, tx) = (self.backend.clone(), self.tx.clone());
         self.spawn("forecasting the board", async move {
-            let queues = queues
-                .into_iter()
-                .map(|q| QueueRef {
-                    id: q.id,
-                    name: q.name,
-                })
-                .collect();
             let opts = ManyOptions {
                 keep_history: true,
                 ..ManyOptions::new()
             };
-            let mut rx = run_many(
-                b.client.clone(),
-                b.store.clone(),
-                queues,
-                b.config.clone(),
-                Utc::now(),
-                opts,
-                token,
-            );
-            while let Some(o) = rx.recv().await {
-                let result = match o.result {
-                    Ok(done) => Ok(Arc::new(RowData::of(
-                        &done.run.output,
-                        done.history.as_deref(),
-                    ))),
-                    Err(f) => Err(f.message),
-                };
-                let msg = Msg::BoardRow {
-                    queue_id: o.queue.id,
-                    result,
-                };
-                if tx.send(msg).is_err() {
-                    return;
+            // A chat queue is counted as chat even when the settings count voice; groups
+            // counted alike share requests and run one after another.
+            let groups = service::history::group_by_counted_media(&b.config, queues, |q| {
+                media.get(&q.id).cloned()
+            });
+            for (config, queues) in groups {
+                let (client, store) = (b.client.clone(), b.store.clone());
+                let now = Utc::now();
+                let mut rx = run_many(client, store, queues, config, now, opts, token.clone());
+                while let Some(o) = rx.recv().await {
+                    if tx.send(board_row(o)).is_err() {
+                        return;
+                    }
                 }
             }
         });
@@ -495,7 +485,7 @@ impl Runtime {
         });
     }
 
-    fn fetch_history(&mut self, job: JobId, queue: NamedRef) {
+    fn fetch_history(&mut self, job: JobId, queue: NamedRef, media: Vec<String>) {
         let token = CancellationToken::new();
         self.jobs.insert(job, token.clone());
         let (b, tx) = (self.backend.clone(), self.tx.clone());
@@ -506,7 +496,7 @@ impl Runtime {
             };
             let result = tokio::select! {
                 _ = token.cancelled() => return,
-                r = fetch_history(&b, job, queue, &tx) => r,
+                r = fetch_history(&b, job, queue, &media, &tx) => r,
             };
             let _ = tx.send(Msg::HistoryLoaded {
                 job,
@@ -549,19 +539,29 @@ impl Runtime {
     }
 }
 
-/// A queue's media for the board: `voice`, `chat`, or `voice+2` when it is set up for
-/// several.
-fn media_text(q: &crate::genesys::Queue) -> String {
-    let media = q
-        .media_settings
-        .as_ref()
-        .map(|m| m.media())
-        .unwrap_or_default();
-    match media.as_slice() {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [first, rest @ ..] => format!("{first}+{}", rest.len()),
+/// One finished queue of the board's batch as its compact row.
+fn board_row(o: QueueOutcome) -> Msg {
+    let result = match o.result {
+        Ok(done) => Ok(Arc::new(RowData::of(
+            &done.run.output,
+            done.history.as_deref(),
+        ))),
+        Err(f) => Err(f.message),
+    };
+    Msg::BoardRow {
+        queue_id: o.queue.id,
+        result,
     }
+}
+
+/// The media a queue is set up for, by their analytics names (empty when the API gave none).
+fn queue_media(q: &crate::genesys::Queue) -> Vec<String> {
+    let media = q.media_settings.as_ref().map(|m| m.media());
+    media
+        .unwrap_or_default()
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
 
 /// A background job that died: the payload goes to the log, the screen gets a short line.
@@ -596,6 +596,7 @@ async fn fetch_history(
     b: &Backend,
     job: JobId,
     queue: QueueRef,
+    media: &[String],
     tx: &UnboundedSender<Msg>,
 ) -> Result<History, String> {
     let (ptx, mut prx) = unbounded_channel::<FetchProgress>();
@@ -611,9 +612,12 @@ async fn fetch_history(
             }
         })
     };
-    // The same fetch the headless command uses, so both see identical series.
+    // The same fetch the headless command uses, so both see identical series; the queue is
+    // counted by the media it serves, as on the board.
+    let own = service::history::config_for_media(&b.config, media);
+    let config = own.as_ref().unwrap_or(&b.config);
     let result =
-        service::history::fetch_history(&b.client, queue, &b.config, Utc::now(), Some(ptx)).await;
+        service::history::fetch_history(&b.client, queue, config, Utc::now(), Some(ptx)).await;
     let _ = forward.await;
     result.map_err(|e| e.to_string())
 }

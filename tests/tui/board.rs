@@ -66,7 +66,7 @@ fn loaded(qs: Vec<NamedRef>) -> App {
             } else {
                 "voice"
             };
-            (q.id.clone(), m.to_string())
+            (q.id.clone(), vec![m.to_string()])
         })
         .collect();
     update(&mut a, Msg::QueueMedia(media));

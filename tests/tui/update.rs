@@ -299,7 +299,7 @@ fn ready_dashboard(app: &mut App) -> u64 {
     assert!(key(app, KeyCode::Enter).is_empty(), "enter ends the filter");
     let fx = key(app, KeyCode::Enter);
     let job = match fx.iter().find(|e| matches!(e, Effect::FetchHistory { .. })) {
-        Some(Effect::FetchHistory { job, queue }) => {
+        Some(Effect::FetchHistory { job, queue, .. }) => {
             assert_eq!(queue.id, "q0", "the only match for \"sal\" is Sales");
             *job
         }

@@ -231,7 +231,7 @@ fn header_cells(app: &App, spark_w: usize) -> Vec<String> {
 fn row<'a>(app: &App, e: &Entry, name_w: usize, spark_w: usize) -> Row<'a> {
     let t = &app.theme;
     let name = ellipsize(&e.queue.name, name_w);
-    let media = if e.media.is_empty() { "—" } else { e.media };
+    let media = if e.media.is_empty() { "—" } else { &e.media };
     let mut cells: Vec<Line> = vec![Line::raw(name), Line::raw(media.to_string())];
     match e.state {
         Some(RowState::Ready(d)) => {
@@ -484,7 +484,11 @@ fn retry(app: &mut App) -> Vec<Effect> {
 fn forecast(app: &mut App, queues: Vec<NamedRef>) -> Vec<Effect> {
     let job = app.next_job;
     app.next_job += 1;
-    vec![Effect::ForecastQueues { job, queues }]
+    let media = queues
+        .iter()
+        .filter_map(|q| Some((q.id.clone(), app.board.media.get(&q.id)?.clone())))
+        .collect();
+    vec![Effect::ForecastQueues { job, queues, media }]
 }
 
 /// The queue list arrived: the board lists every queue (the last used one selected), their
@@ -535,7 +539,7 @@ pub fn queues_loaded(app: &mut App, result: Result<Vec<NamedRef>, String>) -> Ve
 }
 
 /// The queues' media arrived with the list.
-pub fn queue_media(app: &mut App, media: HashMap<String, String>) {
+pub fn queue_media(app: &mut App, media: HashMap<String, Vec<String>>) {
     app.board.media = media;
 }
 

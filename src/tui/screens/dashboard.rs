@@ -375,9 +375,16 @@ fn refresh(app: &mut App) -> Vec<Effect> {
     app.next_job += 1;
     s.job = job;
     s.stage = Stage::Fetching { done: 0, total: 0 };
+    let media = app
+        .board
+        .media
+        .get(&s.queue.id)
+        .cloned()
+        .unwrap_or_default();
     vec![Effect::FetchHistory {
         job,
         queue: s.queue.clone(),
+        media,
     }]
 }
 
@@ -442,6 +449,7 @@ pub fn open_queue(app: &mut App, queue: NamedRef) -> Vec<Effect> {
     fx.push(Effect::FetchHistory {
         job,
         queue: queue.clone(),
+        media: app.board.media.get(&queue.id).cloned().unwrap_or_default(),
     });
     app.session = Some(Session::new(queue, job, app.default_model.clone()));
     fx
