@@ -14,8 +14,12 @@ use crate::genesys::{AggregateQuery, Direction, DirectionDimension};
 use crate::granularity::Granularity;
 use crate::history::{FillMode, InputLimits};
 
+mod campaign;
+pub use campaign::{CampaignConfig, DEFAULT_SCHEDULE_MARGIN_MIN};
 mod org;
 pub use org::GenesysConfig;
+mod profile;
+pub use profile::{GcProfile, GcProfiles, ProfileError};
 mod staffing;
 pub use staffing::{SourceKind, StaffedBasis, StaffingSettings, WindowsMode};
 
@@ -39,12 +43,16 @@ pub struct Config {
     pub windows: WindowsConfig,
     pub drift: DriftConfig,
     pub staffing: StaffingSettings,
+    pub campaign: CampaignConfig,
     pub limits: LimitsConfig,
     /// Per-queue settings by queue name: `[queues."Sales Inbound"] time_zone = "…"`.
     pub queues: BTreeMap<String, QueueConfig>,
     /// `--time-zone` for this run: wins over every zone in the file.
     #[serde(skip)]
     pub time_zone_flag: Option<String>,
+    /// The gc CLI profile `[genesys]` came from (`--profile`): its name and file.
+    #[serde(skip)]
+    pub gc_profile: Option<(String, PathBuf)>,
 }
 
 /// Settings of one queue, overriding the `[history]` ones for it.
@@ -456,6 +464,22 @@ impl Config {
         Ok(())
     }
 
+    /// `--profile NAME`: the gc CLI profile `name` from `path` replaces the file's org and
+    /// credentials, and the environment (`get`) is applied again on top, as the gc CLI does.
+    pub fn use_gc_profile(
+        &mut self,
+        name: &str,
+        path: &Path,
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ProfileError> {
+        let profiles = GcProfiles::read(path, name)?;
+        let profile = profiles.get(name)?;
+        profile.apply(&mut self.genesys, path)?;
+        self.apply_env(get);
+        self.gc_profile = Some((profile.name.clone(), path.to_path_buf()));
+        Ok(())
+    }
+
     /// Env overrides; takes a lookup so tests don't touch the process environment.
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) {
         let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
@@ -642,6 +666,7 @@ impl Config {
                 "use a positive error ratio, e.g. 0.15",
             ));
         }
+        self.campaign.validate()?;
         self.staffing.validate()
     }
 }

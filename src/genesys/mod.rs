@@ -14,6 +14,7 @@ mod error;
 mod members;
 pub mod models;
 mod outbound;
+pub mod permissions;
 mod queues;
 pub mod regions;
 mod retry;
@@ -32,6 +33,7 @@ pub use client::{GenesysClient, RetryNotice};
 pub use error::GenesysError;
 pub use members::{MemberUser, QueueMember};
 pub use models::*;
+pub use permissions::{OPERATIONS, Operation, Probe, permissions_markdown};
 pub use secret::Secret;
 pub use settings::{
     ClientSettings, ENV_ACCESS_TOKEN, ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REGION,
