@@ -464,22 +464,6 @@ impl Config {
         Ok(())
     }
 
-    /// `--profile NAME`: the gc CLI profile `name` from `path` replaces the file's org and
-    /// credentials, and the environment (`get`) is applied again on top, as the gc CLI does.
-    pub fn use_gc_profile(
-        &mut self,
-        name: &str,
-        path: &Path,
-        get: impl Fn(&str) -> Option<String>,
-    ) -> Result<(), ProfileError> {
-        let profiles = GcProfiles::read(path, name)?;
-        let profile = profiles.get(name)?;
-        profile.apply(&mut self.genesys, path)?;
-        self.apply_env(get);
-        self.gc_profile = Some((profile.name.clone(), path.to_path_buf()));
-        Ok(())
-    }
-
     /// Env overrides; takes a lookup so tests don't touch the process environment.
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) {
         let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());

@@ -235,6 +235,24 @@ impl GcProfile {
     }
 }
 
+impl super::Config {
+    /// `--profile NAME`: the gc CLI profile `name` from `path` replaces the file's org and
+    /// credentials, and the environment (`get`) is applied again on top, as the gc CLI does.
+    pub fn use_gc_profile(
+        &mut self,
+        name: &str,
+        path: &Path,
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ProfileError> {
+        let profiles = GcProfiles::read(path, name)?;
+        let profile = profiles.get(name)?;
+        profile.apply(&mut self.genesys, path)?;
+        self.apply_env(get);
+        self.gc_profile = Some((profile.name.clone(), path.to_path_buf()));
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

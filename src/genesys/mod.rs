@@ -5,7 +5,8 @@
 //! Inside: `settings` (hosts, limits) and `transport` (one attempt) at the bottom; `retry`
 //! (the pure decision) and `auth` (token request and cache) on them; `client` (the retry
 //! loop) on all of those; the endpoint modules (`queues`, `aggregates`, `outbound`, `telephony`,
-//! `members`, `users_aggregates`) on `client`.
+//! `members`, `users_aggregates`) on `client`; `permissions` lists every operation with the
+//! permission it needs (the doctor's and the README's one table).
 
 mod aggregates;
 mod auth;
