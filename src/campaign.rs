@@ -387,13 +387,11 @@ pub fn schedule(campaign_id: &str, tz: Tz, windows: &[ScheduleWindow]) -> Campai
     }
 }
 
-/// How soon a window may start: Genesys refuses a schedule entry that starts in the past, and
-/// one starting within minutes may be past by the time the analyst confirms.
-pub const SCHEDULE_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 /// A window clipped shorter than this is dropped rather than sent.
 pub const MIN_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 
 /// The windows as they can still be scheduled at `now`: none starts before `now + margin`
+/// (`[campaign] schedule_margin_min`: Genesys refuses a schedule entry that starts in the past)
 /// (a window already under way is clipped to start then), and one left shorter than
 /// `min_len` is dropped.
 pub fn clip_windows(
@@ -607,7 +605,8 @@ mod tests {
             w(at(14, 0), at(15, 0)),  // later: unchanged
         ];
         let now = at(10, 0);
-        let out = clip_windows(&windows, now, SCHEDULE_MARGIN, MIN_WINDOW);
+        let margin = chrono::TimeDelta::minutes(15);
+        let out = clip_windows(&windows, now, margin, MIN_WINDOW);
         assert_eq!(
             out,
             [
@@ -616,14 +615,9 @@ mod tests {
                 w(at(14, 0), at(15, 0)),
             ]
         );
-        assert!(out.iter().all(|w| w.start >= now + SCHEDULE_MARGIN));
+        assert!(out.iter().all(|w| w.start >= now + margin));
         // Exactly the minimum length is kept.
-        let edge = clip_windows(
-            &[w(at(10, 0), at(10, 30))],
-            now,
-            SCHEDULE_MARGIN,
-            MIN_WINDOW,
-        );
+        let edge = clip_windows(&[w(at(10, 0), at(10, 30))], now, margin, MIN_WINDOW);
         assert_eq!(edge, [w(at(10, 15), at(10, 30))]);
     }
 

@@ -31,6 +31,10 @@ pub struct GlobalArgs {
     /// Region domain or AWS region name [env: GENESYSCLOUD_REGION]
     #[arg(long, global = true)]
     pub region: Option<String>,
+    /// Org and credentials from this profile of the official gc CLI (~/.gc/config.toml,
+    /// read-only); GENESYSCLOUD_* env vars and --region/--api-base still win over it
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Config file to use instead of the platform default [env: QUEUECAST_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -52,6 +56,15 @@ pub enum Command {
     Queues(QueuesArgs),
     /// Show or print configuration
     Config(ConfigArgs),
+    /// Check, against the configured org, each permission queuecast needs (one cheap read
+    /// per API; writes are never sent, only listed)
+    #[command(after_help = "Exit codes:
+  0   every read check passed
+  2   usage or config error
+  3   sign-in or network failed: nothing was checked
+  6   at least one check was not OK (a missing permission is named with the role permission \
+that grants it)")]
+    Doctor,
     /// Run the dashboard (the default when no subcommand is given)
     Dashboard(DashboardArgs),
 }

@@ -14,8 +14,12 @@ use crate::genesys::{AggregateQuery, Direction, DirectionDimension};
 use crate::granularity::Granularity;
 use crate::history::{FillMode, InputLimits};
 
+mod campaign;
+pub use campaign::{CampaignConfig, DEFAULT_SCHEDULE_MARGIN_MIN};
 mod org;
 pub use org::GenesysConfig;
+mod profile;
+pub use profile::{GcProfile, GcProfiles, ProfileError};
 mod staffing;
 pub use staffing::{SourceKind, StaffedBasis, StaffingSettings, WindowsMode};
 
@@ -39,12 +43,16 @@ pub struct Config {
     pub windows: WindowsConfig,
     pub drift: DriftConfig,
     pub staffing: StaffingSettings,
+    pub campaign: CampaignConfig,
     pub limits: LimitsConfig,
     /// Per-queue settings by queue name: `[queues."Sales Inbound"] time_zone = "…"`.
     pub queues: BTreeMap<String, QueueConfig>,
     /// `--time-zone` for this run: wins over every zone in the file.
     #[serde(skip)]
     pub time_zone_flag: Option<String>,
+    /// The gc CLI profile `[genesys]` came from (`--profile`): its name and file.
+    #[serde(skip)]
+    pub gc_profile: Option<(String, PathBuf)>,
 }
 
 /// Settings of one queue, overriding the `[history]` ones for it.
@@ -642,6 +650,7 @@ impl Config {
                 "use a positive error ratio, e.g. 0.15",
             ));
         }
+        self.campaign.validate()?;
         self.staffing.validate()
     }
 }

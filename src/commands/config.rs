@@ -2,7 +2,7 @@
 
 use super::{CliError, CommandResult, exit};
 use crate::cli::{ConfigArgs, GlobalArgs};
-use crate::config::{Config, DEFAULT_CONFIG_TOML};
+use crate::config::{Config, DEFAULT_CONFIG_TOML, GcProfiles};
 
 pub async fn run(global: &GlobalArgs, args: ConfigArgs) -> CommandResult {
     if args.print_default {
@@ -11,8 +11,10 @@ pub async fn run(global: &GlobalArgs, args: ConfigArgs) -> CommandResult {
     }
     let (config, paths) = super::load_config(global)?;
     if args.paths {
+        let gc = GcProfiles::default_path()
+            .map_or_else(|| "(no home directory)".into(), |p| p.display().to_string());
         super::print_out(&format!(
-            "config file: {}\ndata dir:    {}\nlog dir:     {}\n",
+            "config file: {}\ndata dir:    {}\nlog dir:     {}\ngc profiles: {gc} (read with --profile NAME, never written)\n",
             paths.config_file.display(),
             paths.data_dir.display(),
             paths.log_dir.display()
@@ -21,8 +23,24 @@ pub async fn run(global: &GlobalArgs, args: ConfigArgs) -> CommandResult {
     }
     let text = effective_toml(&config)
         .map_err(|e| CliError::usage(color_eyre::eyre::eyre!("cannot render config: {e}")))?;
-    super::print_out(&text)?;
+    super::print_out(&format!("{}{text}", header(&config)))?;
     Ok(exit::OK)
+}
+
+/// Where the `[genesys]` settings come from, as TOML comments.
+fn header(config: &Config) -> String {
+    let mut h = String::from(
+        "# Effective settings. Precedence: flags > GENESYSCLOUD_* env vars > gc CLI profile \
+         (--profile) > config file > defaults.\n",
+    );
+    if let Some((name, path)) = &config.gc_profile {
+        h.push_str(&format!(
+            "# [genesys] org and credentials from gc CLI profile {:?} in {} (read-only).\n",
+            crate::text::clean(name),
+            crate::text::clean(&path.display().to_string())
+        ));
+    }
+    h
 }
 
 /// The merged settings (file + env + flags) as TOML, with the client secret redacted.

@@ -13,6 +13,9 @@ pub mod exit {
     pub const DATA: u8 = 4;
     /// Many queues: at least one queue failed while the others were forecast.
     pub const SOME_FAILED: u8 = 5;
+    /// `doctor`: at least one check was not OK (a missing permission, another API error, or
+    /// a check that could not run).
+    pub const CHECK_FAILED: u8 = 6;
     /// `forecast --check-drift`: the last forecast missed; retraining recommended.
     pub const RETRAIN: u8 = 10;
 }
@@ -108,6 +111,7 @@ pub type CommandResult = Result<u8, CliError>;
 pub mod config;
 pub mod dashboard;
 pub mod demo;
+pub mod doctor;
 pub mod forecast;
 pub mod queues;
 pub mod sandbox;
@@ -115,7 +119,8 @@ pub mod sandbox;
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{Config, Paths};
 
-/// Config file + env + global flags, in that order of precedence (last wins).
+/// Config file, `--profile`'s gc CLI profile, env, global flags: in that order of precedence
+/// (last wins).
 pub fn load_config(global: &GlobalArgs) -> Result<(Config, Paths), CliError> {
     let mut paths = Paths::discover();
     if let Some(file) = &global.config {
@@ -130,6 +135,16 @@ pub fn load_config(global: &GlobalArgs) -> Result<(Config, Paths), CliError> {
         paths.config_file = file.clone();
     }
     let mut config = Config::load(&paths.config_file).map_err(CliError::usage)?;
+    if let Some(name) = &global.profile {
+        let path = crate::config::GcProfiles::default_path().ok_or_else(|| {
+            CliError::usage(color_eyre::eyre::eyre!(
+                "--profile {name}: no home directory to find ~/.gc/config.toml in (set HOME)"
+            ))
+        })?;
+        config
+            .use_gc_profile(name, &path, |k| std::env::var(k).ok())
+            .map_err(CliError::usage)?;
+    }
     if let Some(base) = &global.api_base {
         config.genesys.api_base = Some(base.clone());
     }
@@ -154,6 +169,7 @@ pub async fn run(cli: Cli) -> CommandResult {
         Some(Command::Forecast(args)) => forecast::run(&global, args).await,
         Some(Command::Queues(args)) => queues::run(&global, args).await,
         Some(Command::Config(args)) => config::run(&global, args).await,
+        Some(Command::Doctor) => doctor::run(&global).await,
     }
 }
 

@@ -31,8 +31,8 @@ pub struct GenesysConfig {
     /// Aggregates queries in flight at once.
     pub max_concurrency: usize,
     /// A ready bearer token from `GENESYSCLOUD_ACCESS_TOKEN` (the variable the official `gc`
-    /// CLI honours): used instead of client credentials. Environment only, never read from or
-    /// written to a file, never printed.
+    /// CLI honours) or a gc profile's `access_token`: used instead of client credentials.
+    /// Never read from or written to queuecast's own file, never printed.
     #[serde(skip)]
     pub access_token: Option<String>,
     /// Queues per aggregates query (the or-clause of queue ids). Genesys documents no limit on

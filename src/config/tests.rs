@@ -333,3 +333,27 @@ fn out_of_range_settings_are_refused_by_name() {
     );
     assert!(ok.is_ok(), "{ok:?}");
 }
+
+#[test]
+fn schedule_margin_is_a_range_checked_setting() {
+    let cfg = Config::default();
+    assert_eq!(
+        cfg.campaign.schedule_margin(),
+        chrono::TimeDelta::minutes(15)
+    );
+    let cfg =
+        Config::from_toml("[campaign]\nschedule_margin_min = 40", Path::new("c.toml")).unwrap();
+    assert_eq!(
+        cfg.campaign.schedule_margin(),
+        chrono::TimeDelta::minutes(40)
+    );
+    for bad in ["nan", "-5", "0", "inf", "1441"] {
+        let text = format!("[campaign]\nschedule_margin_min = {bad}");
+        let e = Config::from_toml(&text, Path::new("c.toml")).unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Invalid { setting, .. } if *setting == "campaign.schedule_margin_min"),
+            "{bad}: {e}"
+        );
+        assert!(e.to_string().contains("use 1 to 1440 minutes"), "{e}");
+    }
+}

@@ -5,7 +5,8 @@
 //! Inside: `settings` (hosts, limits) and `transport` (one attempt) at the bottom; `retry`
 //! (the pure decision) and `auth` (token request and cache) on them; `client` (the retry
 //! loop) on all of those; the endpoint modules (`queues`, `aggregates`, `outbound`, `telephony`,
-//! `members`, `users_aggregates`) on `client`.
+//! `members`, `users_aggregates`) on `client`; `permissions` lists every operation with the
+//! permission it needs (the doctor's and the README's one table).
 
 mod aggregates;
 mod auth;
@@ -14,6 +15,7 @@ mod error;
 mod members;
 pub mod models;
 mod outbound;
+pub mod permissions;
 mod queues;
 pub mod regions;
 mod retry;
@@ -32,6 +34,7 @@ pub use client::{GenesysClient, RetryNotice};
 pub use error::GenesysError;
 pub use members::{MemberUser, QueueMember};
 pub use models::*;
+pub use permissions::{OPERATIONS, Operation, Probe, permissions_markdown};
 pub use secret::Secret;
 pub use settings::{
     ClientSettings, ENV_ACCESS_TOKEN, ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REGION,

@@ -29,7 +29,7 @@ mod data;
 mod faults;
 mod members;
 mod outbound;
-mod permissions;
+pub(crate) mod permissions;
 mod routing;
 mod server;
 mod telephony;

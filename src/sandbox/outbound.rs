@@ -427,6 +427,15 @@ pub(crate) fn create_campaign(state: &State, body: &[u8]) -> Result<Value, ApiEr
     Ok(c)
 }
 
+/// `GET /api/v2/outbound/schedules/campaigns`: every campaign schedule, as a plain JSON array
+/// (`list[CampaignSchedule]` in the official SDK's `OutboundApi.md`, not a paged listing).
+pub(crate) fn list_schedules(state: &State) -> Value {
+    let store = state.lock();
+    let mut all: Vec<&Value> = store.schedules.values().collect();
+    all.sort_by_key(|s| s["campaign"]["id"].as_str().unwrap_or_default().to_string());
+    Value::Array(all.into_iter().cloned().collect())
+}
+
 pub(crate) fn get_schedule(state: &State, campaign_id: &str) -> Result<Value, ApiError> {
     get_campaign(state, campaign_id)?;
     state

@@ -4,7 +4,7 @@
 //!
 //! Permissions per operation as the official Python SDK documents them ("Requires ANY
 //! permissions" in `build/docs/{OutboundApi,RoutingApi,ScriptsApi,ConversationsApi,
-//! AnalyticsApi}.md`); `organizations/me` and the sites listing require none. The 403 body
+//! AnalyticsApi}.md`, 257.1.0); `organizations/me` and the sites listing require none. The 403 body
 //! (`missing.any.permissions`, "Unable to perform the requested action. You must have at least
 //! one of the following permissions assigned: …") is the shape third-party Genesys clients quote
 //! (e.g. gildas/go-purecloud `errors.go`); the official docs do not document it, so the client
@@ -19,6 +19,16 @@ use super::wire::ApiError;
 const REQUIRED: &[(&str, &str, &[&str])] = &[
     ("GET", "/api/v2/routing/queues", &["routing:queue:view"]),
     ("GET", "/api/v2/routing/queues/{}", &["routing:queue:view"]),
+    (
+        "GET",
+        "/api/v2/routing/queues/{}/members",
+        &[
+            "routing:queue:view",
+            "routing:queue:edit",
+            "routing:queue:readonly",
+            "routing:queueMember:manage",
+        ],
+    ),
     (
         "POST",
         "/api/v2/analytics/conversations/aggregates/query",
@@ -68,6 +78,11 @@ const REQUIRED: &[(&str, &str, &[&str])] = &[
     (
         "GET",
         "/api/v2/outbound/schedules/campaigns/{}",
+        &["outbound:schedule:view", "outbound:campaign:viewSchedule"],
+    ),
+    (
+        "GET",
+        "/api/v2/outbound/schedules/campaigns",
         &["outbound:schedule:view", "outbound:campaign:viewSchedule"],
     ),
     (

@@ -60,6 +60,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
             get(campaigns).post(create_campaign),
         )
         .route("/api/v2/outbound/campaigns/{id}", get(campaign))
+        .route("/api/v2/outbound/schedules/campaigns", get(schedules))
         .route(
             "/api/v2/outbound/schedules/campaigns/{id}",
             get(schedule).put(put_schedule),
@@ -413,6 +414,10 @@ async fn create_campaign(st: St, body: Bytes) -> ApiResult {
 
 async fn campaign(st: St, Path(id): Path<String>) -> ApiResult {
     ok(outbound::get_campaign(&st.0, &id)?)
+}
+
+async fn schedules(st: St) -> ApiResult {
+    ok(outbound::list_schedules(&st.0))
 }
 
 async fn schedule(st: St, Path(id): Path<String>) -> ApiResult {

@@ -7,6 +7,7 @@
 //! wrong along the way comes back as data for the caller to show.
 
 pub mod batch;
+pub mod doctor;
 pub mod forecast;
 pub mod history;
 pub mod index;

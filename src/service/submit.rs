@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use crate::campaign::{self, MIN_WINDOW, SCHEDULE_MARGIN, ScheduleWindow, clip_windows};
+use crate::campaign::{self, MIN_WINDOW, ScheduleWindow, clip_windows};
 use crate::fsutil::{WriteError, create_parent_dir, write_atomic};
 use crate::genesys::{Campaign, CampaignSchedule, GenesysClient, GenesysError};
 
@@ -31,6 +31,9 @@ pub const CREATE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The time limits of one submit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
+    /// How soon a scheduled window may start (`[campaign] schedule_margin_min`): earlier
+    /// windows are clipped to start then.
+    pub schedule_margin: chrono::TimeDelta,
     /// The create alone; after it the outcome is unknown until a lookup answers.
     pub create: Duration,
     /// One lookup by name (the client's own retries included); a slower one counts as failed.
@@ -42,9 +45,22 @@ pub struct Timeouts {
     pub lookup_pause: Duration,
 }
 
+impl Timeouts {
+    /// The defaults with the configured schedule margin.
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        Self {
+            schedule_margin: config.campaign.schedule_margin(),
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for Timeouts {
     fn default() -> Self {
         Self {
+            schedule_margin: chrono::TimeDelta::seconds(
+                (crate::config::DEFAULT_SCHEDULE_MARGIN_MIN * 60.0) as i64,
+            ),
             create: CREATE_TIMEOUT,
             lookup: Duration::from_secs(15),
             lookup_budget: Duration::from_secs(60),
@@ -237,7 +253,7 @@ pub async fn submit(
         check_only: false,
         ..req.clone()
     });
-    let schedule = match clipped(&req.schedule, &id, Utc::now()) {
+    let schedule = match clipped(&req.schedule, &id, Utc::now(), timeouts.schedule_margin) {
         Ok(s) => s,
         Err(message) => {
             return SubmitOutcome::ScheduleFailed {
@@ -264,9 +280,14 @@ pub async fn submit(
 }
 
 /// The schedule for campaign `id` as it can still be sent at `now`: intervals clipped so none
-/// starts before now plus [`SCHEDULE_MARGIN`] (Genesys refuses a start in the past), those
-/// left shorter than [`MIN_WINDOW`] dropped; an error when none is left.
-fn clipped(s: &CampaignSchedule, id: &str, now: DateTime<Utc>) -> Result<CampaignSchedule, String> {
+/// starts before now plus `margin` (Genesys refuses a start in the past), those left shorter
+/// than [`MIN_WINDOW`] dropped; an error when none is left.
+fn clipped(
+    s: &CampaignSchedule,
+    id: &str,
+    now: DateTime<Utc>,
+    margin: chrono::TimeDelta,
+) -> Result<CampaignSchedule, String> {
     let zone = s.time_zone.as_deref().unwrap_or("UTC");
     let tz: Tz = zone
         .parse()
@@ -287,13 +308,14 @@ fn clipped(s: &CampaignSchedule, id: &str, now: DateTime<Utc>) -> Result<Campaig
             })
         })
         .collect();
-    let kept = clip_windows(&windows, now, SCHEDULE_MARGIN, MIN_WINDOW);
+    let kept = clip_windows(&windows, now, margin, MIN_WINDOW);
     if kept.is_empty() {
         return Err(format!(
             "no window is left to schedule: every selected window ends before {} {zone} plus \
-             the {}-minute margin; select later windows and submit again",
+             the {}-minute margin ([campaign] schedule_margin_min); select later windows and \
+             submit again",
             now.with_timezone(&tz).format("%a %m-%d %H:%M"),
-            SCHEDULE_MARGIN.num_minutes()
+            margin.num_minutes()
         ));
     }
     Ok(CampaignSchedule {

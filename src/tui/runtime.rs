@@ -320,8 +320,8 @@ impl Runtime {
                 let (b, tx) = (self.backend.clone(), self.tx.clone());
                 self.spawn("submitting", async move {
                     let pending = PendingStore::new(b.store.dir());
-                    let outcome =
-                        submit(&b.client, *request, &Timeouts::default(), Some(&pending)).await;
+                    let limits = Timeouts::from_config(&b.config);
+                    let outcome = submit(&b.client, *request, &limits, Some(&pending)).await;
                     let _ = tx.send(Msg::SubmitFinished { job, outcome });
                 });
             }

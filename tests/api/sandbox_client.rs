@@ -167,6 +167,18 @@ async fn client_lists_queues_fetches_history_and_drafts_a_campaign() {
     assert_eq!(v2.version, Some(2), "update sent the current version");
     let stored = sb.schedule(&id).unwrap();
     assert_eq!(stored["intervals"][0]["start"], "2026-11-24T13:00:00.000");
+    // The doctor's schedule probe: a plain array of CampaignSchedule (OutboundApi.md).
+    let op = queuecast::genesys::OPERATIONS
+        .iter()
+        .find(|o| o.method == "GET" && o.path == "/api/v2/outbound/schedules/campaigns")
+        .unwrap();
+    let all = c.probe(op, None, None).await.unwrap();
+    let model = crate::common::openapi::response_items_definition("get", op.path, "200").unwrap();
+    assert_eq!(model, "CampaignSchedule");
+    let listed = all.as_array().expect("a JSON array");
+    assert_eq!(listed.len(), 1, "{all}");
+    crate::common::openapi::assert_valid(&model, &listed[0]);
+    assert_eq!(listed[0]["campaign"]["id"], id.as_str());
     assert_eq!(
         c.get_campaign_schedule(&id)
             .await

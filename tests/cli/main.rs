@@ -4,6 +4,7 @@
 mod common;
 
 mod corpus;
+mod doctor;
 mod forecast;
 mod forecast_many;
 mod genesys;

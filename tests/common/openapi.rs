@@ -14,6 +14,7 @@ const EXTRAS: &[&str] = &[
     include_str!("../fixtures/openapi-extra/outbound-telephony.json"),
     include_str!("../fixtures/openapi-extra/users-members.json"),
     include_str!("../fixtures/openapi-extra/dataretention.json"),
+    include_str!("../fixtures/openapi-extra/schedules-list.json"),
 ];
 
 /// The subset with every extra's paths and definitions merged in.
@@ -106,5 +107,14 @@ pub fn assert_valid(name: &str, instance: &Value) {
 pub fn response_definition(method: &str, path: &str, status: &str) -> Option<String> {
     let doc = merged();
     let r = doc["paths"][path][method]["responses"][status]["schema"]["$ref"].as_str()?;
+    Some(r.trim_start_matches("#/definitions/").to_string())
+}
+
+/// The item schema name of an operation whose response is a plain JSON array.
+pub fn response_items_definition(method: &str, path: &str, status: &str) -> Option<String> {
+    let doc = merged();
+    let schema = &doc["paths"][path][method]["responses"][status]["schema"];
+    (schema["type"] == "array").then_some(())?;
+    let r = schema["items"]["$ref"].as_str()?;
     Some(r.trim_start_matches("#/definitions/").to_string())
 }

@@ -30,6 +30,7 @@ fn client_for(base: &str) -> GenesysClient {
 fn quick() -> Timeouts {
     Timeouts {
         create: Duration::from_millis(100),
+        schedule_margin: chrono::TimeDelta::minutes(15),
         lookup: Duration::from_millis(400),
         lookup_budget: Duration::from_secs(3),
         lookup_pause: Duration::from_millis(20),
@@ -376,7 +377,8 @@ fn the_schedule_sent_is_clipped_to_now_plus_the_margin() {
     let now = chrono::Utc
         .with_ymd_and_hms(2026, 12, 3, 14, 30, 0)
         .unwrap();
-    let out = clipped(&s, "c1", now).unwrap();
+    let fifteen = chrono::TimeDelta::minutes(15);
+    let out = clipped(&s, "c1", now, fifteen).unwrap();
     assert_eq!(out.campaign.id, "c1");
     assert_eq!(
         out.intervals,
@@ -388,8 +390,15 @@ fn the_schedule_sent_is_clipped_to_now_plus_the_margin() {
     let late = chrono::Utc
         .with_ymd_and_hms(2026, 12, 3, 19, 50, 0)
         .unwrap();
-    let e = clipped(&s, "c1", late).unwrap_err();
-    assert!(e.starts_with("no window is left to schedule: every selected window ends before Thu 12-03 14:50 America/New_York plus the 15-minute margin"), "{e}");
+    let e = clipped(&s, "c1", late, fifteen).unwrap_err();
+    assert!(e.starts_with("no window is left to schedule: every selected window ends before Thu 12-03 14:50 America/New_York plus the 15-minute margin ([campaign] schedule_margin_min)"), "{e}");
+    // A configured margin of an hour moves the clip: 09:30 + 60 min = 10:30.
+    let hour = chrono::TimeDelta::minutes(60);
+    let out = clipped(&s, "c1", now, hour).unwrap();
+    assert_eq!(
+        out.intervals[0],
+        ScheduleInterval::from_local(at(10, 30), at(11, 0))
+    );
 }
 
 #[test]
