@@ -407,7 +407,9 @@ fn fetch_error(e: FetchError) -> CliError {
     match e {
         FetchError::Api(_) => CliError::api(e),
         FetchError::History(_) => CliError::data(e),
-        FetchError::Config(_) | FetchError::Queue(_) => CliError::usage(e),
+        FetchError::Config(_) | FetchError::Queue(_) | FetchError::TooLarge(_) => {
+            CliError::usage(e)
+        }
     }
 }
 
