@@ -189,14 +189,6 @@ pub struct ForecastConfig {
     pub fit_max_seconds: u32,
 }
 
-impl ForecastConfig {
-    /// Python Prophet's `iter=1e4`.
-    pub const DEFAULT_FIT_MAX_ITERATIONS: u32 = 10_000;
-    /// Measured fits take 10 ms to 2 s; a minute is only ever reached by a runaway, so the
-    /// default never changes a result.
-    pub const DEFAULT_FIT_MAX_SECONDS: u32 = 60;
-}
-
 impl Default for ForecastConfig {
     fn default() -> Self {
         Self {
@@ -214,8 +206,9 @@ impl Default for ForecastConfig {
             holidays: String::new(),
             closures_file: String::new(),
             closure_days: Vec::new(),
-            fit_max_iterations: Self::DEFAULT_FIT_MAX_ITERATIONS,
-            fit_max_seconds: Self::DEFAULT_FIT_MAX_SECONDS,
+            // Python Prophet's `iter=1e4`; a year of hours fits in <= 212 iterations and 41 ms.
+            fit_max_iterations: 10_000,
+            fit_max_seconds: 60,
         }
     }
 }

@@ -101,6 +101,16 @@ fn demo_flow_creates_one_campaign_and_exports() {
             (cut(&iv["start"]), cut(&iv["end"]))
         })
         .collect();
+    // A window already under way is sent from now plus the submit margin (see
+    // `the_schedule_sent_is_clipped_to_now_plus_the_margin`): its start may be later, within it.
+    let mut expected = expected;
+    if let (Some(g), Some(e)) = (got.first(), expected.first_mut())
+        && g.1 == e.1
+        && e.0 < g.0
+        && g.0 < e.1
+    {
+        e.0 = g.0.clone();
+    }
     assert_eq!(got, expected);
     // The export covers the whole horizon: 7 days of hourly buckets after the history.
     let intervals = doc["intervals"].as_array().unwrap();
