@@ -545,7 +545,10 @@ mod tests {
                 .unwrap();
             assert_eq!(&got.queue, queue);
             assert_eq!(got.series, alone.series, "{}", queue.name);
-            assert_eq!(got.series.points.len(), 21 * 24);
+            // A series starts at its first reported bucket: a quiet night at the start of the
+            // 21 days (the run's time of day) shortens it by a few hours, never more than a day.
+            let n = got.series.points.len();
+            assert!((20 * 24..=21 * 24).contains(&n), "{n}");
         }
         // One query per chunk for all of them: no more requests than one queue alone costs
         // twice (the or-clause of queue ids), far fewer than one queue at a time.
@@ -588,7 +591,11 @@ mod tests {
             assert_eq!(done.run.output.queue, o.queue);
             assert_eq!(done.run.output.forecast.future.len(), 24);
             let history = done.history.as_ref().unwrap();
-            assert_eq!(history.series.points.len(), 21 * 24);
+            let n = history.series.points.len();
+            assert!(
+                (20 * 24..=21 * 24).contains(&n),
+                "{n} (see fetch_many_equals_…)"
+            );
             assert!(store.load_forecast(&o.queue.id).unwrap().is_some());
         }
     }
