@@ -368,7 +368,11 @@ fn sigint_during_an_export_run_leaves_an_index_that_says_interrupted() {
     assert_eq!(index["run"], "interrupted", "{index}");
     let done = index["queues"].as_array().unwrap();
     let not_run = index["notRun"].as_array().unwrap();
-    eprintln!("interrupted: {} finished, {} not run", done.len(), not_run.len());
+    eprintln!(
+        "interrupted: {} finished, {} not run",
+        done.len(),
+        not_run.len()
+    );
     assert!(!done.is_empty(), "{index}");
     assert!(
         !not_run.is_empty(),
