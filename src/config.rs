@@ -191,6 +191,10 @@ pub struct ForecastConfig {
     /// The days read from `closures_file` when the config was loaded.
     #[serde(skip)]
     pub closure_days: Vec<chrono::NaiveDate>,
+    /// Iteration cap of one model fit (Prophet's L-BFGS).
+    pub fit_max_iterations: u32,
+    /// Wall-clock budget of one model fit, in seconds.
+    pub fit_max_seconds: u32,
 }
 
 impl Default for ForecastConfig {
@@ -210,6 +214,9 @@ impl Default for ForecastConfig {
             holidays: String::new(),
             closures_file: String::new(),
             closure_days: Vec::new(),
+            // Python Prophet's `iter=1e4`; a year of hours fits in <= 212 iterations and 41 ms.
+            fit_max_iterations: 10_000,
+            fit_max_seconds: 60,
         }
     }
 }
@@ -286,6 +293,9 @@ pub struct LimitsConfig {
     pub max_buckets: usize,
     /// Longest run of missing days between two rows of a file.
     pub max_gap_days: u32,
+    /// Most buckets one history fetch may ask for across its queues (days × buckets a day ×
+    /// queues): all of them are in memory at once.
+    pub max_fetch_buckets: usize,
 }
 
 impl Default for LimitsConfig {
@@ -294,11 +304,15 @@ impl Default for LimitsConfig {
             max_file_mb: InputLimits::DEFAULT_MAX_FILE_MB,
             max_buckets: InputLimits::DEFAULT_MAX_BUCKETS,
             max_gap_days: InputLimits::DEFAULT_MAX_GAP_DAYS,
+            max_fetch_buckets: Self::DEFAULT_MAX_FETCH_BUCKETS,
         }
     }
 }
 
 impl LimitsConfig {
+    /// 50 queues (a batch of `forecast --all`) of a year of 15-minute buckets; about 150 MB.
+    pub const DEFAULT_MAX_FETCH_BUCKETS: usize = 2_000_000;
+
     pub fn input_limits(&self) -> InputLimits {
         InputLimits {
             max_file_bytes: self.max_file_mb.saturating_mul(1024 * 1024),
@@ -322,6 +336,9 @@ pub mod bounds {
     pub const MAX_CHUNK_DAYS: u32 = 366;
     pub const MAX_FILE_MB: u64 = 4096;
     pub const MAX_BUCKETS: usize = 2_000_000;
+    pub const MAX_FETCH_BUCKETS: usize = 50_000_000;
+    pub const MAX_FIT_ITERATIONS: u32 = 1_000_000;
+    pub const MAX_FIT_SECONDS: u32 = 3600;
 }
 
 /// A configuration problem, phrased for the person who has to fix it.
@@ -678,6 +695,18 @@ impl Config {
             1,
             MAX_BACKTEST_FOLDS,
         )?;
+        within(
+            "forecast.fit_max_iterations",
+            f.fit_max_iterations,
+            10,
+            MAX_FIT_ITERATIONS,
+        )?;
+        within(
+            "forecast.fit_max_seconds",
+            f.fit_max_seconds,
+            1,
+            MAX_FIT_SECONDS,
+        )?;
         within("genesys.max_retries", g.max_retries, 0, MAX_RETRIES)?;
         within(
             "genesys.retry_deadline_secs",
@@ -728,6 +757,12 @@ impl Config {
         within("limits.max_file_mb", l.max_file_mb, 1, MAX_FILE_MB)?;
         within("limits.max_buckets", l.max_buckets, 2, MAX_BUCKETS)?;
         within("limits.max_gap_days", l.max_gap_days, 0, MAX_HISTORY_DAYS)?;
+        within(
+            "limits.max_fetch_buckets",
+            l.max_fetch_buckets,
+            2,
+            MAX_FETCH_BUCKETS,
+        )?;
         Ok(())
     }
 }

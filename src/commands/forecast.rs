@@ -22,7 +22,7 @@ use crate::service::batch::{
 };
 use crate::service::forecast::{self as service, ForecastRun, Summary, pct};
 use crate::service::history::{FetchError, fetch_history, read_file_limited, resolve_queue};
-use crate::service::index::{Index, IndexEntry, Table, export_file_names};
+use crate::service::index::{Index, IndexEntry, RunState, Table, export_file_names};
 use crate::service::staffing::{StaffingData, fetch_staffing_data, handle_buckets};
 use crate::store::Store;
 
@@ -109,10 +109,35 @@ async fn run_many_queues(config: Config, data_dir: &Path, args: &ForecastArgs) -
     let store = Store::new(data_dir);
     let cancel = tokio_util::sync::CancellationToken::new();
     let now = chrono::Utc::now();
-    let mut rx = run_many(client, store, queues.clone(), config, now, opts, cancel);
+    let mut stop = Interrupt::listen()?;
+    if let Some(dir) = &args.export_dir {
+        let running = Index::partial(&[], &queues, RunState::Running, format, now);
+        write_index(dir, &running)?;
+    }
+    let mut rx = run_many(
+        client,
+        store,
+        queues.clone(),
+        config,
+        now,
+        opts,
+        cancel.clone(),
+    );
     let bar = progress_bar(queues.len() as u64);
     let mut entries: Vec<Option<IndexEntry>> = vec![None; queues.len()];
-    while let Some(outcome) = rx.recv().await {
+    loop {
+        let outcome = tokio::select! {
+            o = rx.recv() => match o {
+                Some(o) => o,
+                None => break,
+            },
+            () = stop.recv() => {
+                // Exports are written in this loop, one at a time: none is half done here.
+                cancel.cancel();
+                bar.finish_and_clear();
+                return finish_interrupted(args, entries, queues, format, now);
+            }
+        };
         let entry = match outcome.result {
             Ok(done) => export_one(args, &names, outcome.queue, &done, format),
             Err(f) => IndexEntry::failed(outcome.queue, &f),
@@ -129,6 +154,85 @@ async fn run_many_queues(config: Config, data_dir: &Path, args: &ForecastArgs) -
         .map(|(e, q)| e.unwrap_or_else(|| IndexEntry::failed(q, &stopped())))
         .collect();
     finish_many(args, &entries, format, now)
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM: either stops a many-queue run between two queues.
+struct Interrupt {
+    #[cfg(unix)]
+    signals: [tokio::signal::unix::Signal; 2],
+}
+
+impl Interrupt {
+    /// Listens from now on: the default (die at once, index untouched) no longer applies.
+    fn listen() -> Result<Self, CliError> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let on =
+                |k| signal(k).map_err(|e| CliError::usage(eyre!("cannot listen for signals: {e}")));
+            Ok(Self {
+                signals: [on(SignalKind::interrupt())?, on(SignalKind::terminate())?],
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            let [int, term] = &mut self.signals;
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}
+
+/// The end of an interrupted run: index.json says `interrupted`, lists the queues that
+/// finished (their exports are whole: each was written atomically) and those never run; the
+/// table shows the finished ones; exit 130, as a shell reports a Ctrl-C.
+fn finish_interrupted(
+    args: &ForecastArgs,
+    entries: Vec<Option<IndexEntry>>,
+    queues: Vec<QueueRef>,
+    format: export::ExportFormat,
+    now: chrono::DateTime<chrono::Utc>,
+) -> CommandResult {
+    let total = queues.len();
+    let mut done = Vec::new();
+    let mut not_run = Vec::new();
+    for (e, q) in entries.into_iter().zip(queues) {
+        match e {
+            Some(e) => done.push(e),
+            None => not_run.push(q),
+        }
+    }
+    let listed = match &args.export_dir {
+        Some(dir) => {
+            let index = Index::partial(&done, &not_run, RunState::Interrupted, format, now);
+            write_index(dir, &index)?;
+            format!(
+                "; {} lists them as interrupted",
+                dir.join("index.json").display()
+            )
+        }
+        None => String::new(),
+    };
+    print!("{}", Table(&done));
+    eprintln!(
+        "queuecast: interrupted: {} of {total} queue(s) finished, {} not forecast{listed}",
+        done.len(),
+        not_run.len()
+    );
+    Ok(exit::INTERRUPTED)
+}
+
+fn write_index(dir: &Path, index: &Index<'_>) -> Result<(), CliError> {
+    crate::fsutil::write_atomic(&dir.join("index.json"), &index.to_json()).map_err(CliError::usage)
 }
 
 /// A queue whose run never reported back (its task was lost).
@@ -191,9 +295,7 @@ fn finish_many(
     now: chrono::DateTime<chrono::Utc>,
 ) -> CommandResult {
     if let Some(dir) = &args.export_dir {
-        let index = Index::new(entries, format, now);
-        let path = dir.join("index.json");
-        crate::fsutil::write_atomic(&path, &index.to_json()).map_err(CliError::usage)?;
+        write_index(dir, &Index::new(entries, format, now))?;
     }
     print!("{}", Table(entries));
     let warned = entries.iter().filter(|e| !e.warnings.is_empty()).count();
@@ -407,7 +509,9 @@ fn fetch_error(e: FetchError) -> CliError {
     match e {
         FetchError::Api(_) => CliError::api(e),
         FetchError::History(_) => CliError::data(e),
-        FetchError::Config(_) | FetchError::Queue(_) => CliError::usage(e),
+        FetchError::Config(_) | FetchError::Queue(_) | FetchError::TooLarge(_) => {
+            CliError::usage(e)
+        }
     }
 }
 

@@ -18,6 +18,8 @@ pub mod exit {
     pub const CHECK_FAILED: u8 = 6;
     /// `forecast --check-drift`: the last forecast missed; retraining recommended.
     pub const RETRAIN: u8 = 10;
+    /// Many queues: SIGINT or SIGTERM stopped the run (128 + SIGINT, as shells report it).
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// A failed command: what to tell the user and which exit code to use.

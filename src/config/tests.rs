@@ -317,6 +317,18 @@ fn out_of_range_settings_are_refused_by_name() {
         ("[genesys]\nmax_concurrency = 0", "genesys.max_concurrency"),
         ("[windows]\ncalling_days = []", "windows.calling_days"),
         ("[limits]\nmax_buckets = 0", "limits.max_buckets"),
+        (
+            "[forecast]\nfit_max_iterations = 0",
+            "forecast.fit_max_iterations",
+        ),
+        (
+            "[forecast]\nfit_max_seconds = 0",
+            "forecast.fit_max_seconds",
+        ),
+        (
+            "[forecast]\nfit_max_seconds = 86400",
+            "forecast.fit_max_seconds",
+        ),
     ];
     for (text, setting) in cases {
         let e = Config::from_toml(text, Path::new("c.toml")).unwrap_err();

@@ -22,6 +22,12 @@ const TRAIN_WEEKS: usize = 8;
 
 /// MSTL with daily and weekly periods; AutoETS (additive error, no or damped trend) on
 /// trend + remainder.
+///
+/// Its work is bounded without a budget of ours: STL runs a fixed number of passes, and
+/// AutoETS's Nelder–Mead stops at augurs' fixed 2 000 iterations for each of its few candidate
+/// models (augurs-ets 0.10 `AutoETS::max_iterations`, not settable), over at most
+/// [`TRAIN_WEEKS`] weeks of buckets whatever the history's length. Only Prophet's L-BFGS needs
+/// `forecast.fit_max_iterations`/`fit_max_seconds`.
 #[derive(Debug, Clone)]
 pub struct MstlEts {
     interval_width: f64,

@@ -15,6 +15,10 @@
 use augurs_prophet::optimizer::{Data, InitialParams, OptimizeOpts, OptimizedParams};
 use augurs_prophet::{Optimizer, TrendIndicator};
 
+use crate::config::ForecastConfig;
+
+#[cfg(test)]
+mod budget_tests;
 mod columns;
 mod suffstats;
 
@@ -35,8 +39,57 @@ const CONFIRM_REL: f64 = 1e-9;
 const STAN_INIT_ALPHA: f64 = 1e-3;
 
 /// The native Prophet optimizer: plug into `augurs_prophet::Prophet::new(opts, NativeOptimizer)`.
+/// Through the `Optimizer` trait a fit that runs out of its budget is an error (Stan's
+/// behaviour); [`NativeOptimizer::optimize_within`] returns the best point instead and says so.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NativeOptimizer;
+
+/// What one fit may spend: an iteration cap and a wall-clock budget. A pathological series
+/// (issue 17: constant, 1e300, year typos) must not keep a fit, or the dashboard, busy for
+/// minutes; the defaults are far above what a real series needs, so they never change a result.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitBudget {
+    pub max_iterations: u32,
+    pub max_time: std::time::Duration,
+}
+
+impl FitBudget {
+    /// The budget `[forecast]` sets.
+    pub fn from_config(cfg: &ForecastConfig) -> Self {
+        Self {
+            max_iterations: cfg.fit_max_iterations,
+            max_time: std::time::Duration::from_secs(u64::from(cfg.fit_max_seconds)),
+        }
+    }
+}
+
+impl Default for FitBudget {
+    fn default() -> Self {
+        Self::from_config(&ForecastConfig::default())
+    }
+}
+
+/// Which limit of a [`FitBudget`] stopped a fit before Stan's tests said it had converged.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BudgetHit {
+    Iterations(u64),
+    Time { seconds: f64, iterations: u64 },
+}
+
+impl std::fmt::Display for BudgetHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BudgetHit::Iterations(n) => write!(f, "its cap of {n} iterations"),
+            BudgetHit::Time {
+                seconds,
+                iterations,
+            } => write!(
+                f,
+                "its time budget of {seconds:.0} s (after {iterations} iterations)"
+            ),
+        }
+    }
+}
 
 /// Parameter layout in the unconstrained vector: `[k, m, log sigma_obs, delta.., beta..]`.
 const IK: usize = 0;
@@ -525,6 +578,10 @@ pub struct FitReport {
     pub evaluations: u64,
     /// Which of Stan's tests ended the fit.
     pub converged_by: &'static str,
+    /// Set when the budget ran out first: `x` is then the best point found, not an optimum.
+    pub budget_hit: Option<BudgetHit>,
+    /// Gradient norm at `x`.
+    pub grad_norm: f64,
 }
 
 /// Limited-memory inverse-Hessian approximation (Nocedal & Wright, algorithm 7.4).
@@ -693,14 +750,43 @@ fn line_search(
     (lo.a > 0.0 && lo.f < f0).then_some(lo)
 }
 
-/// Minimises the negative log posterior from `x0` by L-BFGS under Stan's stopping rules.
+/// Minimises the negative log posterior from `x0` by L-BFGS under Stan's stopping rules; running
+/// out of `opts.iter` iterations is an error.
 pub fn minimise(
     model: &Model,
     x0: Vec<f64>,
     opts: &OptimizeOpts,
 ) -> Result<FitReport, NativeOptimizerError> {
+    let budget = FitBudget {
+        max_iterations: opts.iter.unwrap_or(DEFAULT_ITER),
+        max_time: std::time::Duration::MAX,
+    };
+    let fit = minimise_within(model, x0, opts, &budget)?;
+    match fit.budget_hit {
+        None => Ok(fit),
+        Some(_) => Err(NativeOptimizerError::NotConverged {
+            iter: fit.iterations,
+            cost: fit.cost,
+            grad: fit.grad_norm,
+        }),
+    }
+}
+
+/// [`minimise`] that stops at the first limit of `budget` (or `opts.iter`, if lower) and then
+/// returns the best point so far (L-BFGS only accepts steps that lower the objective) with
+/// `budget_hit` set.
+pub fn minimise_within(
+    model: &Model,
+    x0: Vec<f64>,
+    opts: &OptimizeOpts,
+    budget: &FitBudget,
+) -> Result<FitReport, NativeOptimizerError> {
+    let started = std::time::Instant::now();
     let tol = Tolerances::from_opts(opts);
-    let max_iter = u64::from(opts.iter.unwrap_or(DEFAULT_ITER));
+    let max_iter = u64::from(
+        opts.iter
+            .map_or(budget.max_iterations, |i| i.min(budget.max_iterations)),
+    );
     let init_alpha = opts.init_alpha.unwrap_or(STAN_INIT_ALPHA);
     let mut hist = History {
         cap: opts.history_size.unwrap_or(STAN_HISTORY).max(1) as usize,
@@ -721,7 +807,16 @@ pub fn minimise(
     let mut confirmed_at: Option<f64> = None;
     let mut confirming: Option<&'static str> = None;
     let mut iter = 0u64;
-    while iter < max_iter {
+    let hit = loop {
+        if iter >= max_iter {
+            break BudgetHit::Iterations(iter);
+        }
+        if started.elapsed() > budget.max_time {
+            break BudgetHit::Time {
+                seconds: budget.max_time.as_secs_f64(),
+                iterations: iter,
+            };
+        }
         iter += 1;
         let dir: Vec<f64> = hist.apply(&g).iter().map(|v| -v).collect();
         // Stan's first step (and the first after a reset) is init_alpha along -g.
@@ -736,11 +831,13 @@ pub fn minimise(
             if let Some(by) = confirming.filter(|_| just_reset) {
                 // Already converged once and a fresh start cannot move: that is the optimum.
                 return Ok(FitReport {
+                    grad_norm: dot(&g, &g).sqrt(),
                     x,
                     cost: f,
                     iterations: iter,
                     evaluations: evals,
                     converged_by: by,
+                    budget_hit: None,
                 });
             }
             if just_reset {
@@ -784,42 +881,49 @@ pub fn minimise(
             && f_conv - f <= CONFIRM_REL * f.abs().max(1.0)
         {
             return Ok(FitReport {
+                grad_norm: dot(&g, &g).sqrt(),
                 x,
                 cost: f,
                 iterations: iter,
                 evaluations: evals,
                 converged_by: by,
+                budget_hit: None,
             });
         }
         confirmed_at = Some(f);
         confirming = Some(by);
         hist.clear();
         just_reset = true;
-    }
-    Err(NativeOptimizerError::NotConverged {
-        iter: max_iter,
+    };
+    Ok(FitReport {
+        grad_norm: dot(&g, &g).sqrt(),
+        x,
         cost: f,
-        grad: dot(&g, &g).sqrt(),
+        iterations: iter,
+        evaluations: evals,
+        converged_by: "budget",
+        budget_hit: Some(hit),
     })
 }
 
-impl Optimizer for NativeOptimizer {
-    fn optimize(
+impl NativeOptimizer {
+    /// Fits under `budget`; when it runs out, the best point so far and which limit hit.
+    pub fn optimize_within(
         &self,
         init: &InitialParams,
         data: &Data,
         opts: &OptimizeOpts,
-    ) -> Result<OptimizedParams, augurs_prophet::optimizer::Error> {
-        let err = |e: NativeOptimizerError| augurs_prophet::optimizer::Error::string(e.to_string());
+        budget: &FitBudget,
+    ) -> Result<(OptimizedParams, Option<BudgetHit>), NativeOptimizerError> {
         let k = data.s_a.len();
         if init.beta.len() != k || init.delta.len() != data.t_change.len() {
-            return Err(err(NativeOptimizerError::Data(format!(
+            return Err(NativeOptimizerError::Data(format!(
                 "initial parameters have {} coefficients and {} rate changes for {k} features \
                  and {} changepoints",
                 init.beta.len(),
                 init.delta.len(),
                 data.t_change.len()
-            ))));
+            )));
         }
         // Model::with_columns reports malformed data; only order well-formed columns.
         let shape_ok = data.K as usize == k
@@ -832,36 +936,62 @@ impl Optimizer for NativeOptimizer {
             (0..k).collect()
         };
         let beta0: Vec<f64> = perm.iter().map(|&c| init.beta[c]).collect();
-        let model =
-            Model::with_columns(data, opts.jacobian.unwrap_or(false), &perm).map_err(err)?;
+        let model = Model::with_columns(data, opts.jacobian.unwrap_or(false), &perm)?;
         let x0 = model.pack(init.k, init.m, *init.sigma_obs, &init.delta, &beta0);
         let started = std::time::Instant::now();
-        let fit = minimise(&model, x0, opts).map_err(err)?;
+        let fit = minimise_within(&model, x0, opts, budget)?;
         tracing::debug!(
             iterations = fit.iterations,
             evaluations = fit.evaluations,
             converged_by = fit.converged_by,
             cost = fit.cost,
             elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
-            "native Prophet fit converged"
+            "native Prophet fit ended"
         );
         let x = &fit.x;
         let bo = model.beta_offset();
-        let sigma_obs = x[IU].exp().try_into().map_err(|_| {
-            augurs_prophet::optimizer::Error::static_str("sigma_obs underflowed to zero")
-        })?;
+        let sigma_obs = x[IU]
+            .exp()
+            .try_into()
+            .map_err(|_| NativeOptimizerError::Failed("sigma_obs underflowed to zero".into()))?;
         let mut beta = vec![0.0; perm.len()];
         for (j, &c) in perm.iter().enumerate() {
             beta[c] = x[bo + j];
         }
-        Ok(OptimizedParams {
+        let params = OptimizedParams {
             k: x[IK],
             m: x[IM],
             sigma_obs,
             delta: x[IDELTA..bo].to_vec(),
             beta,
             trend: model.trend(x),
-        })
+        };
+        Ok((params, fit.budget_hit))
+    }
+}
+
+impl Optimizer for NativeOptimizer {
+    fn optimize(
+        &self,
+        init: &InitialParams,
+        data: &Data,
+        opts: &OptimizeOpts,
+    ) -> Result<OptimizedParams, augurs_prophet::optimizer::Error> {
+        let budget = FitBudget {
+            max_iterations: opts.iter.unwrap_or(DEFAULT_ITER),
+            max_time: std::time::Duration::MAX,
+        };
+        let err = |e: NativeOptimizerError| augurs_prophet::optimizer::Error::string(e.to_string());
+        match self
+            .optimize_within(init, data, opts, &budget)
+            .map_err(err)?
+        {
+            (params, None) => Ok(params),
+            (_, Some(hit)) => Err(augurs_prophet::optimizer::Error::string(format!(
+                "the fit did not converge within {hit}; the series may be degenerate \
+                 (constant or with extreme outliers)"
+            ))),
+        }
     }
 }
 

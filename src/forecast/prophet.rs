@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Poisson, StandardNormal};
 
 use crate::config::{ForecastConfig, SeasonalityMode};
-use crate::forecast::optimizer::NativeOptimizer;
+use crate::forecast::optimizer::{BudgetHit, FitBudget, NativeOptimizer};
 use crate::forecast::{ForecastError, ForecastPoint, Forecaster, ModelForecast};
 use crate::history::Series;
 
@@ -40,6 +40,8 @@ pub struct ProphetSettings {
     pub weekday_weekend_daily: bool,
     /// Fit on `log1p(y)` and back-transform, so counts stay positive and peaks scale.
     pub log1p: bool,
+    /// Iterations and wall time one fit may spend (`forecast.fit_max_iterations`/`_seconds`).
+    pub budget: FitBudget,
 }
 
 impl ProphetSettings {
@@ -55,6 +57,7 @@ impl ProphetSettings {
             seed: cfg.seed,
             weekday_weekend_daily: false,
             log1p: false,
+            budget: FitBudget::from_config(cfg),
         }
     }
 
@@ -131,10 +134,13 @@ pub struct RawProphet {
     pub warnings: Vec<String>,
 }
 
-/// Records what the optimizer saw and returned, so the band can be sampled with our own RNG.
+/// Records what the optimizer saw and returned, so the band can be sampled with our own RNG,
+/// and whether the fit ran out of its budget.
 #[derive(Debug, Clone, Default)]
 struct Capture {
+    budget: FitBudget,
     out: Arc<Mutex<Option<(Data, OptimizedParams)>>>,
+    hit: Arc<Mutex<Option<BudgetHit>>>,
 }
 
 impl Optimizer for Capture {
@@ -145,7 +151,15 @@ impl Optimizer for Capture {
         opts: &OptimizeOpts,
     ) -> Result<OptimizedParams, augurs_prophet::optimizer::Error> {
         let params = match Engine::from_env().map_err(augurs_prophet::optimizer::Error::string)? {
-            Engine::Native => NativeOptimizer.optimize(init, data, opts)?,
+            Engine::Native => {
+                let (params, hit) = NativeOptimizer
+                    .optimize_within(init, data, opts, &self.budget)
+                    .map_err(|e| augurs_prophet::optimizer::Error::string(e.to_string()))?;
+                if let Ok(mut slot) = self.hit.lock() {
+                    *slot = hit;
+                }
+                params
+            }
             #[cfg(feature = "wasmstan")]
             Engine::Wasmstan => {
                 // Compiling the wasm module costs about a CPU-second: once per process.
@@ -246,8 +260,14 @@ pub fn fit_predict_raw(
     check_history(series, s)?;
     let mut warnings = Vec::new();
     let h = Prepared::new(series, s, &mut warnings);
-    let capture = Capture::default();
+    let capture = Capture {
+        budget: s.budget,
+        ..Capture::default()
+    };
     let model = fit(series, &h, s, capture.clone())?;
+    if let Some(hit) = capture.hit.lock().ok().and_then(|g| *g) {
+        warnings.push(budget_note(hit));
+    }
 
     let step = series.granularity.duration();
     let last = *h.ts.last().expect("n >= MIN_POINTS");
@@ -292,6 +312,14 @@ pub fn fit_predict_raw(
         })
         .collect();
     Ok(RawProphet { future, warnings })
+}
+
+/// The note a fit stopped by its budget leaves in the summary and the model panel.
+pub fn budget_note(hit: BudgetHit) -> String {
+    format!(
+        "the Prophet fit stopped at {hit} before converging; this forecast uses the best fit \
+         found so far (raise forecast.fit_max_iterations or forecast.fit_max_seconds)"
+    )
 }
 
 /// Refuses a history Prophet cannot be fitted on: too short, not numbers, or negative under

@@ -40,6 +40,9 @@ pub struct Faults {
     /// Most predicates accepted in a filter's or a clause's list (0 = no limit). A sandbox
     /// setting to exercise a client's chunking; Genesys documents no such limit.
     pub max_predicates: u32,
+    /// The first this many conversation aggregates queries get a 503, later ones an answer:
+    /// a passing outage, so the retry notice of a client can be watched.
+    pub unavailable_aggregates: u32,
 }
 
 /// One scripted answer to a campaign lookup.
@@ -86,6 +89,7 @@ impl Default for Faults {
             lookup_faults: Vec::new(),
             fail_queues: Vec::new(),
             max_predicates: 0,
+            unavailable_aggregates: 0,
         }
     }
 }
@@ -156,6 +160,13 @@ impl fmt::Display for Faults {
         if !self.fail_queues.is_empty() {
             write!(f, ", failing queues {}", self.fail_queues.join(", "))?;
         }
+        if self.unavailable_aggregates > 0 {
+            write!(
+                f,
+                ", first {} aggregates queries 503",
+                self.unavailable_aggregates
+            )?;
+        }
         if !self.denied_permissions.is_empty() {
             write!(f, ", denied {}", self.denied_permissions.join(" "))?;
         }
@@ -207,6 +218,9 @@ pub struct FaultArgs {
     /// not a Genesys limit, a test of the client's chunking)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub max_predicates: u32,
+    /// Answer 503 to the first N conversation aggregates queries, then serve them
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub unavailable_aggregates: u32,
 }
 
 /// The parsed `--lookup-faults` list.
@@ -257,6 +271,7 @@ impl From<&FaultArgs> for Faults {
             lookup_faults: a.lookup_faults.clone().unwrap_or_default().0,
             fail_queues: a.fail_queues.clone(),
             max_predicates: a.max_predicates,
+            unavailable_aggregates: a.unavailable_aggregates,
             ..Self::default()
         }
     }

@@ -183,6 +183,8 @@ pub(crate) struct Store {
     pub schedules: HashMap<String, serde_json::Value>,
     /// Campaign lookups served so far (indexes `Faults::lookup_faults`).
     pub lookups: usize,
+    /// Conversation aggregates queries refused so far (`Faults::unavailable_aggregates`).
+    pub aggregates_refused: u32,
     pub rng: StdRng,
 }
 
@@ -436,6 +438,7 @@ pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> 
             create_bodies: Vec::new(),
             schedules: HashMap::new(),
             lookups: 0,
+            aggregates_refused: 0,
             rng: StdRng::seed_from_u64(opts.faults.seed),
         }),
         requests: AtomicU64::new(0),

@@ -35,10 +35,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
             "/api/v2/routing/queues/{id}/members",
             get(members::queue_members),
         )
-        .route(
-            "/api/v2/analytics/conversations/aggregates/query",
-            post(aggregates_query),
-        )
+        .route(AGGREGATES_PATH, post(aggregates_query))
         .route(
             "/api/v2/analytics/users/aggregates/query",
             post(users::aggregates_query),
@@ -129,6 +126,8 @@ async fn handle(state: Arc<State>, cid: String, req: Request, next: Next) -> Res
 
 type RateHeaders = Vec<(&'static str, String)>;
 
+const AGGREGATES_PATH: &str = "/api/v2/analytics/conversations/aggregates/query";
+
 /// Bearer check, permissions, rate limit and error injection for one API request.
 fn admit(
     state: &State,
@@ -173,6 +172,20 @@ fn admit(
         return Err(denied);
     }
     let out = rate_limit(f, info, now)?;
+    if path == AGGREGATES_PATH && store.aggregates_refused < f.unavailable_aggregates {
+        store.aggregates_refused += 1;
+        let mut e = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service.unavailable",
+            format!(
+                "The sandbox injected this 503 ({} of --unavailable-aggregates {}); retry the \
+                 request.",
+                store.aggregates_refused, f.unavailable_aggregates
+            ),
+        );
+        e.headers = out;
+        return Err(e);
+    }
     if f.error_rate > 0.0 && store.rng.random::<f64>() < f.error_rate {
         let mut e = ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

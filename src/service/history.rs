@@ -28,6 +28,9 @@ pub enum FetchError {
     Config(#[from] ConfigError),
     #[error("{0}")]
     Queue(String),
+    /// A fetch larger than `[limits]` allows, refused before any aggregates query is sent.
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 impl From<GenesysError> for FetchError {
@@ -114,6 +117,7 @@ pub async fn fetch_many(
     now: DateTime<Utc>,
     progress: Option<UnboundedSender<FetchProgress>>,
 ) -> Result<Vec<QueueHistory>, FetchError> {
+    check_fetch_size(config, queues.len())?;
     let mut results: Vec<Option<Result<History, FetchError>>> =
         queues.iter().map(|_| None).collect();
     let mut by_zone: BTreeMap<&str, (Tz, Vec<usize>)> = BTreeMap::new();
@@ -156,6 +160,42 @@ pub async fn fetch_many(
             (q, r)
         })
         .collect())
+}
+
+/// Buckets one queue's history asks for: `history.days` × buckets a day (a DST day more or
+/// less does not matter to a limit).
+pub fn buckets_per_queue(config: &Config) -> usize {
+    (config.history.days as usize).saturating_mul(config.history.granularity.per_day())
+}
+
+/// Refuses, before anything is sent, a fetch of `queues` queues whose buckets exceed
+/// `limits.max_buckets` for one queue or `limits.max_fetch_buckets` for all of them, as the
+/// CSV reader refuses a file (issue 17: bounded work on any input).
+pub fn check_fetch_size(config: &Config, queues: usize) -> Result<(), FetchError> {
+    let (days, g, l) = (
+        config.history.days,
+        config.history.granularity,
+        &config.limits,
+    );
+    let one = buckets_per_queue(config);
+    if one > l.max_buckets {
+        return Err(FetchError::TooLarge(format!(
+            "{days} days of {g} buckets are {one} buckets a queue, more than limits.max_buckets \
+             = {}; fetch fewer days (--days), a coarser granularity, or raise \
+             limits.max_buckets in the config file",
+            l.max_buckets
+        )));
+    }
+    let all = one.saturating_mul(queues);
+    if all > l.max_fetch_buckets {
+        return Err(FetchError::TooLarge(format!(
+            "{days} days of {g} buckets for {queues} queues are {all} buckets, more than \
+             limits.max_fetch_buckets = {}; fetch fewer queues or days at once, or raise \
+             limits.max_fetch_buckets in the config file",
+            l.max_fetch_buckets
+        )));
+    }
+    Ok(())
 }
 
 /// The requested range in `tz`, clipped to the retention horizon: (asked start, start, end).

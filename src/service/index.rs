@@ -187,30 +187,59 @@ impl IndexEntry {
 }
 
 /// `index.json`: every queue asked for, in name order, with counts up front.
+///
+/// `run` says whether the list is whole: `complete`; `interrupted` (SIGINT or SIGTERM: `queues`
+/// holds the queues that finished, `notRun` the ones never forecast); `running` (written when
+/// the run starts, so a run killed outright never leaves an earlier run's index looking current).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Index<'a> {
     pub generated_at: DateTime<Utc>,
+    pub run: RunState,
     pub format: &'static str,
     pub queues_total: usize,
     pub succeeded: usize,
     pub failed: usize,
     pub queues: &'a [IndexEntry],
+    pub not_run: &'a [QueueRef],
+}
+
+/// How far the run an index describes got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunState {
+    Running,
+    Complete,
+    Interrupted,
 }
 
 impl<'a> Index<'a> {
+    /// The index of a finished run.
     pub fn new(entries: &'a [IndexEntry], format: ExportFormat, at: DateTime<Utc>) -> Self {
+        Self::partial(entries, &[], RunState::Complete, format, at)
+    }
+
+    /// The index of a run that is `run`, with `entries` finished and `not_run` left.
+    pub fn partial(
+        entries: &'a [IndexEntry],
+        not_run: &'a [QueueRef],
+        run: RunState,
+        format: ExportFormat,
+        at: DateTime<Utc>,
+    ) -> Self {
         let succeeded = entries.iter().filter(|e| e.is_ok()).count();
         Self {
             generated_at: at,
+            run,
             format: match format {
                 ExportFormat::Json => "json",
                 ExportFormat::Csv => "csv",
             },
-            queues_total: entries.len(),
+            queues_total: entries.len() + not_run.len(),
             succeeded,
             failed: entries.len() - succeeded,
             queues: entries,
+            not_run,
         }
     }
 
@@ -341,6 +370,36 @@ mod tests {
         // The index's own name is never given to a queue.
         let names = export_file_names(&[q("", "index")], ExportFormat::Json);
         assert_eq!(names[""], "index-2.json");
+    }
+
+    /// Issue 13: an interrupted run's index says so, counts every queue asked for, and names
+    /// the queues never run apart from the finished ones.
+    #[test]
+    fn an_interrupted_index_lists_finished_and_not_run_queues() {
+        let f = QueueFailure {
+            stage: Stage::Fetch,
+            message: "API error 503".into(),
+            notes: vec![],
+        };
+        let done = [IndexEntry::failed(q("q1", "Sales"), &f)];
+        let left = [q("q2", "Support"), q("q3", "Billing")];
+        let doc = Index::partial(
+            &done,
+            &left,
+            RunState::Interrupted,
+            ExportFormat::Csv,
+            Utc::now(),
+        );
+        let v: serde_json::Value = serde_json::from_slice(&doc.to_json()).unwrap();
+        assert_eq!(v["run"], "interrupted");
+        assert_eq!(v["queuesTotal"], 3);
+        assert_eq!(v["failed"], 1);
+        assert_eq!(v["queues"].as_array().unwrap().len(), 1);
+        assert_eq!(v["notRun"][1]["name"], "Billing");
+        let whole = Index::new(&done, ExportFormat::Csv, Utc::now());
+        let v: serde_json::Value = serde_json::from_slice(&whole.to_json()).unwrap();
+        assert_eq!(v["run"], "complete");
+        assert_eq!(v["notRun"], serde_json::json!([]));
     }
 
     #[test]

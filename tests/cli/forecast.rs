@@ -666,3 +666,32 @@ fn a_per_queue_time_zone_is_used_for_that_queue_and_the_flag_wins() {
     assert_eq!(run(&["--time-zone", "Europe/Dublin"]), "Europe/Dublin");
     rt.block_on(sandbox.shutdown());
 }
+
+/// Issue 17: a fit budget set in the config (`forecast.fit_max_iterations`) that a fit runs
+/// out of still forecasts, and the note says so and names the setting; an out-of-range budget
+/// is refused by name before any work.
+#[test]
+fn a_fit_budget_that_is_hit_is_reported_and_a_bad_one_refused() {
+    let env = Env::new();
+    let csv = env.path("calls.csv");
+    write_series(&csv, 28);
+    let cfg = env.path("budget.toml");
+    std::fs::write(&cfg, "[forecast]\nfit_max_iterations = 10\n").unwrap();
+    let args = ["--input", csv.to_str().unwrap(), "--model", "prophet-seed"];
+    let o = env.run(&args, &[("QUEUECAST_CONFIG", cfg.to_str().unwrap())]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(
+        all.contains("stopped at its cap of 10 iterations")
+            && all.contains("forecast.fit_max_iterations"),
+        "{all}"
+    );
+    std::fs::write(&cfg, "[forecast]\nfit_max_seconds = 0\n").unwrap();
+    let o = env.run(&args, &[("QUEUECAST_CONFIG", cfg.to_str().unwrap())]);
+    assert_eq!(code(&o), 2, "stderr: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("forecast.fit_max_seconds"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -295,3 +295,104 @@ fn check_drift_over_many_queues_exits_10_when_any_queue_missed() {
         "{stdout}"
     );
 }
+
+/// Issue 13: SIGINT (Ctrl-C) during `forecast --all --export-dir D`, once some export exists:
+/// the run stops with exit 130; index.json says `interrupted`, lists exactly the queues that
+/// finished (each listed export whole and parseable) and names the ones never forecast; no
+/// temporary file is left. While the run goes, the index already says `running`.
+#[test]
+fn sigint_during_an_export_run_leaves_an_index_that_says_interrupted() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let env = Env::new();
+    // Slow answers and one queue a fetch (the fetch limit holds one queue's 28 days): the run
+    // takes seconds, so the signal lands mid-run.
+    let opts = SandboxOptions {
+        queue_count: 24,
+        faults: queuecast::sandbox::Faults {
+            latency: std::time::Duration::from_millis(100),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let sandbox = rt.block_on(queuecast::sandbox::start(opts)).unwrap();
+    let cfg = env.path("one-at-a-time.toml");
+    std::fs::write(&cfg, "[limits]\nmax_fetch_buckets = 672\n").unwrap();
+    let dir = env.path("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_queuecast"))
+        .args(["forecast", "--all", "--jobs", "1", "--days", "28"])
+        .args(["--horizon-days", "2", "--model", "prophet-seed"])
+        .args(["--time-zone", queuecast::sandbox::DEFAULT_TIME_ZONE.name()])
+        .arg("--export-dir")
+        .arg(&dir)
+        .env("QUEUECAST_CONFIG", &cfg)
+        .env("QUEUECAST_DATA_DIR", env.data_dir())
+        .env("GENESYSCLOUD_API_BASE", sandbox.base_url())
+        .env("GENESYSCLOUD_OAUTHCLIENT_ID", DEMO_CLIENT_ID)
+        .env("GENESYSCLOUD_OAUTHCLIENT_SECRET", DEMO_CLIENT_SECRET)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let exports = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .filter(|n| n != "index.json")
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    // A finished export, not the temporary file of an atomic write still under way.
+    let finished = |dir: &Path| exports(dir).iter().any(|n| !n.starts_with(".queuecast-"));
+    while !finished(&dir) {
+        assert!(std::time::Instant::now() < deadline, "no export appeared");
+        assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let running = read_json(&dir.join("index.json"));
+    assert!(
+        ["running", "complete"].contains(&running["run"].as_str().unwrap()),
+        "{running}"
+    );
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(code(&o), 130, "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("interrupted: "), "{}", stderr(&o));
+
+    let index = read_json(&dir.join("index.json"));
+    assert_eq!(index["run"], "interrupted", "{index}");
+    let done = index["queues"].as_array().unwrap();
+    let not_run = index["notRun"].as_array().unwrap();
+    eprintln!(
+        "interrupted: {} finished, {} not run",
+        done.len(),
+        not_run.len()
+    );
+    assert!(!done.is_empty(), "{index}");
+    assert!(
+        !not_run.is_empty(),
+        "the run finished before the signal: {index}"
+    );
+    assert_eq!(index["queuesTotal"], sandbox.queues().len());
+    assert_eq!(done.len() + not_run.len(), sandbox.queues().len());
+    let listed: Vec<String> = done
+        .iter()
+        .filter_map(|e| e["file"].as_str().map(str::to_string))
+        .collect();
+    for file in &listed {
+        let export = read_json(&dir.join(file));
+        assert!(export["queue"]["id"].is_string(), "{file}");
+    }
+    // Every file in the directory is the index or a listed export: nothing partial, no temp.
+    let mut on_disk = exports(&dir);
+    on_disk.sort();
+    let mut want = listed.clone();
+    want.sort();
+    assert_eq!(on_disk, want);
+    rt.block_on(sandbox.shutdown());
+}

@@ -4,6 +4,7 @@
 mod common;
 
 mod acceptance;
+mod fuzz;
 mod pipeline_run;
 mod prophet_forecaster;
 mod prophet_reference;

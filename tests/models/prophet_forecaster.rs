@@ -166,3 +166,27 @@ fn fall_back_hour_in_history_keeps_the_daily_peak_at_local_noon() {
         }
     }
 }
+
+/// Issue 17: a fit that runs out of its iteration budget still forecasts (from the best point
+/// found) and says so, naming the settings that raise the budget; the default budget converges.
+#[test]
+fn a_tiny_fit_budget_is_hit_reported_and_still_forecasts() {
+    let s = series(28 * 24, chrono_tz::UTC);
+    let tiny = ForecastConfig {
+        fit_max_iterations: 10,
+        ..ForecastConfig::default()
+    };
+    let fc = ProphetForecaster::seed(&tiny).forecast(&s, 48).unwrap();
+    assert_eq!(fc.future.len(), 48);
+    assert!(fc.future.iter().all(|p| p.yhat.is_finite()));
+    let note = fc
+        .warnings
+        .iter()
+        .find(|w| w.contains("stopped at its cap of 10 iterations"))
+        .unwrap_or_else(|| panic!("no budget note in {:?}", fc.warnings));
+    assert!(note.contains("forecast.fit_max_iterations"), "{note}");
+    let full = ProphetForecaster::seed(&ForecastConfig::default())
+        .forecast(&s, 48)
+        .unwrap();
+    assert!(!full.warnings.iter().any(|w| w.contains("stopped at")));
+}

@@ -49,8 +49,9 @@ fn demo_flow_creates_one_campaign_and_exports() {
     s.send("y");
     let screen = s.wait_for("✓ created", 30);
     // A window already under way (or starting within the margin) is scheduled from the
-    // submit time plus the margin, never before.
-    let latest_clip = (chrono::Utc::now() + queuecast::campaign::SCHEDULE_MARGIN)
+    // submit time plus the margin ([campaign] schedule_margin_min), never before.
+    let margin = chrono::TimeDelta::minutes(queuecast::config::DEFAULT_SCHEDULE_MARGIN_MIN as i64);
+    let latest_clip = (chrono::Utc::now() + margin)
         .with_timezone(&sandbox::DEFAULT_TIME_ZONE)
         .format("%Y-%m-%dT%H:%M:%S")
         .to_string();

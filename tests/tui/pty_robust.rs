@@ -120,3 +120,33 @@ fn sigint_from_another_process_restores_the_terminal() {
     );
     rt.block_on(handle.shutdown());
 }
+
+/// Issue 17: a passing outage (the first three history queries answered 503) shows the retry
+/// progress on the dashboard ("waiting: 503, retry 1 in 0.5 s, 2:59 left"), then the history
+/// loads as if nothing had happened.
+#[test]
+fn a_passing_outage_shows_the_retry_notice_then_the_history_loads() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let opts = SandboxOptions {
+        queue_count: 0,
+        faults: sandbox::Faults {
+            unavailable_aggregates: 3,
+            ..sandbox::Faults::default()
+        },
+        ..SandboxOptions::default()
+    };
+    let handle = rt.block_on(sandbox::start(opts)).unwrap();
+    let mut t = dashboard(&handle.base_url(), &[]);
+    t.wait_for("of 3 queues", 60);
+    t.send("\r");
+    let screen = t.wait_for("waiting: 503, retry", 60);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("waiting: 503, retry"))
+        .unwrap();
+    assert!(line.contains(" s, ") && line.contains(" left"), "{line}");
+    t.wait_for("refreshed", 120);
+    t.send("q");
+    assert!(t.wait_exit(10).success());
+    rt.block_on(handle.shutdown());
+}
