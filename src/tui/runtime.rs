@@ -181,13 +181,7 @@ async fn event_loop(
         rt.exec(e);
     }
     let mut events = EventStream::new();
-    // A closed SSH session (SIGHUP) or a kill (SIGTERM) must still cancel work and restore the
-    // terminal, like `q` does.
-    let mut sigterm = Signal::new(SignalKindOf::Terminate)?;
-    let mut sighup = Signal::new(SignalKindOf::Hangup)?;
-    // In raw mode Ctrl-C is a key, not a signal: a SIGINT comes from another process (`kill
-    // -INT`, a supervisor), and is a request to stop like SIGTERM.
-    let mut sigint = Signal::new(SignalKindOf::Interrupt)?;
+    let mut stops = Stops::new()?;
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -215,16 +209,8 @@ async fn event_loop(
             },
             Some(m) = rx.recv() => m,
             _ = tick.tick(), if app.needs_tick() => Msg::Tick,
-            _ = sigterm.recv() => {
-                tracing::info!("SIGTERM: quitting");
-                Msg::Terminate
-            }
-            _ = sigint.recv() => {
-                tracing::info!("SIGINT: quitting");
-                Msg::Terminate
-            }
-            _ = sighup.recv() => {
-                tracing::info!("SIGHUP (terminal gone): quitting");
+            name = stops.recv() => {
+                tracing::info!("{name}: quitting");
                 Msg::Terminate
             }
         };
@@ -653,11 +639,45 @@ fn fit(
     Ok(run.output)
 }
 
+/// The signals that stop the dashboard the way `q` does: work cancelled, terminal restored.
+/// A closed SSH session (SIGHUP) or a kill (SIGTERM); in raw mode Ctrl-C and Ctrl-\ are keys,
+/// so a SIGINT or SIGQUIT comes from another process (`kill -INT`, a supervisor); a SIGABRT
+/// from another process likewise. (An abort inside the process cannot be caught this way: the
+/// panic hook restores the terminal before a panic can become one.)
+struct Stops(Vec<(&'static str, Signal)>);
+
+impl Stops {
+    fn new() -> std::io::Result<Self> {
+        let kinds = [
+            ("SIGTERM", SignalKindOf::Terminate),
+            ("SIGHUP (terminal gone)", SignalKindOf::Hangup),
+            ("SIGINT", SignalKindOf::Interrupt),
+            ("SIGQUIT", SignalKindOf::Quit),
+            ("SIGABRT", SignalKindOf::Abort),
+        ];
+        let signals = kinds.into_iter().map(|(n, k)| Ok((n, Signal::new(k)?)));
+        Ok(Self(signals.collect::<std::io::Result<_>>()?))
+    }
+
+    /// The name of the next signal received.
+    async fn recv(&mut self) -> &'static str {
+        let waits = self.0.iter_mut().map(|(name, s)| {
+            Box::pin(async move {
+                s.recv().await;
+                *name
+            })
+        });
+        futures::future::select_all(waits).await.0
+    }
+}
+
 /// Which Unix signal to listen for.
 enum SignalKindOf {
     Terminate,
     Hangup,
     Interrupt,
+    Quit,
+    Abort,
 }
 
 /// A Unix signal stream; elsewhere a stream that never fires.
@@ -675,6 +695,9 @@ impl Signal {
                 SignalKindOf::Terminate => SignalKind::terminate(),
                 SignalKindOf::Hangup => SignalKind::hangup(),
                 SignalKindOf::Interrupt => SignalKind::interrupt(),
+                SignalKindOf::Quit => SignalKind::quit(),
+                // SIGABRT is 6 on Linux, macOS and the BSDs; tokio names no constructor for it.
+                SignalKindOf::Abort => SignalKind::from_raw(6),
             };
             Ok(Self { inner: signal(k)? })
         }

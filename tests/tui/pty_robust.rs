@@ -121,6 +121,21 @@ fn sigint_from_another_process_restores_the_terminal() {
     rt.block_on(handle.shutdown());
 }
 
+/// SIGQUIT and SIGABRT from another process (a supervisor, `kill -ABRT`) quit like SIGTERM and
+/// leave the terminal restored, not in the alternate screen with the cursor hidden.
+#[test]
+fn sigquit_and_sigabrt_from_another_process_restore_the_terminal() {
+    let (rt, handle) = sandbox();
+    for signal in ["QUIT", "ABRT"] {
+        let mut t = dashboard(&handle.base_url(), &[]);
+        t.wait_for("of 3 queues", 60);
+        t.kill(signal);
+        assert!(t.wait_exit(10).success(), "SIG{signal}");
+        t.assert_restored(&format!("SIG{signal}"));
+    }
+    rt.block_on(handle.shutdown());
+}
+
 /// Issue 17: a passing outage (the first three history queries answered 503) shows the retry
 /// progress on the dashboard ("waiting: 503, retry 1 in 0.5 s, 2:59 left"), then the history
 /// loads as if nothing had happened.
