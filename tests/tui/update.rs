@@ -701,11 +701,21 @@ fn export_prompt_defaults_and_confirms_overwrite() {
             format,
             overwrite: false,
             forecast,
+            history,
+            selected,
         },
     ] = fx.as_slice()
     else {
         panic!("{fx:?}")
     };
+    // The CSV's actuals and selected flags come with it.
+    let s = a.session.as_ref().unwrap();
+    assert!(
+        history.is_some()
+            && history.as_ref().map(|h| h.series.points.len())
+                == s.history.as_ref().map(|h| h.series.points.len())
+    );
+    assert_eq!(selected, &s.selected);
     assert_eq!(path.to_str(), Some("./forecast_Sales_2024-06-01.csv"));
     let on_screen = a.session.as_ref().unwrap().output.clone().unwrap();
     assert!(
