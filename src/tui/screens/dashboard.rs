@@ -164,10 +164,12 @@ fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
 /// how much more there is and where to see it.
 fn draw_panel(f: &mut Frame, app: &App, s: &Session, area: Rect) {
     let t = &app.theme;
-    let mut rows = history_rows(app, s);
-    if let Some(fc) = &s.forecast {
-        rows.extend(model_rows(app, fc, area));
-    }
+    // The model first: it is what the panel is for; the history's facts follow.
+    let mut rows = match &s.forecast {
+        Some(fc) => model_rows(app, fc, area),
+        None => vec![],
+    };
+    rows.extend(history_rows(app, s));
     let inner_w = usize::from(area.width.saturating_sub(2));
     let mut lines: Vec<Line> = rows
         .into_iter()
