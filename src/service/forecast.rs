@@ -528,11 +528,22 @@ mod tests {
         let r = run(&store, history(4 * 168 + 48), config("seasonal-naive")).unwrap();
         let out = &r.output;
         let export = Path::new("out.json");
-        let text = lines(&Summary {
+        let mut text = lines(&Summary {
             output: out,
             saved_to: r.saved_to.as_deref(),
             export: Some(export),
         });
+        // The band's label: one summary line (after the accuracy), never a warning.
+        let band = text.remove(4);
+        assert!(
+            band.starts_with("Band       95 % band from the backtest's errors"),
+            "{band}"
+        );
+        assert!(
+            !r.warnings().iter().any(|w| w.contains("band")),
+            "{:?}",
+            r.warnings()
+        );
         assert_eq!(text[0], "Queue      Sales (q-1)");
         assert_eq!(text[1], format!("History    {}", out.summary));
         assert_eq!(text[2], "Model      seasonal-naive");

@@ -182,9 +182,19 @@ impl ChartView {
     }
 }
 
+/// Seconds since the epoch as wall-clock time in `tz` (`widgets::local` would be an import
+/// cycle: widgets → app → chart).
+fn local(tz: Tz, secs: f64) -> chrono::DateTime<Tz> {
+    chrono::Utc
+        .timestamp_opt(secs as i64, 0)
+        .single()
+        .unwrap_or_default()
+        .with_timezone(&tz)
+}
+
 /// Local midnights from the day before `from` to the day after `to`.
 fn local_midnights(tz: Tz, from: f64, to: f64) -> impl Iterator<Item = (NaiveDate, f64)> {
-    let day = |t: f64| crate::tui::widgets::local(tz, t).date_naive();
+    let day = |t: f64| local(tz, t).date_naive();
     let (first, last) = (day(from) - Duration::days(1), day(to) + Duration::days(1));
     first
         .iter_days()
@@ -229,7 +239,7 @@ impl ChartView {
 
     /// Whether the view crosses a new year in `tz` (labels then carry the year).
     pub fn crosses_year(&self, tz: Tz) -> bool {
-        let y = |t: f64| crate::tui::widgets::local(tz, t).year();
+        let y = |t: f64| local(tz, t).year();
         y(self.start) != y(self.end - 1.0)
     }
 
@@ -251,7 +261,7 @@ impl ChartView {
                 .map(|t| TimeTick {
                     col: self.column_of(t, width).clamp(0, i64::from(width)) as u16,
                     t,
-                    label: crate::tui::widgets::local(tz, t).format(fmt).to_string(),
+                    label: local(tz, t).format(fmt).to_string(),
                 })
                 .filter(|k| usize::from(k.col) + k.label.chars().count() <= w)
                 .collect();

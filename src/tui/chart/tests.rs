@@ -207,7 +207,7 @@ fn a_long_span_ticks_on_local_midnights_and_shows_years_across_new_year() {
     assert!(v.crosses_year(chicago()));
     assert!(!ticks.is_empty());
     for k in &ticks {
-        let local = crate::tui::widgets::local(chicago(), k.t);
+        let local = local(chicago(), k.t);
         assert_eq!(local.format("%H:%M").to_string(), "00:00", "{k:?}");
         assert!(k.label.starts_with("202"), "year shown: {k:?}");
     }
