@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::forecast::drift::DriftReport;
 use crate::forecast::pipeline::{Accuracy, ModelSelection, PipelineOutput};
 use crate::fsutil::WriteError;
-use crate::history::{Counted, FillMode, LateStart};
+use crate::history::{Counted, FillMode, LateStart, Point};
 use crate::refs::QueueRef;
 
 /// The export could not be encoded or written; the message names the path and what was being done.
@@ -67,11 +67,31 @@ impl ExportFormat {
     }
 }
 
-/// The export document in `format`.
+/// What the CSV adds that the run alone does not hold: the history's actuals (a row each,
+/// before the forecast's) and the analyst's selection of windows (the dashboard's toggles,
+/// by index into the run's windows).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CsvExtras<'a> {
+    pub actuals: &'a [Point],
+    /// `None` outside the dashboard: every window counts as selected, as the dashboard starts.
+    pub selected: Option<&'a [bool]>,
+}
+
+/// The export document in `format`, without history rows or a selection.
 pub fn render(out: &PipelineOutput, format: ExportFormat) -> Result<Vec<u8>, ExportError> {
+    render_with(out, format, CsvExtras::default())
+}
+
+/// The export document in `format`; `extras` fill the CSV's `actual` and `selected` columns
+/// (the JSON does not change with them).
+pub fn render_with(
+    out: &PipelineOutput,
+    format: ExportFormat,
+    extras: CsvExtras<'_>,
+) -> Result<Vec<u8>, ExportError> {
     match format {
         ExportFormat::Json => to_json(out),
-        ExportFormat::Csv => to_csv(out),
+        ExportFormat::Csv => to_csv(out, extras),
     }
 }
 
@@ -320,14 +340,36 @@ pub fn to_json(out: &PipelineOutput) -> Result<Vec<u8>, ExportError> {
     Ok(bytes)
 }
 
-/// The same intervals as CSV: `ds,yhat,yhat_lower,yhat_upper`, then, when the staffing stage
-/// ran, `aht,requiredAgents,requiredAgentsUpper,staffedAgents,spareAgents` (empty where
-/// staffed agents are unknown).
-pub fn to_csv(out: &PipelineOutput) -> Result<Vec<u8>, ExportError> {
+/// `x` with at most `decimals` decimals and no trailing zeros: `12.5`, `3`, `0.25`.
+fn num(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".into() } else { s }
+}
+
+/// Which window (by index) holds the bucket starting at `ts`.
+fn window_of(out: &PipelineOutput, ts: DateTime<Utc>) -> Option<usize> {
+    out.windows
+        .windows
+        .iter()
+        .position(|w| w.start <= ts && ts < w.end)
+}
+
+/// The history and the forecast as one timeline in CSV: `ds,yhat,yhat_lower,yhat_upper`, then,
+/// when the staffing stage ran, `aht,requiredAgents,requiredAgentsUpper,staffedAgents,
+/// spareAgents`, then `actual,in_window,selected`. History rows (from `extras.actuals`) have
+/// only `ds` and `actual`; forecast rows have `actual` where the history covers them. Counts
+/// have two decimals, AHT one, staffed and spare agents two; empty means unknown.
+pub fn to_csv(out: &PipelineOutput, extras: CsvExtras<'_>) -> Result<Vec<u8>, ExportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let enc = |e: csv::Error| ExportError::Encode(e.to_string());
+    let staffing = out.staffing.is_some();
     let mut header = vec!["ds", "yhat", "yhat_lower", "yhat_upper"];
-    if out.staffing.is_some() {
+    if staffing {
         header.extend([
             "aht",
             "requiredAgents",
@@ -336,19 +378,35 @@ pub fn to_csv(out: &PipelineOutput) -> Result<Vec<u8>, ExportError> {
             "spareAgents",
         ]);
     }
+    header.extend(["actual", "in_window", "selected"]);
     w.write_record(&header).map_err(enc)?;
-    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let first = out.forecast.future.first().map(|p| p.ts);
+    let blanks = if staffing { 8 } else { 3 };
+    for p in extras
+        .actuals
+        .iter()
+        .filter(|p| first.is_none_or(|f| p.ts < f))
+    {
+        let mut row = vec![local_iso(p.ts, out.tz)];
+        row.extend(std::iter::repeat_n(String::new(), blanks));
+        row.extend([num(p.y, 2), "0".into(), "0".into()]);
+        w.write_record(&row).map_err(enc)?;
+    }
+    let actual: std::collections::HashMap<DateTime<Utc>, f64> =
+        extras.actuals.iter().map(|p| (p.ts, p.y)).collect();
+    let opt = |v: Option<f64>| v.map(|x| num(x, 2)).unwrap_or_default();
+    let flag = |b: bool| if b { "1" } else { "0" }.to_string();
     for (i, p) in out.forecast.future.iter().enumerate() {
         let mut row = vec![
             local_iso(p.ts, out.tz),
-            p.yhat.to_string(),
-            p.yhat_lower.to_string(),
-            p.yhat_upper.to_string(),
+            num(p.yhat, 2),
+            num(p.yhat_lower, 2),
+            num(p.yhat_upper, 2),
         ];
-        if out.staffing.is_some() {
+        if staffing {
             match interval_staffing(out, i, p.ts) {
                 Some(s) => row.extend([
-                    s.aht.to_string(),
+                    num(s.aht, 1),
                     s.required_agents.to_string(),
                     s.required_agents_upper.to_string(),
                     opt(s.staffed_agents),
@@ -357,6 +415,13 @@ pub fn to_csv(out: &PipelineOutput) -> Result<Vec<u8>, ExportError> {
                 None => row.extend(std::iter::repeat_n(String::new(), 5)),
             }
         }
+        let win = window_of(out, p.ts);
+        let selected = win.is_some_and(|k| extras.selected.is_none_or(|s| s.get(k) == Some(&true)));
+        row.extend([
+            opt(actual.get(&p.ts).copied()),
+            flag(win.is_some()),
+            flag(selected),
+        ]);
         w.write_record(&row).map_err(enc)?;
     }
     w.into_inner()
@@ -384,6 +449,15 @@ mod tests {
         );
         let e = f("out/b.xlsx", None).unwrap_err().to_string();
         assert!(e.contains("out/b.xlsx") && e.contains(".xlsx"), "{e}");
+    }
+
+    #[test]
+    fn numbers_are_rounded_without_trailing_zeros() {
+        assert_eq!(num(12.345_678_901_234, 2), "12.35");
+        assert_eq!(num(3.0, 2), "3");
+        assert_eq!(num(2.50, 2), "2.5");
+        assert_eq!(num(-0.001, 2), "0");
+        assert_eq!(num(300.04, 1), "300");
     }
 
     #[test]

@@ -38,6 +38,11 @@ pub async fn run(global: &GlobalArgs, args: ForecastArgs) -> CommandResult {
         None => args.format.unwrap_or_default(),
     };
     let (history, staffing) = load_history(&mut config, &args).await?;
+    // The CSV starts with the history's actuals; the run consumes the history.
+    let actuals = match format {
+        ExportFormat::Csv => history.series.points.clone(),
+        ExportFormat::Json => Vec::new(),
+    };
     let store = Store::new(&paths.data_dir);
     let result =
         tokio::task::spawn_blocking(move || service::run_with(&store, history, config, &staffing))
@@ -55,7 +60,7 @@ pub async fn run(global: &GlobalArgs, args: ForecastArgs) -> CommandResult {
     for w in run.warnings() {
         eprintln!("queuecast: warning: {w}");
     }
-    write_output(&args, &run, format)?;
+    write_output(&args, &run, format, &actuals)?;
     Ok(if args.check_drift {
         drift_exit(&run)
     } else {
@@ -104,6 +109,8 @@ async fn run_many_queues(config: Config, data_dir: &Path, args: &ForecastArgs) -
         .collect();
     let opts = ManyOptions {
         workers: jobs,
+        // Each CSV starts with its queue's actuals; dropped once that queue is written.
+        keep_history: format == ExportFormat::Csv && args.export_dir.is_some(),
         ..ManyOptions::new()
     };
     let store = Store::new(data_dir);
@@ -269,7 +276,14 @@ fn export_one(
     let (Some(dir), Some(name)) = (&args.export_dir, names.get(&queue.id)) else {
         return IndexEntry::done(&done.run, None);
     };
-    let written = export::render(&done.run.output, format)
+    let extras = export::CsvExtras {
+        actuals: done
+            .history
+            .as_ref()
+            .map_or(&[][..], |h| &h.series.points[..]),
+        selected: None,
+    };
+    let written = export::render_with(&done.run.output, format, extras)
         .map_err(|e| e.to_string())
         .and_then(|bytes| {
             crate::fsutil::write_atomic(&dir.join(name), &bytes).map_err(|e| e.to_string())
@@ -393,11 +407,16 @@ fn write_output(
     args: &ForecastArgs,
     run: &ForecastRun,
     format: ExportFormat,
+    actuals: &[crate::history::Point],
 ) -> Result<(), CliError> {
     let out = &run.output;
+    let extras = export::CsvExtras {
+        actuals,
+        selected: None,
+    };
     let export = match args.export.as_deref() {
         Some(p) if p == Path::new("-") => {
-            let bytes = export::render(out, format).map_err(CliError::data)?;
+            let bytes = export::render_with(out, format, extras).map_err(CliError::data)?;
             let mut stdout = std::io::stdout().lock();
             return stdout
                 .write_all(&bytes)
@@ -405,7 +424,7 @@ fn write_output(
                 .map_err(super::stdout_error);
         }
         Some(path) => {
-            let bytes = export::render(out, format).map_err(CliError::data)?;
+            let bytes = export::render_with(out, format, extras).map_err(CliError::data)?;
             crate::fsutil::write_atomic(path, &bytes).map_err(CliError::usage)?;
             Some(path)
         }

@@ -47,15 +47,24 @@ pub struct ForecastRun {
 impl ForecastRun {
     /// Everything to warn about, in the order it happened: loading the previous forecast, the
     /// model and pipeline warnings, saving.
+    /// The band's label is not among them: it is the same on every run with the same settings
+    /// (cron would mail it daily), so the summary shows it on its own line ([`band_note`]).
     pub fn warnings(&self) -> Vec<String> {
         let (before, after): (Vec<&Note>, Vec<&Note>) = self
             .notes
             .iter()
             .partition(|n| matches!(n, Note::PreviousIgnored(_)));
+        let band = band_note(&self.output);
         before
             .iter()
             .map(|n| n.to_string())
-            .chain(self.output.warnings.iter().cloned())
+            .chain(
+                self.output
+                    .warnings
+                    .iter()
+                    .filter(|w| Some(*w) != band.as_ref())
+                    .cloned(),
+            )
             .chain(after.iter().map(|n| n.to_string()))
             .collect()
     }
@@ -158,6 +167,16 @@ pub struct Summary<'a> {
     pub export: Option<&'a Path>,
 }
 
+/// The band's label (nominal level, how it was made, measured coverage when different), when
+/// the band was calibrated: one line of the summary, not a warning on every run.
+pub fn band_note(out: &PipelineOutput) -> Option<String> {
+    out.selection
+        .as_ref()?
+        .calibration
+        .as_ref()?
+        .warning(out.granularity)
+}
+
 impl fmt::Display for Summary<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let out = self.output;
@@ -169,6 +188,9 @@ impl fmt::Display for Summary<'_> {
         };
         line(f, "Model", model)?;
         line(f, "Accuracy", accuracy(out))?;
+        if let Some(band) = band_note(out) {
+            line(f, "Band", band)?;
+        }
         if let Some(d) = drift(out) {
             line(f, "Drift", d)?;
         }
@@ -462,7 +484,8 @@ mod tests {
             [Note::PreviousIgnored(_), Note::NotSaved(_)]
         ));
         let warnings = out.warnings();
-        assert_eq!(warnings.len(), 2 + out.output.warnings.len());
+        let band = usize::from(band_note(&out.output).is_some());
+        assert_eq!(warnings.len(), 2 + out.output.warnings.len() - band);
         assert!(warnings[0].starts_with("previous forecast ignored: cannot read"));
         let last = warnings.last().unwrap();
         assert!(
@@ -505,11 +528,22 @@ mod tests {
         let r = run(&store, history(4 * 168 + 48), config("seasonal-naive")).unwrap();
         let out = &r.output;
         let export = Path::new("out.json");
-        let text = lines(&Summary {
+        let mut text = lines(&Summary {
             output: out,
             saved_to: r.saved_to.as_deref(),
             export: Some(export),
         });
+        // The band's label: one summary line (after the accuracy), never a warning.
+        let band = text.remove(4);
+        assert!(
+            band.starts_with("Band       95 % band from the backtest's errors"),
+            "{band}"
+        );
+        assert!(
+            !r.warnings().iter().any(|w| w.contains("band")),
+            "{:?}",
+            r.warnings()
+        );
         assert_eq!(text[0], "Queue      Sales (q-1)");
         assert_eq!(text[1], format!("History    {}", out.summary));
         assert_eq!(text[2], "Model      seasonal-naive");

@@ -136,12 +136,15 @@ pub enum Effect {
         request: Box<SubmitRequest>,
     },
     /// Write `forecast`; with `overwrite: false` an existing file is reported back as
-    /// `Msg::ExportExists` instead of being replaced.
+    /// `Msg::ExportExists` instead of being replaced. The CSV also gets the history's actuals
+    /// and the windows' toggles (`selected`, by index into the forecast's windows).
     Export {
         path: PathBuf,
         format: ExportFormat,
         overwrite: bool,
         forecast: Arc<PipelineOutput>,
+        history: Option<Arc<History>>,
+        selected: Vec<bool>,
     },
     Quit,
 }

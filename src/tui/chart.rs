@@ -2,8 +2,37 @@
 //! keys move them. Pure arithmetic on seconds since the epoch, unit-tested here; the dashboard
 //! draws from it.
 
+use chrono::{Datelike, Duration, NaiveDate, TimeZone};
+use chrono_tz::Tz;
+
 use crate::forecast::ForecastPoint;
 use crate::history::Point;
+
+const HOUR: f64 = 3600.0;
+const DAY: f64 = 86_400.0;
+/// Tick steps the time axis picks from: whole hours, then whole days.
+const TICK_STEPS: [f64; 10] = [
+    HOUR,
+    2.0 * HOUR,
+    3.0 * HOUR,
+    6.0 * HOUR,
+    12.0 * HOUR,
+    DAY,
+    2.0 * DAY,
+    7.0 * DAY,
+    14.0 * DAY,
+    28.0 * DAY,
+];
+/// Blank columns kept between two time labels.
+const LABEL_GAP: usize = 2;
+
+/// A labelled mark on the time axis at a whole local hour or day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeTick {
+    pub col: u16,
+    pub t: f64,
+    pub label: String,
+}
 
 /// Smallest zoom: this many buckets across the chart.
 pub const MIN_SPAN_BUCKETS: f64 = 12.0;
@@ -153,174 +182,184 @@ impl ChartView {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use chrono::{TimeDelta, TimeZone, Utc};
+/// Seconds since the epoch as wall-clock time in `tz` (`widgets::local` would be an import
+/// cycle: widgets → app → chart).
+fn local(tz: Tz, secs: f64) -> chrono::DateTime<Tz> {
+    chrono::Utc
+        .timestamp_opt(secs as i64, 0)
+        .single()
+        .unwrap_or_default()
+        .with_timezone(&tz)
+}
 
-    use super::*;
+/// Local midnights from the day before `from` to the day after `to`.
+fn local_midnights(tz: Tz, from: f64, to: f64) -> impl Iterator<Item = (NaiveDate, f64)> {
+    let day = |t: f64| local(tz, t).date_naive();
+    let (first, last) = (day(from) - Duration::days(1), day(to) + Duration::days(1));
+    first
+        .iter_days()
+        .take_while(move |d| *d <= last)
+        .filter_map(move |d| {
+            let t = tz
+                .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+                .earliest()?;
+            Some((d, t.timestamp() as f64))
+        })
+}
 
-    const H: f64 = 3600.0;
-
-    /// 14 days of hourly history then 7 days of forecast, from t = 0.
-    fn extent() -> Extent {
-        Extent {
-            lo: 0.0,
-            hi: 21.0 * 24.0 * H,
-            bucket: H,
+impl ChartView {
+    /// Instants on whole local hours (every `step` hours from midnight) or whole days (every
+    /// `step` days: Mondays for weeks, else days since the epoch), inside the view.
+    fn whole_instants(&self, tz: Tz, step: f64) -> Vec<f64> {
+        let mut out = Vec::new();
+        for (d, midnight) in local_midnights(tz, self.start, self.end) {
+            if step < DAY {
+                let every = (step / HOUR) as u32;
+                for h in (0..24).step_by(every as usize) {
+                    let t = d
+                        .and_hms_opt(h, 0, 0)
+                        .and_then(|n| tz.from_local_datetime(&n).earliest());
+                    out.extend(t.map(|t| t.timestamp() as f64));
+                }
+            } else {
+                let days = (step / DAY) as i64;
+                let keep = if days == 7 {
+                    d.weekday() == chrono::Weekday::Mon
+                } else {
+                    (d.num_days_from_ce() as i64).rem_euclid(days) == 0
+                };
+                if keep {
+                    out.push(midnight);
+                }
+            }
         }
+        out.retain(|t| *t >= self.start && *t < self.end);
+        out
     }
 
-    fn view(start: f64, end: f64, cursor: f64) -> ChartView {
-        ChartView { start, end, cursor }
+    /// Whether the view crosses a new year in `tz` (labels then carry the year).
+    pub fn crosses_year(&self, tz: Tz) -> bool {
+        let y = |t: f64| local(tz, t).year();
+        y(self.start) != y(self.end - 1.0)
     }
 
-    #[test]
-    fn set_cursor_lands_on_the_bucket_inside_the_data_and_the_view_follows() {
-        let e = extent();
-        let mut v = view(7.0 * 24.0 * H, 14.0 * 24.0 * H, 10.0 * 24.0 * H);
-        v.set_cursor(3.0 * 24.0 * H + 0.6 * H, e);
-        assert_eq!(
-            v.cursor,
-            3.0 * 24.0 * H,
-            "the bucket holding t, not the nearest"
-        );
-        assert_eq!((v.start, v.span()), (3.0 * 24.0 * H, 7.0 * 24.0 * H));
-        v.set_cursor(-5.0 * H, e);
-        assert_eq!((v.cursor, v.start), (0.0, 0.0));
-        v.set_cursor(1e12, e);
-        assert_eq!((v.cursor, v.end), (e.hi - H, e.hi));
-        assert_eq!(v.span(), 7.0 * 24.0 * H, "the span is kept");
+    /// Time labels on whole local hours or days, the finest step whose labels all fit in
+    /// `width` columns with a gap between them; each label starts at its tick's column.
+    pub fn time_ticks(&self, tz: Tz, width: u16) -> Vec<TimeTick> {
+        let w = usize::from(width);
+        for step in TICK_STEPS {
+            let fmt = if step < DAY {
+                "%a %H:%M"
+            } else if self.crosses_year(tz) {
+                "%Y-%m-%d"
+            } else {
+                "%a %m-%d"
+            };
+            let ticks: Vec<TimeTick> = self
+                .whole_instants(tz, step)
+                .into_iter()
+                .map(|t| TimeTick {
+                    col: self.column_of(t, width).clamp(0, i64::from(width)) as u16,
+                    t,
+                    label: local(tz, t).format(fmt).to_string(),
+                })
+                .filter(|k| usize::from(k.col) + k.label.chars().count() <= w)
+                .collect();
+            let fits = ticks.windows(2).all(|p| {
+                usize::from(p[0].col) + p[0].label.chars().count() + LABEL_GAP
+                    <= usize::from(p[1].col)
+            });
+            if fits && !ticks.is_empty() {
+                return ticks;
+            }
+        }
+        Vec::new()
     }
 
-    #[test]
-    fn extent_runs_from_history_to_the_end_of_the_last_forecast_bucket() {
-        let t0 = Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap();
-        let p = |h: i64| Point {
-            ts: t0 + TimeDelta::hours(h),
-            y: 1.0,
-        };
-        let f = |h: i64| ForecastPoint {
-            ts: t0 + TimeDelta::hours(h),
-            yhat: 1.0,
-            yhat_lower: 0.0,
-            yhat_upper: 2.0,
-        };
-        let lo = t0.timestamp() as f64;
-        let e = Extent::of(&[p(0), p(1)], &[f(2), f(3)], H).unwrap();
-        assert_eq!((e.lo, e.hi), (lo, lo + 4.0 * H));
-        let e = Extent::of(&[p(0), p(1)], &[], H).unwrap();
-        assert_eq!(
-            e.hi,
-            lo + 2.0 * H,
-            "without a forecast: the end of the history"
-        );
-        assert!(Extent::of(&[], &[f(2)], H).is_none());
+    /// Columns where a local day starts, when a day is at least eight columns wide (closer
+    /// separators would hide the data).
+    pub fn day_starts(&self, tz: Tz, width: u16) -> Vec<u16> {
+        if DAY / self.span() * f64::from(width) < 8.0 {
+            return Vec::new();
+        }
+        local_midnights(tz, self.start, self.end)
+            .map(|(_, t)| t)
+            .filter(|t| *t > self.start && *t < self.end)
+            .map(|t| self.column_of(t, width) as u16)
+            .collect()
     }
 
-    #[test]
-    fn reset_shows_the_forecast_and_twice_its_length_before_it() {
-        let e = extent();
-        let fc = 14.0 * 24.0 * H;
-        assert_eq!(ChartView::reset(e, Some(fc)), view(0.0, e.hi, fc));
-        // A 2-day forecast: 4 days of history before it.
-        let two = e.hi - 2.0 * 24.0 * H;
-        assert_eq!(
-            ChartView::reset(e, Some(two)),
-            view(e.hi - 6.0 * 24.0 * H, e.hi, two)
-        );
-        // No forecast yet: the last 3 weeks (all of it here), cursor on the last bucket.
-        assert_eq!(ChartView::reset(e, None), view(0.0, e.hi, e.hi - H));
-    }
-
-    #[test]
-    fn shift_stops_at_both_ends_of_the_data() {
-        let e = extent();
-        let mut v = view(10.0 * H, 20.0 * H, 15.0 * H);
-        v.shift(-100.0 * H, e);
-        assert_eq!((v.start, v.end), (0.0, 10.0 * H));
-        v.shift(1e9, e);
-        assert_eq!((v.start, v.end), (e.hi - 10.0 * H, e.hi));
-    }
-
-    #[test]
-    fn clamp_pulls_a_view_back_into_shorter_data_and_keeps_the_cursor_in_it() {
-        let mut v = view(0.0, 48.0 * H, 3.0 * H);
-        let short = Extent {
-            lo: 24.0 * H,
-            hi: 200.0 * H,
-            bucket: H,
-        };
-        v.clamp(short);
-        assert_eq!(v, view(24.0 * H, 72.0 * H, 24.0 * H));
-        // Wider than all the data: all of it.
-        let mut v = view(0.0, 500.0 * H, 499.0 * H);
-        v.clamp(short);
-        assert_eq!(v, view(24.0 * H, 200.0 * H, 199.0 * H));
-    }
-
-    #[test]
-    fn the_cursor_steps_by_a_bucket_and_drags_the_view_along() {
-        let e = extent();
-        let mut v = view(10.0 * H, 20.0 * H, 19.0 * H);
-        v.step_cursor(true, e);
-        assert_eq!(v, view(11.0 * H, 21.0 * H, 20.0 * H));
-        let mut v = view(10.0 * H, 20.0 * H, 10.0 * H);
-        v.step_cursor(false, e);
-        assert_eq!(v, view(9.0 * H, 19.0 * H, 9.0 * H));
-        // Never past the data.
-        let mut v = view(0.0, 10.0 * H, 0.0);
-        v.step_cursor(false, e);
-        assert_eq!(v.cursor, 0.0);
-        let mut v = view(e.hi - 10.0 * H, e.hi, e.hi - H);
-        v.step_cursor(true, e);
-        assert_eq!(v.cursor, e.hi - H);
-    }
-
-    #[test]
-    fn pan_moves_a_quarter_span_and_snaps_the_cursor_into_view() {
-        let e = extent();
-        let mut v = view(100.0 * H, 140.0 * H, 101.0 * H);
-        v.pan(true, e);
-        assert_eq!((v.start, v.end), (110.0 * H, 150.0 * H));
-        assert_eq!(v.cursor, 110.0 * H, "dragged to the new left edge");
-        let mut v = view(100.0 * H, 140.0 * H, 139.0 * H);
-        v.pan(false, e);
-        assert_eq!(v, view(90.0 * H, 130.0 * H, 129.0 * H));
-    }
-
-    #[test]
-    fn snapping_lands_on_the_bucket_grid_of_the_data() {
-        let e = Extent {
-            lo: 1800.0,
-            hi: 100.0 * H,
-            bucket: H,
-        };
-        let mut v = view(1800.0, 50.0 * H, 10.2 * H);
-        v.snap_cursor(e);
-        assert_eq!(v.cursor, 1800.0 + 10.0 * H);
-    }
-
-    #[test]
-    fn zoom_keeps_the_cursor_in_place_within_limits() {
-        let e = extent();
-        let mut v = view(100.0 * H, 140.0 * H, 110.0 * H);
-        v.zoom(true, e);
-        assert_eq!(v, view(105.0 * H, 125.0 * H, 110.0 * H));
-        v.zoom(true, e);
-        v.zoom(true, e);
-        assert_eq!(v.span(), MIN_SPAN_BUCKETS * H, "no closer than 12 buckets");
-        let mut v = view(0.0, 300.0 * H, 10.0 * H);
-        v.zoom(false, e);
-        assert_eq!((v.start, v.end), (0.0, e.hi), "no wider than the data");
-    }
-
-    #[test]
-    fn columns_map_to_instants_and_back() {
-        let v = view(0.0, 100.0 * H, 50.0 * H);
-        assert_eq!(v.column_span(0, 100), (0.0, H));
-        assert_eq!(v.column_span(99, 100), (99.0 * H, 100.0 * H));
-        assert_eq!(v.column_of(50.5 * H, 100), 50);
-        assert_eq!(v.column_of(-H, 100), -1);
-        assert!(v.shows(-0.5 * H, H) && !v.shows(-2.0 * H, H));
+    /// For each of `width` columns, the first window (`[start, end)` in seconds) it overlaps.
+    /// A window narrower than a column still gets the column its start falls in.
+    pub fn window_columns(&self, windows: &[(f64, f64)], width: u16) -> Vec<Option<usize>> {
+        let mut cols = vec![None; usize::from(width)];
+        for (i, &(a, b)) in windows.iter().enumerate() {
+            let first = self.column_of(a, width).max(0);
+            let last = self.column_of(b - 1.0, width).min(i64::from(width) - 1);
+            for c in first..=last {
+                if let Some(cell) = cols.get_mut(c as usize)
+                    && cell.is_none()
+                {
+                    *cell = Some(i);
+                }
+            }
+        }
+        cols
     }
 }
+
+/// Y ticks on the finest 1-2-5 step that puts 2 to `max` of them inside `[lo, hi]`: round numbers, drawn at their own height rather than spread evenly.
+pub fn y_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
+    let max = max.max(2);
+    let range = (hi - lo).max(1e-9);
+    let mag = 10f64.powf((range / max as f64).log10().floor());
+    let inside = |step: f64| {
+        let first = (lo / step - 1e-9).ceil() as i64;
+        let last = (hi / step + 1e-9).floor() as i64;
+        (first..=last)
+            .map(|k| k as f64 * step)
+            .collect::<Vec<f64>>()
+    };
+    [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]
+        .iter()
+        .map(|m| inside(m * mag))
+        .find(|t| t.len() <= max && t.len() >= 2)
+        .unwrap_or_else(|| vec![lo, hi])
+}
+
+/// The row of `height` rows (0 at the top) that shows `y` on an axis from `lo` to `hi`.
+pub fn row_of(y: f64, lo: f64, hi: f64, height: u16) -> u16 {
+    let h = f64::from(height.max(1) - 1);
+    let frac = ((y - lo) / (hi - lo).max(1e-9)).clamp(0.0, 1.0);
+    (h - frac * h).round() as u16
+}
+
+/// What one value on the y axis counts: contacts per bucket, as `/h` or `/15m`.
+pub fn per_bucket(bucket_secs: f64) -> String {
+    if bucket_secs >= DAY && bucket_secs % DAY == 0.0 {
+        format!("/{}d", (bucket_secs / DAY) as i64).replace("/1d", "/d")
+    } else if bucket_secs >= HOUR && bucket_secs % HOUR == 0.0 {
+        format!("/{}h", (bucket_secs / HOUR) as i64).replace("/1h", "/h")
+    } else {
+        format!("/{}m", (bucket_secs / 60.0) as i64)
+    }
+}
+
+/// A y tick label in at most `width` columns: the number, with `k` past 9999, and the unit
+/// when asked for and it fits.
+pub fn y_label(y: f64, unit: Option<&str>, width: usize) -> String {
+    let n = if y.abs() >= 10_000.0 {
+        format!("{:.0}k", y / 1000.0)
+    } else if y.fract().abs() > 1e-9 {
+        format!("{y:.1}")
+    } else {
+        format!("{y:.0}")
+    };
+    match unit {
+        Some(u) if n.chars().count() + u.chars().count() <= width => format!("{n}{u}"),
+        _ => n,
+    }
+}
+
+#[cfg(test)]
+mod tests;

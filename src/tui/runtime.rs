@@ -316,10 +316,16 @@ impl Runtime {
                 format,
                 overwrite,
                 forecast,
+                history,
+                selected,
             } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(export(path, format, overwrite, &forecast));
+                    let extras = crate::export::CsvExtras {
+                        actuals: history.as_ref().map_or(&[][..], |h| &h.series.points[..]),
+                        selected: Some(&selected),
+                    };
+                    let _ = tx.send(export(path, format, overwrite, &forecast, extras));
                 });
             }
         }
@@ -566,11 +572,17 @@ fn crashed(e: tokio::task::JoinError) -> String {
 }
 
 /// Writes the forecast unless the file exists and `overwrite` is off (then asks back).
-fn export(path: PathBuf, format: ExportFormat, overwrite: bool, out: &PipelineOutput) -> Msg {
+fn export(
+    path: PathBuf,
+    format: ExportFormat,
+    overwrite: bool,
+    out: &PipelineOutput,
+    extras: crate::export::CsvExtras<'_>,
+) -> Msg {
     if !overwrite && path.exists() {
         return Msg::ExportExists { path, format };
     }
-    let r = crate::export::render(out, format)
+    let r = crate::export::render_with(out, format, extras)
         .and_then(|b| crate::fsutil::write_atomic(&path, &b).map_err(Into::into))
         // The toast names the absolute path: the analyst may not know the dashboard's cwd.
         .map(|_| std::path::absolute(&path).unwrap_or(path))

@@ -4,6 +4,18 @@
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
 
+/// The characters that mark things in the chart and its legend.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Glyphs {
+    pub history: char,
+    pub forecast: char,
+    pub band: char,
+    /// Fills empty cells of window columns (a space when a background shade does it).
+    pub window: char,
+    /// Fills empty cells of the focused window's columns.
+    pub focus: char,
+}
+
 /// Every style the draw functions use, so no draw code picks colours itself.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Theme {
@@ -16,6 +28,15 @@ pub struct Theme {
     pub forecast: Style,
     pub band: Style,
     pub band_marker: Marker,
+    /// The forecast line's marker: braille like the history in colour, dots without colour
+    /// so the two lines differ by glyph.
+    pub forecast_marker: Marker,
+    /// Legend glyphs of history, forecast, band and windows; all different without colour.
+    pub glyphs: Glyphs,
+    /// Windows in the plot: a background shade in colour, a dotted fill without.
+    pub window_shade: Style,
+    /// The window the table's cursor is on, in the plot.
+    pub window_focus: Style,
     pub window: Style,
     pub cursor: Style,
     pub error: Style,
@@ -38,6 +59,16 @@ impl Theme {
             forecast: fg(214),
             band: fg(238),
             band_marker: Marker::Block,
+            forecast_marker: Marker::Braille,
+            glyphs: Glyphs {
+                history: '━',
+                forecast: '━',
+                band: '█',
+                window: ' ',
+                focus: ' ',
+            },
+            window_shade: Style::new().bg(Color::Indexed(236)),
+            window_focus: Style::new().bg(Color::Indexed(23)),
             window: fg(42).add_modifier(Modifier::BOLD),
             cursor: fg(252),
             error: fg(203).add_modifier(Modifier::BOLD),
@@ -63,6 +94,16 @@ impl Theme {
             forecast: m(Modifier::BOLD),
             band: m(Modifier::DIM),
             band_marker: Marker::Custom('░'),
+            forecast_marker: Marker::Dot,
+            glyphs: Glyphs {
+                history: '⣀',
+                forecast: '•',
+                band: '░',
+                window: '·',
+                focus: ':',
+            },
+            window_shade: m(Modifier::DIM),
+            window_focus: m(Modifier::BOLD),
             window: m(Modifier::BOLD),
             cursor: Style::new(),
             error: m(Modifier::BOLD | Modifier::UNDERLINED),
@@ -72,11 +113,37 @@ impl Theme {
         }
     }
 
+    /// The theme's legend glyphs are all different when there is no colour to tell them apart.
+    pub fn glyphs_distinct(&self) -> bool {
+        let g = self.glyphs;
+        let all = [g.history, g.forecast, g.band, g.window];
+        all.iter()
+            .enumerate()
+            .all(|(i, a)| all[i + 1..].iter().all(|b| a != b))
+    }
+
     /// Picks by the `NO_COLOR` convention (set and non-empty = no colour).
     pub fn from_env() -> Self {
         match std::env::var_os("NO_COLOR") {
             Some(v) if !v.is_empty() => Self::monochrome(),
             _ => Self::indexed(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_colour_history_forecast_band_and_windows_differ_by_glyph() {
+        let t = Theme::monochrome();
+        assert!(t.glyphs_distinct(), "{:?}", t.glyphs);
+        assert_ne!(t.forecast_marker, Marker::Braille, "history is braille");
+        assert_ne!(t.glyphs.focus, t.glyphs.window);
+        assert!(
+            !Theme::indexed().glyphs_distinct(),
+            "colour tells them apart there"
+        );
     }
 }

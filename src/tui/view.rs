@@ -44,6 +44,9 @@ pub struct ForecastView {
     pub reason: Option<String>,
     /// Set when the band was recalibrated from the backtest.
     pub calibration: Option<String>,
+    /// The band's short label: `95 % band`, with the backtest's measured coverage when it
+    /// differs (`95 % band (measured 90 %)`).
+    pub band: String,
     /// The combination's members and weights, when the forecast shown is the combination.
     pub combination: Option<String>,
     /// Models dropped from the tournament, with why.
@@ -111,6 +114,7 @@ impl ForecastView {
             calibration: sel
                 .and_then(|s| s.calibration.as_ref())
                 .and_then(|c| c.warning(out.granularity)),
+            band: band_label(out),
             combination: sel
                 .filter(|s| s.chosen == out.forecast.model)
                 .and_then(|s| s.combination.as_ref())
@@ -145,6 +149,32 @@ impl ForecastView {
             refreshed_at: out.generated_at,
             aht: out.staffing.as_ref().map(aht_line),
         }
+    }
+}
+
+/// The band's label from the run's calibration (nominal level, measured coverage).
+fn band_label(out: &PipelineOutput) -> String {
+    let cal = out.selection.as_ref().and_then(|s| s.calibration.as_ref());
+    let nominal = cal.map_or(out.config.forecast.interval_width, |c| c.nominal);
+    let measured = cal.map(|c| {
+        if c.applied() {
+            c.coverage_after
+        } else {
+            c.coverage_before
+        }
+    });
+    band_text(nominal, measured)
+}
+
+/// `95 % band`, or `95 % band (measured 90 %)` when the measured coverage rounds to another
+/// whole percent: the nominal level alone would overstate a band that covered less.
+pub fn band_text(nominal: f64, measured: Option<f64>) -> String {
+    let pct = |x: f64| (x * 100.0).round();
+    match measured {
+        Some(m) if pct(m) != pct(nominal) => {
+            format!("{:.0} % band (measured {:.0} %)", pct(nominal), pct(m))
+        }
+        _ => format!("{:.0} % band", pct(nominal)),
     }
 }
 
@@ -421,6 +451,7 @@ mod tests {
             band.ends_with("measured coverage 93.0 % in the backtest"),
             "{band}"
         );
+        assert_eq!(v.band, "95 % band (measured 93 %)");
         assert_eq!(v.combination, None);
         assert_eq!(v.threshold, 9.1);
         assert_eq!(v.windows.len(), 1);
@@ -451,6 +482,17 @@ mod tests {
             v.reason.as_deref(),
             Some("seasonal-naive has the lowest WAPE")
         );
+    }
+
+    #[test]
+    fn the_band_label_names_the_measured_coverage_only_when_it_differs() {
+        assert_eq!(band_text(0.95, None), "95 % band");
+        assert_eq!(band_text(0.95, Some(0.951)), "95 % band");
+        assert_eq!(band_text(0.95, Some(0.90)), "95 % band (measured 90 %)");
+        assert_eq!(band_text(0.8, Some(0.874)), "80 % band (measured 87 %)");
+        let mut out = output(auto());
+        out.selection.as_mut().unwrap().calibration = None;
+        assert_eq!(ForecastView::of(&out, None).band, "95 % band");
     }
 
     #[test]

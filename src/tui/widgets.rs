@@ -57,9 +57,52 @@ pub fn ellipsize(text: &str, max: usize) -> String {
     out
 }
 
+/// `text` broken at spaces into lines of at most `width` columns. A word longer than a line
+/// is split across lines with a `…` at each break, so no word is cut without a mark.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(2);
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let (cw, ww) = (cur.chars().count(), word.chars().count());
+        if cw > 0 && cw + 1 + ww <= width {
+            cur.push(' ');
+            cur.push_str(word);
+            continue;
+        }
+        if cw > 0 {
+            lines.push(std::mem::take(&mut cur));
+        }
+        let mut rest: Vec<char> = word.chars().collect();
+        while rest.len() > width {
+            let head: String = rest[..width - 1].iter().collect();
+            lines.push(format!("{head}…"));
+            rest.drain(..width - 1);
+        }
+        cur = rest.into_iter().collect();
+    }
+    if !cur.is_empty() || lines.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_marks_a_split_word() {
+        assert_eq!(
+            wrap("counted voice, inbound (originatingDirection)", 16),
+            ["counted voice,", "inbound", "(originatingDir…", "ection)"]
+        );
+        assert_eq!(wrap("ok · Wape 8.0% vs 15%", 30), ["ok · Wape 8.0% vs 15%"]);
+        assert_eq!(wrap("", 10), [""]);
+        for line in wrap("a bb ccc dddd eeeee ffffffffffff", 5) {
+            assert!(line.chars().count() <= 5, "{line}");
+        }
+    }
 
     #[test]
     fn ellipsize_cuts_to_the_column_count_with_a_mark() {

@@ -264,10 +264,28 @@ fn csv_format_to_a_file_and_existing_file_replaced() {
     // A file forecast has required agents (default AHT) but no staffed agents to compare.
     assert_eq!(
         lines[0],
-        "ds,yhat,yhat_lower,yhat_upper,aht,requiredAgents,requiredAgentsUpper,staffedAgents,spareAgents"
+        "ds,yhat,yhat_lower,yhat_upper,aht,requiredAgents,requiredAgentsUpper,staffedAgents,\
+         spareAgents,actual,in_window,selected"
     );
-    assert!(lines[1].ends_with(",,"), "{}", lines[1]);
-    assert_eq!(lines.len(), 1 + 48);
+    // 30 days of history rows with their actuals, then 48 forecast rows.
+    assert_eq!(lines.len(), 1 + 30 * 24 + 48);
+    assert!(
+        lines[1].starts_with("2024-04-01T00:00:00+00:00,,,,,,,,,"),
+        "{}",
+        lines[1]
+    );
+    let first_future = lines[1 + 30 * 24];
+    // Staffed agents unknown (empty), no actual yet, and the window flags.
+    assert!(first_future.contains(",,,,"), "{first_future}");
+    assert!(
+        first_future.ends_with(",0,0") || first_future.ends_with(",1,1"),
+        "without a dashboard, every window is selected: {first_future}"
+    );
+    // Rounded: no 15-digit floats.
+    assert!(lines.iter().all(|l| {
+        l.split(',')
+            .all(|f| f.split('.').nth(1).is_none_or(|d| d.len() <= 2))
+    }));
     assert!(String::from_utf8_lossy(&o.stdout).contains("Export"));
 }
 
@@ -694,4 +712,29 @@ fn a_fit_budget_that_is_hit_is_reported_and_a_bad_one_refused() {
         "{}",
         stderr(&o)
     );
+}
+
+/// Issue 16 item 7: the band's label is the same on every run, so it is one line of the
+/// summary and never a warning on stderr (cron mailed it every night).
+#[test]
+fn the_band_label_is_a_summary_line_not_a_warning_each_run() {
+    let env = Env::new();
+    let csv = env.path("calls.csv");
+    write_series(&csv, 30);
+    for _ in 0..2 {
+        let o = env.run(
+            &[csv.to_str().unwrap()]
+                .iter()
+                .flat_map(|p| ["--input", p])
+                .chain(["--model", "seasonal-naive", "--horizon-days", "2"])
+                .collect::<Vec<_>>(),
+            &[],
+        );
+        assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        let band: Vec<&str> = out.lines().filter(|l| l.starts_with("Band ")).collect();
+        assert_eq!(band.len(), 1, "{out}");
+        assert!(band[0].contains("95 % band"), "{}", band[0]);
+        assert!(!stderr(&o).contains("band"), "stderr: {}", stderr(&o));
+    }
 }

@@ -287,11 +287,85 @@ fn export_json_and_csv_carry_future_only_with_offsets() {
     );
     assert_eq!(json["accuracy"]["method"], "holdout");
 
-    let csv = String::from_utf8(export::to_csv(&out).unwrap()).unwrap();
+    let csv = String::from_utf8(export::to_csv(&out, Default::default()).unwrap()).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 169);
-    assert_eq!(lines[0], "ds,yhat,yhat_lower,yhat_upper");
+    assert_eq!(
+        lines[0],
+        "ds,yhat,yhat_lower,yhat_upper,actual,in_window,selected"
+    );
     assert!(lines[1].starts_with(&export::local_iso(first_future, ny())));
+}
+
+/// Issue 16: the CSV read back: history rows with their actuals, then the forecast rounded
+/// to two decimals, each forecast row flagged when in a window and when that window is in the
+/// analyst's schedule.
+#[test]
+fn the_csv_reads_back_with_actuals_window_and_selected_flags() {
+    let (series, summary) = contact_centre(30, Tz::UTC);
+    let actuals = series.points.clone();
+    let out = run_forecast(input(series, summary, Config::default()), &DailyNaive).unwrap();
+    assert!(out.windows.windows.len() >= 2, "the fixture has windows");
+    let mut selected = vec![true; out.windows.windows.len()];
+    selected[0] = false;
+    let extras = export::CsvExtras {
+        actuals: &actuals,
+        selected: Some(&selected),
+    };
+    let bytes = export::render_with(&out, export::ExportFormat::Csv, extras).unwrap();
+    let mut r = csv::Reader::from_reader(&bytes[..]);
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "ds",
+            "yhat",
+            "yhat_lower",
+            "yhat_upper",
+            "actual",
+            "in_window",
+            "selected"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), actuals.len() + out.forecast.future.len());
+    // History first: actual only, equal to the series.
+    let h = &rows[0];
+    assert_eq!(&h[0], export::local_iso(actuals[0].ts, Tz::UTC));
+    assert_eq!((&h[1], &h[4]), ("", &*format!("{}", actuals[0].y)));
+    // Then the forecast: at most two decimals, no actual.
+    let future = &rows[actuals.len()..];
+    for (row, p) in future.iter().zip(&out.forecast.future) {
+        for col in 1..4 {
+            let v = &row[col];
+            let decimals = v.split('.').nth(1).map_or(0, str::len);
+            assert!(decimals <= 2, "{v}");
+        }
+        let yhat: f64 = row[1].parse().unwrap();
+        assert!((yhat - p.yhat).abs() <= 0.005, "{yhat} vs {}", p.yhat);
+        assert_eq!(&row[4], "");
+    }
+    let flagged = |w: &queuecast::forecast::windows::Window| {
+        future
+            .iter()
+            .zip(&out.forecast.future)
+            .filter(|(_, p)| w.start <= p.ts && p.ts < w.end)
+            .map(|(row, _)| (row[5].to_string(), row[6].to_string()))
+            .collect::<Vec<_>>()
+    };
+    let first = flagged(&out.windows.windows[0]);
+    assert!(!first.is_empty());
+    assert!(
+        first.iter().all(|f| f == &("1".into(), "0".into())),
+        "left out: {first:?}"
+    );
+    let second = flagged(&out.windows.windows[1]);
+    assert!(
+        second.iter().all(|f| f == &("1".into(), "1".into())),
+        "{second:?}"
+    );
+    let outside = future.iter().filter(|r| &r[5] == "0").count();
+    assert!(outside > 0 && future.iter().filter(|r| &r[5] == "0").all(|r| &r[6] == "0"));
 }
 
 #[test]

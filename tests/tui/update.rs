@@ -260,6 +260,7 @@ fn forecast() -> ForecastView {
         auto_pick: Some("seasonal-naive".into()),
         reason: Some("seasonal-naive has the lowest backtest WAPE (12.3 %) over 4 folds".into()),
         calibration: Some("95 % band from the backtest's errors (conformal)".into()),
+        band: "95 % band (measured 90 %)".into(),
         combination: None,
         failures: vec![],
         future,
@@ -348,9 +349,12 @@ fn the_dashboard_shows_the_view_derived_from_the_run() {
         Some("95 % band from the backtest's errors (conformal)")
     );
     assert_eq!(derived.options[0], fixture.options[0]);
+    // Calibrated to its nominal 95 %: the label does not add a measured coverage.
+    assert_eq!(derived.band, "95 % band");
     assert_eq!(
         ForecastView {
             calibration: fixture.calibration.clone(),
+            band: fixture.band.clone(),
             options: fixture.options.clone(),
             ..derived
         },
@@ -700,11 +704,21 @@ fn export_prompt_defaults_and_confirms_overwrite() {
             format,
             overwrite: false,
             forecast,
+            history,
+            selected,
         },
     ] = fx.as_slice()
     else {
         panic!("{fx:?}")
     };
+    // The CSV's actuals and selected flags come with it.
+    let s = a.session.as_ref().unwrap();
+    assert!(
+        history.is_some()
+            && history.as_ref().map(|h| h.series.points.len())
+                == s.history.as_ref().map(|h| h.series.points.len())
+    );
+    assert_eq!(selected, &s.selected);
     assert_eq!(path.to_str(), Some("./forecast_Sales_2024-06-01.csv"));
     let on_screen = a.session.as_ref().unwrap().output.clone().unwrap();
     assert!(
@@ -1163,13 +1177,13 @@ fn status_bar_shows_org_and_keeps_hints_at_80_columns() {
 
 #[test]
 fn model_table_snapshots() {
-    for (w, h) in [(80, 24), (120, 40)] {
+    for (w, h) in [(80, 23), (80, 24), (100, 30), (120, 40)] {
         let mut a = app();
         ready_dashboard(&mut a);
         show_fixture_view(&mut a);
         key(&mut a, KeyCode::Char('m'));
         let screen = render(&a, w, h);
-        for needle in ["seasonal-naive", "prophet-seed", "recalibrated", "lowest"] {
+        for needle in ["seasonal-naive", "prophet-seed", "conformal", "lowest"] {
             assert!(screen.contains(needle), "{needle}: {screen}");
         }
         insta::assert_snapshot!(format!("models_{w}x{h}"), screen);
@@ -1620,4 +1634,93 @@ fn a_finished_run_becomes_a_compact_board_row() {
         windows: vec![],
     });
     assert_eq!(RowData::of(&run, Some(&h)).spare, Some(3.0));
+}
+
+/// Issue 16 item 8: the dashboard and its help at the four sizes analysts use (tmux with a
+/// status line gives 80×23). Nothing is cut without a mark: the band label is whole, and the
+/// model panel either shows the drift line whole or says how much more there is.
+#[test]
+fn dashboard_and_help_at_four_sizes() {
+    for (w, h) in [(80, 23), (80, 24), (100, 30), (120, 40)] {
+        let mut a = app();
+        update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+        ready_dashboard(&mut a);
+        show_fixture_view(&mut a);
+        let dash = render(&a, w, h);
+        assert!(dash.contains("95 % band (measured 90 %)"), "{dash}");
+        assert!(dash.contains("40/h"), "the top y tick has its unit: {dash}");
+        assert!(
+            dash.contains("▶[x]"),
+            "the focused window is marked in the table"
+        );
+        assert!(
+            dash.contains("vs 15%") || dash.contains("more lines · m models"),
+            "{dash}"
+        );
+        insta::assert_snapshot!(format!("screen_dashboard_{w}x{h}"), dash);
+        key(&mut a, KeyCode::F(1));
+        insta::assert_snapshot!(format!("screen_help_{w}x{h}"), render(&a, w, h));
+    }
+}
+
+/// Issue 16 items 1 and 2: without colour, windows, the focused window, the cursor, "now",
+/// the threshold, the band and the forecast each have their own glyph in the plot, and the
+/// legend shows them; the strip marks the focused window `█`.
+#[test]
+fn without_colour_every_mark_in_the_chart_has_its_own_glyph() {
+    let mut a = app();
+    a.theme = queuecast::tui::theme::Theme::monochrome();
+    update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+    ready_dashboard(&mut a);
+    show_fixture_view(&mut a);
+    // Zoom to the forecast's first days so windows are several columns wide.
+    keys(&mut a, "++");
+    let screen = render(&a, 120, 40);
+    let plot: String = screen
+        .lines()
+        .skip(2)
+        .take(26)
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (glyph, what) in [
+        ('·', "window fill"),
+        (':', "focused window fill"),
+        ('│', "cursor"),
+        ('╏', "now"),
+        ('┄', "threshold"),
+        ('░', "band"),
+        ('•', "forecast"),
+    ] {
+        assert!(plot.contains(glyph), "{what} ({glyph}) missing:\n{screen}");
+    }
+    for legend in [
+        "⣀ actual",
+        "• yhat",
+        "░ 95 % band (measured 90 %)",
+        "· window",
+    ] {
+        assert!(screen.contains(legend), "{legend}:\n{screen}");
+    }
+    let strip = screen.lines().find(|l| l.contains("low ")).unwrap();
+    assert!(strip.contains('█') && strip.contains('#'), "{strip}");
+    insta::assert_snapshot!("screen_dashboard_no_color_120x40", screen);
+}
+
+/// Issue 16: zoomed in, the time labels sit on whole hours (they landed on `06:37`).
+#[test]
+fn zoomed_time_labels_sit_on_whole_hours() {
+    let mut a = app();
+    update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+    ready_dashboard(&mut a);
+    show_fixture_view(&mut a);
+    keys(&mut a, "+++++");
+    key(&mut a, KeyCode::Right);
+    let screen = render(&a, 80, 24);
+    let labels = screen.lines().nth(12).unwrap();
+    let times: Vec<&str> = labels
+        .split(|c: char| !(c.is_ascii_digit() || c == ':'))
+        .filter(|t| t.contains(':'))
+        .collect();
+    assert!(times.len() >= 2, "{labels}\n{screen}");
+    assert!(times.iter().all(|t| t.ends_with(":00")), "{labels}");
 }

@@ -2,8 +2,11 @@
 //! move through them; and the history and forecast results that fill them.
 
 mod chart;
+mod marks;
 
 use std::collections::HashMap;
+
+use chrono::Datelike;
 use std::sync::Arc;
 
 use ratatui::Frame;
@@ -23,7 +26,7 @@ use crate::tui::app::{
 };
 use crate::tui::keymap::Command;
 use crate::tui::view::keep_tournament;
-use crate::tui::widgets::{block, local};
+use crate::tui::widgets::{block, local, wrap};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let Some(s) = &app.session else { return };
@@ -136,6 +139,8 @@ fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
     )
     .header(Row::new(["in", "start", "end", "dur", "mean", "calls"]).style(t.dim))
     .row_highlight_style(t.selected)
+    // The focused row is marked by a glyph too, the same window the chart draws `█` under.
+    .highlight_symbol("▶")
     .block(match campaign_status(app) {
         Some(c) => block(app, title).title_bottom(Line::styled(format!(" {c} "), t.ok)),
         None => block(app, title),
@@ -155,89 +160,110 @@ fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
     }
 }
 
+/// The model panel: each value wraps under its label; what does not fit ends in a line saying
+/// how much more there is and where to see it.
 fn draw_panel(f: &mut Frame, app: &App, s: &Session, area: Rect) {
     let t = &app.theme;
-    let mut lines = history_lines(app, s);
-    if let Some(fc) = &s.forecast {
-        lines.extend(model_lines(app, fc, area));
+    // The model first: it is what the panel is for; the history's facts follow.
+    let mut rows = match &s.forecast {
+        Some(fc) => model_rows(app, fc, area),
+        None => vec![],
+    };
+    rows.extend(history_rows(app, s));
+    let inner_w = usize::from(area.width.saturating_sub(2));
+    let mut lines: Vec<Line> = rows
+        .into_iter()
+        .flat_map(|(k, v, style)| kv(app, &k, &v, style, inner_w))
+        .collect();
+    let room = usize::from(area.height.saturating_sub(2));
+    if lines.len() > room && room > 0 {
+        let more = lines.len() - (room - 1);
+        lines.truncate(room - 1);
+        lines.push(Line::styled(
+            format!("+{more} more lines · m models"),
+            t.dim,
+        ));
     }
-    lines.push(Line::from(vec![
-        Span::styled("# ", t.window),
-        Span::styled("window  ", t.dim),
-        Span::styled("━ ", t.history),
-        Span::styled("actual  ", t.dim),
-        Span::styled("━ ", t.forecast),
-        Span::styled("yhat", t.dim),
-    ]));
     f.render_widget(Paragraph::new(lines).block(block(app, " Model ")), area);
 }
 
-/// A panel row: a dim label, then the value.
-fn kv<'a>(app: &App, k: &str, v: String, style: Style) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{k:<9}"), app.theme.dim),
-        Span::styled(v, style),
-    ])
+/// A panel row: a dim label, then the value wrapped to the panel, continuation lines indented.
+fn kv<'a>(app: &App, k: &str, v: &str, style: Style, width: usize) -> Vec<Line<'a>> {
+    let value_w = width.saturating_sub(LABEL_W).max(8);
+    wrap(v, value_w)
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let label = if i == 0 { k } else { "" };
+            Line::from(vec![
+                Span::styled(format!("{label:<LABEL_W$}"), app.theme.dim),
+                Span::styled(part, style),
+            ])
+        })
+        .collect()
 }
 
-fn history_lines<'a>(app: &App, s: &Session) -> Vec<Line<'a>> {
+const LABEL_W: usize = 9;
+
+/// A panel row before wrapping: label, value, the value's style.
+type Row3 = (String, String, Style);
+
+fn history_rows(app: &App, s: &Session) -> Vec<Row3> {
     let Some(h) = &s.history else { return vec![] };
     let points = &h.series.points;
     let (Some(a), Some(b)) = (points.first(), points.last()) else {
         return vec![];
     };
     let days = (b.ts - a.ts).num_hours() as f64 / 24.0;
-    let mut lines = vec![
-        kv(
-            app,
-            "history",
-            format!(
-                "{}→{} ({days:.0} d)",
-                a.ts.with_timezone(&app.tz).format("%m-%d"),
-                b.ts.with_timezone(&app.tz).format("%m-%d")
-            ),
-            app.theme.base,
+    let (a, b) = (a.ts.with_timezone(&app.tz), b.ts.with_timezone(&app.tz));
+    // The year only when the span crosses one: `12-01→12-01` alone reads as no history.
+    let fmt = if a.year() == b.year() {
+        "%m-%d"
+    } else {
+        "%Y-%m-%d"
+    };
+    let base = app.theme.base;
+    let mut rows = vec![
+        (
+            "history".into(),
+            format!("{}→{} ({days:.0} d)", a.format(fmt), b.format(fmt)),
+            base,
         ),
-        kv(
-            app,
-            "buckets",
+        (
+            "buckets".into(),
             format!(
                 "{}×{}, {} zero",
                 points.len(),
                 h.series.granularity,
                 h.summary.zero_buckets
             ),
-            app.theme.base,
+            base,
         ),
     ];
     // What the API history counts (inbound voice by default), so a low series is explained.
     if let Some(c) = &h.summary.counted {
-        lines.push(kv(app, "counted", c.to_string(), app.theme.base));
+        rows.push(("counted".into(), c.to_string(), base));
     }
-    lines
+    rows
 }
 
-fn model_lines<'a>(app: &App, fc: &ForecastView, area: Rect) -> Vec<Line<'a>> {
+fn model_rows(app: &App, fc: &ForecastView, area: Rect) -> Vec<Row3> {
     let t = &app.theme;
     let auto = fc.requested == AUTO_MODEL;
     let how = if auto { "auto picked" } else { "your choice" };
     let inner_w = area.width.saturating_sub(2) as usize;
     // Narrow panel: the label itself says who picked the model.
-    let mut lines = vec![if 9 + fc.model.chars().count() + how.len() + 3 <= inner_w {
-        Line::from(vec![
-            Span::styled(format!("{:<9}", "model"), t.dim),
-            Span::styled(fc.model.clone(), t.title),
-            Span::styled(format!(" ({how})"), t.dim),
-        ])
-    } else {
-        Line::from(vec![
-            Span::styled(
-                format!("{:<9}", if auto { "auto" } else { "manual" }),
-                t.dim,
-            ),
-            Span::styled(fc.model.clone(), t.title),
-        ])
-    }];
+    let mut rows: Vec<Row3> = vec![
+        if LABEL_W + fc.model.chars().count() + how.len() + 3 <= inner_w {
+            ("model".into(), format!("{} ({how})", fc.model), t.title)
+        } else {
+            (
+                if auto { "auto" } else { "manual" }.into(),
+                fc.model.clone(),
+                t.title,
+            )
+        },
+    ];
     let mase = fc
         .tournament
         .iter()
@@ -254,26 +280,29 @@ fn model_lines<'a>(app: &App, fc: &ForecastView, area: Rect) -> Vec<Line<'a>> {
         Some(w) => format!("{:.1}%", w * 100.0),
         None => "n/a".to_string(),
     };
-    lines.push(kv(app, label, format!("WAPE {wape}{mase}"), t.base));
+    rows.push((label.into(), format!("WAPE {wape}{mase}"), t.base));
     if let Some(aht) = &fc.aht {
-        lines.push(kv(app, "aht", aht.clone(), t.base));
-    }
-    let shown = if area.height >= 12 { 2 } else { 1 };
-    for (k, v) in fc.options.iter().take(shown) {
-        let v = if k == "interval" && fc.calibration.is_some() {
-            format!("{v}, recalibrated")
-        } else {
-            v.clone()
-        };
-        lines.push(kv(app, k, v, t.base));
+        rows.push(("aht".into(), aht.clone(), t.base));
     }
     let (text, style) = match fc.retrain {
         Some(true) => (format!("RETRAIN · {}", fc.drift_note), t.error),
         Some(false) => (format!("ok · {}", fc.drift_note), t.ok),
         None => (fc.drift_note.clone(), t.dim),
     };
-    lines.push(kv(app, "drift", text, style));
-    lines
+    rows.push(("drift".into(), text, style));
+    for (k, v) in &fc.options {
+        let v = if k == "interval" {
+            // The band's honest label: nominal level and, when different, measured coverage.
+            match &fc.calibration {
+                Some(_) => format!("{}, recalibrated", fc.band),
+                None => fc.band.clone(),
+            }
+        } else {
+            v.clone()
+        };
+        rows.push((k.clone(), v, t.base));
+    }
+    rows
 }
 
 pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {

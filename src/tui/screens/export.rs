@@ -144,12 +144,15 @@ pub fn write(app: &mut App, path: PathBuf, format: ExportFormat, overwrite: bool
 
 /// Writing the forecast on screen; without one, the prompt says so.
 fn export(app: &mut App, path: PathBuf, format: ExportFormat, overwrite: bool) -> Option<Effect> {
-    match app.session.as_ref().and_then(|s| s.output.clone()) {
+    let session = app.session.as_ref();
+    match session.and_then(|s| s.output.clone()) {
         Some(forecast) => Some(Effect::Export {
             path,
             format,
             overwrite,
             forecast,
+            history: session.and_then(|s| s.history.clone()),
+            selected: session.map(|s| s.selected.clone()).unwrap_or_default(),
         }),
         None => {
             finished(app, Err("no forecast yet".into()));

@@ -7,8 +7,10 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Wrap};
 
+use super::marks;
 use crate::forecast::ForecastPoint;
-use crate::tui::app::{App, ChartView, Session, Stage};
+use crate::tui::app::{App, ChartView, ForecastView, Session, Stage};
+use crate::tui::chart::{per_bucket, row_of, y_label, y_ticks};
 use crate::tui::widgets::{Y_LABEL_WIDTH, block, local, spinner};
 
 /// What the chart plots: the data in view (plus a bucket either side, so lines reach the edges).
@@ -46,7 +48,8 @@ impl Visible {
         Self { history, future }
     }
 
-    /// The y range: zero (or the lowest band edge) to 5 % over the highest value.
+    /// The y range: zero to 5 % over the highest value. Counts are never negative, so a band
+    /// edge under zero is cut at the axis.
     fn y_bounds(&self) -> (f64, f64) {
         let y_max = self
             .history
@@ -55,12 +58,7 @@ impl Visible {
             .chain(self.future.iter().map(|p| p.yhat_upper))
             .fold(1.0_f64, f64::max)
             * 1.05;
-        let y_min = self
-            .future
-            .iter()
-            .map(|p| p.yhat_lower)
-            .fold(0.0_f64, f64::min);
-        (y_min, y_max)
+        (0.0, y_max)
     }
 }
 
@@ -70,7 +68,10 @@ pub fn draw(f: &mut Frame, app: &App, s: &Session, area: Rect) {
         s.queue.name,
         app.tz.name()
     );
-    let b = block(app, title);
+    let mut b = block(app, title);
+    if let Some(fc) = &s.forecast {
+        b = b.title_bottom(legend(app, fc, area.width.saturating_sub(4)));
+    }
     let inner = b.inner(area);
     f.render_widget(b, area);
     let (Some(_), Some(v)) = (&s.history, s.view) else {
@@ -93,10 +94,51 @@ pub fn draw(f: &mut Frame, app: &App, s: &Session, area: Rect) {
     ])
     .areas(inner);
     let data = Visible::of(s, v);
-    plot(f, app, v, &data, graph);
+    plot(f, app, s, v, &data, graph);
+    marks::draw(f, app, s, v, graph);
     draw_strip(f, app, s, v, strip);
     draw_time_labels(f, app, v, labels);
-    draw_readout(f, app, v, &data, readout);
+    draw_readout(f, app, s, v, &data, readout);
+}
+
+/// The legend in the chart's bottom border: one glyph per thing drawn, as many as fit (an
+/// ellipsis says some did not).
+fn legend<'a>(app: &App, fc: &ForecastView, width: u16) -> Line<'a> {
+    let t = &app.theme;
+    let g = t.glyphs;
+    let window = if t.colour { '█' } else { g.window };
+    let items = [
+        (g.history, t.history, "actual".to_string()),
+        (g.forecast, t.forecast, "yhat".to_string()),
+        (g.band, t.band, fc.band.clone()),
+        (window, shade(t), "window".to_string()),
+        ('┄', t.dim, format!("≤ {:.1}", fc.threshold)),
+        ('│', t.cursor, "cursor".to_string()),
+        ('╏', t.dim, "now".to_string()),
+    ];
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    for (i, (glyph, style, text)) in items.iter().enumerate() {
+        let w = text.chars().count() + 4;
+        let room = usize::from(width).saturating_sub(if i + 1 < items.len() { 2 } else { 0 });
+        if used + w > room {
+            spans.push(Span::styled("… ", t.dim));
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(glyph.to_string(), *style));
+        spans.push(Span::styled(format!(" {text}  "), t.dim));
+    }
+    Line::from(spans)
+}
+
+/// How window cells look in the legend: the shade in colour, the fill glyph's style without.
+fn shade(t: &crate::tui::theme::Theme) -> ratatui::style::Style {
+    if t.colour {
+        t.window_shade.fg(ratatui::style::Color::Indexed(236))
+    } else {
+        t.window
+    }
 }
 
 /// The band as one line: a vertical stroke between lower and upper every `step` seconds,
@@ -133,7 +175,7 @@ fn band(future: &[ForecastPoint], step: f64) -> Vec<(f64, f64)> {
     band
 }
 
-fn plot(f: &mut Frame, app: &App, v: ChartView, data: &Visible, area: Rect) {
+fn plot(f: &mut Frame, app: &App, s: &Session, v: ChartView, data: &Visible, area: Rect) {
     let t = &app.theme;
     let (y_min, y_max) = data.y_bounds();
     // Half-column steps fill the band.
@@ -144,37 +186,57 @@ fn plot(f: &mut Frame, app: &App, v: ChartView, data: &Visible, area: Rect) {
         .iter()
         .map(|p| (p.ts.timestamp() as f64, p.yhat))
         .collect();
-    let cursor = [(v.cursor, y_min), (v.cursor, y_max)];
-    let line = |style, points| {
+    // The quartile threshold across the forecast: below it a bucket can be in a window.
+    let threshold: Vec<(f64, f64)> = match (&s.forecast, data.future.first()) {
+        (Some(fc), Some(first)) if !fc.windows.is_empty() => {
+            let from = (first.ts.timestamp() as f64).max(v.start);
+            vec![(from, fc.threshold), (v.end, fc.threshold)]
+        }
+        _ => vec![],
+    };
+    let line = |marker, style, points| {
         Dataset::default()
-            .marker(Marker::Braille)
+            .marker(marker)
             .graph_type(GraphType::Line)
             .style(style)
             .data(points)
     };
     let datasets = vec![
-        Dataset::default()
-            .marker(t.band_marker)
-            .graph_type(GraphType::Line)
-            .style(t.band)
-            .data(&band),
-        line(t.cursor, &cursor),
-        line(t.history, &data.history),
-        line(t.forecast, &yhat),
+        line(t.band_marker, t.band, &band),
+        line(Marker::Custom('┄'), t.dim, &threshold),
+        line(Marker::Braille, t.history, &data.history),
+        line(t.forecast_marker, t.forecast, &yhat),
     ];
-    let ylab = |y: f64| format!("{:>w$.0}", y, w = Y_LABEL_WIDTH as usize);
+    // Blank labels keep the label column; the ticks are drawn at their own rows below.
+    let blank = " ".repeat(Y_LABEL_WIDTH as usize);
     let chart = Chart::new(datasets)
         .x_axis(Axis::default().bounds([v.start, v.end]))
-        .y_axis(Axis::default().bounds([y_min, y_max]).style(t.dim).labels([
-            ylab(y_min),
-            ylab((y_min + y_max) / 2.0),
-            ylab(y_max),
-        ]));
+        .y_axis(
+            Axis::default()
+                .bounds([y_min, y_max])
+                .style(t.dim)
+                .labels([blank.clone(), blank]),
+        );
     f.render_widget(chart, area);
+    draw_y_ticks(f, app, s, (y_min, y_max), area);
+}
+
+/// Round y values at their own rows, the top one with the unit (`40/h`).
+fn draw_y_ticks(f: &mut Frame, app: &App, s: &Session, (lo, hi): (f64, f64), area: Rect) {
+    let ticks = y_ticks(lo, hi, usize::from(area.height / 2).clamp(3, 5));
+    let unit = per_bucket(s.bucket_secs());
+    let w = Y_LABEL_WIDTH as usize;
+    for (i, y) in ticks.iter().enumerate() {
+        let top = i + 1 == ticks.len();
+        let label = format!("{:>w$}", y_label(*y, top.then_some(unit.as_str()), w));
+        let row = area.y + row_of(*y, lo, hi, area.height);
+        let at = Rect::new(area.x, row, Y_LABEL_WIDTH, 1);
+        f.render_widget(Paragraph::new(label).style(app.theme.dim), at);
+    }
 }
 
 /// The values at the cursor.
-fn draw_readout(f: &mut Frame, app: &App, v: ChartView, data: &Visible, area: Rect) {
+fn draw_readout(f: &mut Frame, app: &App, s: &Session, v: ChartView, data: &Visible, area: Rect) {
     let t = &app.theme;
     let actual = data
         .history
@@ -198,8 +260,9 @@ fn draw_readout(f: &mut Frame, app: &App, v: ChartView, data: &Visible, area: Re
     if let Some(p) = fp {
         spans.push(Span::styled("  yhat ", t.dim));
         spans.push(Span::styled(format!("{:.1}", p.yhat), t.forecast));
+        let band = s.forecast.as_ref().map_or("band", |f| f.band.as_str());
         spans.push(Span::styled(
-            format!("  95% [{:.1} – {:.1}]", p.yhat_lower, p.yhat_upper),
+            format!("  {band} {:.1}–{:.1}", p.yhat_lower, p.yhat_upper),
             t.dim,
         ));
     }
@@ -209,7 +272,8 @@ fn draw_readout(f: &mut Frame, app: &App, v: ChartView, data: &Visible, area: Re
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// A row under the graph: `#` over selected windows, `·` over deselected ones, `^` the cursor.
+/// A row under the graph: `#` over windows in the schedule, `·` over the others, `█` over the
+/// window the table's cursor is on, `^` the cursor.
 fn draw_strip(f: &mut Frame, app: &App, s: &Session, v: ChartView, area: Rect) {
     let t = &app.theme;
     let x0 = Y_LABEL_WIDTH + 1;
@@ -232,6 +296,7 @@ fn draw_strip(f: &mut Frame, app: &App, s: &Session, v: ChartView, area: Rect) {
             ("^", t.title)
         } else {
             match hit {
+                Some((i, _)) if i == s.table_row => ("█", t.window),
                 Some((i, _)) if s.selected.get(i).copied().unwrap_or(false) => ("#", t.window),
                 Some(_) => ("·", t.dim),
                 None => ("─", t.dim),
@@ -242,36 +307,16 @@ fn draw_strip(f: &mut Frame, app: &App, s: &Session, v: ChartView, area: Rect) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Evenly spaced local-time labels (the axis labels ratatui spreads evenly anyway).
+/// Local-time labels on whole hours or days (`ChartView::time_ticks`), each starting at its
+/// tick's column.
 fn draw_time_labels(f: &mut Frame, app: &App, v: ChartView, area: Rect) {
     let x0 = Y_LABEL_WIDTH + 1;
-    let w = area.width.saturating_sub(x0) as usize;
-    let span = v.span();
-    let fmt = if span <= 3.0 * 86400.0 {
-        "%a %H:%M"
-    } else {
-        "%a %m-%d"
-    };
-    let n = if w >= 100 { 5 } else { 4 };
-    let mut row = vec![' '; w];
-    for i in 0..n {
-        let frac = i as f64 / (n - 1) as f64;
-        let label: Vec<char> = local(app.tz, v.start + frac * span)
-            .format(fmt)
-            .to_string()
-            .chars()
-            .collect();
-        let col = (frac * (w.saturating_sub(1)) as f64).round() as usize;
-        let start = if i == n - 1 {
-            (col + 1).saturating_sub(label.len())
-        } else if i == 0 {
-            col
-        } else {
-            col.saturating_sub(label.len() / 2)
-        };
-        for (j, ch) in label.iter().enumerate() {
-            if let Some(cell) = row.get_mut(start + j) {
-                *cell = *ch;
+    let w = area.width.saturating_sub(x0);
+    let mut row = vec![' '; usize::from(w)];
+    for tick in v.time_ticks(app.tz, w) {
+        for (j, ch) in tick.label.chars().enumerate() {
+            if let Some(cell) = row.get_mut(usize::from(tick.col) + j) {
+                *cell = ch;
             }
         }
     }
