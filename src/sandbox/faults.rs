@@ -40,6 +40,10 @@ pub struct Faults {
     /// Most predicates accepted in a filter's or a clause's list (0 = no limit). A sandbox
     /// setting to exercise a client's chunking; Genesys documents no such limit.
     pub max_predicates: u32,
+    /// Error conditions every created campaign reports in its read-only `errors[]`
+    /// (`RestErrorDetail`: `error`, optional `details`), each written `error` or
+    /// `error: details`, as Genesys lists what keeps a stored campaign from dialing.
+    pub campaign_errors: Vec<String>,
 }
 
 /// One scripted answer to a campaign lookup.
@@ -86,6 +90,7 @@ impl Default for Faults {
             lookup_faults: Vec::new(),
             fail_queues: Vec::new(),
             max_predicates: 0,
+            campaign_errors: Vec::new(),
         }
     }
 }
@@ -169,6 +174,9 @@ impl fmt::Display for Faults {
         if !self.lookup_faults.is_empty() {
             write!(f, ", {} scripted lookup faults", self.lookup_faults.len())?;
         }
+        if !self.campaign_errors.is_empty() {
+            write!(f, ", campaign errors {}", self.campaign_errors.join("; "))?;
+        }
         Ok(())
     }
 }
@@ -207,6 +215,10 @@ pub struct FaultArgs {
     /// not a Genesys limit, a test of the client's chunking)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub max_predicates: u32,
+    /// Every created campaign reports this in its `errors[]` ("error" or "error: details");
+    /// repeatable
+    #[arg(long = "campaign-error", value_name = "TEXT")]
+    pub campaign_errors: Vec<String>,
 }
 
 /// The parsed `--lookup-faults` list.
@@ -257,6 +269,7 @@ impl From<&FaultArgs> for Faults {
             lookup_faults: a.lookup_faults.clone().unwrap_or_default().0,
             fail_queues: a.fail_queues.clone(),
             max_predicates: a.max_predicates,
+            campaign_errors: a.campaign_errors.clone(),
             ..Self::default()
         }
     }

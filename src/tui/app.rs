@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use crate::campaign::{CampaignForm, Field, NamedRef, ScheduleWindow};
 use crate::export::ExportFormat;
 use crate::forecast::pipeline::{ModelSelection, PipelineOutput};
+use crate::genesys::RestErrorDetail;
 use crate::tui::action::{ApiFailure, History, JobId, SubmitRequest};
 use crate::tui::chart::Extent;
 use crate::tui::keymap::{Context, Keymap};
@@ -165,9 +166,14 @@ pub enum SubmitState {
     InFlight {
         job: JobId,
     },
+    /// The campaign exists: created, or found by name after an ambiguous create.
     Done {
         id: String,
         self_uri: String,
+        /// Its schedule is stored; `false` for a draft created without one (it never dials).
+        scheduled: bool,
+        /// `Campaign.errors[]` as Genesys last reported them.
+        errors: Vec<RestErrorDetail>,
     },
     Failed {
         error: ApiFailure,
@@ -215,6 +221,19 @@ impl Review {
         )
     }
 
+    /// The campaign of this draft, once it exists (created, or created with its schedule
+    /// failing): id and self URI.
+    pub fn campaign(&self) -> Option<(&str, &str)> {
+        match &self.submit {
+            SubmitState::Done { id, self_uri, .. }
+            | SubmitState::Failed {
+                existing: Some((id, self_uri)),
+                ..
+            } => Some((id, self_uri)),
+            _ => None,
+        }
+    }
+
     /// In flight, done or unknown: the form no longer changes and no create is sent.
     pub fn locked(&self) -> bool {
         matches!(
@@ -228,6 +247,8 @@ impl Review {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pending {
     Submit,
+    /// Create the campaign without a schedule.
+    CreateDraft,
     /// Quit although a campaign draft has not been submitted.
     Quit,
     Overwrite {

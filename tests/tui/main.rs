@@ -3,9 +3,11 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod campaign_panel;
 mod keybindings;
 mod picker_filter;
 mod pty;
+mod pty_campaign;
 mod pty_e2e;
 mod pty_robust;
 mod update;

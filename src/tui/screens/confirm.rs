@@ -46,6 +46,7 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
             app.overlay = None;
             match pending {
                 Pending::Submit => review::start_submit(app),
+                Pending::CreateDraft => review::start_draft(app),
                 Pending::Quit => quit(app),
                 Pending::Overwrite { path, format } => export::write(app, path, format, true),
             }

@@ -2,6 +2,7 @@
 //! side. This module is the one place that routes to them: a new popup is a variant of
 //! [`Overlay`] (with its key [`Context`]), a file here, and a line in each `match` below.
 
+pub mod campaign_panel;
 pub mod confirm;
 pub mod dashboard;
 pub mod export;
