@@ -79,16 +79,13 @@ fn each_dialing_mode_creates_a_campaign_the_sandbox_and_the_schema_accept() {
         .unwrap();
     for (index, (mode, needs)) in MODES.iter().enumerate() {
         let before = handle.create_bodies().len();
-        let mut s = Term::dashboard(&handle.base_url(), 30, 120, CONFIG, &[]);
+        let mut s = Term::dashboard(&handle.base_url(), 30, 160, CONFIG, &[]);
         s.open_first_queue(handle.queues().len());
         fill_review(&mut s);
         choose_mode(&mut s, index);
         s.send("s");
         let confirm = s.wait_for("Confirm", 10);
-        assert!(
-            confirm.contains("Genesys will start dialing"),
-            "{mode}:\n{confirm}"
-        );
+        assert!(confirm.contains("Genesys will start"), "{mode}:\n{confirm}");
         s.send("y");
         let screen = s.wait_for("✓ created", 30);
         let bodies = handle.create_bodies();
@@ -148,7 +145,7 @@ fn a_draft_without_schedule_then_its_schedule_attached_in_the_pty() {
     opts.faults.campaign_errors = vec!["Contact list is empty: no callable contacts".into()];
     let handle = rt.block_on(sandbox::start(opts)).unwrap();
     let before = handle.campaigns().len();
-    let mut s = Term::dashboard(&handle.base_url(), 30, 120, CONFIG, &[]);
+    let mut s = Term::dashboard(&handle.base_url(), 30, 160, CONFIG, &[]);
     s.open_first_queue(handle.queues().len());
     fill_review(&mut s);
     s.send("d");
@@ -169,7 +166,7 @@ fn a_draft_without_schedule_then_its_schedule_attached_in_the_pty() {
     }
     s.send("s");
     let confirm = s.wait_for("Attach the schedule of campaign", 10);
-    assert!(confirm.contains("Genesys will start dialing"), "{confirm}");
+    assert!(confirm.contains("Genesys will start"), "{confirm}");
     s.send("y");
     let screen = s.wait_for("Genesys starts it", 30);
     let again = only_campaign(&handle, before);

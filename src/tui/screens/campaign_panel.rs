@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::review::submit_would_send;
 use crate::genesys::RestErrorDetail;
@@ -138,31 +138,62 @@ pub fn status_note(app: &App) -> Option<String> {
 /// Draws the panel at the top of `area` when the campaign exists; returns what is left.
 pub fn draw(f: &mut Frame, app: &App, r: &Review, area: Rect) -> Rect {
     let Some(c) = info(r) else { return area };
-    let lines = lines(app, &c);
     let inner_w = area.width.saturating_sub(2).max(1) as usize;
-    let rows: usize = lines
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(inner_w))
-        .sum();
+    let lines = lines(app, &c, inner_w);
     // At most two thirds of the column: the request preview stays visible under it.
-    let h = (rows as u16 + 2).min(area.height.saturating_mul(2) / 3);
+    let h = (lines.len() as u16 + 2).min(area.height.saturating_mul(2) / 3);
     let [top, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block(app, " Campaign ")),
-        top,
-    );
+    f.render_widget(Paragraph::new(lines).block(block(app, " Campaign ")), top);
     rest
 }
 
-fn lines(app: &App, c: &CampaignInfo) -> Vec<Line<'static>> {
+/// Label column width.
+const LABEL: usize = 9;
+
+/// `text` in lines of at most `width` characters, broken between words where it can and
+/// inside a word (an id, a URI) only when the word alone is too long.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        let cur_len = cur.chars().count();
+        let sep = usize::from(cur_len > 0);
+        if cur_len + sep + word.len() <= width {
+            if sep == 1 {
+                cur.push(' ');
+            }
+            cur.extend(word);
+            continue;
+        }
+        if cur_len > 0 {
+            out.push(std::mem::take(&mut cur));
+        }
+        while word.len() > width {
+            out.push(word.drain(..width).collect());
+        }
+        cur = word.into_iter().collect();
+    }
+    out.push(cur);
+    out
+}
+
+fn lines(app: &App, c: &CampaignInfo, width: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let row = |label: &str, value: String, style| {
-        Line::from(vec![
-            Span::styled(format!("{label:<9}"), t.dim),
-            Span::styled(value, style),
-        ])
+    // A label, then its value wrapped under itself (never cut: ids and URIs are copied).
+    let row = |label: &str, value: String, style| -> Vec<Line<'static>> {
+        wrap(&value, width.saturating_sub(LABEL))
+            .into_iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let label = if i == 0 { label } else { "" };
+                Line::from(vec![
+                    Span::styled(format!("{label:<LABEL$}"), t.dim),
+                    Span::styled(part, style),
+                ])
+            })
+            .collect()
     };
     let fmt =
         |d: Option<NaiveDateTime>| d.map_or("?".into(), |d| d.format("%a %m-%d %H:%M").to_string());
@@ -197,25 +228,45 @@ fn lines(app: &App, c: &CampaignInfo) -> Vec<Line<'static>> {
             t.error,
         ),
     };
-    let mut out = vec![
+    let mut out: Vec<Line<'static>> = [
         row("Name", c.name.clone(), t.base),
         row("Id", c.id.clone(), t.base),
         row("selfUri", c.self_uri.clone(), t.base),
         schedule,
-    ];
+    ]
+    .concat();
     if c.errors.is_empty() {
-        out.push(row("Errors", "none reported".into(), t.dim));
+        out.extend(row("Errors", "none reported".into(), t.dim));
     }
     for e in &c.errors {
         let text = match &e.details {
             Some(d) => format!("✗ {}: {d}", e.error),
             None => format!("✗ {}", e.error),
         };
-        out.push(row(
+        out.extend(row(
             "Errors",
             crate::text::clean(&text).into_owned(),
             t.error,
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_breaks_between_words_and_inside_only_a_too_long_word() {
+        assert_eq!(wrap("none: it stays off", 10), ["none: it", "stays off"]);
+        assert_eq!(
+            wrap("/api/v2/outbound/campaigns/abc", 12),
+            ["/api/v2/outb", "ound/campaig", "ns/abc"]
+        );
+        assert_eq!(wrap("id c1", 40), ["id c1"]);
+        let long = "x".repeat(25);
+        for line in wrap(&format!("a {long} b"), 10) {
+            assert!(line.chars().count() <= 10, "{line}");
+        }
+    }
 }
