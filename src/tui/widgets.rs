@@ -57,6 +57,35 @@ pub fn ellipsize(text: &str, max: usize) -> String {
     out
 }
 
+/// `text` in lines of at most `width` characters, broken between words where it can and
+/// inside a word (an id, a URI) only when the word alone is too long.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        let cur_len = cur.chars().count();
+        let sep = usize::from(cur_len > 0);
+        if cur_len + sep + word.len() <= width {
+            if sep == 1 {
+                cur.push(' ');
+            }
+            cur.extend(word);
+            continue;
+        }
+        if cur_len > 0 {
+            out.push(std::mem::take(&mut cur));
+        }
+        while word.len() > width {
+            out.push(word.drain(..width).collect());
+        }
+        cur = word.into_iter().collect();
+    }
+    out.push(cur);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +102,19 @@ mod tests {
         let a = Rect::new(2, 1, 80, 20);
         assert_eq!(centered(a, 60, 6), Rect::new(12, 8, 60, 6));
         assert_eq!(centered(a, 100, 30), a);
+    }
+
+    #[test]
+    fn wrap_breaks_between_words_and_inside_only_a_too_long_word() {
+        assert_eq!(wrap("none: it stays off", 10), ["none: it", "stays off"]);
+        assert_eq!(
+            wrap("/api/v2/outbound/campaigns/abc", 12),
+            ["/api/v2/outb", "ound/campaig", "ns/abc"]
+        );
+        assert_eq!(wrap("id c1", 40), ["id c1"]);
+        let long = "x".repeat(25);
+        for line in wrap(&format!("a {long} b"), 10) {
+            assert!(line.chars().count() <= 10, "{line}");
+        }
     }
 }

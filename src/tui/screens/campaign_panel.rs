@@ -12,7 +12,7 @@ use super::review::submit_would_send;
 use crate::genesys::RestErrorDetail;
 use crate::tui::app::{App, Review, SubmitState};
 use crate::tui::keymap::{Command, Context};
-use crate::tui::widgets::block;
+use crate::tui::widgets::{block, wrap};
 
 /// Where the campaign stands, as the panel and the status bar tell it.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,8 +140,8 @@ pub fn draw(f: &mut Frame, app: &App, r: &Review, area: Rect) -> Rect {
     let Some(c) = info(r) else { return area };
     let inner_w = area.width.saturating_sub(2).max(1) as usize;
     let lines = lines(app, &c, inner_w);
-    // At most two thirds of the column: the request preview stays visible under it.
-    let h = (lines.len() as u16 + 2).min(area.height.saturating_mul(2) / 3);
+    // Whole where it can be; the request preview keeps at least three rows under it.
+    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(5).max(area.height / 2));
     let [top, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(area);
     f.render_widget(Paragraph::new(lines).block(block(app, " Campaign ")), top);
     rest
@@ -149,35 +149,6 @@ pub fn draw(f: &mut Frame, app: &App, r: &Review, area: Rect) -> Rect {
 
 /// Label column width.
 const LABEL: usize = 9;
-
-/// `text` in lines of at most `width` characters, broken between words where it can and
-/// inside a word (an id, a URI) only when the word alone is too long.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for word in text.split(' ') {
-        let mut word: Vec<char> = word.chars().collect();
-        let cur_len = cur.chars().count();
-        let sep = usize::from(cur_len > 0);
-        if cur_len + sep + word.len() <= width {
-            if sep == 1 {
-                cur.push(' ');
-            }
-            cur.extend(word);
-            continue;
-        }
-        if cur_len > 0 {
-            out.push(std::mem::take(&mut cur));
-        }
-        while word.len() > width {
-            out.push(word.drain(..width).collect());
-        }
-        cur = word.into_iter().collect();
-    }
-    out.push(cur);
-    out
-}
 
 fn lines(app: &App, c: &CampaignInfo, width: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
@@ -250,23 +221,4 @@ fn lines(app: &App, c: &CampaignInfo, width: usize) -> Vec<Line<'static>> {
         ));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn wrap_breaks_between_words_and_inside_only_a_too_long_word() {
-        assert_eq!(wrap("none: it stays off", 10), ["none: it", "stays off"]);
-        assert_eq!(
-            wrap("/api/v2/outbound/campaigns/abc", 12),
-            ["/api/v2/outb", "ound/campaig", "ns/abc"]
-        );
-        assert_eq!(wrap("id c1", 40), ["id c1"]);
-        let long = "x".repeat(25);
-        for line in wrap(&format!("a {long} b"), 10) {
-            assert!(line.chars().count() <= 10, "{line}");
-        }
-    }
 }

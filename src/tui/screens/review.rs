@@ -179,17 +179,19 @@ fn submit_line<'a>(app: &App, r: &Review) -> Line<'a> {
             "{} submitting… (submit is disabled until it answers)",
             spinner(app)
         )),
-        SubmitState::Done { id, .. } => {
+        // The id and URI are in the campaign panel: here only what the submit key does now,
+        // short enough for 80 columns.
+        SubmitState::Done { .. } => {
             let next = if submit_would_send(r) {
                 format!(
-                    " · {} {} schedule",
+                    " · {} {}s the schedule",
                     app.keymap.hint(Context::Review, Command::Submit),
                     campaign_panel::schedule_verb(r)
                 )
             } else {
                 " · schedule up to date".into()
             };
-            Line::styled(format!("✓ created {id}{next}"), t.ok)
+            Line::styled(format!("✓ created{next}"), t.ok)
         }
         SubmitState::Failed { error, .. } => Line::styled(
             format!(
