@@ -19,7 +19,9 @@ pub const DIALING_MODES: [DialingMode; 4] = [
     DialingMode::Power,
     DialingMode::Predictive,
 ];
-/// Phone column types Genesys accepts.
+/// Phone column types to choose from when the contact list does not say (the type is free
+/// text: `ContactPhoneNumberColumn.type`, "For example, 'cell' or 'home'", official SDK
+/// `build/docs/ContactPhoneNumberColumn.md`). A column the list names takes the list's type.
 pub const PHONE_TYPES: [&str; 3] = ["cell", "home", "work"];
 
 /// Something the user can pick (queue, contact list, script).
@@ -111,8 +113,9 @@ pub struct CampaignForm {
     pub phone_type: usize,
     pub tz: Tz,
     pub windows: Vec<ScheduleWindow>,
-    /// Phone columns of the chosen contact list, when the API told us; empty = unknown.
-    pub allowed_phone_columns: Vec<String>,
+    /// Phone columns (name and type) of the chosen contact list (`ContactList.phoneColumns`),
+    /// when the API told us; empty = unknown.
+    pub list_phone_columns: Vec<PhoneColumn>,
     /// A short code unique to this draft, appended to the name sent (`<name> #<marker>`), so
     /// the lookup after an ambiguous create finds exactly this submission's campaign and
     /// never an older one of the same name. Empty = none.
@@ -140,7 +143,7 @@ impl CampaignForm {
             phone_type: 0,
             tz,
             windows,
-            allowed_phone_columns: Vec::new(),
+            list_phone_columns: Vec::new(),
             marker: String::new(),
             site: None,
             response_set: None,
@@ -173,12 +176,56 @@ impl CampaignForm {
         DIALING_MODES[self.dialing_mode % DIALING_MODES.len()]
     }
 
-    pub fn phone_type(&self) -> &'static str {
-        PHONE_TYPES[self.phone_type % PHONE_TYPES.len()]
+    /// The phone column's type: the contact list's own for a column it lists (a campaign's
+    /// `phoneColumns` name "the ContactPhoneNumberColumns in the ContactList", SDK
+    /// `Campaign.md`), else the one chosen from [`PHONE_TYPES`].
+    pub fn phone_type(&self) -> String {
+        self.list_phone_type()
+            .unwrap_or(PHONE_TYPES[self.phone_type % PHONE_TYPES.len()])
+            .to_string()
+    }
+
+    /// The type the contact list gives the chosen phone column, if it lists it.
+    pub fn list_phone_type(&self) -> Option<&str> {
+        let name = self.phone_column.trim();
+        self.list_phone_columns
+            .iter()
+            .find(|c| c.column_name == name)
+            .map(|c| c.column_type.as_str())
+    }
+
+    /// Takes the chosen contact list's phone columns; a phone column that is not one of them
+    /// becomes the list's first, so the default is valid.
+    pub fn set_list_phone_columns(&mut self, cols: Vec<PhoneColumn>) {
+        if let Some(first) = cols.first()
+            && !cols
+                .iter()
+                .any(|c| c.column_name == self.phone_column.trim())
+        {
+            self.phone_column = first.column_name.clone();
+        }
+        self.list_phone_columns = cols;
     }
 
     /// Every problem, per field, phrased as what to do; empty means ready to submit.
     pub fn validate(
+        &self,
+        contact_lists: &[NamedRef],
+        scripts: &[NamedRef],
+    ) -> Vec<(Field, String)> {
+        let mut out = self.validate_campaign(contact_lists, scripts);
+        if self.windows.is_empty() {
+            out.push((
+                Field::Name,
+                "no windows selected: go back and toggle at least one low-volume window".into(),
+            ));
+        }
+        out
+    }
+
+    /// The problems of the campaign body alone: a draft created without a schedule needs
+    /// no windows.
+    pub fn validate_campaign(
         &self,
         contact_lists: &[NamedRef],
         scripts: &[NamedRef],
@@ -229,27 +276,21 @@ impl CampaignForm {
                 Field::PhoneColumn,
                 "enter the contact list column that holds the number".into(),
             ));
-        } else if !self.allowed_phone_columns.is_empty()
-            && !self
-                .allowed_phone_columns
+        } else if !self.list_phone_columns.is_empty() && self.list_phone_type().is_none() {
+            let names: Vec<&str> = self
+                .list_phone_columns
                 .iter()
-                .any(|c| c == self.phone_column.trim())
-        {
+                .map(|c| c.column_name.as_str())
+                .collect();
             out.push((
                 Field::PhoneColumn,
                 format!(
                     "not a phone column of this contact list; use one of: {}",
-                    self.allowed_phone_columns.join(", ")
+                    names.join(", ")
                 ),
             ));
         }
         out.extend(self.mode_problems());
-        if self.windows.is_empty() {
-            out.push((
-                Field::Name,
-                "no windows selected: go back and toggle at least one low-volume window".into(),
-            ));
-        }
         out
     }
 
@@ -326,7 +367,7 @@ impl CampaignForm {
                 self.dialing_mode(),
                 vec![PhoneColumn {
                     column_name: self.phone_column.trim().to_string(),
-                    column_type: self.phone_type().to_string(),
+                    column_type: self.phone_type(),
                 }],
                 self.caller_name.trim(),
                 self.caller_address.trim(),
@@ -357,6 +398,17 @@ impl CampaignForm {
             ),
             _ => format!("Create campaign \"{name}\" (off, no schedule: it will not dial)?"),
         }
+    }
+
+    /// What the confirm of "create without schedule" says: no schedule, so nothing dials
+    /// until one is attached.
+    pub fn draft_confirm_text(&self) -> String {
+        format!(
+            "Create campaign \"{}\" WITHOUT a schedule? No schedule is created: the campaign \
+             stays off and will not dial until a schedule is attached (submit with windows \
+             later: it attaches to this same campaign).",
+            self.full_name()
+        )
     }
 
     /// The `PUT /api/v2/outbound/schedules/campaigns/{id}` body; `campaign_id` is unknown until
@@ -536,6 +588,39 @@ mod tests {
         assert_eq!(c.script.as_ref().map(|s| s.id.as_str()), Some(""));
         assert_eq!(c.dialing_mode, DialingMode::Predictive);
         assert_eq!(c.phone_columns[0].column_type, "home");
+    }
+
+    #[test]
+    fn the_phone_type_comes_from_the_contact_list_when_it_lists_the_column() {
+        let mut f = form();
+        let col = |n: &str, t: &str| PhoneColumn {
+            column_name: n.into(),
+            column_type: t.into(),
+        };
+        f.set_list_phone_columns(vec![col("Mobile", "mobile"), col("Home", "home")]);
+        assert_eq!(
+            f.phone_column, "Mobile",
+            "Cell is not a column: the first one"
+        );
+        assert_eq!(
+            f.phone_type(),
+            "mobile",
+            "not one of PHONE_TYPES: the list's"
+        );
+        f.phone_type = 2;
+        f.phone_column = "Home".into();
+        let c = f.campaign(&[], &[]);
+        assert_eq!(
+            c.phone_columns,
+            [col("Home", "home")],
+            "the list wins over a choice"
+        );
+        f.phone_column = "Fax".into();
+        assert_eq!(f.phone_type(), "work", "unknown column: the chosen type");
+        assert!(f.validate(&[], &[]).contains(&(
+            Field::PhoneColumn,
+            "not a phone column of this contact list; use one of: Mobile, Home".into()
+        )));
     }
 
     #[test]

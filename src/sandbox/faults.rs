@@ -43,6 +43,11 @@ pub struct Faults {
     /// The first this many conversation aggregates queries get a 503, later ones an answer:
     /// a passing outage, so the retry notice of a client can be watched.
     pub unavailable_aggregates: u32,
+
+    /// Error conditions every created campaign reports in its read-only `errors[]`
+    /// (`RestErrorDetail`: `error`, optional `details`), each written `error` or
+    /// `error: details`, as Genesys lists what keeps a stored campaign from dialing.
+    pub campaign_errors: Vec<String>,
 }
 
 /// One scripted answer to a campaign lookup.
@@ -90,6 +95,8 @@ impl Default for Faults {
             fail_queues: Vec::new(),
             max_predicates: 0,
             unavailable_aggregates: 0,
+
+            campaign_errors: Vec::new(),
         }
     }
 }
@@ -180,6 +187,9 @@ impl fmt::Display for Faults {
         if !self.lookup_faults.is_empty() {
             write!(f, ", {} scripted lookup faults", self.lookup_faults.len())?;
         }
+        if !self.campaign_errors.is_empty() {
+            write!(f, ", campaign errors {}", self.campaign_errors.join("; "))?;
+        }
         Ok(())
     }
 }
@@ -221,6 +231,11 @@ pub struct FaultArgs {
     /// Answer 503 to the first N conversation aggregates queries, then serve them
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub unavailable_aggregates: u32,
+
+    /// Every created campaign reports this in its `errors[]` ("error" or "error: details");
+    /// repeatable
+    #[arg(long = "campaign-error", value_name = "TEXT")]
+    pub campaign_errors: Vec<String>,
 }
 
 /// The parsed `--lookup-faults` list.
@@ -272,6 +287,8 @@ impl From<&FaultArgs> for Faults {
             fail_queues: a.fail_queues.clone(),
             max_predicates: a.max_predicates,
             unavailable_aggregates: a.unavailable_aggregates,
+
+            campaign_errors: a.campaign_errors.clone(),
             ..Self::default()
         }
     }

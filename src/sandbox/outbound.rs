@@ -415,7 +415,10 @@ pub(crate) fn create_campaign(state: &State, body: &[u8]) -> Result<Value, ApiEr
     c.insert("version".into(), json!(1));
     c.insert("dateCreated".into(), json!(now));
     c.insert("dateModified".into(), json!(now));
-    c.insert("errors".into(), json!([]));
+    c.insert(
+        "errors".into(),
+        campaign_errors(&state.faults.campaign_errors),
+    );
     c.insert(
         "selfUri".into(),
         json!(format!("/api/v2/outbound/campaigns/{id}")),
@@ -434,6 +437,21 @@ pub(crate) fn list_schedules(state: &State) -> Value {
     let mut all: Vec<&Value> = store.schedules.values().collect();
     all.sort_by_key(|s| s["campaign"]["id"].as_str().unwrap_or_default().to_string());
     Value::Array(all.into_iter().cloned().collect())
+}
+
+/// `errors[]` as `RestErrorDetail`s (official SDK `build/docs/Campaign.md`: "A list of current
+/// error conditions associated with the campaign"; `RestErrorDetail.md`: `error` required,
+/// `details` optional), from the `--campaign-error` texts `error` or `error: details`.
+fn campaign_errors(texts: &[String]) -> Value {
+    Value::Array(
+        texts
+            .iter()
+            .map(|t| match t.split_once(':') {
+                Some((e, d)) => json!({"error": e.trim(), "details": d.trim()}),
+                None => json!({"error": t.trim()}),
+            })
+            .collect(),
+    )
 }
 
 pub(crate) fn get_schedule(state: &State, campaign_id: &str) -> Result<Value, ApiError> {

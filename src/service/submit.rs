@@ -23,7 +23,7 @@ use chrono_tz::Tz;
 
 use crate::campaign::{self, MIN_WINDOW, ScheduleWindow, clip_windows};
 use crate::fsutil::{WriteError, create_parent_dir, write_atomic};
-use crate::genesys::{Campaign, CampaignSchedule, GenesysClient, GenesysError};
+use crate::genesys::{Campaign, CampaignSchedule, GenesysClient, GenesysError, RestErrorDetail};
 
 /// How long a campaign create may take before its outcome counts as unknown.
 pub const CREATE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -83,13 +83,24 @@ pub struct SubmitRequest {
     /// "Check again": only look the campaign up (and PUT its schedule if found); never create.
     #[serde(default)]
     pub check_only: bool,
+    /// A true draft: create the campaign and attach no schedule, so it stays `off` and never
+    /// dials; a later submit with `existing` set attaches the schedule to this same campaign.
+    #[serde(default)]
+    pub without_schedule: bool,
 }
 
 /// How a submit ended, as seen on the wire.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SubmitOutcome {
-    /// Campaign created (or found by name after an ambiguous create) and its schedule stored.
-    Done { id: String, self_uri: String },
+    /// Campaign created (or found by name after an ambiguous create) and, unless the request
+    /// was `without_schedule`, its schedule stored (`scheduled`). `errors`: the campaign's
+    /// own `errors[]` as Genesys last reported them (read back after the schedule).
+    Done {
+        id: String,
+        self_uri: String,
+        scheduled: bool,
+        errors: Vec<RestErrorDetail>,
+    },
     /// The campaign exists but its schedule failed; a retry only PUTs the schedule.
     ScheduleFailed {
         id: String,
@@ -230,8 +241,16 @@ pub async fn submit(
         }
     };
     let queue = queue_of(&req);
-    let (id, self_uri) = match req.existing.clone() {
-        Some(existing) => existing,
+    let Found {
+        id,
+        self_uri,
+        errors,
+    } = match req.existing.clone() {
+        Some((id, self_uri)) => Found {
+            id,
+            self_uri,
+            errors: Vec::new(),
+        },
         None => {
             journal(&req);
             match create_once(client, &req, timeouts).await {
@@ -247,6 +266,17 @@ pub async fn submit(
             }
         }
     };
+    if req.without_schedule && req.existing.is_none() {
+        if let Some(p) = pending {
+            p.clear(&queue);
+        }
+        return SubmitOutcome::Done {
+            id,
+            self_uri,
+            scheduled: false,
+            errors,
+        };
+    }
     journal(&SubmitRequest {
         existing: Some((id.clone(), self_uri.clone())),
         lookup_by_name_first: false,
@@ -263,20 +293,61 @@ pub async fn submit(
             };
         }
     };
-    let out = match client.put_campaign_schedule(&schedule).await {
-        Ok(_) => SubmitOutcome::Done { id, self_uri },
-        Err(e) => SubmitOutcome::ScheduleFailed {
+    if let Err(e) = client.put_campaign_schedule(&schedule).await {
+        return SubmitOutcome::ScheduleFailed {
             id,
             self_uri,
             error: ApiFailure::from(&e),
-        },
-    };
-    if matches!(out, SubmitOutcome::Done { .. })
-        && let Some(p) = pending
-    {
+        };
+    }
+    if let Some(p) = pending {
         p.clear(&queue);
     }
-    out
+    let errors = errors_now(client, &id, timeouts.lookup)
+        .await
+        .unwrap_or(errors);
+    SubmitOutcome::Done {
+        id,
+        self_uri,
+        scheduled: true,
+        errors,
+    }
+}
+
+/// A campaign that exists: its id, self URI and the `errors[]` it came with.
+struct Found {
+    id: String,
+    self_uri: String,
+    errors: Vec<RestErrorDetail>,
+}
+
+impl Found {
+    fn of(c: Campaign) -> Option<Self> {
+        let id = c.id?;
+        Some(Self {
+            self_uri: c.self_uri.unwrap_or_else(|| campaign_uri(&id)),
+            errors: c.errors.unwrap_or_default(),
+            id,
+        })
+    }
+}
+
+/// The campaign's `errors[]` as `GET /api/v2/outbound/campaigns/{id}` reports them now (a
+/// schedule may change them); `None` when the read fails or is slow: the submit is done
+/// either way, so it only keeps the create's list.
+async fn errors_now(
+    client: &GenesysClient,
+    id: &str,
+    limit: Duration,
+) -> Option<Vec<RestErrorDetail>> {
+    match tokio::time::timeout(limit, client.get_campaign(id)).await {
+        Ok(Ok(c)) => Some(c.errors.unwrap_or_default()),
+        Ok(Err(e)) => {
+            tracing::warn!("cannot read campaign {id} back: {e}");
+            None
+        }
+        Err(_) => None,
+    }
 }
 
 /// The schedule for campaign `id` as it can still be sent at `now`: intervals clipped so none
@@ -330,7 +401,7 @@ async fn find_by_name(
     client: &GenesysClient,
     name: &str,
     limit: Duration,
-) -> Result<Option<(String, String)>, ApiFailure> {
+) -> Result<Option<Found>, ApiFailure> {
     let found = match tokio::time::timeout(limit, client.list_campaigns(Some(name))).await {
         Ok(Ok(found)) => found,
         Ok(Err(e)) => return Err(ApiFailure::from(&e)),
@@ -341,11 +412,10 @@ async fn find_by_name(
             )));
         }
     };
-    Ok(found.into_iter().find(|c| c.name == name).and_then(|c| {
-        let id = c.id?;
-        let uri = c.self_uri.unwrap_or_else(|| campaign_uri(&id));
-        Some((id, uri))
-    }))
+    Ok(found
+        .into_iter()
+        .find(|c| c.name == name)
+        .and_then(Found::of))
 }
 
 /// Looks the campaign up until a lookup answers or the budget is spent; the last failure
@@ -354,7 +424,7 @@ async fn lookup_until_answered(
     client: &GenesysClient,
     name: &str,
     t: &Timeouts,
-) -> Result<Option<(String, String)>, ApiFailure> {
+) -> Result<Option<Found>, ApiFailure> {
     let deadline = tokio::time::Instant::now() + t.lookup_budget;
     let mut tries = 0u32;
     loop {
@@ -390,7 +460,7 @@ async fn create_once(
     client: &GenesysClient,
     req: &SubmitRequest,
     t: &Timeouts,
-) -> Result<(String, String), SubmitOutcome> {
+) -> Result<Found, SubmitOutcome> {
     let name = req.campaign.name.as_str();
     if req.lookup_by_name_first || req.check_only {
         match lookup_until_answered(client, name, t).await {
@@ -414,8 +484,11 @@ async fn create_once(
     let why = match created {
         Ok(Ok(c)) => {
             let id = c.id.unwrap_or_default();
-            let uri = c.self_uri.unwrap_or_else(|| campaign_uri(&id));
-            return Ok((id, uri));
+            return Ok(Found {
+                self_uri: c.self_uri.unwrap_or_else(|| campaign_uri(&id)),
+                errors: c.errors.unwrap_or_default(),
+                id,
+            });
         }
         Ok(Err(e)) if ambiguous(&e) => ApiFailure::from(&e),
         Ok(Err(e)) => {

@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use crate::campaign::{CampaignForm, Field, NamedRef, ScheduleWindow};
 use crate::export::ExportFormat;
 use crate::forecast::pipeline::{ModelSelection, PipelineOutput};
+use crate::genesys::RestErrorDetail;
 use crate::tui::action::{ApiFailure, History, JobId, SubmitRequest};
 use crate::tui::board_view::{Entry, RowState, SortColumn, media_label, ordered};
 use crate::tui::chart::Extent;
@@ -193,9 +194,14 @@ pub enum SubmitState {
     InFlight {
         job: JobId,
     },
+    /// The campaign exists: created, or found by name after an ambiguous create.
     Done {
         id: String,
         self_uri: String,
+        /// Its schedule is stored; `false` for a draft created without one (it never dials).
+        scheduled: bool,
+        /// `Campaign.errors[]` as Genesys last reported them.
+        errors: Vec<RestErrorDetail>,
     },
     Failed {
         error: ApiFailure,
@@ -243,6 +249,19 @@ impl Review {
         )
     }
 
+    /// The campaign of this draft, once it exists (created, or created with its schedule
+    /// failing): id and self URI.
+    pub fn campaign(&self) -> Option<(&str, &str)> {
+        match &self.submit {
+            SubmitState::Done { id, self_uri, .. }
+            | SubmitState::Failed {
+                existing: Some((id, self_uri)),
+                ..
+            } => Some((id, self_uri)),
+            _ => None,
+        }
+    }
+
     /// In flight, done or unknown: the form no longer changes and no create is sent.
     pub fn locked(&self) -> bool {
         matches!(
@@ -256,6 +275,8 @@ impl Review {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pending {
     Submit,
+    /// Create the campaign without a schedule.
+    CreateDraft,
     /// Quit although a campaign draft has not been submitted.
     Quit,
     Overwrite {

@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use crate::tui::app::{App, Level};
+use crate::tui::app::{App, Level, Screen, SubmitState};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::screens;
 use crate::tui::widgets::{ellipsize, spinner};
@@ -55,8 +55,26 @@ fn draw_toasts(f: &mut Frame, app: &App, area: Rect) {
     }
 }
 
+/// The status bar's key hints for what has focus now: in the review, only the keys that can
+/// act (no `edit` on a read-only form, no `submit` when nothing would be sent).
+fn hints(app: &App) -> Vec<(Context, Command)> {
+    let ctx = app.context();
+    let mut out = context_hints(ctx).to_vec();
+    if let (Context::Review, Some(r)) = (ctx, &app.review) {
+        out.retain(|(_, cmd)| match cmd {
+            Command::Edit => !r.locked(),
+            Command::Submit => screens::review::submit_would_send(r),
+            _ => true,
+        });
+        if matches!(r.submit, SubmitState::Idle) {
+            out.push((Context::Review, Command::CreateDraft));
+        }
+    }
+    out
+}
+
 /// The status bar's key hints per context, most important first.
-fn hints(ctx: Context) -> &'static [(Context, Command)] {
+fn context_hints(ctx: Context) -> &'static [(Context, Command)] {
     match ctx {
         Context::Board => &[
             (Context::Global, Command::Help),
@@ -87,9 +105,13 @@ fn hints(ctx: Context) -> &'static [(Context, Command)] {
     }
 }
 
-/// Status-bar word for a command.
-fn short(cmd: Command) -> &'static str {
+/// Status-bar word for a command; once the review's campaign exists, its submit only
+/// attaches or updates the schedule.
+fn short(app: &App, cmd: Command) -> &'static str {
+    let exists = app.review.as_ref().is_some_and(|r| r.campaign().is_some());
     match cmd {
+        Command::Submit if exists && app.screen == Screen::Review => "schedule",
+        Command::CreateDraft => "no-schedule draft",
         Command::Select => "open",
         Command::Filter => "filter",
         Command::Sort => "sort",
@@ -114,11 +136,11 @@ const ESSENTIAL_HINTS: usize = 4;
 
 fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let hints = hints(app.context());
+    let hints = hints(app);
     let hint = |(c, cmd): &(Context, Command)| {
         [
             Span::styled(format!(" {}", app.keymap.hint(*c, *cmd)), t.key),
-            Span::styled(format!(" {}", short(*cmd)), t.dim),
+            Span::styled(format!(" {}", short(app, *cmd)), t.dim),
         ]
     };
     let widths: Vec<usize> = hints.iter().map(|h| width(&hint(h))).collect();
@@ -163,6 +185,9 @@ pub struct StatusInfo {
     pub refreshed: Option<String>,
     /// Spinner and what is running.
     pub busy: Option<String>,
+    /// The open queue's draft became a campaign: "campaign scheduled", "campaign draft, no
+    /// schedule", …
+    pub campaign: Option<String>,
     pub org: String,
     pub region: String,
 }
@@ -179,6 +204,7 @@ impl StatusInfo {
                 format!("refreshed {}", at.format("%H:%M"))
             }),
             busy: app.busy().map(|b| format!("{} {b}", spinner(app))),
+            campaign: screens::campaign_panel::status_note(app),
             org: app.org.name.clone(),
             region: app.org.region.clone(),
         }
@@ -194,6 +220,8 @@ pub struct StatusFit {
     pub queue: usize,
     pub refreshed: bool,
     pub busy: bool,
+    /// The campaign note in full ("campaign draft, no schedule"); else just "▣ campaign".
+    pub campaign_full: bool,
 }
 
 /// Below this many columns a cut name says nothing.
@@ -221,6 +249,15 @@ pub fn left(info: &StatusInfo, fit: StatusFit) -> Vec<(String, Tone)> {
         if info.retrain {
             out.push(sep());
             out.push(("retrain recommended".to_string(), Tone::Error));
+        }
+        if let Some(c) = &info.campaign {
+            out.push(sep());
+            let text = if fit.campaign_full {
+                format!("▣ {c}")
+            } else {
+                "▣ campaign".into()
+            };
+            out.push((text, Tone::Plain));
         }
         if fit.refreshed
             && let Some(r) = &info.refreshed
@@ -295,6 +332,7 @@ pub fn fit_status(
         queue: queue_len.min(MIN_NAME),
         refreshed: false,
         busy: false,
+        campaign_full: false,
     };
     while shown.len() > 1 && left_w(minimal) + hints_width(&shown) > width {
         shown.pop();
@@ -328,6 +366,7 @@ fn fit_left(info: &StatusInfo, room: usize) -> StatusFit {
         queue: queue_len,
         refreshed: true,
         busy: true,
+        campaign_full: true,
     };
     let no_org = StatusFit { org: None, ..full };
     let cut_org = StatusFit {
@@ -348,14 +387,29 @@ fn fit_left(info: &StatusInfo, room: usize) -> StatusFit {
         busy: false,
         ..no_refresh
     };
-    let candidates = [
-        full,
-        cut_org,
-        no_org,
-        cut_queue(no_org),
-        cut_queue(no_refresh),
-        cut_queue(no_busy),
+    // Every step with the campaign note in full, then every step again with it shortened
+    // to "▣ campaign"; the queue is cut to what the step leaves.
+    let short = |fit: StatusFit| StatusFit {
+        campaign_full: false,
+        ..fit
+    };
+    let steps = [
+        (full, false),
+        (cut_org, false),
+        (no_org, false),
+        (no_org, true),
+        (no_refresh, true),
+        (no_busy, true),
     ];
+    let candidates: Vec<StatusFit> = [false, true]
+        .into_iter()
+        .flat_map(|shorten| {
+            steps.map(|(fit, cut)| {
+                let f = if shorten { short(fit) } else { fit };
+                if cut { cut_queue(f) } else { f }
+            })
+        })
+        .collect();
     let last = candidates.len() - 1;
     candidates
         .into_iter()
@@ -365,7 +419,7 @@ fn fit_left(info: &StatusInfo, room: usize) -> StatusFit {
             let queue_ok = c.queue >= queue_len.min(MIN_NAME) || *i == last;
             org_ok && queue_ok && left_w(*c) <= room
         })
-        .map_or(cut_queue(no_busy), |(_, c)| c)
+        .map_or(cut_queue(short(no_busy)), |(_, c)| c)
 }
 
 #[cfg(test)]
@@ -383,6 +437,7 @@ mod tests {
             retrain: false,
             refreshed: Some("refreshed 09:05".into()),
             busy: None,
+            campaign: None,
             org: "Acme Contact Centre".into(),
             region: "mypurecloud.ie".into(),
         }
@@ -459,6 +514,27 @@ mod tests {
         assert_eq!(l.hints, [0], "{l:?}");
         assert_eq!(left_width(&i, l.fit) + 7 + 1, 40);
         assert_eq!(l.pad, Some(1));
+    }
+
+    /// Issue 16: the dashboard says a campaign exists for this forecast: in full where there
+    /// is room, as "▣ campaign" at 80 columns with all four essential hints.
+    #[test]
+    fn the_campaign_note_stays_at_80_columns() {
+        let i = StatusInfo {
+            campaign: Some("campaign draft, no schedule".into()),
+            ..info("Sales Inbound North America")
+        };
+        let l = fit_status(&i, &DASHBOARD, 4, 120);
+        let t = text(&i, l.fit);
+        assert!(
+            t.contains("… │ ▣ campaign draft, no schedule │ refreshed"),
+            "{t}"
+        );
+        let l = fit_status(&i, &DASHBOARD, 4, 80);
+        let t = text(&i, l.fit);
+        assert_eq!(t, " SANDBOX  Sales Inbound Nor… │ ▣ campaign");
+        assert_eq!(l.hints, [0, 1, 2, 3], "{t}");
+        assert!(l.pad.is_some(), "fits: {t}");
     }
 
     #[test]

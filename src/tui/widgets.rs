@@ -87,6 +87,36 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// `text` in lines of at most `width` characters, broken between words where it can and
+/// inside a word (an id, a URI) only when the word alone is too long, without a mark: the
+/// lines joined give the id back character for character. Prose uses [`wrap`].
+pub fn wrap_hard(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        let cur_len = cur.chars().count();
+        let sep = usize::from(cur_len > 0);
+        if cur_len + sep + word.len() <= width {
+            if sep == 1 {
+                cur.push(' ');
+            }
+            cur.extend(word);
+            continue;
+        }
+        if cur_len > 0 {
+            out.push(std::mem::take(&mut cur));
+        }
+        while word.len() > width {
+            out.push(word.drain(..width).collect());
+        }
+        cur = word.into_iter().collect();
+    }
+    out.push(cur);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +146,28 @@ mod tests {
         let a = Rect::new(2, 1, 80, 20);
         assert_eq!(centered(a, 60, 6), Rect::new(12, 8, 60, 6));
         assert_eq!(centered(a, 100, 30), a);
+    }
+
+    #[test]
+    fn wrap_hard_breaks_between_words_and_inside_only_a_too_long_word_without_a_mark() {
+        assert_eq!(
+            wrap_hard("none: it stays off", 10),
+            ["none: it", "stays off"]
+        );
+        assert_eq!(
+            wrap_hard("/api/v2/outbound/campaigns/abc", 12),
+            ["/api/v2/outb", "ound/campaig", "ns/abc"]
+        );
+        assert_eq!(wrap_hard("id c1", 40), ["id c1"]);
+        let uri = "/api/v2/outbound/campaigns/0b3c1e7a-5b7e-4a3c-9f43-a1c2d3e4f5a6";
+        assert_eq!(
+            wrap_hard(uri, 12).concat(),
+            uri,
+            "joined lines give the URI back"
+        );
+        let long = "x".repeat(25);
+        for line in wrap_hard(&format!("a {long} b"), 10) {
+            assert!(line.chars().count() <= 10, "{line}");
+        }
     }
 }

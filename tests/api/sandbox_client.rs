@@ -337,3 +337,77 @@ async fn a_ready_access_token_is_used_and_a_rejected_one_says_it_expired() {
     );
     sb.shutdown().await;
 }
+
+/// Issue 12: the phone column's type comes from the contact list the API returns
+/// (`ContactList.phoneColumns[].type`), not from a fixed default. "Home" is typed `home` in
+/// the sandbox's list while the form's default type is `cell`: the body carries `home` and
+/// the sandbox (which checks the pair against the list) accepts it; the fixed `cell` is a
+/// 400 naming `phoneColumns`.
+#[tokio::test]
+async fn the_phone_type_sent_is_the_contact_lists_own() {
+    use queuecast::campaign::{CampaignForm, NamedRef};
+    let sb = start_with(Faults::default()).await;
+    let c = client(&sb);
+    let lists = c.list_contact_lists().await.unwrap();
+    let list = lists
+        .iter()
+        .find(|l| l.phone_columns.iter().any(|p| p.column_name == "Home"))
+        .expect("a list with a Home phone column");
+    let scripts = c.list_published_scripts().await.unwrap();
+    let q = sb.queues().remove(0);
+    let refs = |v: Vec<(String, String)>| -> Vec<NamedRef> {
+        v.into_iter()
+            .map(|(id, name)| NamedRef { id, name })
+            .collect()
+    };
+    let lists_ref = refs(vec![(list.id.clone(), list.name.clone())]);
+    let scripts_ref = refs(vec![(scripts[0].id.clone(), scripts[0].name.clone())]);
+    let tz: chrono_tz::Tz = "America/New_York".parse().unwrap();
+    let mut form = CampaignForm::new(
+        NamedRef {
+            id: q.id,
+            name: q.name,
+        },
+        now().date_naive(),
+        tz,
+        vec![],
+    );
+    form.contact_list = Some(0);
+    form.script = Some(0);
+    form.caller_name = "Acme".into();
+    form.caller_address = "+13175550100".into();
+    // As the dashboard's runtime passes them on: name and type of each phone column.
+    form.set_list_phone_columns(
+        list.phone_columns
+            .iter()
+            .map(|p| PhoneColumn {
+                column_name: p.column_name.clone(),
+                column_type: p.column_type.clone(),
+            })
+            .collect(),
+    );
+    form.phone_column = "Home".into();
+    assert_eq!(form.phone_type, 0, "the form's own choice stays cell");
+    let body = form.campaign(&lists_ref, &scripts_ref);
+    assert_eq!(
+        body.phone_columns,
+        [PhoneColumn {
+            column_name: "Home".into(),
+            column_type: "home".into(),
+        }]
+    );
+    let created = c.create_campaign(&body).await.expect("accepted");
+    assert_eq!(created.phone_columns[0].column_type, "home");
+    let fixed = Campaign {
+        name: format!("{} fixed", body.name),
+        phone_columns: vec![PhoneColumn {
+            column_name: "Home".into(),
+            column_type: "cell".into(),
+        }],
+        ..body
+    };
+    let err = c.create_campaign(&fixed).await.unwrap_err();
+    assert_eq!(err.status(), Some(400), "{err}");
+    assert!(err.to_string().contains("phoneColumns"), "{err}");
+    sb.shutdown().await;
+}

@@ -4,8 +4,11 @@
 mod common;
 
 mod board;
+
+mod campaign_panel;
 mod keybindings;
 mod pty;
+mod pty_campaign;
 mod pty_e2e;
 mod pty_robust;
 mod update;

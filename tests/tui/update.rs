@@ -31,7 +31,7 @@ fn tz() -> chrono_tz::Tz {
     "America/Chicago".parse().unwrap()
 }
 
-fn app() -> App {
+pub(super) fn app() -> App {
     App::new(
         Keymap::defaults(),
         OrgInfo {
@@ -44,11 +44,11 @@ fn app() -> App {
     )
 }
 
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+pub(super) fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
-fn keys(app: &mut App, s: &str) {
+pub(super) fn keys(app: &mut App, s: &str) {
     for c in s.chars() {
         key(app, KeyCode::Char(c));
     }
@@ -333,7 +333,7 @@ fn ready_dashboard(app: &mut App) -> u64 {
 }
 
 /// Draw tests render the fixed view the snapshots were taken with.
-fn show_fixture_view(app: &mut App) {
+pub(super) fn show_fixture_view(app: &mut App) {
     app.session.as_mut().unwrap().forecast = Some(forecast());
 }
 
@@ -494,7 +494,7 @@ fn validation_blocks_submit_and_marks_fields() {
     assert_eq!(a.review.as_ref().unwrap().focus, 2, "focus jumps to Script");
 }
 
-fn fill_and_confirm(a: &mut App) {
+pub(super) fn fill_and_confirm(a: &mut App) {
     filled_review(a);
     // Script: next option.
     key(a, KeyCode::Char('j'));
@@ -553,6 +553,8 @@ fn submit_is_sent_once_and_double_submit_is_inert() {
             outcome: SubmitOutcome::Done {
                 id: "c1".into(),
                 self_uri: "/api/v2/outbound/campaigns/c1".into(),
+                scheduled: true,
+                errors: vec![],
             },
         },
     );
@@ -579,6 +581,8 @@ fn failed_submit_keeps_form_and_retry_after_timeout_looks_up_by_name() {
             outcome: SubmitOutcome::Done {
                 id: "x".into(),
                 self_uri: "x".into(),
+                scheduled: true,
+                errors: vec![],
             },
         },
     );
@@ -758,7 +762,7 @@ fn export_prompt_defaults_and_confirms_overwrite() {
     assert_eq!(a.toasts.last().unwrap().level, Level::Info);
 }
 
-fn render(a: &App, w: u16, h: u16) -> String {
+pub(super) fn render(a: &App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| queuecast::tui::ui::draw(f, a)).unwrap();
     let buf = t.backend().buffer().clone();
@@ -1542,6 +1546,8 @@ fn a_submit_after_the_campaign_exists_updates_its_schedule() {
             outcome: SubmitOutcome::Done {
                 id: "c1".into(),
                 self_uri: "/api/v2/outbound/campaigns/c1".into(),
+                scheduled: true,
+                errors: vec![],
             },
         },
     );

@@ -215,8 +215,30 @@ fn phone_columns(o: &Map<String, Value>, list: Option<&Value>, errs: &mut FieldE
                     list["name"].as_str().unwrap_or_default()
                 ),
             ));
+        } else if let Some(want) = list_phone_type(list, name)
+            && want != kind
+        {
+            errs.push(FieldError::invalid(
+                "phoneColumns",
+                format!(
+                    "phoneColumns[{i}].type {kind:?} is not the type of {name:?} in contact list \
+                     {:?}, which is {want:?}",
+                    list.map(|l| l["name"].as_str().unwrap_or_default())
+                        .unwrap_or_default()
+                ),
+            ));
         }
     }
+}
+
+/// The type the contact list gives phone column `name` (`ContactList.phoneColumns[]`,
+/// `ContactPhoneNumberColumn.type`), when it lists that column as a phone column.
+fn list_phone_type<'a>(list: Option<&'a Value>, name: &str) -> Option<&'a str> {
+    list?["phoneColumns"]
+        .as_array()?
+        .iter()
+        .find(|p| p["columnName"].as_str() == Some(name))?["type"]
+        .as_str()
 }
 
 /// `queue` and `script`: required unless the mode is agentless; checked whenever present.

@@ -86,6 +86,7 @@ async fn request(sb: &SandboxHandle, c: &GenesysClient) -> SubmitRequest {
         lookup_by_name_first: false,
         existing: None,
         check_only: false,
+        without_schedule: false,
     }
 }
 
@@ -100,7 +101,7 @@ async fn happy_path_creates_exactly_one_campaign_with_its_schedule() {
     let c = client_for(&sb.base_url());
     let req = request(&sb, &c).await;
     let out = submit(&c, req.clone(), &Timeouts::default(), None).await;
-    let SubmitOutcome::Done { id, self_uri } = out else {
+    let SubmitOutcome::Done { id, self_uri, .. } = out else {
         panic!("not done: {out:?}")
     };
     assert_eq!(self_uri, format!("/api/v2/outbound/campaigns/{id}"));
@@ -110,6 +111,87 @@ async fn happy_path_creates_exactly_one_campaign_with_its_schedule() {
     let stored = c.get_campaign_schedule(&id).await.unwrap().unwrap();
     assert_eq!(stored.intervals, req.schedule.intervals);
     assert_eq!(stored.time_zone.as_deref(), Some("America/New_York"));
+    sb.shutdown().await;
+}
+
+/// Issue 12: "create without schedule" makes a true draft (a campaign, no schedule, so it
+/// never dials); the later submit with windows attaches the schedule to that same campaign.
+#[tokio::test]
+async fn a_draft_has_no_schedule_until_a_later_submit_attaches_one_to_it() {
+    let sb = sandbox_with(Faults::default()).await;
+    let c = client_for(&sb.base_url());
+    let req = SubmitRequest {
+        without_schedule: true,
+        ..request(&sb, &c).await
+    };
+    let out = submit(&c, req.clone(), &Timeouts::default(), None).await;
+    let SubmitOutcome::Done {
+        id,
+        self_uri,
+        scheduled: false,
+        ..
+    } = out
+    else {
+        panic!("not a draft: {out:?}")
+    };
+    assert_eq!(listed(&c).await.len(), 1);
+    assert_eq!(
+        c.get_campaign_schedule(&id).await.unwrap(),
+        None,
+        "no schedule"
+    );
+    assert!(sb.schedule(&id).is_none());
+    let attach = SubmitRequest {
+        without_schedule: false,
+        existing: Some((id.clone(), self_uri)),
+        ..req
+    };
+    let out = submit(&c, attach.clone(), &Timeouts::default(), None).await;
+    assert!(
+        matches!(&out, SubmitOutcome::Done { id: done, scheduled: true, .. } if *done == id),
+        "{out:?}"
+    );
+    let found = listed(&c).await;
+    assert_eq!(found.len(), 1, "exactly one campaign: {found:?}");
+    assert_eq!(sb.campaigns().len(), 1);
+    let stored = c.get_campaign_schedule(&id).await.unwrap().unwrap();
+    assert_eq!(stored.intervals, attach.schedule.intervals);
+    sb.shutdown().await;
+}
+
+/// `Campaign.errors[]` (`RestErrorDetail`) of the created campaign reach the outcome, read
+/// back after the schedule; the sandbox reports them with `--campaign-error`.
+#[tokio::test]
+async fn the_campaigns_errors_come_back_with_the_outcome() {
+    let sb = sandbox_with(Faults {
+        campaign_errors: vec!["Contact list has no callable contacts: 0 of 1250 remain".into()],
+        ..Faults::default()
+    })
+    .await;
+    let c = client_for(&sb.base_url());
+    let req = request(&sb, &c).await;
+    for without_schedule in [true, false] {
+        let req = SubmitRequest {
+            without_schedule,
+            campaign: Campaign {
+                name: format!("{NAME}{without_schedule}"),
+                ..req.campaign.clone()
+            },
+            ..req.clone()
+        };
+        let out = submit(&c, req, &Timeouts::default(), None).await;
+        let SubmitOutcome::Done { errors, .. } = out else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            errors,
+            [RestErrorDetail {
+                error: "Contact list has no callable contacts".into(),
+                details: Some("0 of 1250 remain".into()),
+            }],
+            "without_schedule {without_schedule}"
+        );
+    }
     sb.shutdown().await;
 }
 
@@ -135,6 +217,7 @@ async fn a_503_on_create_fails_for_sure_and_creates_nothing() {
         lookup_by_name_first: false,
         existing: None,
         check_only: false,
+        without_schedule: false,
     };
     // The client's own retries of the 503 take longer than `quick()`'s create limit.
     let t = Timeouts {

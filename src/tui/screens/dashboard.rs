@@ -53,6 +53,14 @@ pub fn campaign_status(app: &App) -> Option<String> {
         .as_ref()
         .filter(|r| r.form.queue.id == s.queue.id)?;
     match &r.submit {
+        SubmitState::Done {
+            id,
+            scheduled: false,
+            ..
+        } => Some(format!(
+            "campaign \"{}\" {id} · no schedule: will not dial until one is attached",
+            r.form.full_name()
+        )),
         SubmitState::Done { id, .. } => {
             let sent = r.sent.as_ref().map_or(0, |q| q.schedule.intervals.len());
             let changed = r.sent.as_ref().map(|q| &q.schedule.intervals)

@@ -3,6 +3,8 @@
 //! [`Overlay`] (with its key [`Context`]), a file here, and a line in each `match` below.
 
 pub mod board;
+
+pub mod campaign_panel;
 pub mod confirm;
 pub mod dashboard;
 pub mod export;

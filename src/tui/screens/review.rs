@@ -1,14 +1,17 @@
 //! The campaign review: the form beside the exact requests it will send, the keys that edit
 //! it, the submit (asked first, sent once), and the lists and outcome that arrive for it.
 
-use std::collections::HashMap;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::Typed;
+mod lists;
+
+use lists::{apply_phone_columns, preselect_single};
+pub use lists::{contact_lists_loaded, dialer_prereqs_loaded, scripts_loaded};
+
+use super::{Typed, campaign_panel};
 use crate::campaign::{CampaignForm, DIALING_MODES, Field, NamedRef, PHONE_TYPES, marker};
 use crate::tui::action::{ApiFailure, Effect, JobId, SubmitOutcome, SubmitRequest};
 use crate::tui::app::{App, Level, Loadable, Overlay, Pending, Review, Screen, SubmitState};
@@ -22,20 +25,21 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let [form_area, status_area] = Layout::vertical([
         Constraint::Min(1),
         // Room for a full API error with its correlation id.
-        Constraint::Length(
-            if matches!(
-                r.submit,
-                SubmitState::Failed { .. } | SubmitState::Unknown { .. }
-            ) {
-                6
-            } else {
-                3
-            },
-        ),
+        Constraint::Length(match r.submit {
+            SubmitState::Failed { .. } | SubmitState::Unknown { .. } => 6,
+            // Submit, create without schedule and back: two lines at 80 columns.
+            SubmitState::Idle => 4,
+            _ => 3,
+        }),
     ])
     .areas(left);
+    let title = if r.locked() {
+        " Campaign review · read-only "
+    } else {
+        " Campaign review "
+    };
     f.render_widget(
-        Paragraph::new(form_lines(app, r)).block(block(app, " Campaign review ")),
+        Paragraph::new(form_lines(app, r)).block(block(app, title)),
         form_area,
     );
     f.render_widget(
@@ -44,11 +48,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             .block(block(app, " Submit ")),
         status_area,
     );
+    let preview_area = campaign_panel::draw(f, app, r, right);
     f.render_widget(
         Paragraph::new(preview(app, r))
             .scroll((r.preview_scroll, 0))
             .block(block(app, " Request preview ")),
-        right,
+        preview_area,
     );
 }
 
@@ -78,7 +83,10 @@ fn form_lines<'a>(app: &App, r: &Review) -> Vec<Line<'a>> {
             Field::CallerName => r.form.caller_name.clone(),
             Field::CallerAddress => r.form.caller_address.clone(),
             Field::PhoneColumn => r.form.phone_column.clone(),
-            Field::PhoneType => format!("◀ {} ▶", r.form.phone_type()),
+            Field::PhoneType => match r.form.list_phone_type() {
+                Some(t) => format!("{t} (from the contact list)"),
+                None => format!("◀ {} ▶", r.form.phone_type()),
+            },
             Field::Site | Field::ResponseSet | Field::AbandonRate if !needed(r, *field) => {
                 format!("(not used by {} dialing)", r.form.dialing_mode())
             }
@@ -160,8 +168,9 @@ fn submit_line<'a>(app: &App, r: &Review) -> Line<'a> {
     match &r.submit {
         SubmitState::Idle => Line::styled(
             format!(
-                "{} submit (asks first) · {} back",
+                "{} submit (asks first) · {} create without schedule · {} back",
                 app.keymap.hint(Context::Review, Command::Submit),
+                app.keymap.hint(Context::Review, Command::CreateDraft),
                 app.keymap.hint(Context::Global, Command::Back)
             ),
             t.dim,
@@ -170,8 +179,19 @@ fn submit_line<'a>(app: &App, r: &Review) -> Line<'a> {
             "{} submitting… (submit is disabled until it answers)",
             spinner(app)
         )),
-        SubmitState::Done { id, self_uri } => {
-            Line::styled(format!("✓ created {id} · {self_uri}"), t.ok)
+        // The id and URI are in the campaign panel: here only what the submit key does now,
+        // short enough for 80 columns.
+        SubmitState::Done { .. } => {
+            let next = if submit_would_send(r) {
+                format!(
+                    " · {} {}s the schedule",
+                    app.keymap.hint(Context::Review, Command::Submit),
+                    campaign_panel::schedule_verb(r)
+                )
+            } else {
+                " · schedule up to date".into()
+            };
+            Line::styled(format!("✓ created{next}"), t.ok)
         }
         SubmitState::Failed { error, .. } => Line::styled(
             format!(
@@ -279,6 +299,7 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::Down => r.focus = (r.focus + 1) % n,
         Command::Edit | Command::PrevOption | Command::NextOption => edit(app, cmd),
         Command::Submit => return ask_to_submit(app),
+        Command::CreateDraft => return ask_to_create_draft(app),
         _ => {}
     }
     vec![]
@@ -312,6 +333,8 @@ fn edit(app: &mut App, cmd: Command) {
         Field::DialingMode => {
             f.dialing_mode = cycle(Some(f.dialing_mode), DIALING_MODES.len(), back).unwrap_or(0)
         }
+        // A column the contact list names has the list's type: nothing to choose.
+        Field::PhoneType if f.list_phone_type().is_some() => {}
         Field::PhoneType => {
             f.phone_type = cycle(Some(f.phone_type), PHONE_TYPES.len(), back).unwrap_or(0)
         }
@@ -355,20 +378,27 @@ fn ask_to_submit(app: &mut App) -> Vec<Effect> {
         }) => return vec![],
         Some(
             r @ Review {
-                submit: SubmitState::Done { id, .. },
+                submit: SubmitState::Done { id, scheduled, .. },
                 ..
             },
         ) => {
-            let sent = r.sent.as_ref().map(|s| &s.schedule.intervals);
-            if sent == Some(&r.form.schedule("").intervals) {
+            if !submit_would_send(r) {
                 let text = format!("already created as {id} with this schedule; not sending again");
                 app.toast(Level::Info, text);
                 return vec![];
             }
+            if r.form.windows.is_empty() {
+                app.toast(
+                    Level::Error,
+                    "no windows selected: go back and toggle at least one low-volume window",
+                );
+                return vec![];
+            }
             // The campaign exists: a submit with other windows only replaces its schedule
-            // (version-checked PUT), never creates a second campaign.
+            // (version-checked PUT), or attaches one to a draft; never a second campaign.
+            let verb = if *scheduled { "Update" } else { "Attach" };
             let text = format!(
-                "Update the schedule of campaign {id}? {}",
+                "{verb} the schedule of campaign {id}? {}",
                 r.form
                     .confirm_text()
                     .split_once("? ")
@@ -406,6 +436,59 @@ fn ask_to_submit(app: &mut App) -> Vec<Effect> {
         pending: Pending::Submit,
     });
     vec![]
+}
+
+/// "Create without schedule": validates the campaign alone (no windows needed), then asks
+/// with a confirm that says nothing will dial; only before the campaign exists.
+fn ask_to_create_draft(app: &mut App) -> Vec<Effect> {
+    let Some(r) = &app.review else {
+        return vec![];
+    };
+    if !matches!(
+        r.submit,
+        SubmitState::Idle | SubmitState::Failed { existing: None, .. }
+    ) {
+        let text = match r.campaign() {
+            Some((id, _)) => format!("campaign {id} exists already: nothing more is created"),
+            None => "a submit is under way or unresolved: nothing more is created".into(),
+        };
+        app.toast(Level::Info, text);
+        return vec![];
+    }
+    let problems = r.form.validate_campaign(lists(app), scripts(app));
+    let text = r.form.draft_confirm_text();
+    let Some(r) = app.review.as_mut() else {
+        return vec![];
+    };
+    if let Some((field, _)) = problems.first() {
+        r.focus = Field::ALL.iter().position(|f| f == field).unwrap_or(0);
+        let n = problems.len();
+        app.toast(
+            Level::Error,
+            format!("{n} field(s) need attention before creating the campaign"),
+        );
+        return vec![];
+    }
+    app.overlay = Some(Overlay::Confirm {
+        text,
+        pending: Pending::CreateDraft,
+    });
+    vec![]
+}
+
+/// Whether the submit key would send something now: before the campaign exists, or once it
+/// exists when it has no schedule yet or the selected windows differ from the stored ones.
+pub fn submit_would_send(r: &Review) -> bool {
+    match &r.submit {
+        SubmitState::InFlight { .. } => false,
+        SubmitState::Done {
+            scheduled: false, ..
+        } => true,
+        SubmitState::Done { .. } => {
+            r.sent.as_ref().map(|s| &s.schedule.intervals) != Some(&r.form.schedule("").intervals)
+        }
+        _ => true,
+    }
 }
 
 /// Opens the review of the selected windows (the same draft when it is this queue's).
@@ -518,6 +601,15 @@ pub fn follow_selection(app: &mut App) {
 
 /// The confirmed submit: one request, carrying what earlier attempts learned.
 pub fn start_submit(app: &mut App) -> Vec<Effect> {
+    start(app, false)
+}
+
+/// The confirmed "create without schedule": the campaign alone, never its schedule.
+pub fn start_draft(app: &mut App) -> Vec<Effect> {
+    start(app, true)
+}
+
+fn start(app: &mut App, without_schedule: bool) -> Vec<Effect> {
     let job = app.next_job;
     let campaign = match &app.review {
         Some(r) => r.form.campaign(lists(app), scripts(app)),
@@ -533,6 +625,7 @@ pub fn start_submit(app: &mut App) -> Vec<Effect> {
             lookup_by_name_first: false,
             existing: None,
             check_only: false,
+            without_schedule,
         },
         SubmitState::Failed {
             uncertain,
@@ -544,14 +637,17 @@ pub fn start_submit(app: &mut App) -> Vec<Effect> {
             lookup_by_name_first: *uncertain,
             existing: existing.clone(),
             check_only: false,
+            without_schedule: without_schedule && existing.is_none(),
         },
         // The campaign exists: only its schedule is PUT again.
-        SubmitState::Done { id, self_uri } => SubmitRequest {
+        SubmitState::Done { .. } if without_schedule => return vec![],
+        SubmitState::Done { id, self_uri, .. } => SubmitRequest {
             campaign,
             schedule: r.form.schedule(""),
             lookup_by_name_first: false,
             existing: Some((id.clone(), self_uri.clone())),
             check_only: false,
+            without_schedule: false,
         },
         // Check again: exactly what was sent, looked up only.
         SubmitState::Unknown { request, .. } => SubmitRequest {
@@ -579,10 +675,31 @@ pub fn submit_finished(app: &mut App, job: JobId, outcome: SubmitOutcome) {
         return;
     }
     let (level, text) = match outcome {
-        SubmitOutcome::Done { id, self_uri } => {
-            let text = format!("campaign created (off): {id}");
-            r.submit = SubmitState::Done { id, self_uri };
-            (Level::Info, text)
+        SubmitOutcome::Done {
+            id,
+            self_uri,
+            scheduled,
+            errors,
+        } => {
+            let existed = r.sent.as_ref().is_some_and(|s| s.existing.is_some());
+            let mut text = match (scheduled, existed) {
+                (false, _) => format!("campaign created without schedule (will not dial): {id}"),
+                (true, true) => format!("schedule of campaign {id} stored"),
+                (true, false) => format!("campaign created (off) with its schedule: {id}"),
+            };
+            let level = if errors.is_empty() {
+                Level::Info
+            } else {
+                text = format!("{text}; Genesys reports {} error(s)", errors.len());
+                Level::Error
+            };
+            r.submit = SubmitState::Done {
+                id,
+                self_uri,
+                scheduled,
+                errors,
+            };
+            (level, text)
         }
         SubmitOutcome::ScheduleFailed {
             id,
@@ -630,6 +747,7 @@ pub fn submit_finished(app: &mut App, job: JobId, outcome: SubmitOutcome) {
                         lookup_by_name_first: true,
                         existing: None,
                         check_only: true,
+                        without_schedule: false,
                     }),
                 },
             };
@@ -637,110 +755,4 @@ pub fn submit_finished(app: &mut App, job: JobId, outcome: SubmitOutcome) {
         }
     };
     app.toast(level, text);
-}
-
-fn loaded<T>(r: Result<T, String>) -> Loadable<T> {
-    match r {
-        Ok(v) => Loadable::Ready(v),
-        Err(e) => Loadable::Failed(e),
-    }
-}
-
-pub fn contact_lists_loaded(app: &mut App, r: Result<Vec<NamedRef>, String>) {
-    if let Err(e) = &r {
-        app.toast(Level::Error, format!("contact lists: {e}"));
-    }
-    app.contact_lists = loaded(r);
-    preselect_single(app);
-}
-
-pub fn scripts_loaded(app: &mut App, r: Result<Vec<NamedRef>, String>) {
-    if let Err(e) = &r {
-        app.toast(Level::Error, format!("scripts: {e}"));
-    }
-    app.scripts = loaded(r);
-    preselect_single(app);
-}
-
-pub fn dialer_prereqs_loaded(
-    app: &mut App,
-    sites: Result<Vec<NamedRef>, String>,
-    default_site_id: Option<String>,
-    response_sets: Result<Vec<NamedRef>, String>,
-) {
-    for (what, r) in [
-        ("sites", &sites),
-        ("call analysis response sets", &response_sets),
-    ] {
-        if let Err(e) = r {
-            app.toast(Level::Error, format!("{what}: {e}"));
-        }
-    }
-    app.sites = loaded(sites);
-    app.default_site_id = default_site_id;
-    app.response_sets = loaded(response_sets);
-    preselect_single(app);
-}
-
-/// With exactly one contact list or script there is nothing to choose: take it.
-fn preselect_single(app: &mut App) {
-    let (Some(r), lists, scripts) = (
-        app.review.as_mut(),
-        app.contact_lists.ready(),
-        app.scripts.ready(),
-    ) else {
-        return;
-    };
-    if r.form.contact_list.is_none() && lists.is_some_and(|l| l.len() == 1) {
-        r.form.contact_list = Some(0);
-        apply_phone_columns(
-            r,
-            lists.map(Vec::as_slice).unwrap_or(&[]),
-            &app.phone_columns,
-        );
-    }
-    if r.form.script.is_none() && scripts.is_some_and(|l| l.len() == 1) {
-        r.form.script = Some(0);
-    }
-    // The org's default site (`organizations/me` `defaultSiteId`), else the only one.
-    if r.form.site.is_none()
-        && let Some(sites) = app.sites.ready()
-    {
-        r.form.site = app
-            .default_site_id
-            .as_ref()
-            .and_then(|d| sites.iter().find(|s| &s.id == d))
-            .or_else(|| (sites.len() == 1).then(|| &sites[0]))
-            .cloned();
-    }
-    if r.form.response_set.is_none()
-        && let Some(sets) = app.response_sets.ready()
-        && sets.len() == 1
-    {
-        r.form.response_set = Some(sets[0].clone());
-    }
-}
-
-/// Points the phone column at the chosen list's first phone column, so the default is valid.
-fn apply_phone_columns(
-    r: &mut Review,
-    lists: &[NamedRef],
-    columns: &HashMap<String, Vec<(String, String)>>,
-) {
-    let cols = r
-        .form
-        .contact_list
-        .and_then(|i| lists.get(i))
-        .and_then(|l| columns.get(&l.id))
-        .cloned()
-        .unwrap_or_default();
-    r.form.allowed_phone_columns = cols.iter().map(|c| c.0.clone()).collect();
-    if let Some((name, kind)) = cols.first()
-        && !r.form.allowed_phone_columns.contains(&r.form.phone_column)
-    {
-        r.form.phone_column = name.clone();
-        if let Some(i) = PHONE_TYPES.iter().position(|t| t == kind) {
-            r.form.phone_type = i;
-        }
-    }
 }

@@ -15,7 +15,9 @@ impl Org {
     fn new() -> Self {
         Self {
             lists: vec![json!({"id": "list-1", "name": "Renewals",
-                "columnNames": ["Name", "Cell", "Home"]})],
+                "columnNames": ["Name", "Cell", "Home"],
+                "phoneColumns": [{"columnName": "Cell", "type": "cell"},
+                                 {"columnName": "Home", "type": "home"}]})],
             queues: vec![QueueData::for_test("queue-1", "Sales")],
             scripts: vec![
                 (json!({"id": "script-1", "name": "Outreach"}), true),
@@ -411,6 +413,15 @@ fn bad_contact_list_and_phone_columns_are_named() {
             "INVALID_VALUE",
             "phoneColumns",
             "phoneColumns[1].columnName \"Fax\" is not a column of contact list \"Renewals\"",
+        ),
+        (
+            Set(
+                "phoneColumns",
+                json!([{"columnName": "Home", "type": "cell"}]),
+            ),
+            "INVALID_VALUE",
+            "phoneColumns",
+            "phoneColumns[0].type \"cell\" is not the type of \"Home\" in contact list \"Renewals\", which is \"home\"",
         ),
     ]);
 }
