@@ -16,7 +16,7 @@ use crate::campaign::{CampaignForm, DIALING_MODES, Field, NamedRef, PHONE_TYPES,
 use crate::tui::action::{ApiFailure, Effect, JobId, SubmitOutcome, SubmitRequest};
 use crate::tui::app::{App, Level, Loadable, Overlay, Pending, Review, Screen, SubmitState};
 use crate::tui::keymap::{Command, Context};
-use crate::tui::widgets::{block, spinner};
+use crate::tui::widgets::{block, spinner, wrap};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let Some(r) = &app.review else { return };
@@ -39,7 +39,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         " Campaign review "
     };
     f.render_widget(
-        Paragraph::new(form_lines(app, r)).block(block(app, title)),
+        Paragraph::new(form_lines(app, r, form_area.width.saturating_sub(2)))
+            .block(block(app, title)),
         form_area,
     );
     f.render_widget(
@@ -57,8 +58,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-/// The form, each problem under its field, then the schedule it will send.
-fn form_lines<'a>(app: &App, r: &Review) -> Vec<Line<'a>> {
+/// The form, each problem under its field (wrapped to `width`: a cut hint loses the very
+/// example the analyst needs), then the schedule it will send.
+fn form_lines<'a>(app: &App, r: &Review, width: u16) -> Vec<Line<'a>> {
     let t = &app.theme;
     let problems = r.form.validate(lists(app), scripts(app));
     let picker_value = |l: &Loadable<Vec<NamedRef>>, i: Option<usize>| match l {
@@ -109,7 +111,9 @@ fn form_lines<'a>(app: &App, r: &Review) -> Vec<Line<'a>> {
         }
         lines.push(Line::from(spans));
         if let Some((_, msg)) = bad {
-            lines.push(Line::styled(format!("    {msg}"), t.error));
+            for part in wrap(msg, usize::from(width).saturating_sub(4)) {
+                lines.push(Line::styled(format!("    {part}"), t.error));
+            }
         }
     }
     lines.push(Line::raw(""));
