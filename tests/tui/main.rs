@@ -12,3 +12,4 @@ mod pty_campaign;
 mod pty_e2e;
 mod pty_robust;
 mod update;
+mod zone_picker;
