@@ -26,7 +26,7 @@ use crate::tui::app::{
 };
 use crate::tui::keymap::Command;
 use crate::tui::view::keep_tournament;
-use crate::tui::widgets::{block, local, wrap};
+use crate::tui::widgets::{block, ellipsize, local, wrap};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let Some(s) = &app.session else { return };
@@ -150,7 +150,11 @@ fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
     // The focused row is marked by a glyph too, the same window the chart draws `█` under.
     .highlight_symbol("▶")
     .block(match campaign_status(app) {
-        Some(c) => block(app, title).title_bottom(Line::styled(format!(" {c} "), t.ok)),
+        // Cut with a mark, never mid-word without one (issue 16); the panel has it whole.
+        Some(c) => {
+            let c = ellipsize(&c, (area.width as usize).saturating_sub(4));
+            block(app, title).title_bottom(Line::styled(format!(" {c} "), t.ok))
+        }
         None => block(app, title),
     });
     let mut state = TableState::default().with_selected((!empty).then_some(s.table_row));
