@@ -24,6 +24,8 @@ mod profile;
 pub use profile::{GcProfile, GcProfiles, ProfileError};
 mod staffing;
 pub use staffing::{SourceKind, StaffedBasis, StaffingSettings, WindowsMode};
+mod zone;
+pub use zone::{ZoneSaveError, parse_time_zone, save_history_zone};
 
 /// Env var names shared with Genesys' own tooling; genesys owns them because its errors cite them.
 pub use crate::genesys::{ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REGION};
@@ -729,15 +731,6 @@ fn invalid(setting: &'static str, value: impl ToString, hint: &str) -> ConfigErr
         value: value.to_string(),
         hint: hint.to_string(),
     }
-}
-
-/// Parses an IANA zone name with an error that says how to fix it.
-pub fn parse_time_zone(name: &str) -> Result<Tz, ConfigError> {
-    name.parse::<Tz>().map_err(|_| ConfigError::Invalid {
-        setting: "history.time_zone",
-        value: name.to_string(),
-        hint: "use an IANA time zone name such as Europe/Dublin or America/Chicago".into(),
-    })
 }
 
 #[cfg(test)]

@@ -69,13 +69,31 @@ pub async fn run_with(
         .map(|q| q.id)
         .or(start.preselect);
     app.initial_queue = start.queue;
+    app.implicit_zone = implicit_zone(&config);
     let backend = Backend {
         client,
         config,
         store,
+        config_file: paths.config_file.clone(),
     };
     runtime::run(app, backend).await.map_err(CliError::usage)?;
     Ok(super::exit::OK)
+}
+
+/// The queues with their own zone when no zone covers them all: the case in which
+/// `Config::require_zone_for` (what the history fetch asks) refuses a queue's implicit UTC.
+fn implicit_zone(config: &Config) -> Option<Vec<String>> {
+    if config.time_zone_flag.is_some() || config.history.time_zone.is_some() {
+        return None;
+    }
+    Some(
+        config
+            .queues
+            .iter()
+            .filter(|(_, q)| q.time_zone.is_some())
+            .map(|(name, _)| name.clone())
+            .collect(),
+    )
 }
 
 /// `https://api.mypurecloud.ie/` → `api.mypurecloud.ie`: the part of a base URL worth showing.

@@ -87,6 +87,8 @@ pub enum Msg {
         format: ExportFormat,
     },
     ExportFinished(Result<PathBuf, String>),
+    /// The picked zone was saved into config.toml and applied (`Ok(zone)`), or why not.
+    ZoneSaved(Result<String, String>),
     /// A request is waiting to retry: "429, retry 3 in 12 s, 2:10 left".
     Retrying(String),
     /// A background job panicked: `what` it was doing, and the line to show.
@@ -145,6 +147,10 @@ pub enum Effect {
         forecast: Arc<PipelineOutput>,
         history: Option<Arc<History>>,
         selected: Vec<bool>,
+    },
+    /// Save `zone` as `[history] time_zone` in config.toml and use it from now on.
+    SaveZone {
+        zone: String,
     },
     Quit,
 }

@@ -309,6 +309,15 @@ pub enum Overlay {
         pending: Pending,
     },
     Export(ExportPrompt),
+    /// No zone configured against a real org: pick one (see `screens::zone_picker`).
+    ZonePicker(ZonePicker),
+}
+
+/// The time-zone picker's filter and highlighted row (an index into the matching names).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ZonePicker {
+    pub filter: String,
+    pub row: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -384,6 +393,11 @@ pub struct App {
     /// Mixed into each draft's name marker; the runtime sets a random one, tests keep 0 so
     /// snapshots are stable.
     pub submission_salt: u64,
+    /// `Some(queues with their own zone)` when neither `--time-zone` nor `[history] time_zone`
+    /// is set against a real org: any other queue's fetch would refuse the implicit UTC.
+    pub implicit_zone: Option<Vec<String>>,
+    /// The zone picker was shown once this run (an Esc is not asked again).
+    pub zone_asked: bool,
     pub quit: bool,
 }
 
@@ -391,6 +405,15 @@ impl App {
     /// Whether the screens can be drawn at the terminal's size (else only "too small" is).
     pub fn fits_screen(&self) -> bool {
         self.size.0 >= MIN_WIDTH && self.size.1 >= MIN_HEIGHT
+    }
+
+    /// Whether opening `queue` should first ask for the zone (the fetch would refuse it).
+    pub fn needs_zone(&self, queue: &str) -> bool {
+        !self.zone_asked
+            && self.implicit_zone.as_ref().is_some_and(|own| {
+                !own.iter()
+                    .any(|name| name.eq_ignore_ascii_case(queue.trim()))
+            })
     }
 
     pub fn new(keymap: Keymap, org: OrgInfo, tz: Tz, today: NaiveDate) -> Self {
@@ -421,6 +444,8 @@ impl App {
             next_job: 1,
             pickers_requested: false,
             submission_salt: 0,
+            implicit_zone: None,
+            zone_asked: false,
             quit: false,
         }
     }

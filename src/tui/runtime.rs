@@ -51,6 +51,8 @@ pub struct Backend {
     pub client: GenesysClient,
     pub config: Config,
     pub store: Store,
+    /// The user's config.toml (`Paths::config_file`), where a picked time zone is saved.
+    pub config_file: PathBuf,
 }
 
 /// Executes effects and forwards their results as messages; holds no application state,
@@ -288,6 +290,7 @@ impl Runtime {
                 }
             }
             Effect::FetchHistory { job, queue, media } => self.fetch_history(job, queue, media),
+            Effect::SaveZone { zone } => self.save_zone(zone),
             Effect::Fit {
                 job,
                 model,
@@ -475,6 +478,26 @@ impl Runtime {
                 .map_err(|e| e.to_string());
             let _ = tx.send(Msg::ScriptsLoaded(r));
         });
+    }
+
+    /// Saves the picked zone into config.toml, then uses it for every later job (running jobs
+    /// keep the config they started with); the app hears back with `Msg::ZoneSaved`.
+    fn save_zone(&mut self, zone: String) {
+        let b = self.backend.clone();
+        let result = crate::config::save_history_zone(&b.config_file, &zone)
+            .map(|()| {
+                let mut config = b.config.clone();
+                config.history.time_zone = Some(zone.clone());
+                self.backend = Arc::new(Backend {
+                    client: b.client.clone(),
+                    config,
+                    store: b.store.clone(),
+                    config_file: b.config_file.clone(),
+                });
+                zone
+            })
+            .map_err(|e| e.to_string());
+        let _ = self.tx.send(Msg::ZoneSaved(result));
     }
 
     fn fetch_history(&mut self, job: JobId, queue: NamedRef, media: Vec<String>) {

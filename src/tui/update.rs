@@ -101,6 +101,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.toast(Level::Error, format!("{what}: {message}"));
             vec![]
         }
+        Msg::ZoneSaved(result) => screens::zone_picker::saved(app, result),
         Msg::ExportFinished(result) => {
             export::finished(app, result);
             vec![]

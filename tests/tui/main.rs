@@ -11,4 +11,6 @@ mod pty;
 mod pty_campaign;
 mod pty_e2e;
 mod pty_robust;
+mod pty_zone;
 mod update;
+mod zone_picker;

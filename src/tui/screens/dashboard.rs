@@ -487,11 +487,16 @@ pub fn open_queue(app: &mut App, queue: NamedRef) -> Vec<Effect> {
     app.next_job += 1;
     app.last_queue = Some(queue.id.clone());
     fx.push(Effect::SaveLastQueue(queue.clone()));
-    fx.push(Effect::FetchHistory {
-        job,
-        queue: queue.clone(),
-        media: app.board.media.get(&queue.id).cloned().unwrap_or_default(),
-    });
+    if app.needs_zone(&queue.name) {
+        // The fetch waits for the picker's answer (see `zone_picker`).
+        super::zone_picker::open(app);
+    } else {
+        fx.push(Effect::FetchHistory {
+            job,
+            queue: queue.clone(),
+            media: app.board.media.get(&queue.id).cloned().unwrap_or_default(),
+        });
+    }
     app.session = Some(Session::new(queue, job, app.default_model.clone()));
     fx
 }

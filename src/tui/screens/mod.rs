@@ -11,6 +11,7 @@ pub mod export;
 pub mod help;
 pub mod models;
 pub mod review;
+pub mod zone_picker;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -32,6 +33,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         Some(Overlay::Confirm { text, .. }) => confirm::draw(f, app, area, text),
         Some(Overlay::Export(p)) => export::draw(f, app, area, p),
         Some(Overlay::Models { row }) => models::draw(f, app, area, *row),
+        Some(Overlay::ZonePicker(p)) => zone_picker::draw(f, app, area, p),
         None => {}
     }
 }
@@ -53,6 +55,7 @@ pub fn text_input(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
     let typed = typed(key);
     match &app.overlay {
         Some(Overlay::Export(_)) => export::text_input(app, typed),
+        Some(Overlay::ZonePicker(_)) => Some(zone_picker::key(app, key)),
         Some(_) => None,
         None => match app.screen {
             Screen::Board => board::text_input(app, typed, key.code == KeyCode::Esc),
@@ -70,6 +73,7 @@ pub fn paste(app: &mut App, text: &str) -> Vec<Effect> {
     let line = crate::text::pasted_line(text);
     let typed_into = match &app.overlay {
         Some(Overlay::Export(_)) => export::paste(app, &line),
+        Some(Overlay::ZonePicker(_)) => zone_picker::paste(app, &line),
         Some(_) => false,
         None => match app.screen {
             Screen::Board => board::paste(app, &line),
