@@ -375,11 +375,20 @@ impl CampaignForm {
         }
     }
 
-    /// What the confirm says, plainly and in the contact centre's local time: a campaign
-    /// schedule starts and stops the campaign by itself (Genesys Resource Center, "Add
-    /// schedule entry"), so an `off` campaign with a schedule *will* dial.
+    /// What the confirm says will happen, in the centre's local time, without a clock.
     pub fn confirm_text(&self) -> String {
+        self.confirm_text_at(None, chrono::TimeDelta::zero())
+    }
+
+    /// What the confirm says will happen, in the centre's local time. With `now`, the windows
+    /// are the ones the submit will send ([`clip_windows`]: a window under way starts `margin`
+    /// after now, one left too short is dropped), so the first start named is the real one.
+    pub fn confirm_text_at(&self, now: Option<DateTime<Utc>>, margin: chrono::TimeDelta) -> String {
         let name = self.full_name();
+        let windows = match now {
+            Some(now) => clip_windows(&self.windows, now, margin, MIN_WINDOW),
+            None => self.windows.clone(),
+        };
         let fmt = |t: DateTime<Utc>| {
             format!(
                 "{} {}",
@@ -387,14 +396,26 @@ impl CampaignForm {
                 self.tz.name()
             )
         };
-        let first = self.windows.iter().map(|w| w.start).min();
-        let last = self.windows.iter().map(|w| w.end).max();
+        let first = windows.iter().map(|w| w.start).min();
+        let last = windows.iter().map(|w| w.end).max();
+        let moved = match (first, self.windows.iter().map(|w| w.start).min()) {
+            (Some(a), Some(b)) if a != b => format!(
+                " (a window under way starts {} min after sending, not in the past)",
+                margin.num_minutes()
+            ),
+            _ => String::new(),
+        };
         match (first, last) {
             (Some(a), Some(b)) => format!(
-                "Create campaign \"{name}\" and its schedule? Genesys will start dialing \"{name}\" at {} and stop at {}; {} window(s).",
+                "Create campaign \"{name}\" and its schedule? Genesys will start dialing \"{name}\" at {}{moved} and stop at {}; {} window(s).",
                 fmt(a),
                 fmt(b),
-                self.windows.len()
+                windows.len()
+            ),
+            _ if !self.windows.is_empty() => format!(
+                "None of the {} window(s) starts {} min or more from now: select later windows.",
+                self.windows.len(),
+                margin.num_minutes()
             ),
             _ => format!("Create campaign \"{name}\" (off, no schedule: it will not dial)?"),
         }
@@ -717,6 +738,30 @@ mod tests {
         );
         f.windows.clear();
         assert!(f.confirm_text().contains("no schedule: it will not dial"));
+    }
+
+    #[test]
+    fn with_a_clock_the_confirm_names_the_start_the_submit_will_send() {
+        let mut f = form();
+        f.marker = "abc123".into();
+        let margin = chrono::TimeDelta::minutes(15);
+        // 14:30Z is inside the first window (14:00–16:00Z): it is sent from 14:45Z = 09:45 CDT.
+        let now = Utc.with_ymd_and_hms(2024, 6, 3, 14, 30, 0).unwrap();
+        let text = f.confirm_text_at(Some(now), margin);
+        assert!(
+            text.contains(
+                "at Mon 06-03 09:45 America/Chicago (a window under way starts 15 min after sending"
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("3 window(s)."), "{text}");
+        // Before every window, the clock changes nothing.
+        let early = Utc.with_ymd_and_hms(2024, 6, 3, 9, 0, 0).unwrap();
+        assert_eq!(f.confirm_text_at(Some(early), margin), f.confirm_text());
+        // After them all, nothing would be scheduled, and the confirm says so.
+        let late = Utc.with_ymd_and_hms(2024, 6, 4, 0, 0, 0).unwrap();
+        let text = f.confirm_text_at(Some(late), margin);
+        assert!(text.starts_with("None of the 3 window(s)"), "{text}");
     }
 
     #[test]

@@ -62,6 +62,7 @@ pub async fn run_with(
     app.theme = Theme::from_env();
     app.submission_salt = uuid::Uuid::new_v4().as_u64_pair().0;
     app.default_model = config.forecast.model.clone();
+    app.schedule_margin = config.campaign.schedule_margin();
     app.last_queue = store
         .last_queue()
         .ok()

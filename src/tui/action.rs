@@ -27,6 +27,9 @@ pub enum Msg {
     Paste(String),
     /// Spinner frame and toast expiry; only sent while something is pending.
     Tick,
+    /// The wall clock, from the runtime every half minute: `update` stays pure, and the
+    /// confirm can say when a window already under way will really start.
+    Clock(chrono::DateTime<chrono::Utc>),
     /// The terminal's new size, columns × rows: while it is under the minimum nothing but
     /// quit acts, because nothing can be seen (a confirm would be answered blind).
     Resize {

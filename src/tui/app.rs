@@ -357,6 +357,11 @@ pub struct App {
     /// The terminal's size (columns, rows), from the runtime; keys are ignored while it is
     /// under the minimum (see [`App::fits_screen`]).
     pub size: (u16, u16),
+    /// The latest wall clock from the runtime (`None` until it arrives, and in tests that
+    /// send none): where a window under way really starts.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+    /// `[campaign] schedule_margin_min`: how soon after sending a scheduled window may start.
+    pub schedule_margin: chrono::TimeDelta,
     pub keymap: Keymap,
     pub theme: Theme,
     pub org: OrgInfo,
@@ -418,6 +423,8 @@ impl App {
 
     pub fn new(keymap: Keymap, org: OrgInfo, tz: Tz, today: NaiveDate) -> Self {
         Self {
+            now: None,
+            schedule_margin: chrono::TimeDelta::minutes(15),
             size: (MIN_WIDTH, MIN_HEIGHT),
             keymap,
             theme: Theme::indexed(),

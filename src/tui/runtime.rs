@@ -184,6 +184,8 @@ async fn event_loop(
     }
     let mut events = EventStream::new();
     let mut stops = Stops::new()?;
+    // The first tick is at once: the confirm has a clock before the first key.
+    let mut clock = tokio::time::interval(Duration::from_secs(30));
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -211,6 +213,7 @@ async fn event_loop(
             },
             Some(m) = rx.recv() => m,
             _ = tick.tick(), if app.needs_tick() => Msg::Tick,
+            _ = clock.tick() => Msg::Clock(Utc::now()),
             name = stops.recv() => {
                 tracing::info!("{name}: quitting");
                 Msg::Terminate

@@ -19,6 +19,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             tick(app);
             vec![]
         }
+        Msg::Clock(now) => {
+            app.now = Some(now);
+            vec![]
+        }
         Msg::Resize { width, height } => {
             app.size = (width, height);
             board::keep_visible(app);

@@ -404,7 +404,7 @@ fn ask_to_submit(app: &mut App) -> Vec<Effect> {
             let text = format!(
                 "{verb} the schedule of campaign {id}? {}",
                 r.form
-                    .confirm_text()
+                    .confirm_text_at(app.now, app.schedule_margin)
                     .split_once("? ")
                     .map_or("", |(_, rest)| rest)
             );
@@ -436,7 +436,7 @@ fn ask_to_submit(app: &mut App) -> Vec<Effect> {
         return vec![];
     }
     app.overlay = Some(Overlay::Confirm {
-        text: r.form.confirm_text(),
+        text: r.form.confirm_text_at(app.now, app.schedule_margin),
         pending: Pending::Submit,
     });
     vec![]
