@@ -1730,28 +1730,3 @@ fn zoomed_time_labels_sit_on_whole_hours() {
     assert!(times.len() >= 2, "{labels}\n{screen}");
     assert!(times.iter().all(|t| t.ends_with(":00")), "{labels}");
 }
-
-/// Issue 12: with the runtime's clock inside the first window, the confirm names the start the
-/// submit will really send (now plus the margin), not the window's start in the past.
-#[test]
-fn the_confirm_names_the_real_start_of_a_window_under_way() {
-    let mut a = app();
-    filled_review(&mut a);
-    key(&mut a, KeyCode::Esc);
-    assert!(a.overlay.is_none(), "the confirm closed");
-    let form = &a.review.as_ref().unwrap().form;
-    let (tz, first) = (form.tz, form.windows[0].start);
-    let now = first + chrono::TimeDelta::minutes(20);
-    update(&mut a, Msg::Clock(now));
-    key(&mut a, KeyCode::Char('s'));
-    let Some(Overlay::Confirm { text, .. }) = &a.overlay else {
-        panic!("no confirm: {:?}", a.overlay)
-    };
-    let real = (now + a.schedule_margin).with_timezone(&tz);
-    let at = format!("at {} {}", real.format("%a %m-%d %H:%M"), tz.name());
-    assert!(text.contains(&at), "expected {at:?} in {text:?}");
-    assert!(
-        text.contains("a window under way starts 15 min after sending"),
-        "{text}"
-    );
-}
