@@ -19,10 +19,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             tick(app);
             vec![]
         }
-        Msg::Clock(now) => {
-            app.now = Some(now);
-            vec![]
-        }
+        Msg::Clock(now) => set_clock(app, now),
         Msg::Resize { width, height } => {
             app.size = (width, height);
             board::keep_visible(app);
@@ -175,4 +172,10 @@ fn command(app: &mut App, ctx: Context, cmd: Command) -> Vec<Effect> {
         }
         _ => screens::command(app, ctx, cmd),
     }
+}
+
+/// The runtime's wall clock, kept for what the confirm says about windows under way.
+fn set_clock(app: &mut App, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
+    app.now = Some(now);
+    vec![]
 }
