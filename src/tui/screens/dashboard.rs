@@ -406,13 +406,19 @@ fn jump_to_window(s: &mut Session, forward: bool) {
 
 /// Re-fetches the open queue's history (the fit follows), unless work is already running.
 fn refresh(app: &mut App) -> Vec<Effect> {
+    let busy = |s: &Session| matches!(s.stage, Stage::Fetching { .. } | Stage::Fitting);
+    if app.session.as_ref().is_none_or(busy) {
+        return vec![];
+    }
+    fetch_open_queue(app)
+}
+
+/// Starts the open queue's history fetch under a new job, counted by the queue's media.
+pub fn fetch_open_queue(app: &mut App) -> Vec<Effect> {
     let job = app.next_job;
     let Some(s) = app.session.as_mut() else {
         return vec![];
     };
-    if matches!(s.stage, Stage::Fetching { .. } | Stage::Fitting) {
-        return vec![];
-    }
     app.next_job += 1;
     s.job = job;
     s.stage = Stage::Fetching { done: 0, total: 0 };

@@ -11,7 +11,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use crate::tui::action::Effect;
-use crate::tui::app::{App, Level, Overlay, Stage, ZonePicker};
+use crate::tui::app::{App, Level, Overlay, ZonePicker};
+use crate::tui::screens::dashboard::fetch_open_queue;
 use crate::tui::widgets::{block, centered, ellipsize};
 
 /// Rows a PgUp/PgDn moves.
@@ -102,28 +103,6 @@ pub fn saved(app: &mut App, result: Result<String, String>) -> Vec<Effect> {
         Err(e) => app.toast(Level::Error, format!("time zone not saved: {e}")),
     }
     fetch_open_queue(app)
-}
-
-/// Starts the open queue's history fetch under a new job.
-fn fetch_open_queue(app: &mut App) -> Vec<Effect> {
-    let job = app.next_job;
-    let Some(s) = app.session.as_mut() else {
-        return vec![];
-    };
-    app.next_job += 1;
-    s.job = job;
-    s.stage = Stage::Fetching { done: 0, total: 0 };
-    let media = app
-        .board
-        .media
-        .get(&s.queue.id)
-        .cloned()
-        .unwrap_or_default();
-    vec![Effect::FetchHistory {
-        job,
-        queue: s.queue.clone(),
-        media,
-    }]
 }
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect, p: &ZonePicker) {
