@@ -322,7 +322,10 @@ pub struct ZonePicker {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
+    /// Something done (marked ✓).
     Info,
+    /// Something still under way, e.g. a retry being waited out: no tick, it has not succeeded.
+    Progress,
     Error,
 }
 

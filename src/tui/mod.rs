@@ -5,7 +5,7 @@
 //!
 //! Within `tui` the imports run one way, each module using only those before it: `keymap`,
 //! `theme`, `chart`, `view`, `board_view` → `action` → `app` → `widgets` → `screens` → `update`, `ui` →
-//! `runtime`.
+//! `terminal_guard` → `runtime`.
 
 pub mod action;
 pub mod app;
@@ -14,6 +14,7 @@ pub mod chart;
 pub mod keymap;
 pub mod runtime;
 pub mod screens;
+pub mod terminal_guard;
 pub mod theme;
 pub mod ui;
 pub mod update;

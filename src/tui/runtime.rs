@@ -30,6 +30,7 @@ use crate::store::Store;
 use crate::tui::action::{Effect, History, JobId, Msg};
 use crate::tui::app::App;
 use crate::tui::board_view::RowData;
+use crate::tui::terminal_guard::TerminalGuard;
 use crate::tui::update::update;
 
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
@@ -66,53 +67,25 @@ struct Runtime {
 /// Runs the dashboard until the user quits (`app.initial_queue`, if set, opens that queue
 /// over the board).
 pub async fn run(mut app: App, backend: Backend) -> color_eyre::Result<()> {
-    let mut terminal = ratatui::init();
-    let guard = TerminalGuard::enter();
+    let (guard, mut terminal) = TerminalGuard::enter();
     let result = event_loop(&mut terminal, &mut app, backend).await;
     drop(guard);
     result
 }
 
-/// Bracketed paste on while the dashboard runs, and the terminal given back on every way out:
-/// a normal return, an error (`?`), and a panic of the event loop itself (the hook below; the
-/// loop's thread is the one that owns the screen). A panic in a background job is *not* a way
-/// out: it is logged here, reported by its job as an error, and the dashboard keeps the screen
-/// (restoring it there would leave the app drawing over the shell).
-struct TerminalGuard;
-
-impl TerminalGuard {
-    fn enter() -> Self {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
-        let ui = std::thread::current().id();
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if std::thread::current().id() == ui {
-                leave_terminal();
-                previous(info);
-            } else {
-                tracing::error!("background job panicked: {info}");
-            }
-        }));
-        Self
-    }
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        leave_terminal();
-    }
-}
-
-/// Bracketed paste off, then ratatui's restore (raw mode off, main screen, cursor shown).
-fn leave_terminal() {
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
-    ratatui::restore();
-}
-
-/// A test-only fault, so the PTY tests can prove a panic is contained: `QUEUECAST_TEST_PANIC`
-/// set to `fit` makes every fit panic in its background job, `loop` the event loop itself.
+/// A test-only fault, so the PTY tests can prove a panic or an abort is contained:
+/// `QUEUECAST_TEST_PANIC` set to `fit` makes every fit panic in its background job, `loop` the
+/// event loop itself (at a key), and `abort` makes the event loop call `std::process::abort()`
+/// at a key: that one only in debug builds (what the tests run), so no release binary aborts
+/// because of an environment variable.
 fn injected_panic(place: &str) {
-    if std::env::var("QUEUECAST_TEST_PANIC").is_ok_and(|v| v == place) {
+    let Ok(fault) = std::env::var("QUEUECAST_TEST_PANIC") else {
+        return;
+    };
+    if cfg!(debug_assertions) && place == "loop" && fault == "abort" {
+        std::process::abort();
+    }
+    if fault == place {
         panic!("injected panic ({place}) for a test");
     }
 }
@@ -680,8 +653,8 @@ fn fit(
 /// The signals that stop the dashboard the way `q` does: work cancelled, terminal restored.
 /// A closed SSH session (SIGHUP) or a kill (SIGTERM); in raw mode Ctrl-C and Ctrl-\ are keys,
 /// so a SIGINT or SIGQUIT comes from another process (`kill -INT`, a supervisor); a SIGABRT
-/// from another process likewise. (An abort inside the process cannot be caught this way: the
-/// panic hook restores the terminal before a panic can become one.)
+/// from another process likewise. (An abort inside the process is `terminal_guard`'s: its
+/// synchronous SIGABRT action restores the terminal before the process dies.)
 struct Stops(Vec<(&'static str, Signal)>);
 
 impl Stops {

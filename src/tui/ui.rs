@@ -41,6 +41,7 @@ fn draw_toasts(f: &mut Frame, app: &App, area: Rect) {
         let r = Rect::new(area.right().saturating_sub(w + 1), y, w, 1);
         let (mark, style) = match toast.level {
             Level::Info => ("✓ ", app.theme.ok),
+            Level::Progress => ("… ", app.theme.dim),
             Level::Error => ("✗ ", app.theme.error),
         };
         f.render_widget(Clear, r);

@@ -93,7 +93,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Retrying(text) => {
             // One notice at a time: the newest replaces the last.
             app.toasts.retain(|t| !t.text.starts_with("waiting: "));
-            app.toast(Level::Info, format!("waiting: {text}"));
+            app.toast(Level::Progress, format!("waiting: {text}"));
             // The board's loading line shows it too, where the analyst is looking.
             app.board.retry_note = Some(text);
             vec![]

@@ -249,3 +249,71 @@ fn config_paths_honour_the_overrides() {
         "{stdout}"
     );
 }
+
+/// Issue 17: a server can put escape sequences in a queue name or an error message; the CLI
+/// prints neither raw (no retitled or cleared terminal), and the error is printed once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escape_sequences_from_the_server_never_reach_the_terminal() {
+    let server = mock_genesys().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/routing/queues"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "entities": [{"id": "q1", "name": "\u{1b}]0;owned\u{7}Sales\u{1b}[2J"}],
+            "pageCount": 1})))
+        .mount(&server)
+        .await;
+    let args = ["queues", "--api-base", &server.uri()];
+    let out = run(args.map(String::from).to_vec(), CREDS.to_vec()).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("Sales"), "{stdout}");
+    assert!(!stdout.contains(['\u{1b}', '\u{7}']), "{stdout:?}");
+
+    let server = mock_genesys().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/routing/queues"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(
+            json!({"code": "missing.permissions", "message": "\u{1b}[2JMissing routing:queue:view"}),
+        ))
+        .mount(&server)
+        .await;
+    let args = ["queues", "--api-base", &server.uri()];
+    let out = run(args.map(String::from).to_vec(), CREDS.to_vec()).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert_eq!(
+        stderr.matches("Missing routing:queue:view").count(),
+        1,
+        "printed once: {stderr}"
+    );
+}
+
+/// Issue 17: a headless run says on stderr why it waits ("GET /api/v2/routing/queues: 503,
+/// retry 1 in … s, … left"), then succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_headless_run_says_on_stderr_why_it_waits() {
+    let server = mock_genesys().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/routing/queues"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/routing/queues"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "entities": [{"id": "q1", "name": "Sales"}], "pageCount": 1})))
+        .mount(&server)
+        .await;
+    let args = ["queues", "--api-base", &server.uri()];
+    let out = run(args.map(String::from).to_vec(), CREDS.to_vec()).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("GET /api/v2/routing/queues: 503, retry 1 in "))
+        .unwrap_or_else(|| panic!("no retry notice on stderr: {stderr}"));
+    assert!(line.ends_with(" left"), "{line}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 queue\n"));
+}

@@ -173,6 +173,18 @@ impl Term {
         }
     }
 
+    /// Whether the PTY echoes and reads lines (cooked mode), from its termios: `(ECHO, ICANON)`.
+    pub fn cooked(&self) -> (bool, bool) {
+        let fd = self.master.as_raw_fd().expect("the PTY's descriptor");
+        // SAFETY: tcgetattr on the open master descriptor into a zeroed C struct.
+        let t = unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            assert_eq!(libc::tcgetattr(fd, &mut t), 0, "tcgetattr on the PTY");
+            t
+        };
+        (t.c_lflag & libc::ECHO != 0, t.c_lflag & libc::ICANON != 0)
+    }
+
     /// The terminal modes after exit: main screen, cursor shown, bracketed paste off.
     pub fn assert_restored(&self, what: &str) {
         let p = self.parser.lock().unwrap();

@@ -103,6 +103,37 @@ fn a_panic_of_the_ui_restores_the_terminal_and_exits() {
     rt.block_on(handle.shutdown());
 }
 
+/// An abort inside the process (`std::process::abort()` in the event loop, the test-only
+/// `QUEUECAST_TEST_PANIC=abort` of debug builds) runs no hook and no destructor; the SIGABRT
+/// action gives the PTY its cooked termios back and the output ends by leaving the alternate
+/// screen and showing the cursor.
+#[test]
+fn an_abort_inside_the_process_restores_the_terminal() {
+    let (rt, handle) = sandbox();
+    let mut t = dashboard(&handle.base_url(), &[("QUEUECAST_TEST_PANIC", "abort")]);
+    t.wait_for("of 3 queues", 60);
+    assert_eq!(t.cooked(), (false, false), "the dashboard runs in raw mode");
+    t.send("j");
+    let status = t.wait_exit(10);
+    assert!(!status.success(), "{status:?}");
+    assert_eq!(
+        t.cooked(),
+        (true, true),
+        "echo and icanon back on after the abort"
+    );
+    let raw = t.raw_text();
+    let tail: String = raw
+        .chars()
+        .skip(raw.chars().count().saturating_sub(80))
+        .collect();
+    assert!(
+        raw.ends_with("\u{1b}[?1049l\u{1b}[?25h"),
+        "the output does not end with leave-alternate-screen, show-cursor: {tail:?}"
+    );
+    t.assert_restored("abort");
+    rt.block_on(handle.shutdown());
+}
+
 /// SIGINT from another process (in raw mode Ctrl-C is a key, so this is `kill -INT`): quits
 /// like SIGTERM, terminal restored.
 #[test]
@@ -160,6 +191,9 @@ fn a_passing_outage_shows_the_retry_notice_then_the_history_loads() {
         .find(|l| l.contains("waiting: 503, retry"))
         .unwrap();
     assert!(line.contains(" s, ") && line.contains(" left"), "{line}");
+    // Still under way: no tick before it.
+    assert!(line.contains("… waiting: 503"), "{line}");
+    assert!(!line.contains('✓'), "{line}");
     t.wait_for("refreshed", 120);
     t.send("q");
     assert!(t.wait_exit(10).success());

@@ -1730,3 +1730,32 @@ fn zoomed_time_labels_sit_on_whole_hours() {
     assert!(times.len() >= 2, "{labels}\n{screen}");
     assert!(times.iter().all(|t| t.ends_with(":00")), "{labels}");
 }
+
+/// Issue 17: a retry being waited out is shown as under way ("… waiting: 503 …"), never with
+/// the tick of something done; the next notice replaces it.
+#[test]
+fn a_retry_notice_carries_no_tick() {
+    let mut a = app();
+    update(
+        &mut a,
+        Msg::Retrying("503, retry 1 in 0.5 s, 2:59 left".into()),
+    );
+    update(
+        &mut a,
+        Msg::Retrying("503, retry 2 in 1 s, 2:58 left".into()),
+    );
+    let waiting: Vec<_> = a
+        .toasts
+        .iter()
+        .filter(|t| t.text.starts_with("waiting: "))
+        .collect();
+    assert_eq!(waiting.len(), 1, "{:?}", a.toasts);
+    assert_eq!(waiting[0].level, Level::Progress);
+    let screen = render(&a, 120, 40);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("waiting: 503, retry 2"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(line.contains("… waiting: 503"), "{line}");
+    assert!(!line.contains('✓'), "{line}");
+}
