@@ -110,7 +110,7 @@ fn form_lines<'a>(app: &App, r: &Review, width: u16, height: u16) -> Vec<Line<'a
             focus_line = lines.len();
         }
         lines.push(Line::from(spans));
-        let sub = usize::from(width).saturating_sub(4);
+        let sub = width.saturating_sub(4);
         if *field == Field::DialingMode
             && let Some((disabled, note)) = modes::note(&app.sites, &app.response_sets)
         {
