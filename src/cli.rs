@@ -162,6 +162,10 @@ pub struct ForecastArgs {
     /// Compare the last saved forecast with the actuals since; exit 10 if retraining is recommended
     #[arg(long)]
     pub check_drift: bool,
+    /// Also print to stderr the notes that are the same on every run (how the band was
+    /// calibrated); by default they are one line of the summary, so cron mails only news
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Missing buckets: zero (Genesys omits empty buckets) or ffill
     #[arg(long)]
     pub fill: Option<String>,

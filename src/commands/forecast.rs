@@ -60,6 +60,11 @@ pub async fn run(global: &GlobalArgs, args: ForecastArgs) -> CommandResult {
     for w in run.warnings() {
         eprintln!("queuecast: warning: {w}");
     }
+    if args.verbose
+        && let Some(band) = service::band_note(&run.output)
+    {
+        eprintln!("queuecast: note: {band}");
+    }
     write_output(&args, &run, format, &actuals)?;
     Ok(if args.check_drift {
         drift_exit(&run)

@@ -48,6 +48,10 @@ pub struct Faults {
     /// (`RestErrorDetail`: `error`, optional `details`), each written `error` or
     /// `error: details`, as Genesys lists what keeps a stored campaign from dialing.
     pub campaign_errors: Vec<String>,
+    /// The org has no telephony sites (an org without an edge): only preview dialing works.
+    pub no_sites: bool,
+    /// The org has no call analysis response sets: only preview dialing works.
+    pub no_response_sets: bool,
 }
 
 /// One scripted answer to a campaign lookup.
@@ -97,6 +101,8 @@ impl Default for Faults {
             unavailable_aggregates: 0,
 
             campaign_errors: Vec::new(),
+            no_sites: false,
+            no_response_sets: false,
         }
     }
 }
@@ -190,6 +196,12 @@ impl fmt::Display for Faults {
         if !self.campaign_errors.is_empty() {
             write!(f, ", campaign errors {}", self.campaign_errors.join("; "))?;
         }
+        if self.no_sites {
+            write!(f, ", no sites")?;
+        }
+        if self.no_response_sets {
+            write!(f, ", no call analysis response sets")?;
+        }
         Ok(())
     }
 }
@@ -236,6 +248,13 @@ pub struct FaultArgs {
     /// repeatable
     #[arg(long = "campaign-error", value_name = "TEXT")]
     pub campaign_errors: Vec<String>,
+    /// Serve no telephony sites (an org without an edge: dialing modes other than preview
+    /// cannot be used)
+    #[arg(long)]
+    pub no_sites: bool,
+    /// Serve no call analysis response sets (dialing modes other than preview cannot be used)
+    #[arg(long)]
+    pub no_response_sets: bool,
 }
 
 /// The parsed `--lookup-faults` list.
@@ -289,6 +308,8 @@ impl From<&FaultArgs> for Faults {
             unavailable_aggregates: a.unavailable_aggregates,
 
             campaign_errors: a.campaign_errors.clone(),
+            no_sites: a.no_sites,
+            no_response_sets: a.no_response_sets,
             ..Self::default()
         }
     }
@@ -403,6 +424,14 @@ mod tests {
         assert!(f.to_string().ends_with(
             ", denied outbound:campaign:add outbound:campaign:view, creates answered after 2000 ms, 3 scripted lookup faults"
         ));
+        let f = parse(&["--no-sites", "--no-response-sets"]);
+        assert!(f.no_sites && f.no_response_sets);
+        assert!(
+            f.to_string()
+                .ends_with(", no sites, no call analysis response sets"),
+            "{f}"
+        );
+        assert!(!parse(&[]).no_sites);
         let e = LookupFault::parse_list("503,404").unwrap_err();
         assert!(e.contains("\"404\" is not a lookup fault"), "{e}");
         assert!(LookupFault::parse_list("slow:x").is_err());

@@ -429,8 +429,14 @@ pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> 
         data_start,
         contact_lists: outbound::seed_contact_lists(),
         scripts: outbound::seed_scripts(),
-        sites: telephony::seed_sites(),
-        response_sets: outbound::seed_response_sets(),
+        sites: match opts.faults.no_sites {
+            true => Vec::new(),
+            false => telephony::seed_sites(),
+        },
+        response_sets: match opts.faults.no_response_sets {
+            true => Vec::new(),
+            false => outbound::seed_response_sets(),
+        },
         clock: Clock::new(now),
         store: Mutex::new(Store {
             tokens: HashMap::new(),

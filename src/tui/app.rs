@@ -173,6 +173,8 @@ pub struct Board {
     pub media: HashMap<String, Vec<String>>,
     /// The latest "retry n/5 in 4 s" while the queue list is loading.
     pub retry_note: Option<String>,
+    /// The background forecasts the board started, cancelled when it forecasts all again.
+    pub jobs: Vec<JobId>,
 }
 
 impl Board {

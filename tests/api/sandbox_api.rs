@@ -1225,3 +1225,34 @@ async fn a_denied_permission_gives_403_naming_it_only_where_needed() {
     assert!(sb.campaigns().is_empty());
     sb.shutdown().await;
 }
+
+/// `--no-sites` / `--no-response-sets`: an org that cannot run dialing modes other than
+/// preview serves empty (still valid) listings, and a dialing create is refused as before.
+#[tokio::test]
+async fn an_org_without_sites_or_response_sets_serves_empty_listings() {
+    let sb = start_with(Faults {
+        no_sites: true,
+        no_response_sets: true,
+        ..Faults::default()
+    })
+    .await;
+    let base = sb.base_url();
+    let tok = token(&base).await;
+    let (s, _, sites) = get(&base, &tok, "/api/v2/telephony/providers/edges/sites").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(sites["entities"], json!([]), "{sites}");
+    assert_eq!(sites["total"], json!(0), "{sites}");
+    let (s, _, sets) = get(&base, &tok, "/api/v2/outbound/callanalysisresponsesets").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(sets["entities"], json!([]), "{sets}");
+    // The seeded org still has both.
+    let sb = start().await;
+    let tok = token(&sb.base_url()).await;
+    let (_, _, sites) = get(
+        &sb.base_url(),
+        &tok,
+        "/api/v2/telephony/providers/edges/sites",
+    )
+    .await;
+    assert!(!sites["entities"].as_array().unwrap().is_empty());
+}

@@ -738,3 +738,30 @@ fn the_band_label_is_a_summary_line_not_a_warning_each_run() {
         assert!(!stderr(&o).contains("band"), "stderr: {}", stderr(&o));
     }
 }
+
+/// Issue 16: a normal `forecast --input` run writes nothing to stderr (cron mails stderr);
+/// the band's calibration, the same on every run, is a summary line, and `--verbose` also
+/// prints it to stderr.
+#[test]
+fn a_normal_run_is_silent_on_stderr_and_verbose_shows_the_band_note() {
+    let env = Env::new();
+    let csv = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/synthetic_contact_centre_90d_hourly.csv"
+    );
+    let args = ["--input", csv, "--time-zone", "America/New_York"];
+    let o = env.run(&args, &[]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    assert_eq!(stderr(&o), "", "a default run says nothing on stderr");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let band = out
+        .lines()
+        .find(|l| l.starts_with("Band "))
+        .unwrap_or_else(|| panic!("the summary has the band line: {out}"));
+    let note = band.trim_start_matches("Band").trim();
+    assert!(note.contains("from the backtest's errors"), "{band}");
+
+    let o = env.run(&[&args[..], &["--verbose"]].concat(), &[]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    assert_eq!(stderr(&o), format!("queuecast: note: {note}\n"));
+}

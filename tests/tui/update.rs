@@ -54,7 +54,7 @@ pub(super) fn keys(app: &mut App, s: &str) {
     }
 }
 
-fn queues() -> Vec<NamedRef> {
+pub(super) fn queues() -> Vec<NamedRef> {
     ["Sales", "Support", "Billing"]
         .iter()
         .enumerate()
@@ -294,7 +294,7 @@ fn refresh(app: &mut App, history: Arc<History>) -> (u64, Vec<Effect>) {
 }
 
 /// Board → `/sal` → Sales → history → forecast, returning the job id.
-fn ready_dashboard(app: &mut App) -> u64 {
+pub(super) fn ready_dashboard(app: &mut App) -> u64 {
     update(app, Msg::QueuesLoaded(Ok(queues())));
     keys(app, "/sal");
     assert!(key(app, KeyCode::Enter).is_empty(), "enter ends the filter");
@@ -453,7 +453,7 @@ fn toggles_change_the_schedule() {
     assert_eq!(a.review.as_ref().unwrap().form.windows.len(), 2);
 }
 
-fn filled_review(a: &mut App) {
+pub(super) fn filled_review(a: &mut App) {
     ready_dashboard(a);
     key(a, KeyCode::Char('c'));
     update(

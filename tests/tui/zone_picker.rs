@@ -12,7 +12,9 @@ use queuecast::tui::screens::dashboard::open_queue;
 use queuecast::tui::screens::zone_picker::matches;
 use queuecast::tui::update::update;
 
-use super::update::{app, key, keys};
+use queuecast::tui::board_view::RowState;
+
+use super::update::{app, key, keys, queues};
 
 fn sales() -> NamedRef {
     NamedRef {
@@ -141,6 +143,62 @@ fn a_saved_zone_is_used_and_the_queue_refetched() {
     assert!(a.toasts.iter().any(|t| t.text.contains("Asia/Tokyo saved")));
     let s = a.session.as_ref().unwrap();
     assert!(matches!(s.stage, Stage::Fetching { .. }));
+}
+
+/// Issue 12: the board's rows were forecast in the old zone; once a zone is saved they are
+/// forecast again in it (the running board forecast cancelled, every row waiting), beside the
+/// open queue's refetch. A failed save forecasts nothing again.
+#[test]
+fn a_saved_zone_forecasts_the_board_again() {
+    let mut a = app();
+    a.org.sandbox = false;
+    a.implicit_zone = Some(vec!["Billing".into()]);
+    let fx = update(&mut a, Msg::QueuesLoaded(Ok(queues())));
+    let [Effect::ForecastQueues { job: first, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let first = *first;
+    a.board
+        .rows
+        .insert("q1".into(), RowState::Failed("no zone".into()));
+    open_queue(&mut a, sales());
+    keys(&mut a, "tokyo");
+    key(&mut a, KeyCode::Enter);
+
+    let failed = update(&mut a, Msg::ZoneSaved(Err("denied".into())));
+    assert!(
+        !failed
+            .iter()
+            .any(|e| matches!(e, Effect::ForecastQueues { .. } | Effect::Cancel(_))),
+        "{failed:?}"
+    );
+
+    let fx = update(&mut a, Msg::ZoneSaved(Ok("Asia/Tokyo".into())));
+    assert_eq!(fetches(&fx), 1, "the open queue is refetched: {fx:?}");
+    assert!(fx.contains(&Effect::Cancel(first)), "{fx:?}");
+    let again: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ForecastQueues { job, queues, .. } => Some((*job, queues.clone())),
+            _ => None,
+        })
+        .collect();
+    let [(job, listed)] = again.as_slice() else {
+        panic!("one board forecast: {fx:?}")
+    };
+    assert_ne!(*job, first);
+    let mut names: Vec<&str> = listed.iter().map(|q| q.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["Billing", "Sales", "Support"]);
+    assert!(
+        a.board
+            .rows
+            .values()
+            .all(|r| matches!(r, RowState::Pending)),
+        "{:?}",
+        a.board.rows
+    );
+    assert_eq!(a.board.jobs, vec![*job]);
 }
 
 #[test]

@@ -480,10 +480,25 @@ fn retry(app: &mut App) -> Vec<Effect> {
     forecast(app, vec![queue])
 }
 
+/// Forecasts every listed queue again (a zone was just saved: the rows' windows were cut in
+/// the old one): the board's running forecasts are cancelled, every row waits for its new one.
+pub fn reforecast_all(app: &mut App) -> Vec<Effect> {
+    let Some(queues) = app.queues.ready().cloned() else {
+        return vec![];
+    };
+    let mut fx: Vec<Effect> = app.board.jobs.drain(..).map(Effect::Cancel).collect();
+    for q in &queues {
+        app.board.rows.insert(q.id.clone(), RowState::Pending);
+    }
+    fx.extend(forecast(app, queues));
+    fx
+}
+
 /// Starts the background forecast of `queues`.
 fn forecast(app: &mut App, queues: Vec<NamedRef>) -> Vec<Effect> {
     let job = app.next_job;
     app.next_job += 1;
+    app.board.jobs.push(job);
     let media = queues
         .iter()
         .filter_map(|q| Some((q.id.clone(), app.board.media.get(&q.id)?.clone())))

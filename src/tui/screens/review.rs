@@ -1,246 +1,20 @@
 //! The campaign review: the form beside the exact requests it will send, the keys that edit
 //! it, the submit (asked first, sent once), and the lists and outcome that arrive for it.
 
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
-
+mod draw;
 mod lists;
+mod modes;
 
+pub use draw::draw;
 use lists::{apply_phone_columns, preselect_single};
 pub use lists::{contact_lists_loaded, dialer_prereqs_loaded, scripts_loaded};
+pub use modes::{ModeState, mode_state};
 
-use super::{Typed, campaign_panel};
-use crate::campaign::{CampaignForm, DIALING_MODES, Field, NamedRef, PHONE_TYPES, marker};
+use super::Typed;
+use crate::campaign::{CampaignForm, Field, NamedRef, PHONE_TYPES, marker};
 use crate::tui::action::{ApiFailure, Effect, JobId, SubmitOutcome, SubmitRequest};
-use crate::tui::app::{App, Level, Loadable, Overlay, Pending, Review, Screen, SubmitState};
-use crate::tui::keymap::{Command, Context};
-use crate::tui::widgets::{block, spinner, wrap};
-
-pub fn draw(f: &mut Frame, app: &App, area: Rect) {
-    let Some(r) = &app.review else { return };
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
-    let [form_area, status_area] = Layout::vertical([
-        Constraint::Min(1),
-        // Room for a full API error with its correlation id.
-        Constraint::Length(match r.submit {
-            SubmitState::Failed { .. } | SubmitState::Unknown { .. } => 6,
-            // Submit, create without schedule and back: two lines at 80 columns.
-            SubmitState::Idle => 4,
-            _ => 3,
-        }),
-    ])
-    .areas(left);
-    let title = if r.locked() {
-        " Campaign review · read-only "
-    } else {
-        " Campaign review "
-    };
-    f.render_widget(
-        Paragraph::new(form_lines(app, r, form_area.width.saturating_sub(2)))
-            .block(block(app, title)),
-        form_area,
-    );
-    f.render_widget(
-        Paragraph::new(submit_line(app, r))
-            .wrap(Wrap { trim: true })
-            .block(block(app, " Submit ")),
-        status_area,
-    );
-    let preview_area = campaign_panel::draw(f, app, r, right);
-    f.render_widget(
-        Paragraph::new(preview(app, r))
-            .scroll((r.preview_scroll, 0))
-            .block(block(app, " Request preview ")),
-        preview_area,
-    );
-}
-
-/// The form, each problem under its field (wrapped to `width`: a cut hint loses the very
-/// example the analyst needs), then the schedule it will send.
-fn form_lines<'a>(app: &App, r: &Review, width: u16) -> Vec<Line<'a>> {
-    let t = &app.theme;
-    let problems = r.form.validate(lists(app), scripts(app));
-    let picker_value = |l: &Loadable<Vec<NamedRef>>, i: Option<usize>| match l {
-        Loadable::Loading => format!("{} loading…", spinner(app)),
-        Loadable::Failed(e) => format!("failed: {e}"),
-        Loadable::Ready(v) => match i.and_then(|i| v.get(i)) {
-            Some(x) => format!("◀ {} ▶", x.name),
-            None if v.is_empty() => "(none available)".into(),
-            None => format!("◀ choose ({}) ▶", v.len()),
-        },
-    };
-    let mut lines = vec![Line::from(vec![
-        Span::styled(format!("  {:<15}", "Queue"), t.dim),
-        Span::raw(r.form.queue.name.clone()),
-    ])];
-    for (i, field) in Field::ALL.iter().enumerate() {
-        let value = match field {
-            Field::Name => r.form.name.clone(),
-            Field::ContactList => picker_value(&app.contact_lists, r.form.contact_list),
-            Field::Script => picker_value(&app.scripts, r.form.script),
-            Field::DialingMode => format!("◀ {} ▶", r.form.dialing_mode()),
-            Field::CallerName => r.form.caller_name.clone(),
-            Field::CallerAddress => r.form.caller_address.clone(),
-            Field::PhoneColumn => r.form.phone_column.clone(),
-            Field::PhoneType => match r.form.list_phone_type() {
-                Some(t) => format!("{t} (from the contact list)"),
-                None => format!("◀ {} ▶", r.form.phone_type()),
-            },
-            Field::Site | Field::ResponseSet | Field::AbandonRate if !needed(r, *field) => {
-                format!("(not used by {} dialing)", r.form.dialing_mode())
-            }
-            Field::Site => named_value(app, &app.sites, r.form.site.as_ref()),
-            Field::ResponseSet => {
-                named_value(app, &app.response_sets, r.form.response_set.as_ref())
-            }
-            Field::AbandonRate => r.form.abandon_rate.clone(),
-        };
-        let focused = i == r.focus;
-        let bad = problems.iter().find(|p| p.0 == *field);
-        let mark = if bad.is_some() { "✗ " } else { "  " };
-        let mut spans = vec![
-            Span::styled(mark, t.error),
-            Span::styled(format!("{:<15}", field.label()), t.dim),
-            Span::styled(value, if focused { t.selected } else { t.base }),
-        ];
-        if focused && r.editing {
-            spans.push(Span::styled("▏", t.title));
-        }
-        lines.push(Line::from(spans));
-        if let Some((_, msg)) = bad {
-            for part in wrap(msg, usize::from(width).saturating_sub(4)) {
-                lines.push(Line::styled(format!("    {part}"), t.error));
-            }
-        }
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        format!(
-            "Schedule ({}), {} window(s):",
-            r.form.tz.name(),
-            r.form.windows.len()
-        ),
-        t.title,
-    ));
-    for w in &r.form.windows {
-        let st = w.start.with_timezone(&r.form.tz);
-        let en = w.end.with_timezone(&r.form.tz);
-        lines.push(Line::styled(
-            format!(
-                "  {} – {}",
-                st.format("%a %Y-%m-%d %H:%M"),
-                en.format("%H:%M")
-            ),
-            t.window,
-        ));
-    }
-    lines
-}
-
-/// Whether the chosen dialing mode uses this per-mode field.
-fn needed(r: &Review, field: Field) -> bool {
-    let mode = r.form.dialing_mode();
-    match field {
-        Field::Site | Field::ResponseSet => mode.needs_edge_and_call_analysis(),
-        Field::AbandonRate => mode.needs_abandon_rate(),
-        _ => true,
-    }
-}
-
-/// A picker that stores its choice by value; an org without any says why the mode cannot
-/// be used.
-fn named_value(app: &App, l: &Loadable<Vec<NamedRef>>, chosen: Option<&NamedRef>) -> String {
-    match l {
-        Loadable::Loading => format!("{} loading…", spinner(app)),
-        Loadable::Failed(e) => format!("failed: {e}"),
-        Loadable::Ready(v) if v.is_empty() => {
-            "(none in this org: this dialing mode is unavailable; use preview)".into()
-        }
-        Loadable::Ready(v) => match chosen {
-            Some(x) => format!("◀ {} ▶", x.name),
-            None => format!("◀ choose ({}) ▶", v.len()),
-        },
-    }
-}
-
-/// Where the submit stands, with the correlation id of a failure.
-fn submit_line<'a>(app: &App, r: &Review) -> Line<'a> {
-    let t = &app.theme;
-    match &r.submit {
-        SubmitState::Idle => Line::styled(
-            format!(
-                "{} submit (asks first) · {} create without schedule · {} back",
-                app.keymap.hint(Context::Review, Command::Submit),
-                app.keymap.hint(Context::Review, Command::CreateDraft),
-                app.keymap.hint(Context::Global, Command::Back)
-            ),
-            t.dim,
-        ),
-        SubmitState::InFlight { .. } => Line::raw(format!(
-            "{} submitting… (submit is disabled until it answers)",
-            spinner(app)
-        )),
-        // The id and URI are in the campaign panel: here only what the submit key does now,
-        // short enough for 80 columns.
-        SubmitState::Done { .. } => {
-            let next = if submit_would_send(r) {
-                format!(
-                    " · {} {}s the schedule",
-                    app.keymap.hint(Context::Review, Command::Submit),
-                    campaign_panel::schedule_verb(r)
-                )
-            } else {
-                " · schedule up to date".into()
-            };
-            Line::styled(format!("✓ created{next}"), t.ok)
-        }
-        SubmitState::Failed { error, .. } => Line::styled(
-            format!(
-                "✗ {} (correlation id {})",
-                error.message,
-                error.correlation_id.as_deref().unwrap_or("none")
-            ),
-            t.error,
-        ),
-        SubmitState::Unknown { error, .. } => Line::styled(
-            format!(
-                "? state unknown — {} · {} check again (looks up only, never creates)",
-                error.message,
-                app.keymap.hint(Context::Review, Command::Submit),
-            ),
-            t.error,
-        ),
-    }
-}
-
-/// Both requests exactly as they will be sent: the typed bodies, serialized.
-fn preview<'a>(app: &App, r: &Review) -> Vec<Line<'a>> {
-    let t = &app.theme;
-    let id = match &r.submit {
-        SubmitState::Done { id, .. } => id.clone(),
-        _ => "<new campaign id>".into(),
-    };
-    // Through a `Value`, so the keys read in sorted order.
-    let pretty = |v: serde_json::Result<serde_json::Value>| {
-        v.and_then(|v| serde_json::to_string_pretty(&v))
-            .unwrap_or_default()
-    };
-    let campaign = pretty(serde_json::to_value(
-        r.form.campaign(lists(app), scripts(app)),
-    ));
-    let schedule = pretty(serde_json::to_value(r.form.schedule(&id)));
-    let mut lines: Vec<Line> = vec![Line::styled("POST /api/v2/outbound/campaigns", t.title)];
-    lines.extend(campaign.lines().map(|l| Line::raw(l.to_string())));
-    lines.push(Line::styled(
-        format!("PUT /api/v2/outbound/schedules/campaigns/{id}"),
-        t.title,
-    ));
-    lines.extend(schedule.lines().map(|l| Line::raw(l.to_string())));
-    lines
-}
+use crate::tui::app::{App, Level, Overlay, Pending, Review, Screen, SubmitState};
+use crate::tui::keymap::Command;
 
 fn lists(app: &App) -> &[NamedRef] {
     app.contact_lists.ready().map(Vec::as_slice).unwrap_or(&[])
@@ -326,6 +100,8 @@ fn edit(app: &mut App, cmd: Command) {
     }
     let back = cmd == Command::PrevOption;
     r.edited = true;
+    // A dialing mode skipped because the org cannot run it: said after the form is changed.
+    let mut note = None;
     let f = &mut r.form;
     match field {
         Field::ContactList => {
@@ -335,7 +111,10 @@ fn edit(app: &mut App, cmd: Command) {
         }
         Field::Script => f.script = cycle(f.script, scripts_len, back),
         Field::DialingMode => {
-            f.dialing_mode = cycle(Some(f.dialing_mode), DIALING_MODES.len(), back).unwrap_or(0)
+            let (mode, skipped) =
+                modes::next_mode(&app.sites, &app.response_sets, f.dialing_mode, back);
+            f.dialing_mode = mode;
+            note = skipped;
         }
         // A column the contact list names has the list's type: nothing to choose.
         Field::PhoneType if f.list_phone_type().is_some() => {}
@@ -352,6 +131,9 @@ fn edit(app: &mut App, cmd: Command) {
         }
         _ => {}
     }
+    if let Some(note) = note {
+        app.toast(Level::Info, note);
+    }
 }
 
 /// The next (or previous) entry of `list` after `cur`.
@@ -360,7 +142,7 @@ fn cycle_named(cur: Option<&NamedRef>, list: &[NamedRef], back: bool) -> Option<
     cycle(at, list.len(), back).and_then(|i| list.get(i).cloned())
 }
 
-fn cycle(cur: Option<usize>, len: usize, back: bool) -> Option<usize> {
+pub(super) fn cycle(cur: Option<usize>, len: usize, back: bool) -> Option<usize> {
     if len == 0 {
         return None;
     }

@@ -12,6 +12,7 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use crate::tui::action::Effect;
 use crate::tui::app::{App, Level, Overlay, ZonePicker};
+use crate::tui::screens::board;
 use crate::tui::screens::dashboard::fetch_open_queue;
 use crate::tui::widgets::{block, centered, ellipsize};
 
@@ -87,8 +88,10 @@ pub fn paste(app: &mut App, line: &str) -> bool {
     true
 }
 
-/// The runtime saved (or failed to save) the zone: use it, then fetch the open queue.
+/// The runtime saved (or failed to save) the zone: use it, then fetch the open queue and,
+/// once saved, forecast the board's rows again in it.
 pub fn saved(app: &mut App, result: Result<String, String>) -> Vec<Effect> {
+    let saved_ok = result.is_ok();
     match result {
         Ok(zone) => {
             app.implicit_zone = None;
@@ -102,7 +105,13 @@ pub fn saved(app: &mut App, result: Result<String, String>) -> Vec<Effect> {
         }
         Err(e) => app.toast(Level::Error, format!("time zone not saved: {e}")),
     }
-    fetch_open_queue(app)
+    // The board's rows were forecast in the old zone (their windows at the wrong hours):
+    // forecast them again in the saved one, as well as the open queue.
+    let mut fx = fetch_open_queue(app);
+    if saved_ok {
+        fx.extend(board::reforecast_all(app));
+    }
+    fx
 }
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect, p: &ZonePicker) {

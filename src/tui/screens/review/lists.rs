@@ -48,6 +48,14 @@ pub fn dialer_prereqs_loaded(
     app.default_site_id = default_site_id;
     app.response_sets = loaded(response_sets);
     preselect_single(app);
+    let fallback = app
+        .review
+        .as_ref()
+        .and_then(|r| super::modes::fall_back(&app.sites, &app.response_sets, r.form.dialing_mode));
+    if let (Some((mode, note)), Some(r)) = (fallback, app.review.as_mut()) {
+        r.form.dialing_mode = mode;
+        app.toast(Level::Info, note);
+    }
 }
 
 /// With exactly one contact list or script there is nothing to choose: take it.
