@@ -95,9 +95,10 @@ async fn run_many_queues(config: Config, data_dir: &Path, args: &ForecastArgs) -
     }
     let settings = config.genesys.client_settings().map_err(CliError::usage)?;
     let client = GenesysClient::new(settings).map_err(CliError::api)?;
-    let queues = select_queues(&client, &args.queue, args.all)
+    let list = select_queues(&client, &args.queue, args.all)
         .await
         .map_err(fetch_error)?;
+    let queues = list.queues.clone();
     if queues.is_empty() {
         return Err(CliError::data(eyre!("the org has no queues to forecast")));
     }
@@ -124,7 +125,7 @@ async fn run_many_queues(config: Config, data_dir: &Path, args: &ForecastArgs) -
     let mut rx = run_many(
         client,
         store,
-        queues.clone(),
+        list,
         config,
         now,
         opts,
@@ -433,6 +434,7 @@ fn write_output(
     let summary = Summary {
         output: out,
         saved_to: run.saved_to.as_deref(),
+        baseline_kept: run.baseline_kept,
         export,
     };
     super::print_out(&summary.to_string())
