@@ -122,15 +122,7 @@ async fn run_many_queues(config: Config, data_dir: &Path, args: &ForecastArgs) -
         let running = Index::partial(&[], &queues, RunState::Running, format, now);
         write_index(dir, &running)?;
     }
-    let mut rx = run_many(
-        client,
-        store,
-        list,
-        config,
-        now,
-        opts,
-        cancel.clone(),
-    );
+    let mut rx = run_many(client, store, list, config, now, opts, cancel.clone());
     let bar = progress_bar(queues.len() as u64);
     let mut entries: Vec<Option<IndexEntry>> = vec![None; queues.len()];
     loop {

@@ -446,12 +446,12 @@ fn snapshots_at_80x23_80x24_and_120x40() {
 }
 
 /// The board's background runs have the staffing stage (issue 13: spare agents once capacity
-/// exists): with `[staffing] source = "history"` each queue costs exactly five more requests
-/// than with a constant roster (its members listing, then four weekly user aggregates queries
-/// for up to 100 agents over four weeks); the rows then know the spare agents in their next
-/// window. A constant roster costs no request and gives spare agents too.
+/// exists): with `[staffing] source = "history"` each queue costs five or six more requests
+/// than with a constant roster (its members listing, then the user aggregates queries for up
+/// to 100 agents over four weeks in 7-day chunks); the rows then know the spare agents in
+/// their next window. A constant roster costs no request and gives spare agents too.
 #[tokio::test]
-async fn board_rows_get_spare_agents_from_the_staffing_stage_at_five_requests_a_queue() {
+async fn board_rows_get_spare_agents_from_the_staffing_stage_at_six_requests_a_queue() {
     use queuecast::config::{Config, SourceKind};
     use queuecast::genesys::{ClientSettings, GenesysClient};
     use queuecast::sandbox::{self, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SandboxOptions};
@@ -502,7 +502,9 @@ async fn board_rows_get_spare_agents_from_the_staffing_stage_at_five_requests_a_
         );
         let mut with_window = 0;
         while let Some(o) = rx.recv().await {
-            let done = o.result.unwrap_or_else(|f| panic!("{}: {f:?}", o.queue.name));
+            let done = o
+                .result
+                .unwrap_or_else(|f| panic!("{}: {f:?}", o.queue.name));
             let plan = done.run.output.staffing.as_ref().expect("a staffing plan");
             assert!(plan.has_staffed(), "{source:?} {}", o.queue.name);
             let row = RowData::of(&done.run.output, done.history.as_deref());
@@ -514,6 +516,8 @@ async fn board_rows_get_spare_agents_from_the_staffing_stage_at_five_requests_a_
         assert!(with_window > 0, "{source:?}: no queue had a window");
         requests.push(sb.request_count() - before);
     }
-    assert_eq!(requests[1] - requests[0], 4 * 5, "{requests:?}");
+    // Five weekly chunks when the four weeks start mid-day (the usual case), four at midnight.
+    let extra = requests[1] - requests[0];
+    assert!((4 * 5..=4 * 6).contains(&extra), "{requests:?}");
     sb.shutdown().await;
 }

@@ -373,7 +373,9 @@ async fn a_chat_queue_in_the_list_is_counted_as_chat() {
     let outcomes = drain(rx).await;
     assert_eq!(outcomes.len(), n);
     for o in outcomes {
-        let done = o.result.unwrap_or_else(|f| panic!("{}: {f:?}", o.queue.name));
+        let done = o
+            .result
+            .unwrap_or_else(|f| panic!("{}: {f:?}", o.queue.name));
         let counted = done.run.output.summary.counted.clone().unwrap();
         assert_eq!(counted.media_types, ["chat"], "{}", o.queue.name);
     }
