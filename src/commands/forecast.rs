@@ -100,9 +100,10 @@ async fn run_many_queues(config: Config, data_dir: &Path, args: &ForecastArgs) -
     }
     let settings = config.genesys.client_settings().map_err(CliError::usage)?;
     let client = GenesysClient::new(settings).map_err(CliError::api)?;
-    let queues = select_queues(&client, &args.queue, args.all)
+    let list = select_queues(&client, &args.queue, args.all)
         .await
         .map_err(fetch_error)?;
+    let queues = list.queues.clone();
     if queues.is_empty() {
         return Err(CliError::data(eyre!("the org has no queues to forecast")));
     }
@@ -126,15 +127,7 @@ async fn run_many_queues(config: Config, data_dir: &Path, args: &ForecastArgs) -
         let running = Index::partial(&[], &queues, RunState::Running, format, now);
         write_index(dir, &running)?;
     }
-    let mut rx = run_many(
-        client,
-        store,
-        queues.clone(),
-        config,
-        now,
-        opts,
-        cancel.clone(),
-    );
+    let mut rx = run_many(client, store, list, config, now, opts, cancel.clone());
     let bar = progress_bar(queues.len() as u64);
     let mut entries: Vec<Option<IndexEntry>> = vec![None; queues.len()];
     loop {
@@ -438,6 +431,7 @@ fn write_output(
     let summary = Summary {
         output: out,
         saved_to: run.saved_to.as_deref(),
+        baseline_kept: run.baseline_kept,
         export,
     };
     super::print_out(&summary.to_string())

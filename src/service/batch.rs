@@ -8,16 +8,17 @@
 //! places for the caller, who writes and drops them. At most two batches of histories,
 //! `workers` fits and `workers` finished runs exist at once.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::forecast::{ForecastRun, run};
-use super::history::{FetchError, buckets_per_queue, fetch_many};
+use super::forecast::{ForecastRun, run_with};
+use super::history::{FetchError, buckets_per_queue, fetch_many, group_by_counted_media};
+use super::staffing::{StaffingData, fetch_staffing_data, handle_buckets};
 use crate::config::Config;
 use crate::genesys::GenesysClient;
 use crate::history::History;
@@ -116,26 +117,96 @@ fn near_misses(queues: &[QueueRef], p: &str) -> String {
     }
 }
 
-/// Lists the org's queues once and picks those the patterns (or `all`) name.
+/// Queues to forecast, with the media each is set up for (analytics `mediaType` names from
+/// its `mediaSettings`, keyed by queue id): [`run_many`] counts a queue that serves none of
+/// `history.media_types` by its own media ([`config_for_media`]), as the dashboard does, so a
+/// chat-only queue is forecast on its chats instead of failing with no voice calls.
+///
+/// [`config_for_media`]: super::history::config_for_media
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueList {
+    pub queues: Vec<QueueRef>,
+    /// A queue missing here (or with no media) is counted with the settings as they are.
+    pub media: HashMap<String, Vec<String>>,
+}
+
+impl From<Vec<QueueRef>> for QueueList {
+    fn from(queues: Vec<QueueRef>) -> Self {
+        Self {
+            queues,
+            media: HashMap::new(),
+        }
+    }
+}
+
+/// Lists the org's queues once and picks those the patterns (or `all`) name, with their media.
 pub async fn select_queues(
     client: &GenesysClient,
     patterns: &[String],
     all: bool,
-) -> Result<Vec<QueueRef>, FetchError> {
-    let listed: Vec<QueueRef> = client
-        .list_queues(None)
-        .await?
+) -> Result<QueueList, FetchError> {
+    let listed = client.list_queues(None).await?;
+    let media = listed
+        .iter()
+        .map(|q| {
+            let m = q.media_settings.as_ref().map(|m| m.media());
+            let m = m.unwrap_or_default().into_iter().map(String::from);
+            (q.id.clone(), m.collect())
+        })
+        .collect();
+    let refs: Vec<QueueRef> = listed
         .into_iter()
         .map(|q| QueueRef {
             id: q.id,
             name: q.name,
         })
         .collect();
-    match_queues(&listed, patterns, all).map_err(FetchError::Queue)
+    let queues = match_queues(&refs, patterns, all).map_err(FetchError::Queue)?;
+    Ok(QueueList { queues, media })
+}
+
+/// Holds the board's background fits back while the analyst's own fit runs, so the open
+/// queue's forecast is not queued behind hundreds of others (issue 13). Fits already running
+/// finish; no new one starts until every [`PauseGuard`] is dropped.
+#[derive(Debug, Clone)]
+pub struct Pause(Arc<watch::Sender<usize>>);
+
+/// Pauses [`run_many`]'s fits until dropped.
+#[derive(Debug)]
+pub struct PauseGuard(Arc<watch::Sender<usize>>);
+
+impl Pause {
+    pub fn new() -> Self {
+        Self(Arc::new(watch::Sender::new(0)))
+    }
+
+    /// Pauses until the guard is dropped.
+    pub fn hold(&self) -> PauseGuard {
+        self.0.send_modify(|n| *n += 1);
+        PauseGuard(self.0.clone())
+    }
+
+    /// Returns once nothing holds the pause.
+    async fn resumed(&self) {
+        let mut rx = self.0.subscribe();
+        let _ = rx.wait_for(|n| *n == 0).await;
+    }
+}
+
+impl Default for Pause {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for PauseGuard {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n = n.saturating_sub(1));
+    }
 }
 
 /// How [`run_many`] spreads the work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ManyOptions {
     /// Fits running at once (a pool of blocking tasks, never one thread per queue).
     pub workers: usize,
@@ -143,6 +214,8 @@ pub struct ManyOptions {
     pub batch: usize,
     /// Keep each queue's history in its result (the board draws it; the CLI does not need it).
     pub keep_history: bool,
+    /// Fits wait while it is held (the dashboard's open queue goes first).
+    pub pause: Pause,
 }
 
 /// Queues fetched together: one multi-queue aggregates query per chunk once the client has
@@ -156,6 +229,7 @@ impl ManyOptions {
             workers: default_workers(),
             batch: DEFAULT_BATCH,
             keep_history: false,
+            pause: Pause::new(),
         }
     }
 }
@@ -207,15 +281,24 @@ pub struct QueueOutcome {
     pub result: Result<Box<QueueDone>, QueueFailure>,
 }
 
-/// Forecasts `queues` in the background: histories fetched `opts.batch` queues at a time,
-/// fits on at most `opts.workers` blocking threads, each queue's outcome sent on the
-/// returned channel as it finishes (not in queue order). A queue that fails is reported and
-/// the others go on. `cancel` stops starting new work (running fits finish, unseen); the
-/// channel closes after the last outcome.
+/// Forecasts `list`'s queues in the background: histories fetched `opts.batch` queues at a
+/// time (queues counted by the same media together, see [`QueueList`]), fits on at most
+/// `opts.workers` blocking threads, each queue's outcome sent on the returned channel as it
+/// finishes (not in queue order). A queue that fails is reported and the others go on.
+/// `cancel` stops starting new work (running fits finish, unseen); the channel closes after
+/// the last outcome.
+///
+/// Each fit gets the staffing stage as `queuecast forecast --queue` does: the handle time
+/// already in its history (no request), and for `[staffing] source = "history"` only the
+/// on-queue time of its members, at most `workers` queues at once: one members listing
+/// (`pageSize` 100) plus ⌈members / 100⌉ × (⌈7 · `history_weeks` / `chunk_days`⌉, one more
+/// when the weeks start mid-day) user aggregates queries: 6 requests for a queue of up to 100
+/// agents with the defaults, measured in `tests/tui/board.rs`. `constant`, `pattern` and
+/// `file` sources cost no request.
 pub fn run_many(
     client: GenesysClient,
     store: Store,
-    queues: Vec<QueueRef>,
+    list: QueueList,
     config: Config,
     now: DateTime<Utc>,
     opts: ManyOptions,
@@ -226,16 +309,26 @@ pub fn run_many(
     // Few enough queues a fetch that `limits.max_fetch_buckets` holds; a single queue over
     // `limits.max_buckets` is still refused by `fetch_many`, naming the limit.
     let fits = config.limits.max_fetch_buckets / buckets_per_queue(&config).max(1);
-    let batches: Vec<Vec<QueueRef>> = queues
-        .chunks(opts.batch.min(fits).max(1))
-        .map(<[QueueRef]>::to_vec)
+    let size = opts.batch.min(fits).max(1);
+    let QueueList { queues, media } = list;
+    let groups = group_by_counted_media(&config, queues, |q| media.get(&q.id).cloned());
+    let batches: Vec<Batch> = groups
+        .into_iter()
+        .flat_map(|(config, queues)| {
+            let config = Arc::new(config);
+            let chunks: Vec<Batch> = queues
+                .chunks(size)
+                .map(|c| (config.clone(), c.to_vec()))
+                .collect();
+            chunks
+        })
         .collect();
     let job = Job {
         client,
         store,
-        config: Arc::new(config),
         now,
         keep_history: opts.keep_history,
+        pause: opts.pause,
         permits: Arc::new(Semaphore::new(workers)),
         tx,
         cancel,
@@ -244,26 +337,29 @@ pub fn run_many(
     rx
 }
 
+/// Queues fetched in one go, with the settings they are counted by.
+type Batch = (Arc<Config>, Vec<QueueRef>);
+
 /// The state of one [`run_many`] call.
 struct Job {
     client: GenesysClient,
     store: Store,
-    config: Arc<Config>,
     now: DateTime<Utc>,
     keep_history: bool,
+    pause: Pause,
     permits: Arc<Semaphore>,
     tx: mpsc::Sender<QueueOutcome>,
     cancel: CancellationToken,
 }
 
-type Fetched = Vec<(QueueRef, Result<History, FetchError>)>;
+type Fetched = (Arc<Config>, Vec<(QueueRef, Result<History, FetchError>)>);
 
 impl Job {
-    async fn run(self, batches: Vec<Vec<QueueRef>>) {
+    async fn run(self, batches: Vec<Batch>) {
         let mut batches = batches.into_iter();
         let mut next = batches.next().map(|b| self.prefetch(b));
         while let Some(mut fetching) = next.take() {
-            let fetched = tokio::select! {
+            let (config, fetched) = tokio::select! {
                 biased;
                 _ = self.cancel.cancelled() => {
                     fetching.abort();
@@ -280,7 +376,7 @@ impl Job {
             // The next batch downloads while this one is fitted.
             next = batches.next().map(|b| self.prefetch(b));
             for (queue, history) in fetched {
-                if !self.dispatch(queue, history).await {
+                if !self.dispatch(&config, queue, history).await {
                     if let Some(prefetch) = &next {
                         prefetch.abort();
                     }
@@ -291,24 +387,30 @@ impl Job {
         // Each running fit holds a sender: the channel closes after the last outcome.
     }
 
-    fn prefetch(&self, batch: Vec<QueueRef>) -> tokio::task::JoinHandle<Fetched> {
-        let (client, config, now) = (self.client.clone(), self.config.clone(), self.now);
+    fn prefetch(&self, (config, batch): Batch) -> tokio::task::JoinHandle<Fetched> {
+        let (client, now) = (self.client.clone(), self.now);
         tokio::spawn(async move {
             match fetch_many(&client, &batch, &config, now, None).await {
-                Ok(fetched) => fetched,
+                Ok(fetched) => (config, fetched),
                 // The whole batch failed before any queue (e.g. the data-retention read):
                 // every queue of it reports why.
                 Err(e) => {
                     let why = e.to_string();
                     let fail = |q| (q, Err(FetchError::Queue(why.clone())));
-                    batch.into_iter().map(fail).collect()
+                    (config, batch.into_iter().map(fail).collect())
                 }
             }
         })
     }
 
-    /// Sends a failed fetch on, or starts the fit when a worker is free. `false` = stop.
-    async fn dispatch(&self, queue: QueueRef, history: Result<History, FetchError>) -> bool {
+    /// Sends a failed fetch on, or starts the fit when a worker is free and nothing holds
+    /// the pause. `false` = stop.
+    async fn dispatch(
+        &self,
+        config: &Arc<Config>,
+        queue: QueueRef,
+        history: Result<History, FetchError>,
+    ) -> bool {
         let history = match history {
             Ok(h) => h,
             Err(e) => {
@@ -331,13 +433,24 @@ impl Job {
                 Err(_) => return false,
             },
         };
-        let (store, config, tx) = (self.store.clone(), self.config.clone(), self.tx.clone());
-        let keep = self.keep_history;
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => return false,
+            () = self.pause.resumed() => {}
+        }
+        let (store, config, tx) = (self.store.clone(), config.clone(), self.tx.clone());
+        let (client, now, keep) = (self.client.clone(), self.now, self.keep_history);
         let cancel = self.cancel.clone();
-        tokio::task::spawn_blocking(move || {
-            let outcome = fit_one(&store, queue, history, &config, keep);
-            if !cancel.is_cancelled() {
-                let _ = tx.blocking_send(outcome);
+        tokio::spawn(async move {
+            let mut staffing = fetch_staffing_data(&client, &queue.id, &config, now).await;
+            staffing.handle = handle_buckets(&history);
+            let fit = tokio::task::spawn_blocking(move || {
+                fit_one(&store, queue, history, &config, keep, &staffing)
+            });
+            if let Ok(outcome) = fit.await
+                && !cancel.is_cancelled()
+            {
+                let _ = tx.send(outcome).await;
             }
             drop(permit);
         });
@@ -345,16 +458,20 @@ impl Job {
     }
 }
 
-/// Load previous → fit → save for one queue; a panic in a model is this queue's failure.
+/// Load previous → fit → staffing → save for one queue; a panic in a model is this queue's
+/// failure.
 fn fit_one(
     store: &Store,
     queue: QueueRef,
     history: History,
     config: &Config,
     keep_history: bool,
+    staffing: &StaffingData,
 ) -> QueueOutcome {
     let kept = keep_history.then(|| Arc::new(history.clone()));
-    let ran = std::panic::catch_unwind(AssertUnwindSafe(|| run(store, history, config.clone())));
+    let ran = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        run_with(store, history, config.clone(), staffing)
+    }));
     let result = match ran {
         Ok(Ok(run)) => Ok(Box::new(QueueDone { run, history: kept })),
         Ok(Err(e)) => Err(QueueFailure {
@@ -379,315 +496,4 @@ fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn q(id: &str, name: &str) -> QueueRef {
-        QueueRef {
-            id: id.into(),
-            name: name.into(),
-        }
-    }
-
-    fn org() -> Vec<QueueRef> {
-        vec![
-            q("1", "Sales Voice"),
-            q("2", "Sales Chat"),
-            q("3", "Billing Voice"),
-            q("4", "Support Voice"),
-            q("5", "Presales"),
-            q("6", "billing voice"),
-        ]
-    }
-
-    fn names(r: Result<Vec<QueueRef>, String>) -> Vec<String> {
-        r.unwrap().into_iter().map(|q| q.name).collect()
-    }
-
-    fn pats(p: &[&str]) -> Vec<String> {
-        p.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn names_ids_and_wildcards_each_once_in_name_order() {
-        assert_eq!(
-            names(match_queues(
-                &org(),
-                &pats(&["Sales*", "Billing Voice", "4"]),
-                false
-            )),
-            [
-                "Billing Voice",
-                "billing voice",
-                "Sales Chat",
-                "Sales Voice",
-                "Support Voice"
-            ]
-        );
-        assert_eq!(
-            names(match_queues(
-                &org(),
-                &pats(&["*voice", "sales VOICE"]),
-                false
-            )),
-            [
-                "Billing Voice",
-                "billing voice",
-                "Sales Voice",
-                "Support Voice"
-            ]
-        );
-        assert_eq!(
-            names(match_queues(&org(), &pats(&["*sales*"]), false)),
-            ["Presales", "Sales Chat", "Sales Voice"]
-        );
-        assert_eq!(
-            names(match_queues(&org(), &pats(&["S*s*Voice"]), false)),
-            ["Sales Voice"]
-        );
-        assert_eq!(match_queues(&org(), &[], true).unwrap().len(), 6);
-        assert_eq!(
-            match_queues(&org(), &pats(&["Sales*"]), true)
-                .unwrap()
-                .len(),
-            6
-        );
-    }
-
-    #[test]
-    fn a_pattern_without_a_match_is_an_error_with_a_hint() {
-        let e = match_queues(&org(), &pats(&["Sales*", "Salse"]), false).unwrap_err();
-        assert_eq!(
-            e,
-            "--queue \"Salse\" matches no queue; run `queuecast queues` to list them"
-        );
-        let e = match_queues(&org(), &pats(&["Sales"]), false).unwrap_err();
-        assert!(
-            e.ends_with("did you mean \"Sales Voice\", \"Sales Chat\", \"Presales\"?"),
-            "{e}"
-        );
-        assert!(match_queues(&org(), &pats(&[" "]), false).is_err());
-    }
-
-    use std::time::Duration;
-
-    use crate::genesys::ClientSettings;
-    use crate::sandbox::{self, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Faults, SandboxHandle};
-    use crate::service::history::fetch_history;
-
-    async fn sandbox_with(faults: Faults) -> SandboxHandle {
-        sandbox::start(sandbox::SandboxOptions {
-            faults,
-            ..Default::default()
-        })
-        .await
-        .expect("sandbox starts")
-    }
-
-    fn client_for(sb: &SandboxHandle) -> GenesysClient {
-        let mut s = ClientSettings::for_base(&sb.base_url(), DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
-        s.min_backoff = Duration::from_millis(10);
-        s.max_backoff = Duration::from_millis(20);
-        s.max_retries = 0;
-        GenesysClient::new(s).unwrap()
-    }
-
-    fn small_config() -> Config {
-        let mut c = Config::default();
-        c.history.days = 21;
-        c.history.time_zone = Some("Europe/London".into());
-        c.forecast.model = "seasonal-naive".into();
-        c.forecast.horizon_days = 1;
-        c
-    }
-
-    /// Six of the sandbox's voice queues (the default history counts inbound voice only).
-    fn sandbox_queues(sb: &SandboxHandle) -> Vec<QueueRef> {
-        sb.queues()
-            .into_iter()
-            .filter(|s| s.name.contains("Voice"))
-            .take(6)
-            .map(|s| q(&s.id, &s.name))
-            .collect()
-    }
-
-    /// Everything `rx` sends until it closes.
-    async fn drain(mut rx: mpsc::Receiver<QueueOutcome>) -> Vec<QueueOutcome> {
-        let mut out = vec![];
-        while let Some(o) = rx.recv().await {
-            out.push(o);
-        }
-        out
-    }
-
-    #[tokio::test]
-    async fn fetch_many_equals_each_queue_fetched_alone_in_the_order_given() {
-        let sb = sandbox_with(Faults::default()).await;
-        let client = client_for(&sb);
-        let config = small_config();
-        let now = Utc::now();
-        let mut queues = sandbox_queues(&sb);
-        queues.reverse();
-        // The token first, so both counts below are aggregates requests only.
-        client.list_queues(None).await.unwrap();
-        let before = sb.request_count();
-        let many = fetch_many(&client, &queues, &config, now, None)
-            .await
-            .unwrap();
-        let many_requests = sb.request_count() - before;
-        assert_eq!(many.len(), queues.len());
-        let before = sb.request_count();
-        for (queue, (asked, got)) in queues.iter().zip(&many) {
-            assert_eq!(asked, queue, "in the order given");
-            let got = got.as_ref().unwrap();
-            let alone = fetch_history(&client, queue.clone(), &config, now, None)
-                .await
-                .unwrap();
-            assert_eq!(&got.queue, queue);
-            assert_eq!(got.series, alone.series, "{}", queue.name);
-            // A series starts at its first reported bucket: a quiet night at the start of the
-            // 21 days (the run's time of day) shortens it by a few hours, never more than a day.
-            let n = got.series.points.len();
-            assert!((20 * 24..=21 * 24).contains(&n), "{n}");
-        }
-        // One query per chunk for all of them: no more requests than one queue alone costs
-        // twice (the or-clause of queue ids), far fewer than one queue at a time.
-        let alone_requests = sb.request_count() - before;
-        let per_queue = alone_requests / queues.len() as u64;
-        assert!(
-            many_requests <= 2 * per_queue,
-            "{many_requests} vs {per_queue} per queue"
-        );
-    }
-
-    #[tokio::test]
-    async fn run_many_streams_every_queue_once_and_saves_each_forecast() {
-        let sb = sandbox_with(Faults::default()).await;
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::new(dir.path());
-        let queues = sandbox_queues(&sb);
-        let opts = ManyOptions {
-            workers: 1,
-            batch: 2,
-            keep_history: true,
-        };
-        let rx = run_many(
-            client_for(&sb),
-            store.clone(),
-            queues.clone(),
-            small_config(),
-            Utc::now(),
-            opts,
-            CancellationToken::new(),
-        );
-        let outcomes = drain(rx).await;
-        let mut got: Vec<&str> = outcomes.iter().map(|o| o.queue.id.as_str()).collect();
-        got.sort();
-        let mut want: Vec<&str> = queues.iter().map(|q| q.id.as_str()).collect();
-        want.sort();
-        assert_eq!(got, want);
-        for o in &outcomes {
-            let done = o.result.as_ref().unwrap();
-            assert_eq!(done.run.output.queue, o.queue);
-            assert_eq!(done.run.output.forecast.future.len(), 24);
-            let history = done.history.as_ref().unwrap();
-            let n = history.series.points.len();
-            assert!(
-                (20 * 24..=21 * 24).contains(&n),
-                "{n} (see fetch_many_equals_…)"
-            );
-            assert!(store.load_forecast(&o.queue.id).unwrap().is_some());
-        }
-    }
-
-    /// A fetch limit smaller than a batch makes smaller batches, not failures.
-    #[tokio::test]
-    async fn run_many_fetches_fewer_queues_at_once_to_fit_max_fetch_buckets() {
-        let sb = sandbox_with(Faults::default()).await;
-        let dir = tempfile::tempdir().unwrap();
-        let queues = sandbox_queues(&sb);
-        let mut config = small_config();
-        config.limits.max_fetch_buckets = 21 * 24;
-        let opts = ManyOptions {
-            workers: 1,
-            batch: 50,
-            keep_history: false,
-        };
-        let rx = run_many(
-            client_for(&sb),
-            Store::new(dir.path()),
-            queues.clone(),
-            config,
-            Utc::now(),
-            opts,
-            CancellationToken::new(),
-        );
-        let outcomes = drain(rx).await;
-        assert_eq!(outcomes.len(), queues.len());
-        for o in &outcomes {
-            assert!(
-                o.result.is_ok(),
-                "{}: {:?}",
-                o.queue.name,
-                o.result.as_ref().err()
-            );
-        }
-    }
-
-    #[tokio::test]
-    async fn a_failed_fetch_is_that_queues_outcome_and_the_channel_still_closes() {
-        let sb = sandbox_with(Faults {
-            error_rate: 1.0,
-            ..Faults::default()
-        })
-        .await;
-        let dir = tempfile::tempdir().unwrap();
-        let queues = sandbox_queues(&sb);
-        let rx = run_many(
-            client_for(&sb),
-            Store::new(dir.path()),
-            queues.clone(),
-            small_config(),
-            Utc::now(),
-            ManyOptions::new(),
-            CancellationToken::new(),
-        );
-        let outcomes = drain(rx).await;
-        assert_eq!(outcomes.len(), queues.len());
-        for o in &outcomes {
-            let f = o.result.as_ref().unwrap_err();
-            assert_eq!(f.stage, Stage::Fetch);
-            assert!(f.message.contains("503"), "{}", f.message);
-        }
-    }
-
-    #[tokio::test]
-    async fn a_cancelled_run_starts_nothing() {
-        let sb = sandbox_with(Faults::default()).await;
-        let dir = tempfile::tempdir().unwrap();
-        let cancel = CancellationToken::new();
-        cancel.cancel();
-        let rx = run_many(
-            client_for(&sb),
-            Store::new(dir.path()),
-            sandbox_queues(&sb),
-            small_config(),
-            Utc::now(),
-            ManyOptions::new(),
-            cancel,
-        );
-        assert!(drain(rx).await.is_empty());
-        assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
-    }
-
-    #[test]
-    fn glob_anchors_both_ends() {
-        assert!(glob("a*", "abc"));
-        assert!(!glob("b*", "abc"));
-        assert!(glob("*c", "abc"));
-        assert!(glob("a*b*c", "abc"));
-        assert!(!glob("ab*bc", "abc"), "the two ends must not overlap");
-        assert!(glob("*", ""));
-        assert!(glob("a**c", "ac"));
-    }
-}
+mod tests;

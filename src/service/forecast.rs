@@ -39,8 +39,11 @@ pub struct ForecastRun {
     pub output: PipelineOutput,
     /// A previous forecast was loaded (drift `None` then means no actuals have arrived yet).
     pub had_previous: bool,
-    /// Where this forecast was saved; `None` when saving failed (a note says why).
+    /// Where this forecast was saved; `None` when saving failed (a note says why) or the
+    /// previous one was kept.
     pub saved_to: Option<PathBuf>,
+    /// When the saved forecast that was kept as the drift baseline was made ([`run_with`]).
+    pub baseline_kept: Option<DateTime<Utc>>,
     pub notes: Vec<Note>,
 }
 
@@ -87,6 +90,14 @@ pub fn run(store: &Store, history: History, config: Config) -> Result<ForecastRu
 }
 
 /// [`run`], with the staffing stage fed `staffing` (handle-time and on-queue history).
+///
+/// The saved forecast is the next run's drift baseline, and it is replaced only once it has
+/// been scored or can never be: a previous forecast that no actual has reached yet (its
+/// future starts after the history ends, same granularity) is kept. Otherwise a second run
+/// within the bucket (the board's background run, then the dashboard, or cron run twice)
+/// would replace the forecast the next actuals should judge with one they cannot reach yet,
+/// and drift would say "no actuals yet" every time. Drift therefore always compares the
+/// actuals with the oldest forecast not yet scored.
 pub fn run_with(
     store: &Store,
     history: History,
@@ -105,6 +116,10 @@ pub fn run_with(
         None
     });
     let had_previous = previous.is_some();
+    let awaiting = previous.as_ref().map(|p| {
+        let first = p.future.first().map(|f| f.ts);
+        (p.generated_at, p.granularity, first)
+    });
     let input = PipelineInput {
         series,
         summary,
@@ -117,17 +132,28 @@ pub fn run_with(
         Err(error) => return Err(RunError { error, notes }),
     };
     super::staffing::attach(&mut output, staffing);
-    let saved_to = match store.save_forecast(&output.to_saved()) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            notes.push(Note::NotSaved(e.to_string()));
+    let baseline_kept = awaiting.and_then(|(made, g, first)| {
+        let unscored = output.drift.is_none() && g == output.granularity;
+        (unscored && first.is_some_and(|t| t >= output.summary.end)).then_some(made)
+    });
+    let saved_to = match baseline_kept {
+        Some(made) => {
+            tracing::info!(queue = %output.queue.id, %made, "drift baseline kept: no actuals yet");
             None
         }
+        None => match store.save_forecast(&output.to_saved()) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                notes.push(Note::NotSaved(e.to_string()));
+                None
+            }
+        },
     };
     Ok(ForecastRun {
         output,
         had_previous,
         saved_to,
+        baseline_kept,
         notes,
     })
 }
@@ -164,6 +190,8 @@ fn opt_pct(x: Option<f64>) -> String {
 pub struct Summary<'a> {
     pub output: &'a PipelineOutput,
     pub saved_to: Option<&'a Path>,
+    /// When the kept drift baseline was made (this forecast was not saved over it).
+    pub baseline_kept: Option<DateTime<Utc>>,
     pub export: Option<&'a Path>,
 }
 
@@ -224,6 +252,13 @@ impl fmt::Display for Summary<'_> {
         }
         if let Some(p) = self.saved_to {
             line(f, "Saved", p.display().to_string())?;
+        }
+        if let Some(made) = self.baseline_kept {
+            let made = local(out, made, "%a %Y-%m-%d %H:%M");
+            let why = format!(
+                "not saved: the forecast of {made} has no actuals yet and stays the drift baseline"
+            );
+            line(f, "Saved", why)?;
         }
         Ok(())
     }
@@ -469,6 +504,62 @@ mod tests {
         assert_eq!(drift.forecast_generated_at, first.output.generated_at);
     }
 
+    /// The board's run then the dashboard's (or cron twice in an hour): the second run keeps
+    /// the first forecast as the baseline, so the run after actuals arrive scores it, instead
+    /// of every run saying "no actuals yet".
+    #[test]
+    fn an_unscored_baseline_is_kept_and_scored_once_actuals_arrive() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let first = run(&store, history(4 * 168), config("seasonal-naive")).unwrap();
+        let again = run(&store, history(4 * 168), config("seasonal-naive")).unwrap();
+        assert!(again.had_previous);
+        assert!(again.output.drift.is_none(), "no actual reaches it yet");
+        assert_eq!(again.saved_to, None);
+        assert_eq!(again.baseline_kept, Some(first.output.generated_at));
+        assert_eq!(
+            store.load_forecast("q-1").unwrap(),
+            Some(first.output.to_saved()),
+            "the first forecast stays the baseline"
+        );
+        let text = lines(&Summary {
+            output: &again.output,
+            saved_to: None,
+            baseline_kept: again.baseline_kept,
+            export: None,
+        });
+        let kept = text.last().unwrap();
+        assert!(
+            kept.starts_with("Saved      not saved: the forecast of ")
+                && kept.ends_with("has no actuals yet and stays the drift baseline"),
+            "{kept}"
+        );
+        // A day later the kept forecast is scored against its 24 buckets, and replaced.
+        let later = run(&store, history(4 * 168 + 24), config("seasonal-naive")).unwrap();
+        let drift = later.output.drift.as_ref().unwrap();
+        assert_eq!(drift.forecast_generated_at, first.output.generated_at);
+        assert_eq!(drift.buckets_compared, 24);
+        assert_eq!(later.baseline_kept, None);
+        assert_eq!(
+            store.load_forecast("q-1").unwrap(),
+            Some(later.output.to_saved())
+        );
+    }
+
+    /// A baseline that can never be scored (another granularity) is replaced, not kept forever.
+    #[test]
+    fn a_baseline_of_another_granularity_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let first = run(&store, history(4 * 168), config("seasonal-naive")).unwrap();
+        let mut other = first.output.to_saved();
+        other.granularity = crate::granularity::Granularity::Pt30m;
+        store.save_forecast(&other).unwrap();
+        let again = run(&store, history(4 * 168), config("seasonal-naive")).unwrap();
+        assert_eq!(again.baseline_kept, None);
+        assert_eq!(again.saved_to, Some(store.forecast_path("q-1")));
+    }
+
     #[test]
     fn data_dir_trouble_is_a_note_in_order_not_a_failure() {
         let dir = tempfile::tempdir().unwrap();
@@ -531,6 +622,7 @@ mod tests {
         let mut text = lines(&Summary {
             output: out,
             saved_to: r.saved_to.as_deref(),
+            baseline_kept: r.baseline_kept,
             export: Some(export),
         });
         // The band's label: one summary line (after the accuracy), never a warning.
@@ -627,6 +719,7 @@ mod tests {
         let text = lines(&Summary {
             output: &r.output,
             saved_to: None,
+            baseline_kept: None,
             export: None,
         });
         assert_eq!(

@@ -23,7 +23,7 @@ use crate::forecast::pipeline::PipelineOutput;
 use crate::genesys::{FetchProgress, GenesysClient};
 use crate::refs::QueueRef;
 use crate::service;
-use crate::service::batch::{ManyOptions, QueueOutcome, run_many};
+use crate::service::batch::{ManyOptions, Pause, QueueList, QueueOutcome, run_many};
 use crate::service::staffing::{StaffingData, fetch_staffing_data, handle_buckets};
 use crate::service::submit::{PendingStore, Timeouts, submit};
 use crate::store::Store;
@@ -62,6 +62,8 @@ struct Runtime {
     backend: Arc<Backend>,
     tx: UnboundedSender<Msg>,
     jobs: HashMap<JobId, CancellationToken>,
+    /// Held while the open queue's fit runs: the board's fits wait (the analyst's first).
+    pause: Pause,
 }
 
 /// Runs the dashboard until the user quits (`app.initial_queue`, if set, opens that queue
@@ -136,6 +138,7 @@ async fn event_loop(
         backend: Arc::new(backend),
         tx,
         jobs: HashMap::new(),
+        pause: Pause::new(),
     };
     {
         let tx = rt.tx.clone();
@@ -361,24 +364,19 @@ impl Runtime {
         let token = CancellationToken::new();
         self.jobs.insert(job, token.clone());
         let (b, tx) = (self.backend.clone(), self.tx.clone());
+        let opts = ManyOptions {
+            keep_history: true,
+            pause: self.pause.clone(),
+            ..ManyOptions::new()
+        };
         self.spawn("forecasting the board", async move {
-            let opts = ManyOptions {
-                keep_history: true,
-                ..ManyOptions::new()
-            };
-            // A chat queue is counted as chat even when the settings count voice; groups
-            // counted alike share requests and run one after another.
-            let groups = service::history::group_by_counted_media(&b.config, queues, |q| {
-                media.get(&q.id).cloned()
-            });
-            for (config, queues) in groups {
-                let (client, store) = (b.client.clone(), b.store.clone());
-                let now = Utc::now();
-                let mut rx = run_many(client, store, queues, config, now, opts, token.clone());
-                while let Some(o) = rx.recv().await {
-                    if tx.send(board_row(o)).is_err() {
-                        return;
-                    }
+            // A chat queue is counted as chat even when the settings count voice.
+            let list = QueueList { queues, media };
+            let (client, store, config) = (b.client.clone(), b.store.clone(), b.config.clone());
+            let mut rx = run_many(client, store, list, config, Utc::now(), opts, token);
+            while let Some(o) = rx.recv().await {
+                if tx.send(board_row(o)).is_err() {
+                    return;
                 }
             }
         });
@@ -499,7 +497,10 @@ impl Runtime {
     fn fit(&mut self, job: JobId, model: String, history: Arc<History>) {
         let token = self.jobs.entry(job).or_default().clone();
         let (b, tx) = (self.backend.clone(), self.tx.clone());
+        let paused = self.pause.hold();
         tokio::spawn(async move {
+            // The board's fits wait until this one is done (however it ends).
+            let _paused = paused;
             // Staffed agents and handle time for the capacity windows, as the headless
             // forecast has them; a failure is a warning in the run, never a lost forecast.
             let staffing = tokio::select! {

