@@ -46,15 +46,18 @@ fn demo_flow_creates_one_campaign_and_exports() {
     fill_review(&mut s);
     s.send("s");
     s.wait_for("Confirm", 10);
+    // A window already under way (or starting within the margin) is scheduled from the
+    // submit time plus the margin ([campaign] schedule_margin_min), never before; one left
+    // shorter than the minimum window is dropped. The submit happens between these two clocks.
+    let margin = chrono::TimeDelta::minutes(queuecast::config::DEFAULT_SCHEDULE_MARGIN_MIN as i64);
+    let local = |t: chrono::DateTime<chrono::Utc>| {
+        let t = (t + margin).with_timezone(&sandbox::DEFAULT_TIME_ZONE);
+        chrono::Timelike::with_nanosecond(&t.naive_local(), 0).unwrap()
+    };
+    let earliest_clip = local(chrono::Utc::now());
     s.send("y");
     let screen = s.wait_for("✓ created", 30);
-    // A window already under way (or starting within the margin) is scheduled from the
-    // submit time plus the margin ([campaign] schedule_margin_min), never before.
-    let margin = chrono::TimeDelta::minutes(queuecast::config::DEFAULT_SCHEDULE_MARGIN_MIN as i64);
-    let latest_clip = (chrono::Utc::now() + margin)
-        .with_timezone(&sandbox::DEFAULT_TIME_ZONE)
-        .format("%Y-%m-%dT%H:%M:%S")
-        .to_string();
+    let latest_clip = local(chrono::Utc::now());
     // Submitting again is refused, not sent.
     s.send("s");
     s.send("\x1b");
@@ -90,31 +93,40 @@ fn demo_flow_creates_one_campaign_and_exports() {
         serde_json::from_slice(&std::fs::read(&export_path).unwrap()).unwrap();
     let windows = doc["lowVolumeWindows"].as_array().unwrap();
     assert!(windows.len() >= 2, "{windows:?}");
-    let expected: Vec<(String, String)> = windows
+    let at = |v: &serde_json::Value| {
+        chrono::NaiveDateTime::parse_from_str(&v.as_str().unwrap()[..19], "%Y-%m-%dT%H:%M:%S")
+            .unwrap()
+    };
+    let min_len = queuecast::campaign::MIN_WINDOW;
+    let selected: Vec<_> = windows
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != 1)
-        .map(|(_, w)| {
-            let cut = |v: &serde_json::Value| v.as_str().unwrap()[..19].to_string();
-            (cut(&w["start"]), cut(&w["end"]))
-        })
+        .map(|(_, w)| (at(&w["start"]), at(&w["end"])))
         .collect();
-    let got: Vec<(String, String)> = schedule["intervals"]
+    let got: Vec<_> = schedule["intervals"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|iv| {
-            let cut = |v: &serde_json::Value| v.as_str().unwrap()[..19].to_string();
-            (cut(&iv["start"]), cut(&iv["end"]))
-        })
+        .map(|iv| (at(&iv["start"]), at(&iv["end"])))
         .collect();
-    assert_eq!(got.len(), expected.len(), "{got:?}\n{expected:?}");
-    for (g, e) in got.iter().zip(&expected) {
-        let clipped = e.0 < g.0 && g.0 <= latest_clip;
-        assert!(
-            g.1 == e.1 && (g.0 == e.0 || clipped),
-            "{got:?}\n{expected:?}"
-        );
+    // Every selected window that outlasts the latest clip by the minimum is sent; one that
+    // cannot outlast even the earliest clip is not; each sent interval is a selected window,
+    // clipped to no later than the latest clip.
+    for (start, end) in &selected {
+        let sent = got.iter().find(|g| g.1 == *end);
+        if *end - (*start).max(latest_clip) >= min_len {
+            assert!(sent.is_some(), "{got:?}\n{selected:?}");
+        }
+        if *end - (*start).max(earliest_clip) < min_len {
+            assert!(sent.is_none(), "{got:?}\n{selected:?}");
+        }
+    }
+    for g in &got {
+        let e = selected.iter().find(|e| e.1 == g.1);
+        let e = e.unwrap_or_else(|| panic!("{g:?} not selected: {selected:?}"));
+        let clipped = e.0 < g.0 && earliest_clip <= g.0 && g.0 <= latest_clip;
+        assert!(g.0 == e.0 || clipped, "{got:?}\n{selected:?}");
     }
     // The export covers the whole horizon: 7 days of hourly buckets after the history.
     let intervals = doc["intervals"].as_array().unwrap();
