@@ -77,7 +77,7 @@ if ((PROFILE)); then
     || { cat "$OUT/err.txt" >&2; exit 1; }
   echo "top frames by self time ($PBIN forecast ${EXTRA[*]:-(auto)}):"
   perf report -q -i "$OUT/perf.data" --no-children --stdio --sort symbol -g none 2>/dev/null \
-    | grep -v '^$' | head -25
+    | sed -E "s/[[:space:]-]+$//" | grep -v "^$" | head -25
   exit 0
 fi
 
