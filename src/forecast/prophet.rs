@@ -134,6 +134,9 @@ pub struct RawProphet {
     pub warnings: Vec<String>,
 }
 
+/// The changepoints' scaled times and the fitted parameters.
+type Captured = (Vec<f64>, OptimizedParams);
+
 /// Records what the optimizer saw and returned, so the band can be sampled with our own RNG,
 /// and whether the fit ran out of its budget.
 #[derive(Debug, Clone, Default)]
@@ -142,7 +145,7 @@ struct Capture {
     /// The changepoints' scaled times (all the band needs of the optimizer's `Data`: a clone
     /// of the whole `Data` was a `T × K` copy, 6 MB at a year of 15-minute buckets) and the
     /// parameters.
-    out: Arc<Mutex<Option<(Vec<f64>, OptimizedParams)>>>,
+    out: Arc<Mutex<Option<Captured>>>,
     hit: Arc<Mutex<Option<BudgetHit>>>,
 }
 
