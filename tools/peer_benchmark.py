@@ -9,6 +9,7 @@ and speed issues (15 and 18). Not part of `cargo test`.
 Usage:
   tools/peer_benchmark.py [CSV ...] [--no-shared] [--train-days 90] [--folds 4] [--fold-days 7]
                           [--models 'qc:*,sf:mstl'] [--json OUT.json] [--queuecast BIN]
+                          [--qc-config config.toml]
   e.g.  nice -n 10 /work/venv-peer/bin/python tools/peer_benchmark.py --json /tmp/peer.json
 
 Series: every `*.csv` in the shared datasets directory (`QUEUECAST_SHARED_DATASETS`, else the
@@ -297,9 +298,14 @@ def isolated_env(home: Path) -> dict:
     return env
 
 
-def run_queuecast(binary: Path, model: str, ds, y, test_ds, fold_days: int, timeout: float) -> Forecast:
+def run_queuecast(binary: Path, model: str, ds, y, test_ds, fold_days: int, timeout: float,
+                  config: Path | None = None) -> Forecast:
     with tempfile.TemporaryDirectory(prefix="peerbench-qc-") as tmp:
         tmp = Path(tmp)
+        if config is not None:
+            # Where queuecast looks for its config under the isolated XDG_CONFIG_HOME.
+            (tmp / "config" / "queuecast").mkdir(parents=True)
+            (tmp / "config" / "queuecast" / "config.toml").write_text(config.read_text())
         train = tmp / "train.csv"
         write_train_csv(train, ds, y)
         cmd = [str(binary), "forecast", "--input", str(train), "--horizon-days", str(fold_days),
@@ -497,7 +503,8 @@ def run_series(s: Series, folds: list[Fold], needed: list[str], qc_bin: Path, ar
                 continue
             try:
                 if name.startswith("qc:"):
-                    fc = run_queuecast(qc_bin, name[3:], ds, y, test_ds, args.fold_days, args.timeout)
+                    fc = run_queuecast(qc_bin, name[3:], ds, y, test_ds, args.fold_days, args.timeout,
+                                       args.qc_config)
                 elif name.startswith("sf:"):
                     fc = run_statsforecast(name, s, ds, y, horizon)
                 elif name == "py:prophet":
@@ -656,6 +663,9 @@ def parse_args():
                     default=Path(os.environ.get("QUEUECAST_BIN", REPO / "target" / "release" / "queuecast")),
                     help="queuecast binary (default $QUEUECAST_BIN or target/release/queuecast)")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per queuecast process")
+    ap.add_argument("--qc-config", type=Path,
+                    help="a queuecast config.toml every queuecast run gets (e.g. [forecast] "
+                         "naive_weeks = 2, to measure a setting)")
     args = ap.parse_args()
     if args.folds < 1 or args.fold_days < 1 or args.train_days < 14:
         ap.error("need --folds >= 1, --fold-days >= 1 and --train-days >= 14")

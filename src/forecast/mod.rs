@@ -6,6 +6,7 @@ pub mod clean;
 pub mod combine;
 pub mod degenerate;
 pub mod drift;
+pub mod ets;
 pub mod holiday_rule;
 pub mod metrics;
 pub mod mstl;

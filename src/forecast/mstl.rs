@@ -3,7 +3,6 @@
 //! level forward with its own prediction interval.
 
 use augurs_core::{Fit, Predict};
-use augurs_ets::AutoETS;
 use augurs_mstl::MSTLModel;
 
 use super::{ForecastError, ForecastPoint, Forecaster, ModelForecast, clamp_nonnegative};
@@ -20,12 +19,13 @@ pub const NAME: &str = "mstl-ets";
 /// the whole `auto` run's CPU time by about a quarter.
 const TRAIN_WEEKS: usize = 8;
 
-/// MSTL with daily and weekly periods; AutoETS (additive error, no or damped trend) on
+/// MSTL with daily and weekly periods; additive-error ETS (no, damped or linear trend, by
+/// AICc: [`super::ets`], our faster formulation of augurs-ets' `AutoETS::new(1, "AZN")`) on
 /// trend + remainder.
 ///
-/// Its work is bounded without a budget of ours: STL runs a fixed number of passes, and
-/// AutoETS's Nelder–Mead stops at augurs' fixed 2 000 iterations for each of its few candidate
-/// models (augurs-ets 0.10 `AutoETS::max_iterations`, not settable), over at most
+/// Its work is bounded without a budget of ours: STL runs a fixed number of passes, and the
+/// ETS Nelder–Mead stops at 2 000 iterations for each of its three candidate models, over at
+/// most
 /// [`TRAIN_WEEKS`] weeks of buckets whatever the history's length. Only Prophet's L-BFGS needs
 /// `forecast.fit_max_iterations`/`fit_max_seconds`.
 #[derive(Debug, Clone)]
@@ -63,8 +63,7 @@ impl Forecaster for MstlEts {
             model: NAME.to_string(),
             message: e.to_string(),
         };
-        let ets = AutoETS::new(1, "AZN").map_err(|e| err(&e))?;
-        let model = MSTLModel::new(vec![day, week], ets.into_trend_model());
+        let model = MSTLModel::new(vec![day, week], super::ets::AutoEts);
         let fitted = model.fit(&y).map_err(|e| err(&e))?;
         let fc = fitted
             .predict(horizon, self.interval_width)
@@ -109,6 +108,41 @@ impl Forecaster for MstlEts {
 mod tests {
     use super::*;
     use crate::history::test_support::hourly;
+
+    /// Our ETS as MSTL's trend model gives augurs-ets' `AutoETS` forecast and band.
+    #[test]
+    fn same_forecast_as_with_augurs_auto_ets() {
+        let y: Vec<f64> = (0..168 * 8)
+            .map(|i| {
+                let hour = i % 24;
+                let day = (i / 24) % 7;
+                let peak = if day >= 5 {
+                    20.0
+                } else {
+                    100.0 + (i / 168) as f64
+                };
+                let base = if (9..17).contains(&hour) { peak } else { 2.0 };
+                base + ((i * 7919) % 13) as f64 * 0.7
+            })
+            .collect();
+        let ours = MSTLModel::new(vec![24, 168], super::super::ets::AutoEts)
+            .fit(&y)
+            .unwrap()
+            .predict(168, 0.95)
+            .unwrap();
+        let ets = augurs_ets::AutoETS::new(1, "AZN").unwrap();
+        let theirs = MSTLModel::new(vec![24, 168], ets.into_trend_model())
+            .fit(&y)
+            .unwrap()
+            .predict(168, 0.95)
+            .unwrap();
+        let (a, b) = (ours.intervals.unwrap(), theirs.intervals.unwrap());
+        for i in 0..168 {
+            assert!((ours.point[i] - theirs.point[i]).abs() < 1e-7, "h={i}");
+            assert!((a.lower[i] - b.lower[i]).abs() < 1e-7, "h={i}");
+            assert!((a.upper[i] - b.upper[i]).abs() < 1e-7, "h={i}");
+        }
+    }
 
     #[test]
     fn follows_a_weekday_weekend_shape_and_stays_non_negative() {

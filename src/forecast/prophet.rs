@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use augurs_prophet::optimizer::{Data, InitialParams, OptimizeOpts, OptimizedParams};
 use augurs_prophet::{
-    FeatureMode, Optimizer, PredictionData, Prophet, ProphetOptions, Seasonality,
+    FeatureMode, Optimizer, PredictionData, Predictions, Prophet, ProphetOptions, Seasonality,
     SeasonalityOption, TrainingData,
 };
 use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
@@ -134,12 +134,18 @@ pub struct RawProphet {
     pub warnings: Vec<String>,
 }
 
+/// The changepoints' scaled times and the fitted parameters.
+type Captured = (Vec<f64>, OptimizedParams);
+
 /// Records what the optimizer saw and returned, so the band can be sampled with our own RNG,
 /// and whether the fit ran out of its budget.
 #[derive(Debug, Clone, Default)]
 struct Capture {
     budget: FitBudget,
-    out: Arc<Mutex<Option<(Data, OptimizedParams)>>>,
+    /// The changepoints' scaled times (all the band needs of the optimizer's `Data`: a clone
+    /// of the whole `Data` was a `T × K` copy, 6 MB at a year of 15-minute buckets) and the
+    /// parameters.
+    out: Arc<Mutex<Option<Captured>>>,
     hit: Arc<Mutex<Option<BudgetHit>>>,
 }
 
@@ -170,7 +176,7 @@ impl Optimizer for Capture {
             }
         };
         if let Ok(mut slot) = self.out.lock() {
-            *slot = Some((data.clone(), params.clone()));
+            *slot = Some((data.t_change.clone(), params.clone()));
         }
         Ok(params)
     }
@@ -283,18 +289,19 @@ pub fn fit_predict_raw(
             .map_err(model_err)?;
     }
     let pred = model.predict(pred_data).map_err(model_err)?;
-    let (data, params) = capture
+    let (t_change, params) = capture
         .out
         .lock()
         .ok()
         .and_then(|mut g| g.take())
         .ok_or_else(|| model_err("the optimizer did not report its result"))?;
 
+    let (yhat, mult) = ordered_yhat(&pred, s.mode);
     let band = sample_band(
         &h.scaled_time(&future_ds),
-        &pred.yhat.point,
-        &pred.multiplicative.point,
-        &data.t_change,
+        &yhat,
+        &mult,
+        &t_change,
         &params,
         h.y_scale(),
         s,
@@ -302,7 +309,7 @@ pub fn fit_predict_raw(
     let back = |v: f64| if s.log1p { v.exp_m1() } else { v };
     let future = future_ts
         .iter()
-        .zip(&pred.yhat.point)
+        .zip(&yhat)
         .zip(band)
         .map(|((&ts, &yhat), (lo, hi))| ForecastPoint {
             ts,
@@ -455,6 +462,47 @@ fn fit(
         .fit(train, OptimizeOpts::default())
         .map_err(model_err)?;
     Ok(model)
+}
+
+/// Prophet's `yhat` and multiplicative share, with the seasonal components summed in name order.
+///
+/// augurs sums the components in its `HashMap`'s order, which differs from process to process,
+/// so its `yhat` moved in the last bit between runs of the same fit; summing the per-component
+/// predictions (each summed over its own columns in a fixed order) in name order makes
+/// `prophet-seed` and `prophet-tuned` bitwise repeatable. Every seasonality has the model's
+/// mode (we add no holidays or regressors to augurs' model).
+fn ordered_yhat(pred: &Predictions, mode: SeasonalityMode) -> (Vec<f64>, Vec<f64>) {
+    let n = pred.trend.point.len();
+    let mut names: Vec<&String> = pred.seasonalities.keys().collect();
+    names.sort();
+    let mut sum = vec![0.0; n];
+    for name in names {
+        for (acc, v) in sum.iter_mut().zip(&pred.seasonalities[name].point) {
+            *acc += v;
+        }
+    }
+    let (add, mult) = match mode {
+        SeasonalityMode::Additive => (sum, vec![0.0; n]),
+        SeasonalityMode::Multiplicative => (vec![0.0; n], sum),
+    };
+    let yhat: Vec<f64> = pred
+        .trend
+        .point
+        .iter()
+        .zip(add.iter().zip(&mult))
+        .map(|(t, (a, m))| t * (1.0 + m) + a)
+        .collect();
+    debug_assert!(
+        pred.holidays.is_empty() && pred.regressors.is_empty(),
+        "components outside the seasonalities"
+    );
+    debug_assert!(
+        yhat.iter()
+            .zip(&pred.yhat.point)
+            .all(|(a, b)| (a - b).abs() <= 1e-9 * b.abs().max(1.0)),
+        "the ordered sum differs from augurs' yhat"
+    );
+    (yhat, mult)
 }
 
 /// Prophet's predictive interval (new changepoints from a Poisson process with Laplace

@@ -765,3 +765,36 @@ fn a_normal_run_is_silent_on_stderr_and_verbose_shows_the_band_note() {
     assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
     assert_eq!(stderr(&o), format!("queuecast: note: {note}\n"));
 }
+
+/// Issue 15: the Prophet models repeat bit for bit from one process to the next (each process
+/// has its own `HashMap` order, which used to move the last bit of `yhat`). serde_json writes
+/// every f64 in its shortest round-trip form, so equal JSON numbers are equal bits.
+#[test]
+fn prophet_models_are_bitwise_repeatable_across_processes() {
+    let env = Env::new();
+    let csv = env.path("calls.csv");
+    write_series(&csv, 28);
+    for model in ["prophet-seed", "prophet-tuned"] {
+        let run = || {
+            let o = env.run(
+                &[
+                    "--input",
+                    csv.to_str().unwrap(),
+                    "--model",
+                    model,
+                    "--export",
+                    "-",
+                ],
+                &[],
+            );
+            assert_eq!(code(&o), 0, "{model}: {}", stderr(&o));
+            let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            json["intervals"].clone()
+        };
+        let first = run();
+        assert_eq!(first.as_array().unwrap().len(), 7 * 24);
+        for _ in 0..2 {
+            assert_eq!(run(), first, "{model} differs between runs");
+        }
+    }
+}

@@ -190,3 +190,34 @@ fn a_tiny_fit_budget_is_hit_reported_and_still_forecasts() {
         .unwrap();
     assert!(!full.warnings.iter().any(|w| w.contains("stopped at")));
 }
+
+/// Issue 15: `prophet-seed` and `prophet-tuned` are bitwise repeatable run to run, point and
+/// band (every fit builds its own `HashMap`s, so repeated fits see different orders).
+#[test]
+fn seed_and_tuned_forecasts_are_bitwise_equal_run_to_run() {
+    let cfg = ForecastConfig::default();
+    let s = series(24 * 7 * 4, chrono_tz::UTC);
+    for f in [
+        ProphetForecaster::seed(&cfg),
+        ProphetForecaster::tuned(&cfg),
+    ] {
+        let bits = || -> Vec<[u64; 3]> {
+            f.forecast(&s, 168)
+                .unwrap()
+                .future
+                .iter()
+                .map(|p| {
+                    [
+                        p.yhat.to_bits(),
+                        p.yhat_lower.to_bits(),
+                        p.yhat_upper.to_bits(),
+                    ]
+                })
+                .collect()
+        };
+        let first = bits();
+        for _ in 0..5 {
+            assert_eq!(bits(), first, "{} moved between runs", f.name());
+        }
+    }
+}
