@@ -12,5 +12,6 @@ mod pty_campaign;
 mod pty_e2e;
 mod pty_robust;
 mod pty_zone;
+mod staffing;
 mod update;
 mod zone_picker;

@@ -55,7 +55,7 @@ pub(super) fn keys(app: &mut App, s: &str) {
     }
 }
 
-fn queues() -> Vec<NamedRef> {
+pub(super) fn queues() -> Vec<NamedRef> {
     ["Sales", "Support", "Billing"]
         .iter()
         .enumerate()
@@ -66,7 +66,7 @@ fn queues() -> Vec<NamedRef> {
         .collect()
 }
 
-fn history() -> Arc<History> {
+pub(super) fn history() -> Arc<History> {
     let start = Utc.with_ymd_and_hms(2024, 5, 18, 0, 0, 0).unwrap();
     let points: Vec<Point> = (0..14 * 24)
         .map(|i| Point {
@@ -119,7 +119,7 @@ const TOURNAMENT: [(&str, f64, f64, f64, f64); 4] = [
 
 /// What the pipeline returns for `auto` (`model` = `None`) or one named model: a week of
 /// hourly forecast, three low-volume windows, a drift check that says ok.
-fn run_of(model: Option<&str>) -> PipelineOutput {
+pub(super) fn run_of(model: Option<&str>) -> PipelineOutput {
     let view = forecast();
     let chosen = model.unwrap_or("seasonal-naive");
     let rows: Vec<BacktestScore> = TOURNAMENT

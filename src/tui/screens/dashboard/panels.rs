@@ -86,19 +86,27 @@ pub fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
         header.extend(["mean", "calls"]);
     }
     let title = windows_title(fc, s, usize::from(area.width));
+    // Rows the table cannot show are counted in its border, never silently cut (issue 16).
+    let room = usize::from(area.height.saturating_sub(3));
+    let hidden = fc.windows.len().saturating_sub(room);
+    let mut b = match campaign_status(app) {
+        // Cut with a mark, never mid-word without one (issue 16); the panel has it whole.
+        Some(c) => {
+            let reserve = if hidden > 0 { 16 } else { 4 };
+            let c = ellipsize(&c, (area.width as usize).saturating_sub(reserve));
+            block(app, title).title_bottom(Line::styled(format!(" {c} "), t.ok))
+        }
+        None => block(app, title),
+    };
+    if hidden > 0 {
+        b = b.title_bottom(Line::styled(format!(" +{hidden} more ↕ "), t.dim).right_aligned());
+    }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(t.dim))
         .row_highlight_style(t.selected)
         // The focused row is marked by a glyph too, the same window the chart draws `█` under.
         .highlight_symbol("▶")
-        .block(match campaign_status(app) {
-            // Cut with a mark, never mid-word without one (issue 16); the panel has it whole.
-            Some(c) => {
-                let c = ellipsize(&c, (area.width as usize).saturating_sub(4));
-                block(app, title).title_bottom(Line::styled(format!(" {c} "), t.ok))
-            }
-            None => block(app, title),
-        });
+        .block(b);
     let mut state = TableState::default().with_selected((!empty).then_some(s.table_row));
     f.render_stateful_widget(table, area, &mut state);
     if empty {
