@@ -215,3 +215,60 @@ fn demo_opens_on_the_board_and_esc_comes_back_to_it() {
     t.send("q");
     assert!(t.wait_exit(10).success(), "q quits from the board");
 }
+
+/// The count in the windows table's title (`Capacity windows · 3/5 in schedule`): windows.
+fn capacity_count(screen: &str) -> usize {
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Capacity windows ·"))
+        .unwrap_or_else(|| panic!("no capacity title:\n{screen}"));
+    line.split("in schedule")
+        .next()
+        .and_then(|s| s.rsplit('/').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no count in {line:?}"))
+}
+
+/// Issue 14 item 5: in `queuecast demo` the dashboard shows capacity windows from the
+/// sandbox's roster; a what-if of 500 staffed agents for the whole forecast changes them on
+/// screen (no refit), and `A` brings the roster's windows back.
+#[test]
+fn demo_what_if_staffed_agents_changes_the_windows_on_screen() {
+    let mut t = Term::spawn(&["demo"], 40, 120, "", &[]);
+    t.wait_for(&format!("▶ {}", sandbox::DEFAULT_QUEUE), 60);
+    t.send("\r");
+    t.wait_for("refreshed", 120);
+    let before = t.wait_for("Capacity windows ·", 30);
+    assert!(
+        before.contains("agents") && before.contains("need"),
+        "{before}"
+    );
+    let n_before = capacity_count(&before);
+    t.send("a");
+    let prompt = t.wait_for("What-if: staffed agents", 10);
+    if !prompt.contains("the whole forecast") {
+        t.send("\t");
+        t.wait_for("the whole forecast", 10);
+    }
+    t.send("500");
+    t.wait_for("Agents 500", 10);
+    t.send("\r");
+    let after = t.wait_for("what-if 500", 10);
+    assert!(after.contains("WHAT-IF 500 on queue (all)"), "{after}");
+    let n_after = capacity_count(&after);
+    assert!(
+        n_after > 0,
+        "500 agents leave every calling hour spare:\n{after}"
+    );
+    assert_ne!(
+        (n_before, before.contains("13h00")),
+        (n_after, after.contains("13h00")),
+        "the windows changed:\n{before}\n{after}"
+    );
+    t.send("A");
+    let cleared = t.wait_for("what-if cleared", 10);
+    assert_eq!(capacity_count(&cleared), n_before, "{cleared}");
+    assert!(!cleared.contains("· what-if 500"), "{cleared}");
+    t.send("q");
+    assert!(t.wait_exit(10).success());
+}
