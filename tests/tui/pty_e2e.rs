@@ -254,7 +254,7 @@ fn demo_what_if_staffed_agents_changes_the_windows_on_screen() {
     t.wait_for("Agents 500", 10);
     t.send("\r");
     let after = t.wait_for("what-if 500", 10);
-    assert!(after.contains("WHAT-IF 500 on queue (all)"), "{after}");
+    assert!(after.contains("WHAT-IF 500 (all)"), "{after}");
     let n_after = capacity_count(&after);
     assert!(
         n_after > 0,

@@ -225,7 +225,7 @@ fn a_what_if_for_the_week_recomputes_the_windows_and_clearing_restores_them() {
     let screen = render(&a, 120, 40);
     assert!(screen.contains("what-if 5"), "the table says so:\n{screen}");
     assert!(
-        screen.contains("WHAT-IF 5 on queue (all)"),
+        screen.contains("WHAT-IF 5 (all)"),
         "and the chart:\n{screen}"
     );
     // A clears it: the source's staffing and windows again.

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, TableState};
 
 use super::campaign_status;
-use crate::tui::app::{AUTO_MODEL, App, ForecastView, Session, WindowRule};
+use crate::tui::app::{AUTO_MODEL, App, ForecastView, Session, WindowRow, WindowRule};
 use crate::tui::widgets::{block, ellipsize, local, wrap};
 
 fn fmt_duration(secs: i64) -> String {
@@ -36,55 +36,15 @@ pub fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
         .enumerate()
         .map(|(i, w)| {
             let on = s.selected.get(i).copied().unwrap_or(false);
-            let st = local(app.tz, w.start.timestamp() as f64);
-            let en = local(app.tz, w.end.timestamp() as f64);
-            let end = if st.date_naive() == en.date_naive() {
-                en.format("%H:%M").to_string()
+            Row::new(window_cells(app, fc, w, on, with_dur)).style(if on {
+                t.window
             } else {
-                en.format("%a %H:%M").to_string()
-            };
-            let mut cells = vec![
-                if on { "[x]" } else { "[ ]" }.to_string(),
-                st.format("%a %m-%d %H:%M").to_string(),
-                end,
-            ];
-            if with_dur {
-                cells.push(fmt_duration((w.end - w.start).num_seconds()));
-            }
-            if capacity {
-                let spare = spare_of(fc, w.start, w.end);
-                cells.push(spare.map_or("n/a".into(), |x| format!("{x:.1}")));
-                cells.push(format!("{:.1}", w.spare_agent_hours.unwrap_or(0.0)));
-                cells.push(w.outbound_calls.unwrap_or(0).to_string());
-            } else {
-                cells.push(format!("{:.1}", w.mean_yhat));
-                cells.push(format!("{:.0}", w.expected_contacts));
-            }
-            Row::new(cells).style(if on { t.window } else { t.base })
+                t.base
+            })
         })
         .collect();
     let empty = rows.is_empty();
-    let mut widths = vec![
-        Constraint::Length(3),
-        Constraint::Length(15),
-        Constraint::Length(9),
-    ];
-    let mut header = vec!["in", "start", "end"];
-    if with_dur {
-        widths.push(Constraint::Length(5));
-        header.push("dur");
-    }
-    if capacity {
-        widths.extend([
-            Constraint::Length(5),
-            Constraint::Length(5),
-            Constraint::Length(5),
-        ]);
-        header.extend(["spare", "ag·h", "out"]);
-    } else {
-        widths.extend([Constraint::Length(5), Constraint::Length(5)]);
-        header.extend(["mean", "calls"]);
-    }
+    let (widths, header) = columns(capacity, with_dur);
     let title = windows_title(fc, s, usize::from(area.width));
     // Rows the table cannot show are counted in its border, never silently cut (issue 16).
     let room = usize::from(area.height.saturating_sub(3));
@@ -116,12 +76,63 @@ pub fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
             ..area.inner(Margin::new(1, 0))
         };
         let text = if capacity {
-            "no window with enough spare agents inside calling hours"
+            "no window with enough spare agents (w: low volume)"
         } else {
             "no low-volume windows inside calling hours"
         };
         f.render_widget(Paragraph::new(text).style(t.dim), inner);
     }
+}
+
+/// One table row: in schedule, start, end, (duration,) then the rule's numbers.
+fn window_cells(app: &App, fc: &ForecastView, w: &WindowRow, on: bool, dur: bool) -> Vec<String> {
+    let st = local(app.tz, w.start.timestamp() as f64);
+    let en = local(app.tz, w.end.timestamp() as f64);
+    let end = if st.date_naive() == en.date_naive() {
+        en.format("%H:%M").to_string()
+    } else {
+        en.format("%a %H:%M").to_string()
+    };
+    let mut cells = vec![
+        if on { "[x]" } else { "[ ]" }.to_string(),
+        st.format("%a %m-%d %H:%M").to_string(),
+        end,
+    ];
+    if dur {
+        cells.push(fmt_duration((w.end - w.start).num_seconds()));
+    }
+    if fc.rule == WindowRule::Capacity {
+        let spare = spare_of(fc, w.start, w.end);
+        cells.push(spare.map_or("n/a".into(), |x| format!("{x:.1}")));
+        cells.push(format!("{:.1}", w.spare_agent_hours.unwrap_or(0.0)));
+        cells.push(w.outbound_calls.unwrap_or(0).to_string());
+    } else {
+        cells.push(format!("{:.1}", w.mean_yhat));
+        cells.push(format!("{:.0}", w.expected_contacts));
+    }
+    cells
+}
+
+/// Column widths and headers for the rule's table.
+fn columns(capacity: bool, dur: bool) -> (Vec<Constraint>, Vec<&'static str>) {
+    let mut widths = vec![
+        Constraint::Length(3),
+        Constraint::Length(15),
+        Constraint::Length(9),
+    ];
+    let mut header = vec!["in", "start", "end"];
+    if dur {
+        widths.push(Constraint::Length(5));
+        header.push("dur");
+    }
+    if capacity {
+        widths.extend([Constraint::Length(5); 3]);
+        header.extend(["spare", "ag·h", "out"]);
+    } else {
+        widths.extend([Constraint::Length(5); 2]);
+        header.extend(["mean", "calls"]);
+    }
+    (widths, header)
 }
 
 /// The lowest spare agents over `[start, end)`: what is safe throughout the window.

@@ -177,6 +177,14 @@ fn draw_readout(f: &mut Frame, app: &App, st: &StaffingView, v: ChartView, area:
         format!("{:>w$} ", "agents", w = Y_LABEL_WIDTH as usize),
         t.dim,
     )];
+    // The what-if first after the numbers: it must stay visible at 80 columns.
+    let what_if = st.override_.map(|o| {
+        let scope = match o.scope {
+            Scope::Week => "all",
+            Scope::Window { .. } => "window",
+        };
+        Span::styled(format!(" · WHAT-IF {} ({scope})", o.agents), t.error)
+    });
     match at.and_then(|at| st.at(at)) {
         Some(iv) => {
             let num = |x: Option<f64>| x.map_or("n/a".to_string(), |x| format!("{x:.1}"));
@@ -189,20 +197,14 @@ fn draw_readout(f: &mut Frame, app: &App, st: &StaffingView, v: ChartView, area:
                 Span::styled(num(iv.staffed_agents), t.staffed),
                 Span::styled(" · spare ", t.dim),
                 Span::styled(num(iv.spare_agents), t.title),
-                Span::styled(format!(" · AHT {:.0} s", iv.aht), t.dim),
             ]);
+            spans.extend(what_if);
+            spans.push(Span::styled(format!(" · AHT {:.0} s", iv.aht), t.dim));
         }
-        None => spans.push(Span::styled("no forecast here", t.dim)),
-    }
-    if let Some(o) = st.override_ {
-        let scope = match o.scope {
-            Scope::Week => "all",
-            Scope::Window { .. } => "window",
-        };
-        spans.push(Span::styled(
-            format!(" · WHAT-IF {} on queue ({scope})", o.agents),
-            t.error,
-        ));
+        None => {
+            spans.push(Span::styled("no forecast here", t.dim));
+            spans.extend(what_if);
+        }
     }
     let used: usize = spans.iter().map(Span::width).sum();
     let g = t.glyphs;
