@@ -7,6 +7,8 @@ use queuecast::sandbox::{self, SandboxOptions};
 
 use super::pty::Term;
 
+const QUARTILE: &str = "[staffing]\nwindows = \"quartile\"\n";
+
 /// Opens the campaign review and fills every field (preview mode).
 fn fill_review(s: &mut Term) {
     s.send("c");
@@ -37,7 +39,8 @@ fn demo_flow_creates_one_campaign_and_exports() {
         .unwrap();
     let base = handle.base_url();
     let before = handle.campaigns().len();
-    let mut s = Term::dashboard(&base, 30, 100, "", &[]);
+    // Quartile windows: the first queue's sandbox roster leaves no capacity window to select.
+    let mut s = Term::dashboard(&base, 30, 100, QUARTILE, &[]);
 
     s.open_first_queue(handle.queues().len());
     // Take the second window out of the schedule.
@@ -132,7 +135,7 @@ fn keys_on_a_too_small_terminal_submit_nothing() {
         .block_on(sandbox::start(SandboxOptions::default()))
         .unwrap();
     let before = handle.campaigns().len();
-    let mut s = Term::dashboard(&handle.base_url(), 50, 200, "", &[]);
+    let mut s = Term::dashboard(&handle.base_url(), 50, 200, QUARTILE, &[]);
     s.open_first_queue(handle.queues().len());
     fill_review(&mut s);
     s.resize(20, 60);
