@@ -17,7 +17,9 @@ use crate::tui::keymap::{Context, Keymap};
 use crate::tui::theme::Theme;
 
 pub use crate::tui::chart::ChartView;
-pub use crate::tui::view::{ForecastView, ModelRow, WindowRow};
+pub use crate::tui::view::{
+    ForecastView, ModelRow, Scope, StaffedOverride, StaffingView, WindowRow, WindowRule,
+};
 
 /// Who we talk to, for the status bar.
 #[derive(Debug, Clone, PartialEq)]
@@ -313,6 +315,19 @@ pub enum Overlay {
     Export(ExportPrompt),
     /// No zone configured against a real org: pick one (see `screens::zone_picker`).
     ZonePicker(ZonePicker),
+    /// A staffed-agents number for a what-if (see `screens::dashboard::what_if`).
+    WhatIf(WhatIfPrompt),
+}
+
+/// The what-if prompt: the number typed so far and where it applies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhatIfPrompt {
+    pub text: String,
+    /// The window the table's cursor was on when the prompt opened, if any.
+    pub window: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+    /// Apply to the whole forecast instead of `window`.
+    pub week: bool,
+    pub error: Option<String>,
 }
 
 /// The time-zone picker's filter and highlighted row (an index into the matching names).

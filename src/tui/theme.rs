@@ -14,6 +14,11 @@ pub struct Glyphs {
     pub window: char,
     /// Fills empty cells of the focused window's columns.
     pub focus: char,
+    /// The staffing row: staffed agents, required at the mean and at the upper band, spare.
+    pub staffed: char,
+    pub required: char,
+    pub required_upper: char,
+    pub spare: char,
 }
 
 /// Every style the draw functions use, so no draw code picks colours itself.
@@ -38,6 +43,10 @@ pub struct Theme {
     /// The window the table's cursor is on, in the plot.
     pub window_focus: Style,
     pub window: Style,
+    /// The staffing row's lines and the spare capacity between them.
+    pub staffed: Style,
+    pub required: Style,
+    pub spare: Style,
     pub cursor: Style,
     pub error: Style,
     pub ok: Style,
@@ -66,10 +75,17 @@ impl Theme {
                 band: '█',
                 window: ' ',
                 focus: ' ',
+                staffed: '━',
+                required: '━',
+                required_upper: '┈',
+                spare: '█',
             },
             window_shade: Style::new().bg(Color::Indexed(236)),
             window_focus: Style::new().bg(Color::Indexed(23)),
             window: fg(42).add_modifier(Modifier::BOLD),
+            staffed: fg(42),
+            required: fg(209),
+            spare: fg(22),
             cursor: fg(252),
             error: fg(203).add_modifier(Modifier::BOLD),
             ok: fg(42).add_modifier(Modifier::BOLD),
@@ -101,10 +117,17 @@ impl Theme {
                 band: '░',
                 window: '·',
                 focus: ':',
+                staffed: '⣀',
+                required: '•',
+                required_upper: '┈',
+                spare: '▒',
             },
             window_shade: m(Modifier::DIM),
             window_focus: m(Modifier::BOLD),
             window: m(Modifier::BOLD),
+            staffed: m(Modifier::BOLD),
+            required: Style::new(),
+            spare: m(Modifier::DIM),
             cursor: Style::new(),
             error: m(Modifier::BOLD | Modifier::UNDERLINED),
             ok: m(Modifier::BOLD),
@@ -141,6 +164,11 @@ mod tests {
         assert!(t.glyphs_distinct(), "{:?}", t.glyphs);
         assert_ne!(t.forecast_marker, Marker::Braille, "history is braille");
         assert_ne!(t.glyphs.focus, t.glyphs.window);
+        let g = t.glyphs;
+        let staffing = [g.staffed, g.required, g.required_upper, g.spare, g.window];
+        for (i, a) in staffing.iter().enumerate() {
+            assert!(!staffing[i + 1..].contains(a), "{staffing:?}");
+        }
         assert!(
             !Theme::indexed().glyphs_distinct(),
             "colour tells them apart there"

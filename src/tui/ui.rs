@@ -91,6 +91,8 @@ fn context_hints(ctx: Context) -> &'static [(Context, Command)] {
             (Context::Dashboard, Command::Models),
             (Context::Dashboard, Command::Export),
             (Context::Dashboard, Command::Refresh),
+            (Context::Dashboard, Command::WindowRule),
+            (Context::Dashboard, Command::WhatIf),
         ],
         Context::Review => &[
             (Context::Global, Command::Help),
@@ -123,6 +125,8 @@ fn short(app: &App, cmd: Command) -> &'static str {
         Command::Review => "review",
         Command::Export => "export",
         Command::Refresh => "refresh",
+        Command::WindowRule => "rule",
+        Command::WhatIf => "what-if",
         Command::Edit => "edit",
         Command::Submit => "submit",
         Command::Models => "models",

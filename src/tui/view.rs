@@ -7,6 +7,9 @@ use crate::forecast::ForecastPoint;
 use crate::forecast::pipeline::{ModelSelection, PipelineOutput};
 use crate::forecast::select::AUTO;
 
+mod staffing;
+pub use staffing::{Scope, StaffedOverride, StaffingView, WindowRule};
+
 /// One low-volume window as the table shows it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WindowRow {
@@ -14,6 +17,10 @@ pub struct WindowRow {
     pub end: DateTime<Utc>,
     pub mean_yhat: f64,
     pub expected_contacts: f64,
+    /// Σ spare agents × hours (capacity windows only).
+    pub spare_agent_hours: Option<f64>,
+    /// Outbound calls the spare agents allow (capacity windows only).
+    pub outbound_calls: Option<u64>,
 }
 
 /// One row of the backtest tournament table.
@@ -52,8 +59,16 @@ pub struct ForecastView {
     /// Models dropped from the tournament, with why.
     pub failures: Vec<(String, String)>,
     pub future: Vec<ForecastPoint>,
+    /// The quartile rule's yhat threshold.
     pub threshold: f64,
+    /// The windows of the active `rule`: the table, the chart marks and the campaign schedule.
     pub windows: Vec<WindowRow>,
+    /// The quartile rule's windows, kept for the toggle.
+    pub quartile: Vec<WindowRow>,
+    pub rule: WindowRule,
+    /// Required and staffed agents per bucket with the what-if override; `None` when the
+    /// staffing stage did not run.
+    pub staffing: Option<StaffingView>,
     /// Holdout accuracy, if a holdout was possible.
     pub wape: Option<f64>,
     pub mape: Option<f64>,
@@ -105,7 +120,10 @@ impl ForecastView {
         let sel = out.selection.as_ref();
         let auto = sel.filter(|s| s.requested == AUTO).or(kept_from);
         let (retrain, drift_note) = drift(out);
-        ForecastView {
+        let staffing = StaffingView::of(out);
+        let capacity = crate::service::staffing::capacity_mode(&out.config, out.staffing.as_ref())
+            && staffing.as_ref().is_some_and(StaffingView::has_staffed);
+        let mut view = ForecastView {
             model: out.forecast.model.clone(),
             requested: sel.map_or_else(|| f.model.clone(), |s| s.requested.clone()),
             tournament: sel.map(tournament).unwrap_or_default(),
@@ -130,7 +148,10 @@ impl ForecastView {
                 .unwrap_or_default(),
             future: out.forecast.future.clone(),
             threshold: out.windows.threshold.unwrap_or(0.0),
-            windows: windows(out),
+            windows: Vec::new(),
+            quartile: windows(out),
+            rule: WindowRule::Quartile,
+            staffing,
             wape: out.accuracy.as_ref().and_then(|a| a.wape),
             mape: out.accuracy.as_ref().and_then(|a| a.mape),
             options: vec![
@@ -148,7 +169,50 @@ impl ForecastView {
             warnings: out.warnings.clone(),
             refreshed_at: out.generated_at,
             aht: out.staffing.as_ref().map(aht_line),
-        }
+        };
+        view.set_rule(if capacity {
+            WindowRule::Capacity
+        } else {
+            WindowRule::Quartile
+        });
+        view
+    }
+
+    /// Whether the capacity rule can be used: staffed agents are known for some bucket.
+    pub fn capacity_available(&self) -> bool {
+        self.staffing
+            .as_ref()
+            .is_some_and(StaffingView::has_staffed)
+    }
+
+    /// Shows `rule`'s windows (the quartile ones when capacity is asked for without staffed
+    /// agents).
+    pub fn set_rule(&mut self, rule: WindowRule) {
+        self.rule = match rule {
+            WindowRule::Capacity if self.capacity_available() => WindowRule::Capacity,
+            _ => WindowRule::Quartile,
+        };
+        self.windows = match (self.rule, &self.staffing) {
+            (WindowRule::Capacity, Some(st)) => st.capacity.clone(),
+            _ => self.quartile.clone(),
+        };
+    }
+
+    /// Applies (or clears) a what-if override of staffed agents and re-derives the windows.
+    /// `false` when there is no staffing to override.
+    pub fn set_override(&mut self, o: Option<StaffedOverride>) -> bool {
+        let Some(st) = self.staffing.as_mut() else {
+            return false;
+        };
+        st.apply(o);
+        let rule = if o.is_some() {
+            // An override is about capacity: show its windows.
+            WindowRule::Capacity
+        } else {
+            self.rule
+        };
+        self.set_rule(rule);
+        true
     }
 }
 
@@ -230,6 +294,8 @@ fn windows(out: &PipelineOutput) -> Vec<WindowRow> {
             end: w.end,
             mean_yhat: w.mean_yhat,
             expected_contacts: w.expected_contacts,
+            spare_agent_hours: None,
+            outbound_calls: None,
         })
         .collect()
 }

@@ -13,5 +13,6 @@ mod pty_e2e;
 mod pty_robust;
 mod pty_zone;
 mod review;
+mod staffing;
 mod update;
 mod zone_picker;

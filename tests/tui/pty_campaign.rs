@@ -11,7 +11,9 @@ use super::common::openapi;
 use super::pty::Term;
 
 /// The fastest model: these tests are about the campaign, not the forecast.
-const CONFIG: &str = "[forecast]\nmodel = \"seasonal-naive\"\n";
+/// The quartile windows: these flows need windows, and the first queue's roster in the
+/// sandbox leaves none with enough spare agents (capacity windows are tested in `staffing`).
+const CONFIG: &str = "[forecast]\nmodel = \"seasonal-naive\"\n[staffing]\nwindows = \"quartile\"\n";
 
 /// The form's modes in the order ←/→ cycles them, with the fields each must send (official
 /// SDK `build/docs/Campaign.md`: `queue` and `script` for every mode but agentless;

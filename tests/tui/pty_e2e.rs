@@ -7,6 +7,8 @@ use queuecast::sandbox::{self, SandboxOptions};
 
 use super::pty::Term;
 
+const QUARTILE: &str = "[staffing]\nwindows = \"quartile\"\n";
+
 /// Opens the campaign review and fills every field (preview mode).
 fn fill_review(s: &mut Term) {
     s.send("c");
@@ -37,7 +39,8 @@ fn demo_flow_creates_one_campaign_and_exports() {
         .unwrap();
     let base = handle.base_url();
     let before = handle.campaigns().len();
-    let mut s = Term::dashboard(&base, 30, 100, "", &[]);
+    // Quartile windows: the first queue's sandbox roster leaves no capacity window to select.
+    let mut s = Term::dashboard(&base, 30, 100, QUARTILE, &[]);
 
     s.open_first_queue(handle.queues().len());
     // Take the second window out of the schedule.
@@ -144,7 +147,7 @@ fn keys_on_a_too_small_terminal_submit_nothing() {
         .block_on(sandbox::start(SandboxOptions::default()))
         .unwrap();
     let before = handle.campaigns().len();
-    let mut s = Term::dashboard(&handle.base_url(), 50, 200, "", &[]);
+    let mut s = Term::dashboard(&handle.base_url(), 50, 200, QUARTILE, &[]);
     s.open_first_queue(handle.queues().len());
     fill_review(&mut s);
     s.resize(20, 60);
@@ -213,7 +216,7 @@ fn demo_opens_on_the_board_and_esc_comes_back_to_it() {
     let filtered = t.wait_for("1 of ", 10);
     assert!(filtered.contains("▶ Billing Voice"), "{filtered}");
     t.send("\r");
-    t.wait_for("Low-volume windows", 30);
+    t.wait_for("windows", 30);
     let dash = t.wait_for("refreshed", 120);
     assert!(dash.contains("Billing Voice"), "{dash}");
     t.send("\x1b");
@@ -226,4 +229,61 @@ fn demo_opens_on_the_board_and_esc_comes_back_to_it() {
     t.wait_for(&format!("forecast {total}/{total}"), 180);
     t.send("q");
     assert!(t.wait_exit(10).success(), "q quits from the board");
+}
+
+/// The count in the windows table's title (`Capacity windows · 3/5 in schedule`): windows.
+fn capacity_count(screen: &str) -> usize {
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Capacity windows ·"))
+        .unwrap_or_else(|| panic!("no capacity title:\n{screen}"));
+    line.split("in schedule")
+        .next()
+        .and_then(|s| s.rsplit('/').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no count in {line:?}"))
+}
+
+/// Issue 14 item 5: in `queuecast demo` the dashboard shows capacity windows from the
+/// sandbox's roster; a what-if of 500 staffed agents for the whole forecast changes them on
+/// screen (no refit), and `A` brings the roster's windows back.
+#[test]
+fn demo_what_if_staffed_agents_changes_the_windows_on_screen() {
+    let mut t = Term::spawn(&["demo"], 40, 120, "", &[]);
+    t.wait_for(&format!("▶ {}", sandbox::DEFAULT_QUEUE), 60);
+    t.send("\r");
+    t.wait_for("refreshed", 120);
+    let before = t.wait_for("Capacity windows ·", 30);
+    assert!(
+        before.contains("agents") && before.contains("need"),
+        "{before}"
+    );
+    let n_before = capacity_count(&before);
+    t.send("a");
+    let prompt = t.wait_for("What-if: staffed agents", 10);
+    if !prompt.contains("the whole forecast") {
+        t.send("\t");
+        t.wait_for("the whole forecast", 10);
+    }
+    t.send("500");
+    t.wait_for("Agents 500", 10);
+    t.send("\r");
+    let after = t.wait_for("what-if 500", 10);
+    assert!(after.contains("WHAT-IF 500 (all)"), "{after}");
+    let n_after = capacity_count(&after);
+    assert!(
+        n_after > 0,
+        "500 agents leave every calling hour spare:\n{after}"
+    );
+    assert_ne!(
+        (n_before, before.contains("13h00")),
+        (n_after, after.contains("13h00")),
+        "the windows changed:\n{before}\n{after}"
+    );
+    t.send("A");
+    let cleared = t.wait_for("what-if cleared", 10);
+    assert_eq!(capacity_count(&cleared), n_before, "{cleared}");
+    assert!(!cleared.contains("· what-if 500"), "{cleared}");
+    t.send("q");
+    assert!(t.wait_exit(10).success());
 }

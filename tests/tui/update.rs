@@ -23,6 +23,7 @@ use queuecast::refs::QueueRef;
 use queuecast::tui::action::{ApiFailure, Effect, History, Msg, SubmitOutcome};
 use queuecast::tui::app::{
     App, ForecastView, Level, ModelRow, OrgInfo, Overlay, Screen, Stage, SubmitState, WindowRow,
+    WindowRule,
 };
 use queuecast::tui::keymap::Keymap;
 use queuecast::tui::update::update;
@@ -65,7 +66,7 @@ pub(super) fn queues() -> Vec<NamedRef> {
         .collect()
 }
 
-fn history() -> Arc<History> {
+pub(super) fn history() -> Arc<History> {
     let start = Utc.with_ymd_and_hms(2024, 5, 18, 0, 0, 0).unwrap();
     let points: Vec<Point> = (0..14 * 24)
         .map(|i| Point {
@@ -118,7 +119,7 @@ const TOURNAMENT: [(&str, f64, f64, f64, f64); 4] = [
 
 /// What the pipeline returns for `auto` (`model` = `None`) or one named model: a week of
 /// hourly forecast, three low-volume windows, a drift check that says ok.
-fn run_of(model: Option<&str>) -> PipelineOutput {
+pub(super) fn run_of(model: Option<&str>) -> PipelineOutput {
     let view = forecast();
     let chosen = model.unwrap_or("seasonal-naive");
     let rows: Vec<BacktestScore> = TOURNAMENT
@@ -242,6 +243,8 @@ fn forecast() -> ForecastView {
         end: start + chrono::TimeDelta::hours(d * 24 + h + len),
         mean_yhat: 7.5,
         expected_contacts: 7.5 * len as f64,
+        spare_agent_hours: None,
+        outbound_calls: None,
     };
     let row = |model: &str, wape: f64, mase: f64, coverage: f64, fit_secs: f64| ModelRow {
         model: model.into(),
@@ -266,6 +269,9 @@ fn forecast() -> ForecastView {
         future,
         threshold: 9.1,
         windows: vec![w(0, 15, 3), w(1, 15, 3), w(2, 16, 2)],
+        quartile: vec![w(0, 15, 3), w(1, 15, 3), w(2, 16, 2)],
+        rule: WindowRule::Quartile,
+        staffing: None,
         wape: Some(0.123),
         mape: Some(0.2),
         options: vec![("interval".into(), "95%".into())],

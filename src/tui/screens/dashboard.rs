@@ -3,17 +3,16 @@
 
 mod chart;
 mod marks;
+mod panels;
+mod staffing;
+pub mod what_if;
 
 use std::collections::HashMap;
 
-use chrono::Datelike;
 use std::sync::Arc;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Margin, Rect};
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Row, Table, TableState};
+use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::review;
 use crate::campaign::NamedRef;
@@ -22,11 +21,10 @@ use crate::forecast::pipeline::{ModelSelection, PipelineOutput};
 use crate::tui::action::{Effect, History, JobId};
 use crate::tui::app::{
     AUTO_MODEL, App, ExportPrompt, ForecastView, Level, Overlay, Screen, Session, Stage,
-    SubmitState,
+    SubmitState, WindowRule,
 };
 use crate::tui::keymap::Command;
 use crate::tui::view::keep_tournament;
-use crate::tui::widgets::{block, ellipsize, local, wrap};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let Some(s) = &app.session else { return };
@@ -36,12 +34,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let [table, panel] =
         Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(bottom);
     chart::draw(f, app, s, chart);
-    draw_windows(f, app, s, table);
-    draw_panel(f, app, s, panel);
-}
-
-fn fmt_duration(secs: i64) -> String {
-    format!("{}h{:02}", secs / 3600, (secs % 3600) / 60)
+    panels::draw_windows(f, app, s, table);
+    panels::draw_panel(f, app, s, panel);
 }
 
 /// The campaign this queue's forecast already has, for the windows panel: name, id and what
@@ -83,240 +77,6 @@ pub fn campaign_status(app: &App) -> Option<String> {
     }
 }
 
-fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
-    let t = &app.theme;
-    let Some(fc) = &s.forecast else {
-        let b = block(app, " Low-volume windows ");
-        f.render_widget(
-            Paragraph::new(Line::styled("waiting for the forecast…", t.dim)).block(b),
-            area,
-        );
-        return;
-    };
-    let n_sel = s.selected.iter().filter(|x| **x).count();
-    let long = format!(
-        " Low-volume windows · {n_sel}/{} in schedule · yhat ≤ {:.1} ",
-        fc.windows.len(),
-        fc.threshold
-    );
-    // The threshold matters more than the wording: shorten the words first on narrow screens.
-    let title = if long.chars().count() + 2 <= area.width as usize {
-        long
-    } else {
-        format!(
-            " Windows · {n_sel}/{} scheduled · yhat ≤ {:.1} ",
-            fc.windows.len(),
-            fc.threshold
-        )
-    };
-    let rows: Vec<Row> = fc
-        .windows
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let on = s.selected.get(i).copied().unwrap_or(false);
-            let st = local(app.tz, w.start.timestamp() as f64);
-            let en = local(app.tz, w.end.timestamp() as f64);
-            let end = if st.date_naive() == en.date_naive() {
-                en.format("%H:%M").to_string()
-            } else {
-                en.format("%a %H:%M").to_string()
-            };
-            Row::new(vec![
-                if on { "[x]" } else { "[ ]" }.to_string(),
-                st.format("%a %m-%d %H:%M").to_string(),
-                end,
-                fmt_duration((w.end - w.start).num_seconds()),
-                format!("{:.1}", w.mean_yhat),
-                format!("{:.0}", w.expected_contacts),
-            ])
-            .style(if on { t.window } else { t.base })
-        })
-        .collect();
-    let empty = rows.is_empty();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(3),
-            Constraint::Length(15),
-            Constraint::Length(9),
-            Constraint::Length(5),
-            Constraint::Length(5),
-            Constraint::Length(5),
-        ],
-    )
-    .header(Row::new(["in", "start", "end", "dur", "mean", "calls"]).style(t.dim))
-    .row_highlight_style(t.selected)
-    // The focused row is marked by a glyph too, the same window the chart draws `█` under.
-    .highlight_symbol("▶")
-    .block(match campaign_status(app) {
-        // Cut with a mark, never mid-word without one (issue 16); the panel has it whole.
-        Some(c) => {
-            let c = ellipsize(&c, (area.width as usize).saturating_sub(4));
-            block(app, title).title_bottom(Line::styled(format!(" {c} "), t.ok))
-        }
-        None => block(app, title),
-    });
-    let mut state = TableState::default().with_selected((!empty).then_some(s.table_row));
-    f.render_stateful_widget(table, area, &mut state);
-    if empty {
-        let inner = Rect {
-            y: area.y + 2,
-            height: 1,
-            ..area.inner(Margin::new(1, 0))
-        };
-        f.render_widget(
-            Paragraph::new("no low-volume windows inside calling hours").style(t.dim),
-            inner,
-        );
-    }
-}
-
-/// The model panel: each value wraps under its label; what does not fit ends in a line saying
-/// how much more there is and where to see it.
-fn draw_panel(f: &mut Frame, app: &App, s: &Session, area: Rect) {
-    let t = &app.theme;
-    // The model first: it is what the panel is for; the history's facts follow.
-    let mut rows = match &s.forecast {
-        Some(fc) => model_rows(app, fc, area),
-        None => vec![],
-    };
-    rows.extend(history_rows(app, s));
-    let inner_w = usize::from(area.width.saturating_sub(2));
-    let mut lines: Vec<Line> = rows
-        .into_iter()
-        .flat_map(|(k, v, style)| kv(app, &k, &v, style, inner_w))
-        .collect();
-    let room = usize::from(area.height.saturating_sub(2));
-    if lines.len() > room && room > 0 {
-        let more = lines.len() - (room - 1);
-        lines.truncate(room - 1);
-        lines.push(Line::styled(
-            format!("+{more} more lines · m models"),
-            t.dim,
-        ));
-    }
-    f.render_widget(Paragraph::new(lines).block(block(app, " Model ")), area);
-}
-
-/// A panel row: a dim label, then the value wrapped to the panel, continuation lines indented.
-fn kv<'a>(app: &App, k: &str, v: &str, style: Style, width: usize) -> Vec<Line<'a>> {
-    let value_w = width.saturating_sub(LABEL_W).max(8);
-    wrap(v, value_w)
-        .into_iter()
-        .enumerate()
-        .map(|(i, part)| {
-            let label = if i == 0 { k } else { "" };
-            Line::from(vec![
-                Span::styled(format!("{label:<LABEL_W$}"), app.theme.dim),
-                Span::styled(part, style),
-            ])
-        })
-        .collect()
-}
-
-const LABEL_W: usize = 9;
-
-/// A panel row before wrapping: label, value, the value's style.
-type Row3 = (String, String, Style);
-
-fn history_rows(app: &App, s: &Session) -> Vec<Row3> {
-    let Some(h) = &s.history else { return vec![] };
-    let points = &h.series.points;
-    let (Some(a), Some(b)) = (points.first(), points.last()) else {
-        return vec![];
-    };
-    let days = (b.ts - a.ts).num_hours() as f64 / 24.0;
-    let (a, b) = (a.ts.with_timezone(&app.tz), b.ts.with_timezone(&app.tz));
-    // The year only when the span crosses one: `12-01→12-01` alone reads as no history.
-    let fmt = if a.year() == b.year() {
-        "%m-%d"
-    } else {
-        "%Y-%m-%d"
-    };
-    let base = app.theme.base;
-    let mut rows = vec![
-        (
-            "history".into(),
-            format!("{}→{} ({days:.0} d)", a.format(fmt), b.format(fmt)),
-            base,
-        ),
-        (
-            "buckets".into(),
-            format!(
-                "{}×{}, {} zero",
-                points.len(),
-                h.series.granularity,
-                h.summary.zero_buckets
-            ),
-            base,
-        ),
-    ];
-    // What the API history counts (inbound voice by default), so a low series is explained.
-    if let Some(c) = &h.summary.counted {
-        rows.push(("counted".into(), c.to_string(), base));
-    }
-    rows
-}
-
-fn model_rows(app: &App, fc: &ForecastView, area: Rect) -> Vec<Row3> {
-    let t = &app.theme;
-    let auto = fc.requested == AUTO_MODEL;
-    let how = if auto { "auto picked" } else { "your choice" };
-    let inner_w = area.width.saturating_sub(2) as usize;
-    // Narrow panel: the label itself says who picked the model.
-    let mut rows: Vec<Row3> = vec![
-        if LABEL_W + fc.model.chars().count() + how.len() + 3 <= inner_w {
-            ("model".into(), format!("{} ({how})", fc.model), t.title)
-        } else {
-            (
-                if auto { "auto" } else { "manual" }.into(),
-                fc.model.clone(),
-                t.title,
-            )
-        },
-    ];
-    let mase = fc
-        .tournament
-        .iter()
-        .find(|r| r.model == fc.model)
-        .and_then(|r| r.mase)
-        .map_or(String::new(), |m| format!(" MASE {m:.2}"));
-    let label = if fc.tournament.is_empty() {
-        "holdout"
-    } else {
-        "backtest"
-    };
-    let wape = match fc.wape {
-        Some(w) if inner_w < 30 => format!("{:.0}%", w * 100.0),
-        Some(w) => format!("{:.1}%", w * 100.0),
-        None => "n/a".to_string(),
-    };
-    rows.push((label.into(), format!("WAPE {wape}{mase}"), t.base));
-    if let Some(aht) = &fc.aht {
-        rows.push(("aht".into(), aht.clone(), t.base));
-    }
-    let (text, style) = match fc.retrain {
-        Some(true) => (format!("RETRAIN · {}", fc.drift_note), t.error),
-        Some(false) => (format!("ok · {}", fc.drift_note), t.ok),
-        None => (fc.drift_note.clone(), t.dim),
-    };
-    rows.push(("drift".into(), text, style));
-    for (k, v) in &fc.options {
-        let v = if k == "interval" {
-            // The band's honest label: nominal level and, when different, measured coverage.
-            match &fc.calibration {
-                Some(_) => format!("{}, recalibrated", fc.band),
-                None => fc.band.clone(),
-            }
-        } else {
-            v.clone()
-        };
-        rows.push((k.clone(), v, t.base));
-    }
-    rows
-}
-
 pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
     let Some(s) = app.session.as_mut() else {
         app.screen = Screen::Board;
@@ -335,6 +95,9 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
             review::follow_selection(app);
         }
         Command::PrevWindow | Command::NextWindow => jump_to_window(s, cmd == Command::NextWindow),
+        Command::WindowRule => toggle_rule(app),
+        Command::WhatIf => what_if::open(app),
+        Command::ClearWhatIf => what_if::clear(app),
         Command::CursorLeft
         | Command::CursorRight
         | Command::CursorDayBack
@@ -357,6 +120,50 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
         _ => {}
     }
     vec![]
+}
+
+/// Capacity ↔ quartile windows; without staffed agents it says why it stays on quartile.
+fn toggle_rule(app: &mut App) {
+    let Some(fc) = app.session.as_ref().and_then(|s| s.forecast.as_ref()) else {
+        return;
+    };
+    if !fc.capacity_available() {
+        app.toast(
+            Level::Info,
+            "no staffed agents: quartile windows only (set [staffing] source, or a what-if)",
+        );
+        return;
+    }
+    let next = match fc.rule {
+        WindowRule::Capacity => WindowRule::Quartile,
+        WindowRule::Quartile => WindowRule::Capacity,
+    };
+    rewindow(app, |fc| fc.set_rule(next));
+}
+
+/// Changes the windows on screen (rule or what-if), keeping the analyst's toggles of windows
+/// that still exist (new ones start selected); the review's schedule follows.
+pub fn rewindow(app: &mut App, change: impl FnOnce(&mut ForecastView)) {
+    let Some(s) = app.session.as_mut() else {
+        return;
+    };
+    let Some(fc) = s.forecast.as_mut() else {
+        return;
+    };
+    let previous: HashMap<_, bool> = fc
+        .windows
+        .iter()
+        .map(|w| (w.start, w.end))
+        .zip(s.selected.iter().copied())
+        .collect();
+    change(fc);
+    s.selected = fc
+        .windows
+        .iter()
+        .map(|w| previous.get(&(w.start, w.end)).copied().unwrap_or(true))
+        .collect();
+    s.table_row = s.table_row.min(fc.windows.len().saturating_sub(1));
+    review::follow_selection(app);
 }
 
 /// Cursor, pan and zoom keys on the chart.
@@ -562,7 +369,14 @@ pub fn forecast_ready(app: &mut App, job: JobId, output: Arc<PipelineOutput>) {
         return;
     };
     let (output, kept) = with_tournament(&mut s.auto_selection, output);
-    let forecast = ForecastView::of(&output, kept.as_ref());
+    let mut forecast = ForecastView::of(&output, kept.as_ref());
+    // A refit keeps the analyst's rule and what-if.
+    if let Some(prev) = &s.forecast {
+        if let Some(o) = prev.staffing.as_ref().and_then(|st| st.override_) {
+            forecast.set_override(Some(o));
+        }
+        forecast.set_rule(prev.rule);
+    }
     let previous: HashMap<_, bool> = s
         .forecast
         .iter()

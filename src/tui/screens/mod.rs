@@ -34,6 +34,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         Some(Overlay::Export(p)) => export::draw(f, app, area, p),
         Some(Overlay::Models { row }) => models::draw(f, app, area, *row),
         Some(Overlay::ZonePicker(p)) => zone_picker::draw(f, app, area, p),
+        Some(Overlay::WhatIf(p)) => dashboard::what_if::draw(f, app, area, p),
         None => {}
     }
 }
@@ -56,6 +57,7 @@ pub fn text_input(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
     match &app.overlay {
         Some(Overlay::Export(_)) => export::text_input(app, typed),
         Some(Overlay::ZonePicker(_)) => Some(zone_picker::key(app, key)),
+        Some(Overlay::WhatIf(_)) => Some(dashboard::what_if::key(app, key)),
         Some(_) => None,
         None => match app.screen {
             Screen::Board => board::text_input(app, typed, key.code == KeyCode::Esc),
@@ -74,6 +76,7 @@ pub fn paste(app: &mut App, text: &str) -> Vec<Effect> {
     let typed_into = match &app.overlay {
         Some(Overlay::Export(_)) => export::paste(app, &line),
         Some(Overlay::ZonePicker(_)) => zone_picker::paste(app, &line),
+        Some(Overlay::WhatIf(_)) => dashboard::what_if::paste(app, &line),
         Some(_) => false,
         None => match app.screen {
             Screen::Board => board::paste(app, &line),

@@ -7,9 +7,9 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Wrap};
 
-use super::marks;
+use super::{marks, staffing};
 use crate::forecast::ForecastPoint;
-use crate::tui::app::{App, ChartView, ForecastView, Session, Stage};
+use crate::tui::app::{App, ChartView, ForecastView, Session, Stage, WindowRule};
 use crate::tui::chart::{per_bucket, row_of, y_label, y_ticks};
 use crate::tui::widgets::{Y_LABEL_WIDTH, block, local, spinner};
 
@@ -86,9 +86,17 @@ pub fn draw(f: &mut Frame, app: &App, s: &Session, area: Rect) {
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
         return;
     };
-    let [readout, graph, strip, labels] = Layout::vertical([
+    // The staffing row takes two fifths of the plot height, at least two rows.
+    let staffing_h = if staffing::shown(s) {
+        (inner.height.saturating_sub(4) * 2 / 5).max(2)
+    } else {
+        0
+    };
+    let [readout, graph, agents_readout, agents, strip, labels] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
+        Constraint::Length(u16::from(staffing_h > 0)),
+        Constraint::Length(staffing_h),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
@@ -96,6 +104,9 @@ pub fn draw(f: &mut Frame, app: &App, s: &Session, area: Rect) {
     let data = Visible::of(s, v);
     plot(f, app, s, v, &data, graph);
     marks::draw(f, app, s, v, graph);
+    if staffing_h > 0 {
+        staffing::draw(f, app, s, v, agents_readout, agents);
+    }
     draw_strip(f, app, s, v, strip);
     draw_time_labels(f, app, v, labels);
     draw_readout(f, app, s, v, &data, readout);
@@ -112,7 +123,7 @@ fn legend<'a>(app: &App, fc: &ForecastView, width: u16) -> Line<'a> {
         (g.forecast, t.forecast, "yhat".to_string()),
         (g.band, t.band, fc.band.clone()),
         (window, shade(t), "window".to_string()),
-        ('┄', t.dim, format!("≤ {:.1}", fc.threshold)),
+        ('┄', t.dim, rule_label(fc)),
         ('│', t.cursor, "cursor".to_string()),
         ('╏', t.dim, "now".to_string()),
     ];
@@ -130,6 +141,17 @@ fn legend<'a>(app: &App, fc: &ForecastView, width: u16) -> Line<'a> {
         spans.push(Span::styled(format!(" {text}  "), t.dim));
     }
     Line::from(spans)
+}
+
+/// The threshold line's legend: the quartile's yhat, or the contacts that leave
+/// `min_spare_agents` idle.
+fn rule_label(fc: &ForecastView) -> String {
+    match (&fc.rule, &fc.staffing) {
+        (WindowRule::Capacity, Some(st)) => {
+            format!("spare ≥ {}", st.settings.min_spare_agents)
+        }
+        _ => format!("≤ {:.1}", fc.threshold),
+    }
 }
 
 /// How window cells look in the legend: the shade in colour, the fill glyph's style without.
@@ -186,14 +208,7 @@ fn plot(f: &mut Frame, app: &App, s: &Session, v: ChartView, data: &Visible, are
         .iter()
         .map(|p| (p.ts.timestamp() as f64, p.yhat))
         .collect();
-    // The quartile threshold across the forecast: below it a bucket can be in a window.
-    let threshold: Vec<(f64, f64)> = match (&s.forecast, data.future.first()) {
-        (Some(fc), Some(first)) if !fc.windows.is_empty() => {
-            let from = (first.ts.timestamp() as f64).max(v.start);
-            vec![(from, fc.threshold), (v.end, fc.threshold)]
-        }
-        _ => vec![],
-    };
+    let threshold = threshold_line(s, v, data);
     let line = |marker, style, points| {
         Dataset::default()
             .marker(marker)
@@ -219,6 +234,35 @@ fn plot(f: &mut Frame, app: &App, s: &Session, v: ChartView, data: &Visible, are
         );
     f.render_widget(chart, area);
     draw_y_ticks(f, app, s, (y_min, y_max), area);
+}
+
+/// The quartile threshold across the forecast (below it a bucket can be in a window), or in
+/// capacity mode the spare-capacity rule per bucket: the most contacts that still leave
+/// `min_spare_agents` agents idle (compared with the upper band when spare is planned on it).
+fn threshold_line(s: &Session, v: ChartView, data: &Visible) -> Vec<(f64, f64)> {
+    let Some(fc) = &s.forecast else {
+        return vec![];
+    };
+    if let (WindowRule::Capacity, Some(st)) = (fc.rule, &fc.staffing) {
+        let g = s.bucket_secs();
+        return st
+            .rule_line
+            .iter()
+            .filter(|(ts, _)| v.shows(ts.timestamp() as f64, g))
+            .filter_map(|(ts, c)| {
+                let t = ts.timestamp() as f64;
+                c.map(|c| [(t, c), (t + g, c)])
+            })
+            .flatten()
+            .collect();
+    }
+    match data.future.first() {
+        Some(first) if !fc.windows.is_empty() => {
+            let from = (first.ts.timestamp() as f64).max(v.start);
+            vec![(from, fc.threshold), (v.end, fc.threshold)]
+        }
+        _ => vec![],
+    }
 }
 
 /// Round y values at their own rows, the top one with the unit (`40/h`).
@@ -253,6 +297,14 @@ fn draw_readout(f: &mut Frame, app: &App, s: &Session, v: ChartView, data: &Visi
             .to_string(),
         t.title,
     )];
+    // The cursor's bucket holds "now": the marker is under the cursor, so say it.
+    let now = s
+        .forecast
+        .as_ref()
+        .map(|f| f.refreshed_at.timestamp() as f64);
+    if now.is_some_and(|n| v.cursor <= n && n < v.cursor + s.bucket_secs()) {
+        spans.push(Span::styled(" (now)", t.title));
+    }
     if let Some(a) = actual {
         spans.push(Span::styled("  actual ", t.dim));
         spans.push(Span::styled(format!("{a:.0}"), t.history));

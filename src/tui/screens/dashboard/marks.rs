@@ -60,10 +60,16 @@ pub fn columns(
     for c in v.day_starts(tz, width) {
         put(v.column_span(c, width).0, '┊');
     }
-    if let Some(fc) = &s.forecast {
-        put(fc.refreshed_at.timestamp() as f64, '╏');
+    let now = s
+        .forecast
+        .as_ref()
+        .map(|fc| fc.refreshed_at.timestamp() as f64);
+    if let Some(now) = now {
+        put(now, '╏');
     }
-    put(v.cursor, '│');
+    // The cursor on the now column draws both in one heavy line, so neither disappears.
+    let both = now.is_some_and(|n| v.column_of(n, width) == v.column_of(v.cursor, width));
+    put(v.cursor, if both { '┃' } else { '│' });
     cols
 }
 
@@ -99,8 +105,8 @@ pub fn draw(f: &mut Frame, app: &App, s: &Session, v: ChartView, area: Rect) {
                 continue;
             }
             match line {
-                Some('│') => {
-                    cell.set_char('│').set_style(t.cursor);
+                Some(c @ ('│' | '┃')) => {
+                    cell.set_char(c).set_style(t.cursor);
                 }
                 Some(g) => {
                     cell.set_char(g).set_style(t.dim);
