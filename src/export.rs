@@ -75,6 +75,31 @@ pub struct CsvExtras<'a> {
     pub actuals: &'a [Point],
     /// `None` outside the dashboard: every window counts as selected, as the dashboard starts.
     pub selected: Option<&'a [bool]>,
+    /// The windows `in_window` and `selected` refer to, as `[start, end)`: the dashboard's, under
+    /// its rule and any what-if, so the file flags what the analyst saw. `None`: the run's own
+    /// ([`run_windows`]).
+    pub windows: Option<&'a [(DateTime<Utc>, DateTime<Utc>)]>,
+}
+
+/// The windows a run offers: its capacity windows when it is in capacity mode
+/// (`[staffing] windows = "capacity"` and staffed agents known), else the quartile windows,
+/// as the summary lists them.
+pub fn run_windows(out: &PipelineOutput) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    match out.staffing.as_ref() {
+        Some(plan) if capacity(out) => plan.windows.iter().map(|w| (w.start, w.end)).collect(),
+        _ => out
+            .windows
+            .windows
+            .iter()
+            .map(|w| (w.start, w.end))
+            .collect(),
+    }
+}
+
+/// Capacity mode, as [`run_windows`] and the export's `windowsMode` read it.
+fn capacity(out: &PipelineOutput) -> bool {
+    out.config.staffing.windows == crate::config::WindowsMode::Capacity
+        && out.staffing.as_ref().is_some_and(|p| p.has_staffed())
 }
 
 /// The export document in `format`, without history rows or a selection.
@@ -244,10 +269,12 @@ fn interval_staffing(
 
 fn staffing_out(out: &PipelineOutput) -> Option<StaffingOut<'_>> {
     let plan = out.staffing.as_ref()?;
-    let capacity =
-        out.config.staffing.windows == crate::config::WindowsMode::Capacity && plan.has_staffed();
     Some(StaffingOut {
-        windows_mode: if capacity { "capacity" } else { "quartile" },
+        windows_mode: if capacity(out) {
+            "capacity"
+        } else {
+            "quartile"
+        },
         settings: &plan.settings,
         aht_backtest: plan.aht_backtest.as_ref(),
         capacity_windows: plan
@@ -351,12 +378,9 @@ fn num(x: f64, decimals: usize) -> String {
     if s == "-0" { "0".into() } else { s }
 }
 
-/// Which window (by index) holds the bucket starting at `ts`.
-fn window_of(out: &PipelineOutput, ts: DateTime<Utc>) -> Option<usize> {
-    out.windows
-        .windows
-        .iter()
-        .position(|w| w.start <= ts && ts < w.end)
+/// Which of `windows` (by index) holds the bucket starting at `ts`.
+fn window_of(windows: &[(DateTime<Utc>, DateTime<Utc>)], ts: DateTime<Utc>) -> Option<usize> {
+    windows.iter().position(|w| w.0 <= ts && ts < w.1)
 }
 
 /// The history and the forecast as one timeline in CSV: `ds,yhat,yhat_lower,yhat_upper`, then,
@@ -396,6 +420,14 @@ pub fn to_csv(out: &PipelineOutput, extras: CsvExtras<'_>) -> Result<Vec<u8>, Ex
         extras.actuals.iter().map(|p| (p.ts, p.y)).collect();
     let opt = |v: Option<f64>| v.map(|x| num(x, 2)).unwrap_or_default();
     let flag = |b: bool| if b { "1" } else { "0" }.to_string();
+    let own;
+    let windows = match extras.windows {
+        Some(w) => w,
+        None => {
+            own = run_windows(out);
+            &own[..]
+        }
+    };
     for (i, p) in out.forecast.future.iter().enumerate() {
         let mut row = vec![
             local_iso(p.ts, out.tz),
@@ -415,7 +447,7 @@ pub fn to_csv(out: &PipelineOutput, extras: CsvExtras<'_>) -> Result<Vec<u8>, Ex
                 None => row.extend(std::iter::repeat_n(String::new(), 5)),
             }
         }
-        let win = window_of(out, p.ts);
+        let win = window_of(windows, p.ts);
         let selected = win.is_some_and(|k| extras.selected.is_none_or(|s| s.get(k) == Some(&true)));
         row.extend([
             opt(actual.get(&p.ts).copied()),

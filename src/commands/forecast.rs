@@ -280,6 +280,7 @@ fn export_one(
             .as_ref()
             .map_or(&[][..], |h| &h.series.points[..]),
         selected: None,
+        windows: None,
     };
     let written = export::render_with(&done.run.output, format, extras)
         .map_err(|e| e.to_string())
@@ -411,6 +412,7 @@ fn write_output(
     let extras = export::CsvExtras {
         actuals,
         selected: None,
+        windows: None,
     };
     let export = match args.export.as_deref() {
         Some(p) if p == Path::new("-") => {

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use crossterm::event::KeyEvent;
 
 use crate::export::ExportFormat;
@@ -45,6 +47,9 @@ pub enum Msg {
     QueueMedia(HashMap<String, Vec<String>>),
     /// One queue's forecast for the board finished, in whatever order they finish.
     BoardRow {
+        /// The board forecast it belongs to: a row of a cancelled one (a zone was saved since)
+        /// is dropped.
+        job: JobId,
         queue_id: String,
         result: Result<Arc<RowData>, String>,
     },
@@ -150,6 +155,8 @@ pub enum Effect {
         forecast: Arc<PipelineOutput>,
         history: Option<Arc<History>>,
         selected: Vec<bool>,
+        /// The windows `selected` indexes, as on screen (rule and what-if applied).
+        windows: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     },
     /// Save `zone` as `[history] time_zone` in config.toml and use it from now on.
     SaveZone {

@@ -300,12 +300,14 @@ impl Runtime {
                 forecast,
                 history,
                 selected,
+                windows,
             } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let extras = crate::export::CsvExtras {
                         actuals: history.as_ref().map_or(&[][..], |h| &h.series.points[..]),
                         selected: Some(&selected),
+                        windows: Some(&windows),
                     };
                     let _ = tx.send(export(path, format, overwrite, &forecast, extras));
                 });
@@ -375,7 +377,7 @@ impl Runtime {
             let (client, store, config) = (b.client.clone(), b.store.clone(), b.config.clone());
             let mut rx = run_many(client, store, list, config, Utc::now(), opts, token);
             while let Some(o) = rx.recv().await {
-                if tx.send(board_row(o)).is_err() {
+                if tx.send(board_row(job, o)).is_err() {
                     return;
                 }
             }
@@ -532,7 +534,7 @@ impl Runtime {
 }
 
 /// One finished queue of the board's batch as its compact row.
-fn board_row(o: QueueOutcome) -> Msg {
+fn board_row(job: JobId, o: QueueOutcome) -> Msg {
     let result = match o.result {
         Ok(done) => Ok(Arc::new(RowData::of(
             &done.run.output,
@@ -541,6 +543,7 @@ fn board_row(o: QueueOutcome) -> Msg {
         Err(f) => Err(f.message),
     };
     Msg::BoardRow {
+        job,
         queue_id: o.queue.id,
         result,
     }

@@ -41,8 +41,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             board::queue_media(app, media);
             vec![]
         }
-        Msg::BoardRow { queue_id, result } => {
-            board::row_finished(app, queue_id, result);
+        Msg::BoardRow {
+            job,
+            queue_id,
+            result,
+        } => {
+            board::row_finished(app, job, queue_id, result);
             vec![]
         }
         Msg::HistoryProgress { job, done, total } => {

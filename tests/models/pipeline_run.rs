@@ -311,6 +311,7 @@ fn the_csv_reads_back_with_actuals_window_and_selected_flags() {
     let extras = export::CsvExtras {
         actuals: &actuals,
         selected: Some(&selected),
+        windows: None,
     };
     let bytes = export::render_with(&out, export::ExportFormat::Csv, extras).unwrap();
     let mut r = csv::Reader::from_reader(&bytes[..]);
@@ -489,4 +490,35 @@ fn prophet_is_available_by_name_and_calibrated() {
         "{:?}",
         out.accuracy
     );
+}
+
+/// The dashboard's windows (another rule, or a what-if) travel with its selection: the CSV's
+/// `in_window` and `selected` flag those, not the run's quartile windows.
+#[test]
+fn the_csv_flags_the_windows_it_is_given() {
+    let (series, summary) = contact_centre(30, Tz::UTC);
+    let out = run_forecast(input(series, summary, Config::default()), &DailyNaive).unwrap();
+    let future = &out.forecast.future;
+    // Three buckets that no quartile window starts with: the fourth to sixth of the horizon.
+    let shown = [(future[3].ts, future[6].ts)];
+    let extras = export::CsvExtras {
+        actuals: &[],
+        selected: Some(&[true]),
+        windows: Some(&shown),
+    };
+    let bytes = export::render_with(&out, export::ExportFormat::Csv, extras).unwrap();
+    let mut r = csv::Reader::from_reader(&bytes[..]);
+    let flags: Vec<(String, String)> = r
+        .records()
+        .map(|row| {
+            let row = row.unwrap();
+            (row[5].to_string(), row[6].to_string())
+        })
+        .collect();
+    assert_eq!(flags.len(), future.len());
+    for (i, f) in flags.iter().enumerate() {
+        let inside = (3..6).contains(&i);
+        let want = if inside { ("1", "1") } else { ("0", "0") };
+        assert_eq!((f.0.as_str(), f.1.as_str()), want, "bucket {i}");
+    }
 }

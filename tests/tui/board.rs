@@ -98,9 +98,11 @@ fn row(volume: f64, hour: u32, vs_naive: f64, retrain: Option<bool>) -> Arc<RowD
 }
 
 fn finish(a: &mut App, id: &str, result: Result<Arc<RowData>, String>) {
+    let job = *a.board.jobs.last().expect("a board forecast is running");
     update(
         a,
         Msg::BoardRow {
+            job,
             queue_id: id.into(),
             result,
         },

@@ -716,11 +716,17 @@ fn export_prompt_defaults_and_confirms_overwrite() {
             forecast,
             history,
             selected,
+            windows,
         },
     ] = fx.as_slice()
     else {
         panic!("{fx:?}")
     };
+    // The flags index the windows on screen, which the export carries with them.
+    let shown = a.session.as_ref().unwrap().forecast.as_ref().unwrap();
+    let shown: Vec<_> = shown.windows.iter().map(|w| (w.start, w.end)).collect();
+    assert_eq!(windows, &shown);
+    assert_eq!(windows.len(), selected.len());
     // The CSV's actuals and selected flags come with it.
     let s = a.session.as_ref().unwrap();
     assert!(

@@ -199,6 +199,16 @@ fn a_saved_zone_forecasts_the_board_again() {
         a.board.rows
     );
     assert_eq!(a.board.jobs, vec![*job]);
+    // A row of the cancelled forecast that was already on its way is dropped; the new one fills.
+    let row = |job| Msg::BoardRow {
+        job,
+        queue_id: "q1".into(),
+        result: Err("cut in the old zone".into()),
+    };
+    update(&mut a, row(first));
+    assert!(matches!(a.board.rows["q1"], RowState::Pending));
+    update(&mut a, row(*job));
+    assert!(matches!(a.board.rows["q1"], RowState::Failed(_)));
 }
 
 #[test]

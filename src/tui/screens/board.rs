@@ -13,7 +13,7 @@ use ratatui::widgets::{Paragraph, Row, Table, TableState, Wrap};
 
 use super::{Typed, dashboard};
 use crate::campaign::NamedRef;
-use crate::tui::action::Effect;
+use crate::tui::action::{Effect, JobId};
 use crate::tui::app::{App, Level, Loadable, Screen};
 use crate::tui::board_view::{Entry, RowData, RowState, SortColumn};
 use crate::tui::keymap::{Command, Context};
@@ -560,7 +560,15 @@ pub fn queue_media(app: &mut App, media: HashMap<String, Vec<String>>) {
 
 /// One queue's forecast finished; a result for a queue not waiting for one (the list was
 /// reloaded) is dropped.
-pub fn row_finished(app: &mut App, queue_id: String, result: Result<Arc<RowData>, String>) {
+pub fn row_finished(
+    app: &mut App,
+    job: JobId,
+    queue_id: String,
+    result: Result<Arc<RowData>, String>,
+) {
+    if !app.board.jobs.contains(&job) {
+        return;
+    }
     let Some(row) = app.board.rows.get_mut(&queue_id) else {
         return;
     };

@@ -153,6 +153,10 @@ fn export(app: &mut App, path: PathBuf, format: ExportFormat, overwrite: bool) -
             forecast,
             history: session.and_then(|s| s.history.clone()),
             selected: session.map(|s| s.selected.clone()).unwrap_or_default(),
+            windows: session
+                .and_then(|s| s.forecast.as_ref())
+                .map(|f| f.windows.iter().map(|w| (w.start, w.end)).collect())
+                .unwrap_or_default(),
         }),
         None => {
             finished(app, Err("no forecast yet".into()));
