@@ -26,14 +26,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Terminate => screens::quit(app),
-        Msg::OrgLoaded(Ok(name)) => {
-            if !name.trim().is_empty() {
-                app.org.name = name;
-            }
-            vec![]
-        }
-        Msg::OrgLoaded(Err(e)) => {
-            app.toast(Level::Error, format!("organization: {e}"));
+        Msg::OrgLoaded(result) => {
+            org_loaded(app, result);
             vec![]
         }
         Msg::QueuesLoaded(result) => board::queues_loaded(app, result),
@@ -95,11 +89,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Retrying(text) => {
-            // One notice at a time: the newest replaces the last.
-            app.toasts.retain(|t| !t.text.starts_with("waiting: "));
-            app.toast(Level::Progress, format!("waiting: {text}"));
-            // The board's loading line shows it too, where the analyst is looking.
-            app.board.retry_note = Some(text);
+            retrying(app, text);
             vec![]
         }
         Msg::JobCrashed { what, message } => {
@@ -112,6 +102,23 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
     }
+}
+
+/// The org's name for the status bar (a blank name keeps the one configured).
+fn org_loaded(app: &mut App, result: Result<String, String>) {
+    match result {
+        Ok(name) if !name.trim().is_empty() => app.org.name = name,
+        Ok(_) => {}
+        Err(e) => app.toast(Level::Error, format!("organization: {e}")),
+    }
+}
+
+/// A request is being retried: one notice at a time, the newest replacing the last, and the
+/// board's loading line shows it too, where the analyst is looking.
+fn retrying(app: &mut App, text: String) {
+    app.toasts.retain(|t| !t.text.starts_with("waiting: "));
+    app.toast(Level::Progress, format!("waiting: {text}"));
+    app.board.retry_note = Some(text);
 }
 
 /// Spinner frame and toast expiry.
