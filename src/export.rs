@@ -77,29 +77,8 @@ pub struct CsvExtras<'a> {
     pub selected: Option<&'a [bool]>,
     /// The windows `in_window` and `selected` refer to, as `[start, end)`: the dashboard's, under
     /// its rule and any what-if, so the file flags what the analyst saw. `None`: the run's own
-    /// ([`run_windows`]).
+    /// ([`PipelineOutput::offered_windows`]).
     pub windows: Option<&'a [(DateTime<Utc>, DateTime<Utc>)]>,
-}
-
-/// The windows a run offers: its capacity windows when it is in capacity mode
-/// (`[staffing] windows = "capacity"` and staffed agents known), else the quartile windows,
-/// as the summary lists them.
-pub fn run_windows(out: &PipelineOutput) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-    match out.staffing.as_ref() {
-        Some(plan) if capacity(out) => plan.windows.iter().map(|w| (w.start, w.end)).collect(),
-        _ => out
-            .windows
-            .windows
-            .iter()
-            .map(|w| (w.start, w.end))
-            .collect(),
-    }
-}
-
-/// Capacity mode, as [`run_windows`] and the export's `windowsMode` read it.
-fn capacity(out: &PipelineOutput) -> bool {
-    out.config.staffing.windows == crate::config::WindowsMode::Capacity
-        && out.staffing.as_ref().is_some_and(|p| p.has_staffed())
 }
 
 /// The export document in `format`, without history rows or a selection.
@@ -270,7 +249,7 @@ fn interval_staffing(
 fn staffing_out(out: &PipelineOutput) -> Option<StaffingOut<'_>> {
     let plan = out.staffing.as_ref()?;
     Some(StaffingOut {
-        windows_mode: if capacity(out) {
+        windows_mode: if out.in_capacity_mode() {
             "capacity"
         } else {
             "quartile"
@@ -424,7 +403,7 @@ pub fn to_csv(out: &PipelineOutput, extras: CsvExtras<'_>) -> Result<Vec<u8>, Ex
     let windows = match extras.windows {
         Some(w) => w,
         None => {
-            own = run_windows(out);
+            own = out.offered_windows();
             &own[..]
         }
     };

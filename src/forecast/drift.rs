@@ -53,11 +53,17 @@ impl DriftReport {
     }
 }
 
+/// Contacts a forecast must have expected over the compared buckets before zero actuals count
+/// as drift: ln 100 ≈ 4.6, the Poisson mean whose chance of no arrival at all is 1 %.
+pub const SILENCE_EXPECTED: f64 = 4.605_170_185_988_092;
+
 /// Compares `saved` with the actuals for the buckets both cover; `None` if none has arrived yet
 /// (or the granularity changed, so buckets can't be matched).
 ///
 /// If the configured metric is undefined because every actual is zero, retraining is recommended
-/// when the forecast expected any volume at all: a queue that went silent is drift too.
+/// when the forecast expected enough volume that silence is implausible: a queue that went
+/// silent is drift too, but one closed hour against a forecast of 0.4 contacts is not
+/// ([`SILENCE_EXPECTED`]).
 pub fn check_drift(
     saved: &SavedForecast,
     actuals: &Series,
@@ -91,7 +97,7 @@ pub fn check_drift(
     };
     let retrain_recommended = match value {
         Some(v) => v > cfg.threshold,
-        None => f.iter().any(|&y| y > 0.0),
+        None => f.iter().sum::<f64>() > SILENCE_EXPECTED,
     };
     Some(DriftReport {
         buckets_compared: a.len(),
@@ -201,6 +207,22 @@ mod tests {
         )
         .unwrap();
         assert!(!r.retrain_recommended);
+        // A closed hour against a small forecast (P(0) = e^-0.9 ≈ 41 %) is not drift; the same
+        // silence against 4.7 expected contacts (P(0) < 1 %) is.
+        let r = check_drift(
+            &saved(&[0.4, 0.5], 0),
+            &series(&[0.0, 0.0], 0),
+            &DriftConfig::default(),
+        )
+        .unwrap();
+        assert!(!r.retrain_recommended);
+        let r = check_drift(
+            &saved(&[2.3, 2.4], 0),
+            &series(&[0.0, 0.0], 0),
+            &DriftConfig::default(),
+        )
+        .unwrap();
+        assert!(r.retrain_recommended);
     }
 
     #[test]

@@ -94,6 +94,29 @@ pub struct PipelineOutput {
 }
 
 impl PipelineOutput {
+    /// Capacity mode: `[staffing] windows = "capacity"` and staffed agents known, so the
+    /// staffing plan's capacity windows replace the quartile ones.
+    pub fn in_capacity_mode(&self) -> bool {
+        self.config.staffing.windows == crate::config::WindowsMode::Capacity
+            && self.staffing.as_ref().is_some_and(|p| p.has_staffed())
+    }
+
+    /// The windows the run offers, as `[start, end)`: the capacity windows in capacity mode,
+    /// else the quartile windows. The summary, the board and the CSV's flags all use these.
+    pub fn offered_windows(&self) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        match self.staffing.as_ref() {
+            Some(plan) if self.in_capacity_mode() => {
+                plan.windows.iter().map(|w| (w.start, w.end)).collect()
+            }
+            _ => self
+                .windows
+                .windows
+                .iter()
+                .map(|w| (w.start, w.end))
+                .collect(),
+        }
+    }
+
     /// What to keep in the data dir for the next drift check.
     pub fn to_saved(&self) -> SavedForecast {
         SavedForecast {

@@ -28,7 +28,7 @@ pub struct RowData {
     pub recent: Vec<f64>,
     /// The forecast (yhat, at least 0), binned the same way.
     pub future: Vec<f64>,
-    /// The first low-volume window of the forecast.
+    /// The first window the run offers (capacity windows in capacity mode, as the dashboard).
     pub next_window: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// Mean spare agents (staffed − required) during that window, where staffing is known.
     pub spare: Option<f64>,
@@ -51,7 +51,7 @@ impl RowData {
             bins(points[from..].iter().map(|p| p.y.max(0.0)), per_bin)
         });
         let future = bins(out.forecast.future.iter().map(|p| p.yhat.max(0.0)), per_bin);
-        let next_window = out.windows.windows.first().map(|w| (w.start, w.end));
+        let next_window = out.offered_windows().first().copied();
         let spare = next_window.and_then(|(start, end)| {
             let plan = out.staffing.as_ref()?;
             let spare: Vec<f64> = plan

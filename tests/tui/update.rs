@@ -1651,7 +1651,13 @@ fn a_finished_run_becomes_a_compact_board_row() {
         ],
         windows: vec![],
     });
+    // Under the quartile rule the row's window is the quartile one, with its spare agents.
+    run.config.staffing.windows = queuecast::config::WindowsMode::Quartile;
     assert_eq!(RowData::of(&run, Some(&h)).spare, Some(3.0));
+    // In capacity mode it is the plan's first capacity window, as on the dashboard: none here.
+    run.config.staffing.windows = queuecast::config::WindowsMode::Capacity;
+    let row = RowData::of(&run, Some(&h));
+    assert_eq!((row.next_window, row.spare), (None, None));
 }
 
 /// Issue 16 item 8: the dashboard and its help at the four sizes analysts use (tmux with a
