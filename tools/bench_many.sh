@@ -77,7 +77,7 @@ fi
 echo "commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty'), $(nproc) cores," \
   "load $(cut -d' ' -f1-3 /proc/loadavg), $QUEUES queues x $DAYS days," \
   "args: ${QUEUECAST_ARGS:-(default auto)}"
-printf '%-6s %10s %12s %10s %s\n' BUCKET WALL_S PEAK_RSS_MB EXPORTED EXIT
+printf '%-6s %10s %12s %12s %10s %s\n' BUCKET WALL_S CLIENT_CPU_S PEAK_RSS_MB EXPORTED EXIT
 status=0
 for g in $GRANULARITIES; do
   rm -rf "$OUT/export" "$OUT/data"
@@ -89,8 +89,11 @@ for g in $GRANULARITIES; do
   set -e
   t=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$OUT/time.txt")
   r=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$OUT/time.txt")
+  # The client's own CPU (user + system): the rest of the wall time is the sandbox serving
+  # the simulated org on the same two cores, and waiting.
+  cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.1f", s}' "$OUT/time.txt")
   exported=$(find "$OUT/export" -name '*.json' ! -name index.json 2>/dev/null | wc -l)
-  printf '%-6s %10s %12s %10s %s\n' "$g" "$t" "$r" "$exported" "$code"
+  printf '%-6s %10s %12s %12s %10s %s\n' "$g" "$t" "$cpu" "$r" "$exported" "$code"
   if (( code != 0 || exported != QUEUES )); then
     status=1
     tail -3 "$OUT/err.txt" >&2

@@ -3,14 +3,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::tui::app::{App, Level, Screen, SubmitState};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::screens;
-use crate::tui::widgets::{ellipsize, spinner};
+use crate::tui::widgets::{ellipsize, spinner, wrap_hard};
 
 pub use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH};
 
@@ -31,28 +31,34 @@ pub fn draw(f: &mut Frame, app: &App) {
     draw_toasts(f, app, main);
 }
 
+/// Toasts stack down the right edge, newest first, each in its own bordered box so it never
+/// reads as part of the screen under it; a long message wraps (ids and paths unmarked, so they
+/// copy whole) instead of being cut. Those that no longer fit wait for the ones above to go.
 fn draw_toasts(f: &mut Frame, app: &App, area: Rect) {
-    for (i, toast) in app.toasts.iter().rev().enumerate() {
-        let w = (toast.text.chars().count() as u16 + 4).min(area.width.saturating_sub(2));
-        let y = area.y + 1 + i as u16;
-        if y >= area.bottom() {
-            break;
-        }
-        let r = Rect::new(area.right().saturating_sub(w + 1), y, w, 1);
+    let inner = area.width.saturating_sub(4).max(8) as usize;
+    let mut y = area.y + 1;
+    for toast in app.toasts.iter().rev() {
         let (mark, style) = match toast.level {
             Level::Info => ("✓ ", app.theme.ok),
             Level::Progress => ("… ", app.theme.dim),
             Level::Error => ("✗ ", app.theme.error),
         };
+        let lines = wrap_hard(&format!("{mark}{}", toast.text), inner);
+        let w = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as u16 + 2;
+        let h = lines.len() as u16 + 2;
+        if y + h > area.bottom() {
+            break;
+        }
+        let r = Rect::new(area.right().saturating_sub(w + 1), y, w, h);
+        let text: Vec<Line> = lines.into_iter().map(Line::from).collect();
         f.render_widget(Clear, r);
         f.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(mark, style),
-                Span::raw(toast.text.clone()),
-            ]))
-            .style(app.theme.base.add_modifier(Modifier::REVERSED)),
+            Paragraph::new(text)
+                .style(app.theme.base)
+                .block(Block::bordered().border_style(style)),
             r,
         );
+        y += h;
     }
 }
 

@@ -115,6 +115,8 @@ fn each_dialing_mode_creates_a_campaign_the_sandbox_and_the_schema_accept() {
             .as_str()
             .unwrap()
             .to_string();
+        // The panel shows the selfUri once the "created" toast above it has gone.
+        let screen = s.wait_for(&format!("/api/v2/outbound/campaigns/{id}"), 15);
         for needle in [
             " Campaign ",
             "read-only",

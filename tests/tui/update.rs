@@ -1777,3 +1777,39 @@ fn a_retry_notice_carries_no_tick() {
     assert!(line.contains("… waiting: 503"), "{line}");
     assert!(!line.contains('✓'), "{line}");
 }
+
+/// Issue 16: a toast is a bordered box over the screen, not a bare line that reads as part of
+/// it, and a long one wraps with every character kept (a path or id copies whole), newest on
+/// top.
+#[test]
+fn toasts_are_bordered_and_wrap_without_losing_a_character() {
+    let mut a = app();
+    ready_dashboard(&mut a);
+    let path = format!("/srv/analysts/{}/forecast_Sales.csv", "x".repeat(70));
+    a.toast(Level::Info, format!("exported to {path}"));
+    a.toast(Level::Error, "fit failed");
+    let screen = render(&a, 80, 24);
+    let rows: Vec<&str> = screen.lines().collect();
+    // Newest first: the error's box, then the export's box under it.
+    let ruled = |r: &str, a: char, b: char| r.contains(&format!("{a}{}{b}", "─".repeat(12)));
+    assert!(ruled(rows[1], '┌', '┐'), "{screen}");
+    assert!(rows[2].contains("│✗ fit failed│"), "{screen}");
+    assert!(ruled(rows[3], '└', '┘'), "{screen}");
+    assert!(rows[4].contains("┌────"), "{screen}");
+    // The export's box spans the columns of its top border; read its text rows inside them.
+    let chars = |r: &str| r.chars().collect::<Vec<char>>();
+    let top = chars(rows[4]);
+    let left = top.iter().rposition(|&c| c == '┌').unwrap();
+    let right = top.iter().rposition(|&c| c == '┐').unwrap();
+    let mut text = String::new();
+    for row in &rows[5..] {
+        let row = chars(row);
+        if row[left] != '│' {
+            break;
+        }
+        assert_eq!(row[right], '│', "{screen}");
+        let inner: String = row[left + 1..right].iter().collect();
+        text.push_str(inner.trim_end());
+    }
+    assert_eq!(text, format!("✓ exported to{path}"), "{screen}");
+}
