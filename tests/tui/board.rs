@@ -423,8 +423,8 @@ fn mid_way() -> App {
 }
 
 #[test]
-fn snapshots_at_80x23_80x24_and_120x40() {
-    for (w, h) in [(80, 23), (80, 24), (120, 40)] {
+fn snapshots_at_80x23_80x24_100x30_and_120x40() {
+    for (w, h) in [(80, 23), (80, 24), (100, 30), (120, 40)] {
         let mut a = mid_way();
         update(
             &mut a,
