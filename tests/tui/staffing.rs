@@ -315,3 +315,30 @@ fn dashboard_with_the_staffing_row_at_three_sizes() {
     key(&mut a, KeyCode::Enter);
     insta::assert_snapshot!("staffing_what_if_no_color_120x40", render(&a, 120, 40));
 }
+
+/// Issue 16 at 80×23: with no capacity window the table's sentence wraps inside it, whole,
+/// instead of being cut at the border ("…(w: low volum").
+#[test]
+fn no_capacity_window_says_so_whole_at_80x23() {
+    let mut a = app();
+    staffed_dashboard(&mut a);
+    key(&mut a, KeyCode::Char('a'));
+    key(&mut a, KeyCode::Tab);
+    keys(&mut a, "0");
+    key(&mut a, KeyCode::Enter);
+    assert!(on_screen(&a).is_empty(), "no agent, no window");
+    let screen = render(&a, 80, 23);
+    // The table's column: each row up to the border it shares with the model panel.
+    let table: Vec<&str> = screen
+        .lines()
+        .filter_map(|l| {
+            l.split_once("││")
+                .map(|(t, _)| t.trim_start_matches('│').trim())
+        })
+        .collect();
+    let said = table.join(" ");
+    assert!(
+        said.contains("no window with enough spare agents (w: low volume)"),
+        "{screen}"
+    );
+}

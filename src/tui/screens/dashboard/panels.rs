@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Paragraph, Row, Table, TableState, Wrap};
 
 use super::campaign_status;
 use crate::tui::app::{AUTO_MODEL, App, ForecastView, Session, WindowRow, WindowRule};
@@ -70,9 +70,10 @@ pub fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
     let mut state = TableState::default().with_selected((!empty).then_some(s.table_row));
     f.render_stateful_widget(table, area, &mut state);
     if empty {
+        // The rows' room, so a narrow table wraps the sentence instead of cutting it.
         let inner = Rect {
             y: area.y + 2,
-            height: 1,
+            height: area.height.saturating_sub(3),
             ..area.inner(Margin::new(1, 0))
         };
         let text = if capacity {
@@ -80,7 +81,8 @@ pub fn draw_windows(f: &mut Frame, app: &App, s: &Session, area: Rect) {
         } else {
             "no low-volume windows inside calling hours"
         };
-        f.render_widget(Paragraph::new(text).style(t.dim), inner);
+        let text = Paragraph::new(text).style(t.dim).wrap(Wrap { trim: true });
+        f.render_widget(text, inner);
     }
 }
 
