@@ -205,6 +205,22 @@ fn ask_to_submit(app: &mut App) -> Vec<Effect> {
         }
         Some(r) => r.form.validate(lists(app), scripts(app)),
     };
+    let Some(r) = &app.review else {
+        return vec![];
+    };
+    let text = r.form.confirm_text_at(app.now, app.schedule_margin);
+    confirm_unless_problems(app, &problems, "submitting", text, Pending::Submit)
+}
+
+/// With `problems`, focuses the first and says how many stand `before` the action; without,
+/// opens the confirm for `pending` with `text`.
+fn confirm_unless_problems<P>(
+    app: &mut App,
+    problems: &[(Field, P)],
+    before: &str,
+    text: String,
+    pending: Pending,
+) -> Vec<Effect> {
     let Some(r) = app.review.as_mut() else {
         return vec![];
     };
@@ -213,14 +229,11 @@ fn ask_to_submit(app: &mut App) -> Vec<Effect> {
         let n = problems.len();
         app.toast(
             Level::Error,
-            format!("{n} field(s) need attention before submitting"),
+            format!("{n} field(s) need attention before {before}"),
         );
         return vec![];
     }
-    app.overlay = Some(Overlay::Confirm {
-        text: r.form.confirm_text_at(app.now, app.schedule_margin),
-        pending: Pending::Submit,
-    });
+    app.overlay = Some(Overlay::Confirm { text, pending });
     vec![]
 }
 
@@ -243,23 +256,8 @@ fn ask_to_create_draft(app: &mut App) -> Vec<Effect> {
     }
     let problems = r.form.validate_campaign(lists(app), scripts(app));
     let text = r.form.draft_confirm_text();
-    let Some(r) = app.review.as_mut() else {
-        return vec![];
-    };
-    if let Some((field, _)) = problems.first() {
-        r.focus = Field::ALL.iter().position(|f| f == field).unwrap_or(0);
-        let n = problems.len();
-        app.toast(
-            Level::Error,
-            format!("{n} field(s) need attention before creating the campaign"),
-        );
-        return vec![];
-    }
-    app.overlay = Some(Overlay::Confirm {
-        text,
-        pending: Pending::CreateDraft,
-    });
-    vec![]
+    let before = "creating the campaign";
+    confirm_unless_problems(app, &problems, before, text, Pending::CreateDraft)
 }
 
 /// Whether the submit key would send something now: before the campaign exists, or once it
