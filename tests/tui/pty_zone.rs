@@ -9,8 +9,9 @@ use super::pty::Term;
 
 const CONFIG: &str = "# my settings\n[forecast]\nmodel = \"seasonal-naive\" # fast\n";
 
-#[test]
-fn picking_a_zone_saves_it_and_the_queue_is_forecast() {
+/// The sandbox, and the dashboard at `rows`×`cols` against it with no zone anywhere, its first
+/// queue opened so the zone picker is showing.
+fn picker_open(rows: u16, cols: u16) -> (tokio::runtime::Runtime, sandbox::SandboxHandle, Term) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let opts = SandboxOptions {
         queue_count: 0,
@@ -22,10 +23,22 @@ fn picking_a_zone_saves_it_and_the_queue_is_forecast() {
         ("GENESYSCLOUD_OAUTHCLIENT_ID", DEMO_CLIENT_ID),
         ("GENESYSCLOUD_OAUTHCLIENT_SECRET", DEMO_CLIENT_SECRET),
     ];
-    let mut t = Term::spawn(&["dashboard", "--api-base", &base], 24, 80, CONFIG, &env);
+    let mut t = Term::spawn(
+        &["dashboard", "--api-base", &base],
+        rows,
+        cols,
+        CONFIG,
+        &env,
+    );
     t.wait_for("of 3 queues", 60);
     t.send("\r");
     t.wait_for("No time zone is configured", 10);
+    (rt, handle, t)
+}
+
+#[test]
+fn picking_a_zone_saves_it_and_the_queue_is_forecast() {
+    let (rt, handle, mut t) = picker_open(24, 80);
     t.send("dublin");
     t.wait_for("> Europe/Dublin", 10);
     t.send("\r");
@@ -60,21 +73,7 @@ fn picking_a_zone_saves_it_and_the_queue_is_forecast() {
 
 #[test]
 fn esc_leaves_the_queue_with_the_error_that_names_the_fix() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let opts = SandboxOptions {
-        queue_count: 0,
-        ..SandboxOptions::default()
-    };
-    let handle = rt.block_on(sandbox::start(opts)).unwrap();
-    let base = handle.base_url();
-    let env = [
-        ("GENESYSCLOUD_OAUTHCLIENT_ID", DEMO_CLIENT_ID),
-        ("GENESYSCLOUD_OAUTHCLIENT_SECRET", DEMO_CLIENT_SECRET),
-    ];
-    let mut t = Term::spawn(&["dashboard", "--api-base", &base], 30, 100, CONFIG, &env);
-    t.wait_for("of 3 queues", 60);
-    t.send("\r");
-    t.wait_for("No time zone is configured", 10);
+    let (rt, handle, mut t) = picker_open(30, 100);
     t.send("\x1b");
     t.wait_for("time_zone", 30);
     assert!(!t.text().contains("No time zone is configured"));
