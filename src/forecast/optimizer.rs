@@ -103,7 +103,8 @@ pub struct Model {
     t: Vec<f64>,
     y: Vec<f64>,
     cap: Vec<f64>,
-    /// Column-major `K x T` (each feature's column contiguous, so the products vectorise).
+    /// Column-major `K x T` (each feature's column contiguous, so the products vectorise);
+    /// empty when the objective comes from sufficient statistics.
     xt: Vec<f64>,
     k_feat: usize,
     sa: Vec<f64>,
@@ -151,7 +152,12 @@ impl Model {
         cols: &[usize],
     ) -> Result<Self, NativeOptimizerError> {
         let mut model = Self::streaming_with_columns(data, jacobian, cols)?;
-        model.quad = model.build_quadratic();
+        // Built straight from augurs' row-major `X`: the transposed copy (8.6 MB at a year of
+        // 15-minute buckets) is only made for the models that stream.
+        model.quad = model.build_quadratic(&suffstats::Rows::new(&data.X, k_of(data), cols));
+        if model.quad.is_none() {
+            model.xt = transposed(data, cols);
+        }
         Ok(model)
     }
 
@@ -159,9 +165,12 @@ impl Model {
     /// sufficient-statistics path is tested against, and what `log_posterior` judges with.
     pub fn new_streaming(data: &Data, jacobian: bool) -> Result<Self, NativeOptimizerError> {
         let identity: Vec<usize> = (0..data.s_a.len()).collect();
-        Self::streaming_with_columns(data, jacobian, &identity)
+        let mut model = Self::streaming_with_columns(data, jacobian, &identity)?;
+        model.xt = transposed(data, &identity);
+        Ok(model)
     }
 
+    /// Checks the data and builds everything but the feature matrix (`xt` is left empty).
     fn streaming_with_columns(
         data: &Data,
         jacobian: bool,
@@ -229,10 +238,7 @@ impl Model {
             t: data.t.clone(),
             y: data.y.clone(),
             cap: data.cap.clone(),
-            xt: cols
-                .iter()
-                .flat_map(|&c| data.X.iter().skip(c).step_by(k_feat.max(1)).copied())
-                .collect(),
+            xt: Vec::new(),
             k_feat,
             sa: cols.iter().map(|&c| f64::from(data.s_a[c])).collect(),
             has_mult: sm.iter().any(|&v| v != 0.0),
@@ -367,6 +373,11 @@ impl Model {
         let bo = self.beta_offset();
         let beta = &x[bo..];
         let sigma2 = (2.0 * x[IU]).exp();
+        debug_assert_eq!(
+            self.xt.len(),
+            n * kf,
+            "a sufficient-statistics model streamed"
+        );
 
         let mut trend = vec![0.0; n];
         let mut lst = LogisticState::default();
@@ -463,6 +474,21 @@ impl Model {
         }
         f
     }
+}
+
+/// Number of feature columns of well-formed `data` (`K`, checked by `streaming_with_columns`).
+fn k_of(data: &Data) -> usize {
+    usize::try_from(data.K).unwrap_or(0)
+}
+
+/// `data.X` column-major in the order `cols`, allocated once at its exact size.
+fn transposed(data: &Data, cols: &[usize]) -> Vec<f64> {
+    let k = k_of(data).max(1);
+    let mut xt = Vec::with_capacity(data.X.len());
+    for &c in cols {
+        xt.extend(data.X.iter().skip(c).step_by(k));
+    }
+    xt
 }
 
 #[derive(Debug, Default)]

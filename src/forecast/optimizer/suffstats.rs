@@ -98,17 +98,18 @@ impl Model {
         self.quad.is_some()
     }
 
-    /// The quadratic form of the data term, for models whose mean is linear in the parameters.
-    pub(super) fn build_quadratic(&self) -> Option<Quadratic> {
+    /// The quadratic form of the data term, for models whose mean is linear in the parameters;
+    /// `rows` is the data's feature matrix in the model's column order.
+    pub(super) fn build_quadratic(&self, rows: &Rows) -> Option<Quadratic> {
         if self.has_mult || self.trend == TrendIndicator::Logistic || self.t.is_empty() {
             return None;
         }
         let seg = self.segments();
         let p = self.n_trend_cols() + self.k_feat;
-        let g = self.gram(&seg);
-        let aty = self.design_t(&seg, &self.y);
+        let g = self.gram(&seg, rows);
+        let aty = self.design_t(&seg, rows, &self.y);
         let residual = |theta: &[f64]| -> Vec<f64> {
-            let fitted = self.design(&seg, theta);
+            let fitted = self.design(&seg, rows, theta);
             self.y.iter().zip(&fitted).map(|(y, f)| y - f).collect()
         };
         let theta0 = ridge_solve(&g, p, &aty, &vec![0.0; p])
@@ -120,7 +121,7 @@ impl Model {
         let r0 = residual(&theta0);
         Some(Quadratic {
             p,
-            b0: self.design_t(&seg, &r0),
+            b0: self.design_t(&seg, rows, &r0),
             ss0: dot4(&r0, &r0),
             g,
             theta0,
@@ -237,24 +238,18 @@ impl Model {
             .sum()
     }
 
-    /// The feature columns of the design (`s_a·X`), unscaled, with their scale `s_a`.
-    fn feature_cols(&self) -> impl Iterator<Item = (f64, &[f64])> {
-        let n = self.t.len().max(1);
-        self.sa.iter().copied().zip(self.xt.chunks_exact(n))
-    }
-
     /// `Aᵀv`.
-    fn design_t(&self, seg: &Segments, v: &[f64]) -> Vec<f64> {
+    fn design_t(&self, seg: &Segments, rows: &Rows, v: &[f64]) -> Vec<f64> {
         let (v0, v1) = self.segment_sums(seg, v);
         let mut out: Vec<f64> = (0..self.n_trend_cols())
             .map(|q| self.trend_dot(seg, q, &v0, &v1))
             .collect();
-        out.extend(self.feature_cols().map(|(sa, col)| sa * dot4(col, v)));
+        out.extend(self.sa.iter().zip(rows.col_dots(v)).map(|(sa, d)| sa * d));
         out
     }
 
     /// `Aθ`.
-    fn design(&self, seg: &Segments, theta: &[f64]) -> Vec<f64> {
+    fn design(&self, seg: &Segments, rows: &Rows, theta: &[f64]) -> Vec<f64> {
         let nt = self.n_trend_cols();
         let lines: Vec<(f64, f64)> = (0..seg.origin.len())
             .map(|s| {
@@ -264,20 +259,33 @@ impl Model {
                 })
             })
             .collect();
-        let mut out: Vec<f64> = self
-            .t
+        let coef: Vec<f64> = self
+            .sa
+            .iter()
+            .zip(&theta[nt..])
+            .map(|(sa, th)| th * sa)
+            .collect();
+        let mut r = vec![0.0; coef.len()];
+        self.t
             .iter()
             .zip(&self.seg)
-            .map(|(&t, &s)| lines[s].0 * (t - seg.origin[s]) + lines[s].1)
-            .collect();
-        for ((sa, col), th) in self.feature_cols().zip(&theta[nt..]) {
-            super::axpy(&mut out, th * sa, col);
-        }
-        out
+            .enumerate()
+            .map(|(i, (&t, &s))| {
+                let mut out = lines[s].0 * (t - seg.origin[s]) + lines[s].1;
+                rows.read(i, &mut r);
+                // Column by column as `axpy` adds them, skipping its zero coefficients.
+                for (c, x) in coef.iter().zip(&r) {
+                    if *c != 0.0 {
+                        out += c * x;
+                    }
+                }
+                out
+            })
+            .collect()
     }
 
     /// `AᵀA`, row-major.
-    fn gram(&self, seg: &Segments) -> Vec<f64> {
+    fn gram(&self, seg: &Segments, rows: &Rows) -> Vec<f64> {
         let nt = self.n_trend_cols();
         let p = nt + self.k_feat;
         let mut g = vec![0.0; p * p];
@@ -298,17 +306,117 @@ impl Model {
                 set(q, r, v);
             }
         }
-        let cols: Vec<(f64, &[f64])> = self.feature_cols().collect();
-        for (j, &(sa, col)) in cols.iter().enumerate() {
-            let (f0, f1) = self.segment_sums(seg, col);
+        let (f0, f1) = self.feature_segment_sums(seg, rows);
+        let cross = rows.cross_dots();
+        let (kf, ns) = (self.k_feat, seg.origin.len());
+        for (j, &sa) in self.sa.iter().enumerate() {
+            let col0: Vec<f64> = (0..ns).map(|s| f0[s * kf + j]).collect();
+            let col1: Vec<f64> = (0..ns).map(|s| f1[s * kf + j]).collect();
             for q in 0..nt {
-                set(q, nt + j, sa * self.trend_dot(seg, q, &f0, &f1));
+                set(q, nt + j, sa * self.trend_dot(seg, q, &col0, &col1));
             }
-            for (l, &(sl, cl)) in cols.iter().enumerate().skip(j) {
-                set(nt + j, nt + l, sa * sl * dot4(col, cl));
+            for (l, &sl) in self.sa.iter().enumerate().skip(j) {
+                set(nt + j, nt + l, sa * sl * cross[j * kf + l]);
             }
         }
         g
+    }
+
+    /// [`Model::segment_sums`] of every feature column in one pass over the rows (each sum
+    /// still in row order): `[s·K + j]`.
+    fn feature_segment_sums(&self, seg: &Segments, rows: &Rows) -> (Vec<f64>, Vec<f64>) {
+        let (kf, ns) = (self.k_feat, seg.origin.len());
+        let (mut f0, mut f1) = (vec![0.0; ns * kf], vec![0.0; ns * kf]);
+        let mut r = vec![0.0; kf];
+        for (i, (&t, &s)) in self.t.iter().zip(&self.seg).enumerate() {
+            rows.read(i, &mut r);
+            let tp = t - seg.origin[s];
+            let (a0, a1) = (&mut f0[s * kf..][..kf], &mut f1[s * kf..][..kf]);
+            for ((x, v0), v1) in r.iter().zip(a0).zip(a1) {
+                *v0 += x;
+                *v1 += tp * x;
+            }
+        }
+        (f0, f1)
+    }
+}
+
+/// augurs' feature matrix read in place (row-major `T × K`), its columns in the model's order.
+/// The statistics are built from it row by row with the same partial sums, in the same
+/// order, as `dot4`, `axpy` and `segment_sums` over transposed columns, so they are bitwise
+/// those of the transposed copy this replaces.
+pub(super) struct Rows<'a> {
+    x: &'a [f64],
+    k: usize,
+    cols: &'a [usize],
+}
+
+impl<'a> Rows<'a> {
+    pub(super) fn new(x: &'a [f64], k: usize, cols: &'a [usize]) -> Self {
+        Self { x, k, cols }
+    }
+
+    fn len(&self) -> usize {
+        self.x.len().checked_div(self.k).unwrap_or(0)
+    }
+
+    /// Row `i` in the model's column order, into `out`.
+    fn read(&self, i: usize, out: &mut [f64]) {
+        let row = &self.x[i * self.k..][..self.k];
+        for (o, &c) in out.iter_mut().zip(self.cols) {
+            *o = row[c];
+        }
+    }
+
+    /// `dot4(column j, v)` for every `j`: four partial sums by row mod 4, then the rows past
+    /// the last multiple of four.
+    fn col_dots(&self, v: &[f64]) -> Vec<f64> {
+        let kf = self.cols.len();
+        let body = v.len() - v.len() % 4;
+        let mut acc = vec![0.0; 4 * kf];
+        let mut r = vec![0.0; kf];
+        for (i, vi) in v.iter().enumerate().take(body) {
+            self.read(i, &mut r);
+            for (a, x) in acc[(i % 4) * kf..][..kf].iter_mut().zip(&r) {
+                *a += x * vi;
+            }
+        }
+        (0..kf)
+            .map(|j| {
+                let tail: f64 = (body..v.len())
+                    .map(|i| self.x[i * self.k + self.cols[j]] * v[i])
+                    .sum();
+                (acc[j] + acc[kf + j]) + (acc[2 * kf + j] + acc[3 * kf + j]) + tail
+            })
+            .collect()
+    }
+
+    /// `dot4(column j, column l)` for `l >= j`, at `[j·K + l]`, as `col_dots`.
+    fn cross_dots(&self) -> Vec<f64> {
+        let kf = self.cols.len();
+        let n = self.len();
+        let body = n - n % 4;
+        let mut acc = vec![0.0; 4 * kf * kf];
+        let mut r = vec![0.0; kf];
+        for i in 0..body {
+            self.read(i, &mut r);
+            let lane = &mut acc[(i % 4) * kf * kf..][..kf * kf];
+            for (j, xj) in r.iter().enumerate() {
+                for (a, xl) in lane[j * kf + j..(j + 1) * kf].iter_mut().zip(&r[j..]) {
+                    *a += xj * xl;
+                }
+            }
+        }
+        let at = |i: usize, c: usize| self.x[i * self.k + self.cols[c]];
+        let mut out = vec![0.0; kf * kf];
+        for j in 0..kf {
+            for l in j..kf {
+                let tail: f64 = (body..n).map(|i| at(i, j) * at(i, l)).sum();
+                let q = |lane: usize| acc[lane * kf * kf + j * kf + l];
+                out[j * kf + l] = (q(0) + q(1)) + (q(2) + q(3)) + tail;
+            }
+        }
+        out
     }
 }
 
@@ -368,316 +476,4 @@ fn cholesky_solve(l: &[f64], p: usize, b: &[f64]) -> Vec<f64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::path::{Path, PathBuf};
-    use std::sync::{Arc, Mutex};
-
-    use augurs_prophet::optimizer::{Data, InitialParams, OptimizeOpts, OptimizedParams};
-    use augurs_prophet::{Optimizer, Prophet, ProphetOptions, SeasonalityOption, TrainingData};
-    use chrono::NaiveDateTime;
-    use rand::rngs::StdRng;
-    use rand::{Rng, SeedableRng};
-
-    use super::*;
-    use crate::forecast::optimizer::{axpy, canonical_columns, minimise, permute_columns};
-
-    /// Keeps the data augurs hands to the optimizer and stops the fit there.
-    #[derive(Debug, Clone, Default)]
-    struct Recorder(Arc<Mutex<Option<Data>>>);
-
-    impl Optimizer for Recorder {
-        fn optimize(
-            &self,
-            _: &InitialParams,
-            data: &Data,
-            _: &OptimizeOpts,
-        ) -> Result<OptimizedParams, augurs_prophet::optimizer::Error> {
-            *self.0.lock().unwrap() = Some(data.clone());
-            Err(augurs_prophet::optimizer::Error::static_str("recorded"))
-        }
-    }
-
-    /// The committed synthetic series and every shared dataset found (read in place, from
-    /// `../shared/datasets` beside the repo or `QUEUECAST_SHARED_DATASETS`).
-    fn series_files() -> Vec<PathBuf> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = vec![
-            root.join("tests/fixtures/synthetic_contact_centre_90d_hourly.csv"),
-            root.join("tests/fixtures/synthetic_contact_centre_365d_hourly.csv"),
-        ];
-        let shared = std::env::var_os("QUEUECAST_SHARED_DATASETS")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("../shared/datasets"));
-        match std::fs::read_dir(&shared) {
-            Ok(dir) => {
-                let mut csv: Vec<PathBuf> = dir
-                    .map(|e| e.unwrap().path())
-                    .filter(|p| p.extension().is_some_and(|e| e == "csv"))
-                    .collect();
-                csv.sort();
-                files.extend(csv);
-            }
-            Err(_) => println!("SKIP shared datasets: {} not found", shared.display()),
-        }
-        files
-    }
-
-    /// Prophet's model data (the seed's settings: additive daily + weekly, linear trend) for a
-    /// `ds,y` file.
-    fn prophet_data(path: &Path) -> Data {
-        let text = std::fs::read_to_string(path).unwrap();
-        let (mut ds, mut y) = (Vec::new(), Vec::new());
-        for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
-            let (d, v) = line.split_once(',').unwrap();
-            let ts = NaiveDateTime::parse_from_str(d.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S")
-                .unwrap_or_else(|e| panic!("{}: {d:?}: {e}", path.display()));
-            ds.push(ts.and_utc().timestamp());
-            y.push(v.trim().parse::<f64>().unwrap());
-        }
-        let opts = ProphetOptions {
-            daily_seasonality: SeasonalityOption::Manual(true),
-            weekly_seasonality: SeasonalityOption::Manual(true),
-            yearly_seasonality: SeasonalityOption::Manual(false),
-            ..ProphetOptions::default()
-        };
-        let rec = Recorder::default();
-        let mut m = Prophet::new(opts, rec.clone());
-        let _ = m.fit(TrainingData::new(ds, y).unwrap(), OptimizeOpts::default());
-        let data = rec
-            .0
-            .lock()
-            .unwrap()
-            .take()
-            .expect("augurs called the optimizer");
-        // augurs orders the columns through a HashMap: fix the order so runs repeat.
-        permute_columns(&data, &canonical_columns(&data))
-    }
-
-    /// A parameter vector of the sizes and signs Prophet's fits visit (some deltas at the
-    /// Laplace kink, where both paths take the same one-sided derivative).
-    fn random_x(model: &Model, rng: &mut StdRng) -> Vec<f64> {
-        let delta: Vec<f64> = (0..model.t_change.len())
-            .map(|_| {
-                if rng.random::<f64>() < 0.2 {
-                    0.0
-                } else {
-                    rng.random_range(-0.3..0.3)
-                }
-            })
-            .collect();
-        let beta: Vec<f64> = (0..model.k_feat)
-            .map(|_| rng.random_range(-0.3..0.3))
-            .collect();
-        model.pack(
-            rng.random_range(-1.0..1.0),
-            rng.random_range(-0.5..1.0),
-            rng.random_range(-4.0f64..0.5).exp(),
-            &delta,
-            &beta,
-        )
-    }
-
-    /// `‖y − Aθ‖²` by the streaming model's own trend and features.
-    fn streaming_ss(model: &Model, x: &[f64]) -> f64 {
-        let mut fitted = model.trend(x);
-        for (j, col) in model.xt.chunks_exact(model.t.len()).enumerate() {
-            axpy(&mut fitted, x[model.beta_offset() + j] * model.sa[j], col);
-        }
-        model
-            .y
-            .iter()
-            .zip(&fitted)
-            .map(|(y, f)| (y - f) * (y - f))
-            .sum()
-    }
-
-    /// Differences of value and gradient between the two paths at `x`: the value's relative to
-    /// the size of its terms (the likelihood's `n·|u| + SS/2σ²` can nearly cancel at a random
-    /// point), the gradient's relative to its largest component.
-    fn disagreement(quad: &Model, stream: &Model, x: &[f64]) -> (f64, f64) {
-        let (mut gq, mut gs) = (vec![0.0; x.len()], vec![0.0; x.len()]);
-        let fq = quad.value_grad(x, &mut gq);
-        let fs = stream.value_grad_streaming(x, &mut gs);
-        let u = x[IU];
-        let fscale = fs.abs()
-            + stream.t.len() as f64 * u.abs()
-            + streaming_ss(stream, x) / (2.0 * (2.0 * u).exp());
-        let gscale = gs.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        let gdiff = gq
-            .iter()
-            .zip(&gs)
-            .fold(0.0f64, |a, (q, s)| a.max((q - s).abs()));
-        ((fq - fs).abs() / fscale.max(1.0), gdiff / gscale.max(1.0))
-    }
-
-    /// Value and gradient agree with the streaming path on random parameters and at the
-    /// optimum, for a linear and a flat trend, with and without the Jacobian term, on every
-    /// series.
-    #[test]
-    fn matches_the_streaming_path_on_real_series() {
-        let mut rng = StdRng::seed_from_u64(18);
-        let (mut worst_f, mut worst_g) = (0.0f64, 0.0f64);
-        for path in series_files() {
-            let mut data = prophet_data(&path);
-            for (trend, jacobian) in [
-                (TrendIndicator::Linear, false),
-                (TrendIndicator::Linear, true),
-                (TrendIndicator::Flat, true),
-            ] {
-                data.trend_indicator = trend;
-                let quad = Model::new(&data, jacobian).unwrap();
-                let stream = Model::new_streaming(&data, jacobian).unwrap();
-                assert!(quad.uses_sufficient_statistics());
-                assert!(!stream.uses_sufficient_statistics());
-                let mut points: Vec<Vec<f64>> =
-                    (0..12).map(|_| random_x(&quad, &mut rng)).collect();
-                let opt = minimise(&stream, start(&stream), &OptimizeOpts::default()).unwrap();
-                points.push(opt.x);
-                for x in &points {
-                    let (df, dg) = disagreement(&quad, &stream, x);
-                    assert!(
-                        df < 1e-13 && dg < 2e-10,
-                        "{} {trend:?} jacobian={jacobian}: value differs by {df:.2e}, gradient by {dg:.2e} (relative)",
-                        path.display()
-                    );
-                    worst_f = worst_f.max(df);
-                    worst_g = worst_g.max(dg);
-                }
-            }
-        }
-        println!("worst relative difference: value {worst_f:.2e}, gradient {worst_g:.2e}");
-    }
-
-    /// A double-double number: `hi + lo` with `|lo| <= ulp(hi) / 2`.
-    #[derive(Debug, Clone, Copy, Default)]
-    struct Dd(f64, f64);
-
-    impl Dd {
-        fn norm(s: f64, e: f64) -> Self {
-            let hi = s + e;
-            Dd(hi, e - (hi - s))
-        }
-        fn add(self, o: Dd) -> Dd {
-            let s = self.0 + o.0;
-            let bb = s - self.0;
-            let e = (self.0 - (s - bb)) + (o.0 - bb);
-            Dd::norm(s, e + self.1 + o.1)
-        }
-        fn mul(self, o: Dd) -> Dd {
-            let p = self.0 * o.0;
-            let e = self.0.mul_add(o.0, -p) + (self.0 * o.1 + self.1 * o.0);
-            Dd::norm(p, e)
-        }
-        fn f(v: f64) -> Dd {
-            Dd(v, 0.0)
-        }
-    }
-
-    /// `‖y − Aθ‖²` in double-double arithmetic from the design's definition.
-    fn exact_ss(model: &Model, x: &[f64]) -> f64 {
-        let s = model.t_change.len();
-        let bo = model.beta_offset();
-        let n = model.t.len();
-        let linear = model.trend == TrendIndicator::Linear;
-        let mut ss = Dd::default();
-        for i in 0..n {
-            let t = model.t[i];
-            let mut mu = Dd::f(x[IM]);
-            if linear {
-                mu = mu.add(Dd::f(x[IK]).mul(Dd::f(t)));
-                for c in 0..s.min(model.seg[i]) {
-                    let d = Dd::f(t).add(Dd::f(-model.t_change[c]));
-                    mu = mu.add(Dd::f(x[IDELTA + c]).mul(d));
-                }
-            }
-            for j in 0..model.k_feat {
-                let xij = model.xt[j * n + i] * model.sa[j];
-                mu = mu.add(Dd::f(x[bo + j]).mul(Dd::f(xij)));
-            }
-            let r = Dd::f(model.y[i]).add(Dd(-mu.0, -mu.1));
-            ss = ss.add(r.mul(r));
-        }
-        ss.0 + ss.1
-    }
-
-    /// The residual sum of squares at the optimum three ways against the double-double value:
-    /// the streaming pass, this module's form around `θ₀`, and the textbook
-    /// `yᵀy − 2θᵀAᵀy + θᵀGθ` (the figures quoted in the module doc; `--nocapture`).
-    #[test]
-    fn measured_cancellation() {
-        let mut cases: Vec<(String, Data, Option<Vec<f64>>)> = series_files()
-            .iter()
-            .map(|p| {
-                let name = p.file_name().unwrap().to_string_lossy().into();
-                (name, prophet_data(p), None)
-            })
-            .collect();
-        let (clean, x_clean) = clean_signal(&cases[0].1);
-        cases.push(("clean signal".into(), clean, Some(x_clean)));
-        for (name, data, at) in cases {
-            let model = Model::new(&data, true).unwrap();
-            let q = model.quad.as_ref().unwrap();
-            // At the optimum (the clean signal's is too ill-conditioned for L-BFGS on either
-            // path: at the parameters that generated it).
-            let x = at.unwrap_or_else(|| {
-                minimise(&model, start(&model), &OptimizeOpts::default())
-                    .unwrap()
-                    .x
-            });
-            let exact = exact_ss(&model, &x);
-            let rel = |v: f64| (v - exact).abs() / exact;
-            let ours = q.ss_grad(&x, &mut vec![0.0; q.p]);
-            let stream = streaming_ss(&model, &x);
-            let theta: Vec<f64> = (0..q.p).map(|i| x[x_index(i)]).collect();
-            let aty = model.design_t(&model.segments(), &model.y);
-            let gtheta: Vec<f64> = q.g.chunks_exact(q.p).map(|row| dot4(row, &theta)).collect();
-            let yy = dot4(&model.y, &model.y);
-            let textbook = yy - 2.0 * dot4(&theta, &aty) + dot4(&theta, &gtheta);
-            println!(
-                "{name}: SS/yᵀy {:.1e}; relative error of SS: streaming {:.1e}, around θ₀ {:.1e}, \
-                 textbook {:.1e}",
-                exact / yy,
-                rel(stream),
-                rel(ours),
-                rel(textbook)
-            );
-            // As accurate as the streaming sum (whose floor is forming each residual).
-            assert!(
-                rel(ours) <= 1e-14f64.max(10.0 * rel(stream)),
-                "{name}: {:.2e} (streaming {:.2e})",
-                rel(ours),
-                rel(stream)
-            );
-        }
-    }
-
-    /// The start the tests minimise from (Prophet's own starts k, m from the end points).
-    fn start(model: &Model) -> Vec<f64> {
-        model.pack(
-            0.1,
-            0.4,
-            0.3,
-            &vec![0.0; model.t_change.len()],
-            &vec![0.0; model.k_feat],
-        )
-    }
-
-    /// `data`'s design with `y` an exact trend + seasonality plus 1e-4 noise (a residual that is
-    /// a tiny part of `y`, where the textbook form cancels most), and the parameters used.
-    fn clean_signal(data: &Data) -> (Data, Vec<f64>) {
-        let model = Model::new_streaming(data, true).unwrap();
-        let delta: Vec<f64> = (0..model.t_change.len())
-            .map(|c| if c % 5 == 2 { 0.1 } else { 0.0 })
-            .collect();
-        let beta: Vec<f64> = (0..model.k_feat).map(|j| 0.05 / (1.0 + j as f64)).collect();
-        let x = model.pack(0.2, 0.4, 1.0, &delta, &beta);
-        let mut y = model.trend(&x);
-        for (j, col) in model.xt.chunks_exact(model.t.len()).enumerate() {
-            axpy(&mut y, beta[j] * model.sa[j], col);
-        }
-        for (i, v) in y.iter_mut().enumerate() {
-            *v += 1e-4 * (((i * 7919) % 101) as f64 / 50.0 - 1.0);
-        }
-        (Data { y, ..data.clone() }, x)
-    }
-}
+mod tests;
