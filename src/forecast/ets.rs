@@ -214,6 +214,33 @@ fn pass(
     (sse, l, b)
 }
 
+/// [`pass`]'s sum of squared errors for four parameter sets at once. Each recursion is a
+/// chain of about ten dependent operations per point, so one runs at the latency of the
+/// arithmetic; four independent chains interleaved run in about the same time. Each chain's
+/// arithmetic is `pass`'s, in the same order, so its sum is bitwise the same.
+// Five per-chain arrays are indexed together; iterators would obscure the recursion.
+#[allow(clippy::needless_range_loop)]
+fn pass4(y: &[f64], runs: [(Params, f64, f64); 4]) -> [f64; 4] {
+    let mut l = runs.map(|r| r.1);
+    let mut b = runs.map(|r| r.2);
+    let mut sse = [0.0; 4];
+    let alpha = runs.map(|r| r.0.alpha);
+    let phi = runs.map(|r| r.0.phi);
+    let ratio = runs.map(|r| r.0.beta / r.0.alpha);
+    for &yi in y {
+        for k in 0..4 {
+            let phi_b = phi[k] * b[k];
+            let f = l[k] + phi_b;
+            let e = yi - f;
+            sse[k] += e * e;
+            let new_l = f + alpha[k] * (yi - f);
+            b[k] = phi_b + ratio[k] * ((new_l - l[k]) - phi_b);
+            l[k] = new_l;
+        }
+    }
+    sse
+}
+
 /// `T · ln(SSE)`: twice the negative Gaussian log-likelihood up to a constant.
 fn likelihood(n: usize, sse: f64) -> f64 {
     let s = if sse > 0.0 { sse } else { sse + 1e-8 };
@@ -262,9 +289,8 @@ fn fit_kind(y: &[f64], kind: Kind) -> Option<Fitted> {
         return None;
     }
     let layout = Layout::new(kind, x0[0]);
-    let cost = |x: &[f64]| {
-        let (p, l0, b0) = layout.unpack(x);
-        likelihood(y.len(), pass(y, p, l0, b0, None).0)
+    let cost = |xs: [&[f64]; 4]| {
+        pass4(y, xs.map(|x| layout.unpack(x))).map(|sse| likelihood(y.len(), sse))
     };
     let best = nelder_mead(&layout, x0, cost);
     let (params, l0, b0) = layout.unpack(&best);
@@ -299,8 +325,26 @@ fn std_dev(v: &[f64]) -> f64 {
     (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / v.len() as f64).sqrt()
 }
 
-/// Nelder–Mead with adaptive coefficients, the parameters clamped to their bounds.
-fn nelder_mead(layout: &Layout, mut x0: Vec<f64>, cost: impl Fn(&[f64]) -> f64) -> Vec<f64> {
+/// The costs of `xs`, four at a time (the last four padded with copies of the first).
+fn costs(xs: &[&[f64]], cost4: &impl Fn([&[f64]; 4]) -> [f64; 4]) -> Vec<f64> {
+    xs.chunks(4)
+        .flat_map(|c| {
+            let pick = |i: usize| c.get(i).copied().unwrap_or(c[0]);
+            let f = cost4([pick(0), pick(1), pick(2), pick(3)]);
+            f.into_iter().take(c.len())
+        })
+        .collect()
+}
+
+/// Nelder–Mead with adaptive coefficients, the parameters clamped to their bounds. `cost4`
+/// costs four points at once: each iteration costs its reflection together with the three
+/// points it may try next (expansion, outside and inside contraction), so the path, and
+/// every cost on it, is that of costing them one by one as needed.
+fn nelder_mead(
+    layout: &Layout,
+    mut x0: Vec<f64>,
+    cost4: impl Fn([&[f64]; 4]) -> [f64; 4],
+) -> Vec<f64> {
     layout.clamp(&mut x0);
     let d = x0.len();
     let n = d as f64;
@@ -314,7 +358,7 @@ fn nelder_mead(layout: &Layout, mut x0: Vec<f64>, cost: impl Fn(&[f64]) -> f64) 
         };
         layout.clamp(row);
     }
-    let mut f: Vec<f64> = simplex.iter().map(|x| cost(x)).collect();
+    let mut f = costs(&simplex.iter().map(|x| &x[..]).collect::<Vec<_>>(), &cost4);
     let mut order: Vec<usize> = (0..=d).collect();
     let mut best = 0;
     let mut centroid = vec![0.0; d];
@@ -340,31 +384,28 @@ fn nelder_mead(layout: &Layout, mut x0: Vec<f64>, cost: impl Fn(&[f64]) -> f64) 
         centroid.iter_mut().for_each(|c| *c /= n);
         // Reflection: the centroid plus (centroid − worst).
         let xr = along(&centroid, &simplex[worst], -1.0);
-        let fr = cost(&xr);
+        let (xe, xoc, xic) = (
+            along(&centroid, &xr, gamma),
+            along(&centroid, &xr, rho),
+            along(&centroid, &xr, -rho),
+        );
+        let [fr, fe, foc, fic] = cost4([&xr, &xe, &xoc, &xic]);
         if f[best] <= fr && fr < f[second] {
             (simplex[worst], f[worst]) = (xr, fr);
             continue;
         }
         if fr < f[best] {
-            let xe = along(&centroid, &xr, gamma);
-            let fe = cost(&xe);
             (simplex[worst], f[worst]) = if fe < fr { (xe, fe) } else { (xr, fr) };
             continue;
         }
         if f[second] <= fr && fr < f[worst] {
-            let xoc = along(&centroid, &xr, rho);
-            let foc = cost(&xoc);
             if foc <= fr {
                 (simplex[worst], f[worst]) = (xoc, foc);
                 continue;
             }
-        } else {
-            let xic = along(&centroid, &xr, -rho);
-            let fic = cost(&xic);
-            if fic < f[worst] {
-                (simplex[worst], f[worst]) = (xic, fic);
-                continue;
-            }
+        } else if fic < f[worst] {
+            (simplex[worst], f[worst]) = (xic, fic);
+            continue;
         }
         // Shrink towards the best point (convex combinations of in-bounds points stay in).
         let anchor = simplex[best].clone();
@@ -372,7 +413,11 @@ fn nelder_mead(layout: &Layout, mut x0: Vec<f64>, cost: impl Fn(&[f64]) -> f64) 
             for (x, a) in simplex[i].iter_mut().zip(&anchor) {
                 *x = a + sigma * (*x - a);
             }
-            f[i] = cost(&simplex[i]);
+        }
+        let moved: Vec<usize> = (0..=d).filter(|&i| i != best).collect();
+        let points: Vec<&[f64]> = moved.iter().map(|&i| &simplex[i][..]).collect();
+        for (i, fi) in moved.iter().zip(costs(&points, &cost4)) {
+            f[*i] = fi;
         }
     }
     simplex.swap_remove(best)
