@@ -19,6 +19,8 @@
 # Env: PYTHON (default python3, needs prophet and statsforecast: see tools/peer_benchmark.py),
 #      QUEUECAST_BIN (default target/release/queuecast, built if missing),
 #      QUEUECAST_ARGS (extra flags for every queuecast run),
+#      BEFORE_BIN (another queuecast build, e.g. main's: timed too, alternating run by run
+#      with QUEUECAST_BIN so both see the same load, and listed as "(before)"),
 #      MODELS (default: auto and every model `queuecast forecast --help` lists),
 #      PEERS (default "prophet mstl"; empty to time queuecast alone),
 #      QUEUECAST_PROPHET_ENGINE=wasmstan (with a `--features wasmstan` build in QUEUECAST_BIN:
@@ -89,16 +91,21 @@ if [[ -z "${MODELS+x}" ]]; then
 fi
 PEERS=${PEERS-prophet mstl}
 
+# once CMD...: one timed run, prints "seconds rss_kb"
+once() {
+  /usr/bin/time -v -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/err.txt" || { cat "$OUT/err.txt" >&2; exit 1; }
+  awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; t=s}
+    /Maximum resident set size/ {r=$2} END {print t, r}' "$OUT/time.txt"
+}
+
+# median < "seconds rss_kb" lines: prints "median_seconds max_rss_kb"
+median() {
+  sort -g | awk '{a[NR]=$1; if ($2 > rss) rss=$2} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; print m, rss}'
+}
+
 # run CMD...: RUNS timed runs, prints "median_seconds max_rss_kb"
 run() {
-  local times=() rss=0 t r
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -v -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/err.txt" || { cat "$OUT/err.txt" >&2; exit 1; }
-    t=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$OUT/time.txt")
-    r=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/time.txt")
-    times+=("$t"); (( r > rss )) && rss=$r
-  done
-  printf '%s\n' "${times[@]}" | sort -g | awk -v rss="$rss" '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; print m, rss}'
+  for _ in $(seq "$RUNS"); do once "$@"; done | median
 }
 
 # statsforecast MSTL, a whole process like the others: read, fit, forecast a week, write JSON.
@@ -120,10 +127,24 @@ EOF
 names=() times=() rss=()
 record() { names+=("$1"); times+=("$2"); rss+=("$3"); }
 for m in $MODELS; do
-  args=("$BIN" forecast --input "$CSV" --export "$OUT/qc.json" "${EXTRA[@]}")
+  args=(forecast --input "$CSV" --export "$OUT/qc.json" "${EXTRA[@]}")
   [[ "$m" == auto ]] || args+=(--model "$m")
-  read -r t r < <(run "${args[@]}")
-  record "queuecast $m${QUEUECAST_PROPHET_ENGINE:+ [engine $QUEUECAST_PROPHET_ENGINE]}" "$t" "$r"
+  label="queuecast $m${QUEUECAST_PROPHET_ENGINE:+ [engine $QUEUECAST_PROPHET_ENGINE]}"
+  if [[ -n "${BEFORE_BIN:-}" ]]; then
+    # Alternate the two binaries run by run, so both see the same load.
+    : >"$OUT/a.txt"; : >"$OUT/b.txt"
+    for _ in $(seq "$RUNS"); do
+      once "$BEFORE_BIN" "${args[@]}" >>"$OUT/b.txt"
+      once "$BIN" "${args[@]}" >>"$OUT/a.txt"
+    done
+    read -r t r < <(median <"$OUT/b.txt")
+    record "$label (before)" "$t" "$r"
+    read -r t r < <(median <"$OUT/a.txt")
+    record "$label" "$t" "$r"
+  else
+    read -r t r < <(run "$BIN" "${args[@]}")
+    record "$label" "$t" "$r"
+  fi
 done
 py_t=""
 for p in $PEERS; do
