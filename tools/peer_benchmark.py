@@ -332,6 +332,14 @@ def run_queuecast(binary: Path, model: str, ds, y, test_ds, fold_days: int, time
     combo = model_out.get("selection", {}).get("combination") or model_out.get("combination")
     if combo:
         info["combination"] = combo
+    selection = model_out.get("selection") or {}
+    if selection.get("calibration"):
+        # The band's pool, power, widening and held-out coverage: why a series over- or
+        # under-covers (issue 15).
+        info["calibration"] = selection["calibration"]
+    if selection.get("backtest"):
+        info["backtest"] = [{k: r.get(k) for k in ("model", "wape", "mase", "stopped")}
+                            for r in selection["backtest"]]
     return Forecast(rows[:, 0], rows[:, 1], rows[:, 2], seconds, cpu, info)
 
 

@@ -7,8 +7,17 @@
 //! cell of a pool (hour of week, hour of day, part of day or everything), give the band
 //! `yhat + q · scale`. A cell with too few errors for the level falls back to the next coarser
 //! pool. The power and the finest pool are chosen by the interval score (MSIS) with each fold
-//! calibrated from the other folds only (cross-conformal), and that same held-out run measures
-//! the band's coverage, which the label states beside the nominal level when they differ.
+//! calibrated from the folds before it only (forward chaining, as the band is used: on the week
+//! after all its errors), and that same held-out run measures the band's coverage, which the
+//! label states beside the nominal level when they differ.
+//!
+//! Why forward and not cross-conformal (each fold from all the others): the folds are not
+//! exchangeable. Calibrating an early fold from later ones hides a drift in the errors (a
+//! season turning, a heat wave building), so the held-out coverage looked nominal while the
+//! next week's fell short. Measured on the peer benchmark's series with each test week
+//! calibrated from the four weeks before it (mstl-ets's errors), coverage went from
+//! 87.0 / 90.5 / 90.5 % to 90.3 / 94.9 / 94.3 % on electricity_ew / electricity_vic /
+//! bikeshare, and the over-covering seasonal-median on bikeshare from 98.7 to 96.7 %.
 //!
 //! Why not keep each model's own band: Prophet's comes from simulated trend changes, ETS's from
 //! its state noise, the naive's from week-over-week spread; none knows how wrong the model really
@@ -136,13 +145,13 @@ pub struct Calibration {
     pub nominal: f64,
     /// Backtest coverage of the model's own band.
     pub coverage_before: f64,
-    /// Backtest coverage of the band shown, each fold calibrated from the others only (in-sample
-    /// with one fold): the coverage to expect.
+    /// Backtest coverage of the band shown, each fold but the first calibrated from the folds
+    /// before it only (in-sample with one fold): the coverage to expect.
     pub coverage_after: f64,
     /// Interval score of the model's own band over the backtest, per fold divided by the
     /// weekly-naive scale and averaged (MSIS; lower is better).
     pub msis_before: Option<f64>,
-    /// The same for the band shown (cross-conformal).
+    /// The same for the band shown (forward-chained, as `coverage_after`).
     pub msis_after: Option<f64>,
     /// The band's quantile model when `method` is conformal.
     pub band: Option<BandModel>,
@@ -251,8 +260,8 @@ pub fn plan(run: &BacktestRun, tz: Tz, g: Granularity, nominal: f64) -> Calibrat
     };
     let need = min_cell(nominal);
     let folds = run.folds.len();
-    // With one fold the held-out estimate needs at least `need` points in what remains.
-    if points.len() < need || (folds >= 2 && points.len() * (folds - 1) / folds < need) {
+    // The second fold is calibrated from the first alone: it needs `need` points.
+    if points.len() < need || (folds >= 2 && points.len() / folds < need) {
         return keep;
     }
     let mean_abs = points.iter().map(|p| p.actual.abs()).sum::<f64>() / points.len() as f64;
@@ -323,9 +332,9 @@ fn own_band(folds: &[Fold], nominal: f64) -> (f64, Option<f64>) {
     (cov, msis)
 }
 
-/// Per multiple in [`WIDEN`]: the mean over folds of the held-out interval score / fold scale,
-/// and the pooled held-out coverage, each fold's band fitted on the other folds (all folds when
-/// there is only one).
+/// Per multiple in [`WIDEN`]: the mean over the scored folds of the held-out interval score /
+/// fold scale, and their pooled held-out coverage. Each fold's band is fitted on the folds
+/// before it (the first fold, with none before it, is not scored); with one fold, on itself.
 fn held_out(
     points: &[Scored],
     scales: &[f64],
@@ -338,17 +347,21 @@ fn held_out(
     let mut inside = [0usize; WIDEN.len()];
     let mut msis = [0.0f64; WIDEN.len()];
     let mut total = 0usize;
+    let mut scored = 0usize;
     for (k, &scale) in scales.iter().enumerate().take(folds) {
         let mut model = if folds < 2 {
             fit_on(&mut points.iter())
+        } else if k == 0 {
+            continue;
         } else {
-            fit_on(&mut points.iter().filter(|p| p.fold != k))
+            fit_on(&mut points.iter().filter(|p| p.fold < k))
         };
         let mine: Vec<&Scored> = points.iter().filter(|p| p.fold == k).collect();
         total += mine.len();
         if mine.is_empty() {
             continue;
         }
+        scored += 1;
         for (w, widen) in WIDEN.into_iter().enumerate() {
             model.widen = widen;
             let mut sum = 0.0;
@@ -365,7 +378,7 @@ fn held_out(
     (0..WIDEN.len())
         .map(|w| {
             (
-                msis[w] / folds as f64,
+                msis[w] / scored.max(1) as f64,
                 inside[w] as f64 / total.max(1) as f64,
             )
         })
@@ -539,6 +552,59 @@ mod tests {
         // pool really used, never the hour of week.
         assert_ne!(cal.band.as_ref().unwrap().pool, Pool::HourOfWeek, "{w}");
         assert!(!w.contains("per hour of week"), "{w}");
+    }
+
+    /// Flat forecasts of 100 whose errors are uniform on ±`spread[k]` in fold `k`.
+    fn drifting(spread: &[f64]) -> (BacktestRun, Vec<Vec<f64>>) {
+        let t0 = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        let u = |i: usize| ((i * 37) % 101) as f64 / 100.0 * 2.0 - 1.0;
+        let actuals: Vec<Vec<f64>> = spread
+            .iter()
+            .enumerate()
+            .map(|(k, s)| (0..168).map(|h| 100.0 + u(k * 168 + h) * s).collect())
+            .collect();
+        let folds = actuals
+            .iter()
+            .enumerate()
+            .map(|(k, actual)| Fold {
+                origin: 1000 + k * 168,
+                actual: actual.clone(),
+                forecast: (0..168)
+                    .map(|h| ForecastPoint {
+                        ts: t0 + chrono::TimeDelta::hours((k * 168 + h) as i64),
+                        yhat: 100.0,
+                        yhat_lower: 99.0,
+                        yhat_upper: 101.0,
+                    })
+                    .collect(),
+                scale: Some(1.0),
+                fit_time: Duration::from_millis(1),
+            })
+            .collect();
+        (score_folds("test", folds).unwrap(), actuals)
+    }
+
+    #[test]
+    fn errors_growing_fold_to_fold_widen_the_band_for_the_next_week() {
+        // Spread 1, 2, 3, 4 in the backtest, 5 the week after: each fold is calibrated from
+        // the folds before it, as the band will be, so the drift shows in the held-out check.
+        let (r, _) = drifting(&[1.0, 2.0, 3.0, 4.0]);
+        let cal = plan(&r, chrono_tz::UTC, Granularity::Pt1h, 0.95);
+        let (next, actual) = drifting(&[5.0]);
+        let mut mf = ModelForecast {
+            model: "t".into(),
+            future: next.folds[0].forecast.clone(),
+            warnings: vec![],
+        };
+        apply(&cal, &mut mf, chrono_tz::UTC, Granularity::Pt1h, true);
+        let inside = mf
+            .future
+            .iter()
+            .zip(&actual[0])
+            .filter(|(p, a)| p.yhat_lower <= **a && **a <= p.yhat_upper)
+            .count();
+        assert!(inside as f64 / 168.0 >= 0.9, "{inside} of 168, {cal:?}");
+        assert!(cal.band.as_ref().unwrap().widen > 1.0, "{cal:?}");
     }
 
     #[test]

@@ -11,7 +11,9 @@
 //!
 //! The combination's backtest reuses the members' fold forecasts (no extra fits); each fold is
 //! combined with members and weights chosen from the other folds only, so its score is as
-//! out-of-sample as a single model's.
+//! out-of-sample as a single model's. A fold whose other folds have fewer than two models
+//! beating the naive gets the best of them alone (what `auto` would have taken from those
+//! folds), so one odd fold does not drop the combination from the tournament.
 
 use serde::{Deserialize, Serialize};
 
@@ -181,6 +183,28 @@ pub fn choose(
     })
 }
 
+/// The single run with the lowest WAPE on the folds but `skip` (the baseline included), as a
+/// one-member combination.
+fn best_alone(
+    runs: &[&BacktestRun],
+    baseline: &BacktestRun,
+    skip: Option<usize>,
+) -> Option<Combination> {
+    let best = runs
+        .iter()
+        .copied()
+        .chain(std::iter::once(baseline))
+        .filter_map(|r| wape_without(r, skip).map(|w| (r, w)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    Some(Combination {
+        method: Method::InverseError { power: 0.0 },
+        members: vec![Member {
+            model: best.0.score.model.clone(),
+            weight: 1.0,
+        }],
+    })
+}
+
 /// The combination's backtest folds from the members' fold forecasts: fold `k` combined with
 /// the members and weights [`choose`] finds on the other folds (on all folds when there is only
 /// one). `None` when some fold has no combination.
@@ -189,7 +213,8 @@ pub fn folds(runs: &[&BacktestRun], baseline: &BacktestRun, method: Method) -> O
     (0..n)
         .map(|k| {
             let skip = (n > 1).then_some(k);
-            let combo = choose(runs, baseline, method, skip)?;
+            let combo = choose(runs, baseline, method, skip)
+                .or_else(|| best_alone(runs, baseline, skip))?;
             let fcs: Vec<ModelForecast> = combo
                 .members
                 .iter()
@@ -305,6 +330,29 @@ mod tests {
             "{:?}",
             f[0].forecast[0]
         );
+    }
+
+    #[test]
+    fn a_fold_whose_other_folds_have_one_member_gets_that_model_alone() {
+        let actual = vec![vec![10.0; 4]; 3];
+        let naive = run("naive", &actual, &[3.0, 3.0, 3.0]);
+        let a = run("a", &actual, &[1.0, 1.0, 1.0]);
+        // On all folds `b` beats the naive (WAPE 0.27 < 0.3), on folds 1–2 or 0–2 it ties it.
+        let b = run("b", &actual, &[2.0, 2.0, 4.0]);
+        let all = [&naive, &a, &b];
+        assert_eq!(
+            choose(&all, &naive, DEFAULT_METHOD, None)
+                .unwrap()
+                .members
+                .len(),
+            2
+        );
+        let f = folds(&all, &naive, DEFAULT_METHOD).unwrap();
+        // Folds 0 and 1: `a` alone (10 + 1); fold 2: a 0.8, b 0.2 from folds 0–1 (WAPE 0.1
+        // and 0.2), 0.8 · 11 + 0.2 · 14.
+        assert_eq!(f[0].forecast[0].yhat, 11.0);
+        assert_eq!(f[1].forecast[0].yhat, 11.0);
+        assert!((f[2].forecast[0].yhat - 11.6).abs() < 1e-12, "{:?}", f[2]);
     }
 
     #[test]

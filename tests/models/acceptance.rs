@@ -1,6 +1,6 @@
 //! Issue 7 acceptance: on every shared dataset and a synthetic contact-centre series, `auto`
 //! has a backtest MASE at most 0.9 × prophet-seed's and no worse than the weekly seasonal naive,
-//! and its calibrated 95 % band covers 90–98 % of the backtest actuals (cross-conformal
+//! and its calibrated 95 % band covers 90–98 % of the backtest actuals (forward-chained
 //! estimate). Fixed folds, deterministic.
 
 use queuecast::config::ForecastConfig;

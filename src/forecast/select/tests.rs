@@ -167,3 +167,46 @@ fn auto_is_the_default_and_the_name_check_agrees_with_the_registry() {
         .to_string();
     assert_eq!(by_check, by_build);
 }
+
+/// A backtest row with only a name and a WAPE (what [`choice`] reads).
+fn scored(model: &str, wape: f64) -> BacktestRun {
+    BacktestRun {
+        score: BacktestScore {
+            model: model.into(),
+            wape,
+            mase: None,
+            coverage: 0.0,
+            mape: None,
+            msis: None,
+            stopped: false,
+            fit_time: std::time::Duration::ZERO,
+            folds: 4,
+        },
+        folds: vec![],
+    }
+}
+
+#[test]
+fn the_combination_is_kept_unless_a_single_model_is_clearly_better() {
+    // Fold winners disagree and the best single model is 3 % ahead on the pooled WAPE: noise,
+    // the combination is taken.
+    let close = [
+        scored("mstl-ets", 0.100),
+        scored("seasonal-median", 0.101),
+        scored(combine::NAME, 0.103),
+        scored("seasonal-naive", 0.2),
+    ];
+    assert_eq!(choice(&close), 2);
+    // 10 % ahead: the single model wins.
+    let clear = [
+        scored("mstl-ets", 0.090),
+        scored(combine::NAME, 0.100),
+        scored("seasonal-naive", 0.2),
+    ];
+    assert_eq!(choice(&clear), 0);
+    // No combination (fewer than two models beat the naive): the lowest WAPE.
+    assert_eq!(
+        choice(&[scored("mstl-ets", 0.1), scored("seasonal-naive", 0.2)]),
+        0
+    );
+}
