@@ -367,13 +367,34 @@ impl Progress {
 }
 
 /// Whether a failed group of queues is worth splitting: the failure may belong to one queue
-/// or to the request's size. Auth, throttling beyond the cap and unreachable servers are not.
+/// or to the request's size. Auth, throttling, unreachable or silent servers are not. A call
+/// that ran out of its retry deadline (`genesys.retry_deadline_secs`, 180 s by default, which a
+/// queue answered with 5xx on every attempt reaches before the retries run out) counts as
+/// what its last attempt got: an HTTP answer is split like that answer would be.
 fn splittable(e: &GenesysError) -> bool {
+    let answered = |status: u16| !matches!(status, 401 | 429);
     match e {
-        GenesysError::Api { status, .. } => *status != 401,
+        GenesysError::Api { status, .. } => answered(*status),
+        GenesysError::Deadline {
+            last_status: Some(status),
+            ..
+        } => answered(*status),
         GenesysError::Decode { .. } => true,
         _ => false,
     }
+}
+
+/// Whether splitting should stop because the server, not a queue, is failing: no request of
+/// the fetch has been answered yet and more than one group has now run out of retry time. A
+/// group that times out is split once (one bad queue may be in it); when its halves, or the
+/// groups of the first pass, all time out too, a full outage would otherwise cost one retry
+/// deadline per halving.
+fn server_wide(failed: &[(Vec<String>, GenesysError)], answered: bool) -> bool {
+    !answered
+        && failed.len() > 1
+        && failed
+            .iter()
+            .all(|(_, e)| matches!(e, GenesysError::Deadline { .. }))
 }
 
 /// What one pass over some groups of queues produced.
@@ -398,7 +419,11 @@ impl GenesysClient {
         let progress = Progress::new(progress, pending.len() * chunks.len());
         let mut out = PerQueue::new();
         while !pending.is_empty() {
-            let pass = self.pass(q, &pending, &chunks, &progress).await;
+            let mut pass = self.pass(q, &pending, &chunks, &progress).await;
+            let answered = !pass.ok.is_empty() || out.values().any(Result::is_ok);
+            if server_wide(&pass.failed, answered) {
+                return Err(pass.failed.swap_remove(0).1);
+            }
             out.extend(pass.ok.into_iter().map(|(id, b)| (id, Ok(b))));
             pending = Vec::new();
             for (ids, err) in pass.failed {

@@ -109,6 +109,10 @@ pub enum GenesysError {
         deadline_secs: u64,
         attempts: u32,
         last: String,
+        /// The HTTP status of the last attempt's answer; `None` when it got none (cut off at
+        /// the deadline, or no connection). A status says the server answered, so the failure
+        /// may belong to what was asked (a queue) rather than to the server.
+        last_status: Option<u16>,
     },
 
     /// A 2xx body that does not have the documented shape; `field` is the JSON path.
