@@ -40,6 +40,7 @@ use super::client::GenesysClient;
 use super::error::GenesysError;
 use super::models::AnalyticsDataRetentionResponse;
 use crate::granularity::Granularity;
+use split::{SPLIT_DEADLINE, server_wide, splittable};
 
 /// A `[start, end)` range of instants.
 pub type TimeRange = (DateTime<Utc>, DateTime<Utc>);
@@ -366,37 +367,6 @@ impl Progress {
     }
 }
 
-/// Whether a failed group of queues is worth splitting: the failure may belong to one queue
-/// or to the request's size. Auth, throttling, unreachable or silent servers are not. A call
-/// that ran out of its retry deadline (`genesys.retry_deadline_secs`, 180 s by default, which a
-/// queue answered with 5xx on every attempt reaches before the retries run out) counts as
-/// what its last attempt got: an HTTP answer is split like that answer would be.
-fn splittable(e: &GenesysError) -> bool {
-    let answered = |status: u16| !matches!(status, 401 | 429);
-    match e {
-        GenesysError::Api { status, .. } => answered(*status),
-        GenesysError::Deadline {
-            last_status: Some(status),
-            ..
-        } => answered(*status),
-        GenesysError::Decode { .. } => true,
-        _ => false,
-    }
-}
-
-/// Whether splitting should stop because the server, not a queue, is failing: no request of
-/// the fetch has been answered yet and more than one group has now run out of retry time. A
-/// group that times out is split once (one bad queue may be in it); when its halves, or the
-/// groups of the first pass, all time out too, a full outage would otherwise cost one retry
-/// deadline per halving.
-fn server_wide(failed: &[(Vec<String>, GenesysError)], answered: bool) -> bool {
-    !answered
-        && failed.len() > 1
-        && failed
-            .iter()
-            .all(|(_, e)| matches!(e, GenesysError::Deadline { .. }))
-}
-
 /// What one pass over some groups of queues produced.
 struct Pass {
     ok: BTreeMap<String, Vec<AggregateBucket>>,
@@ -418,8 +388,9 @@ impl GenesysClient {
         let mut pending = q.queue_groups();
         let progress = Progress::new(progress, pending.len() * chunks.len());
         let mut out = PerQueue::new();
+        let mut client = self.clone();
         while !pending.is_empty() {
-            let mut pass = self.pass(q, &pending, &chunks, &progress).await;
+            let mut pass = client.pass(q, &pending, &chunks, &progress).await;
             let answered = !pass.ok.is_empty() || out.values().any(Result::is_ok);
             if server_wide(&pass.failed, answered) {
                 return Err(pass.failed.swap_remove(0).1);
@@ -437,6 +408,9 @@ impl GenesysClient {
                     _ => {
                         tracing::warn!(queues = ids.len(), error = %err,
                             "aggregates query for a group of queues failed; splitting it");
+                        if matches!(err, GenesysError::Deadline { .. }) {
+                            client = self.within(SPLIT_DEADLINE);
+                        }
                         let (a, b) = ids.split_at(ids.len() / 2);
                         progress.more(2 * chunks.len());
                         pending.extend([a.to_vec(), b.to_vec()]);
@@ -808,5 +782,6 @@ pub(super) fn interval_start<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime
         })
 }
 
+mod split;
 #[cfg(test)]
 mod tests;

@@ -30,6 +30,8 @@ pub struct GenesysClient {
     inner: Arc<Inner>,
     /// Named in this clone's retry reports ([`Self::tagged`]).
     tag: Option<u64>,
+    /// This clone's total time per call, when shorter than the settings' ([`Self::within`]).
+    deadline: Option<Duration>,
 }
 
 /// Called before every retry wait (see [`GenesysClient::on_retry`]).
@@ -70,6 +72,7 @@ impl GenesysClient {
                 retry_over_watch: std::sync::OnceLock::new(),
             }),
             tag: None,
+            deadline: None,
         })
     }
 
@@ -77,9 +80,23 @@ impl GenesysClient {
     /// gives each background job its own, so a job's answer clears only its own notice.
     pub fn tagged(&self, tag: u64) -> Self {
         Self {
-            inner: self.inner.clone(),
             tag: Some(tag),
+            ..self.clone()
         }
+    }
+
+    /// The same client with each call's total time (attempts and retry waits) at most
+    /// `deadline`: for a call whose like already failed for the whole configured deadline.
+    pub(crate) fn within(&self, deadline: Duration) -> Self {
+        Self {
+            deadline: Some(deadline.min(self.retry_deadline())),
+            ..self.clone()
+        }
+    }
+
+    /// Total time per call: `genesys.retry_deadline_secs`, or this clone's shorter one.
+    pub(crate) fn retry_deadline(&self) -> Duration {
+        self.deadline.unwrap_or(self.inner.settings.retry_deadline)
     }
 
     pub fn api_base(&self) -> &str {
@@ -144,7 +161,7 @@ impl GenesysClient {
 
     async fn attempts(&self, call: &Call, retried: &mut bool) -> Result<Response, GenesysError> {
         let s = &self.inner.settings;
-        let mut retry = Retry::new(policy(s, call), backoff(s));
+        let mut retry = Retry::new(policy(s, call, self.retry_deadline()), backoff(s));
         let started = std::time::Instant::now();
         loop {
             let bearer = match call.auth {
@@ -158,7 +175,7 @@ impl GenesysClient {
                     client_secret: &s.client_secret,
                 },
             };
-            let left = s.retry_deadline.saturating_sub(started.elapsed());
+            let left = self.retry_deadline().saturating_sub(started.elapsed());
             let send = transport::send_once(&self.inner.http, call, credential, s.max_body_bytes);
             let Ok(attempt) = tokio::time::timeout(left, send).await else {
                 let still = "still waiting".to_string();
@@ -214,7 +231,8 @@ impl GenesysClient {
             method: call.method_name(),
             path: call.path.clone(),
             elapsed_secs: started.elapsed().as_secs(),
-            deadline_secs: self.inner.settings.retry_deadline.as_secs(),
+            deadline_secs: self.retry_deadline().as_secs(),
+            shortened: self.retry_deadline() < self.inner.settings.retry_deadline,
             attempts: retries + 1,
             last,
             last_status,
@@ -234,9 +252,7 @@ impl GenesysClient {
             return;
         };
         let left = self
-            .inner
-            .settings
-            .retry_deadline
+            .retry_deadline()
             .saturating_sub(started.elapsed() + wait);
         watch(&RetryNotice {
             tag: self.tag,
@@ -290,7 +306,7 @@ impl GenesysClient {
     }
 }
 
-fn policy(settings: &ClientSettings, call: &Call) -> RetryPolicy {
+fn policy(settings: &ClientSettings, call: &Call, deadline: Duration) -> RetryPolicy {
     RetryPolicy {
         max_retries: settings.max_retries,
         max_retry_after: settings.max_retry_after,
@@ -298,7 +314,7 @@ fn policy(settings: &ClientSettings, call: &Call) -> RetryPolicy {
         idempotent: call.idempotent,
         // A given access token cannot be refreshed: a 401 is final.
         refresh_on_401: call.auth == Auth::Bearer && settings.access_token.is_none(),
-        deadline: settings.retry_deadline,
+        deadline,
     }
 }
 

@@ -107,6 +107,7 @@ fn deadline(last_status: Option<u16>) -> GenesysError {
         attempts: 9,
         last: "HTTP 503".into(),
         last_status,
+        shortened: false,
     }
 }
 
@@ -116,6 +117,39 @@ fn a_retry_deadline_is_split_like_the_answer_its_last_attempt_got() {
     assert!(!splittable(&deadline(Some(401))) && !splittable(&deadline(Some(429))));
     // Cut off while waiting, or never connected: the server, not a queue.
     assert!(!splittable(&deadline(None)));
+}
+
+/// Once a group used the whole deadline, its halves get a shorter one (never longer than
+/// the configured one), and an error under it says so.
+#[test]
+fn the_halves_of_a_timed_out_group_get_a_shorter_deadline() {
+    let settings = |secs| {
+        let mut s = crate::genesys::ClientSettings::for_base("http://127.0.0.1:9", "id", "s");
+        s.retry_deadline = std::time::Duration::from_secs(secs);
+        GenesysClient::new(s).unwrap()
+    };
+    assert_eq!(
+        settings(180).within(SPLIT_DEADLINE).retry_deadline(),
+        SPLIT_DEADLINE
+    );
+    let short = std::time::Duration::from_secs(2);
+    assert_eq!(settings(2).within(SPLIT_DEADLINE).retry_deadline(), short);
+    let mut e = deadline(Some(503));
+    assert!(
+        e.to_string()
+            .contains("(the limit is genesys.retry_deadline_secs = 180)"),
+        "{e}"
+    );
+    if let GenesysError::Deadline {
+        shortened,
+        deadline_secs,
+        ..
+    } = &mut e
+    {
+        (*shortened, *deadline_secs) = (true, 30);
+    }
+    let text = e.to_string();
+    assert!(text.contains("(the limit is 30 s for part of a request that already failed for the whole genesys.retry_deadline_secs)"), "{text}");
 }
 
 #[test]
