@@ -163,7 +163,8 @@ pub struct ForecastArgs {
     #[arg(long)]
     pub check_drift: bool,
     /// Also print to stderr the notes that are the same on every run (how the band was
-    /// calibrated); by default they are one line of the summary, so cron mails only news
+    /// calibrated); by default they are one line of the summary, so cron mails only news.
+    /// Over several queues: each queue's warnings and note, the queue named on each line
     #[arg(long, short = 'v')]
     pub verbose: bool,
     /// Missing buckets: zero (Genesys omits empty buckets) or ffill

@@ -4,7 +4,7 @@
 //! `off` exists but does not dial), then its schedule is PUT with the selected low-volume
 //! windows as local wall-clock intervals in the contact centre's time zone.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, DurationRound, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::genesys::{
@@ -485,15 +485,16 @@ pub const MIN_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 
 /// The windows as they can still be scheduled at `now`: none starts before `now + margin`
 /// (`[campaign] schedule_margin_min`: Genesys refuses a schedule entry that starts in the past)
-/// (a window already under way is clipped to start then), and one left shorter than
-/// `min_len` is dropped.
+/// rounded up to the next whole minute (a window already under way is clipped to start then:
+/// `20:42:00.000`, not now's seconds), and one left shorter than `min_len` is dropped. The
+/// preview and the submit both call this, so the preview shows what is sent.
 pub fn clip_windows(
     windows: &[ScheduleWindow],
     now: DateTime<Utc>,
     margin: chrono::TimeDelta,
     min_len: chrono::TimeDelta,
 ) -> Vec<ScheduleWindow> {
-    let earliest = now + margin;
+    let earliest = ceil_minute(now + margin);
     windows
         .iter()
         .map(|w| ScheduleWindow {
@@ -502,6 +503,14 @@ pub fn clip_windows(
         })
         .filter(|w| w.end - w.start >= min_len)
         .collect()
+}
+
+/// `t` rounded up to the next whole minute; a whole minute stays. Every zone in use today is
+/// offset from UTC by whole minutes, so the local time is whole too.
+pub fn ceil_minute(t: DateTime<Utc>) -> DateTime<Utc> {
+    let minute = chrono::TimeDelta::minutes(1);
+    let floor = t.duration_trunc(minute).unwrap_or(t);
+    if floor == t { t } else { floor + minute }
 }
 
 /// Six lowercase letters and digits from `seed` (a per-run salt mixed with the draft's queue

@@ -209,6 +209,35 @@ fn windows_are_clipped_to_now_plus_margin_and_short_leftovers_dropped() {
     assert_eq!(edge, [w(at(10, 15), at(10, 30))]);
 }
 
+/// A clipped start is now plus the margin rounded up to the whole minute, never now's
+/// seconds; a window with less than the minimum left after the rounding is still dropped.
+#[test]
+fn a_clipped_start_is_rounded_up_to_the_whole_minute() {
+    let at = |h: u32, m: u32, s: u32| Utc.with_ymd_and_hms(2024, 6, 3, h, m, s).unwrap();
+    let w = |a, b| ScheduleWindow { start: a, end: b };
+    let now = at(10, 0, 41) + chrono::TimeDelta::milliseconds(101);
+    let margin = chrono::TimeDelta::minutes(15);
+    let windows = [
+        // 10:15:41 unrounded would leave 15:09; from 10:16 only 14:50: dropped.
+        w(at(9, 0, 0), at(10, 30, 50)),
+        w(at(9, 0, 0), at(11, 0, 0)),
+        w(at(14, 0, 0), at(15, 0, 0)),
+    ];
+    let out = clip_windows(&windows, now, margin, MIN_WINDOW);
+    assert_eq!(
+        out,
+        [
+            w(at(10, 16, 0), at(11, 0, 0)),
+            w(at(14, 0, 0), at(15, 0, 0))
+        ]
+    );
+    assert_eq!(ceil_minute(at(10, 16, 0)), at(10, 16, 0));
+    assert_eq!(
+        ceil_minute(at(10, 15, 0) + chrono::TimeDelta::nanoseconds(1)),
+        at(10, 16, 0)
+    );
+}
+
 #[test]
 fn the_confirm_says_genesys_will_dial_in_local_time() {
     let mut f = form();

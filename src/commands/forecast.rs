@@ -144,7 +144,12 @@ async fn run_many_queues(config: Config, data_dir: &Path, args: &ForecastArgs) -
             }
         };
         let entry = match outcome.result {
-            Ok(done) => export_one(args, &names, outcome.queue, &done, format),
+            Ok(done) => {
+                if args.verbose {
+                    bar.suspend(|| say_verbose(&outcome.queue, &done.run));
+                }
+                export_one(args, &names, outcome.queue, &done, format)
+            }
             Err(f) => IndexEntry::failed(outcome.queue, &f),
         };
         bar.inc(1);
@@ -159,6 +164,19 @@ async fn run_many_queues(config: Config, data_dir: &Path, args: &ForecastArgs) -
         .map(|(e, q)| e.unwrap_or_else(|| IndexEntry::failed(q, &stopped())))
         .collect();
     finish_many(args, &entries, format, now)
+}
+
+/// `--verbose` over many queues: on stderr, per queue, what a one-queue run says there (its
+/// warnings and, with `--verbose`, the band note), each line naming the queue. A default
+/// many-queue run leaves them to the table and the index.
+fn say_verbose(queue: &QueueRef, run: &ForecastRun) {
+    let name = crate::text::clean(&queue.name);
+    for w in run.warnings() {
+        eprintln!("queuecast: warning: {name}: {w}");
+    }
+    if let Some(band) = service::band_note(&run.output) {
+        eprintln!("queuecast: note: {name}: {band}");
+    }
 }
 
 /// SIGINT (Ctrl-C) or SIGTERM: either stops a many-queue run between two queues.
@@ -314,6 +332,7 @@ fn finish_many(
     let warned = entries.iter().filter(|e| !e.warnings.is_empty()).count();
     if warned > 0 {
         let see = match &args.export_dir {
+            _ if args.verbose => "each printed above with its queue".into(),
             Some(dir) => format!("listed in {}", dir.join("index.json").display()),
             None => "run one queue alone, or add --export-dir, to see them".into(),
         };

@@ -40,6 +40,7 @@ use super::client::GenesysClient;
 use super::error::GenesysError;
 use super::models::AnalyticsDataRetentionResponse;
 use crate::granularity::Granularity;
+use split::{SPLIT_DEADLINE, server_wide, splittable};
 
 /// A `[start, end)` range of instants.
 pub type TimeRange = (DateTime<Utc>, DateTime<Utc>);
@@ -366,16 +367,6 @@ impl Progress {
     }
 }
 
-/// Whether a failed group of queues is worth splitting: the failure may belong to one queue
-/// or to the request's size. Auth, throttling beyond the cap and unreachable servers are not.
-fn splittable(e: &GenesysError) -> bool {
-    match e {
-        GenesysError::Api { status, .. } => *status != 401,
-        GenesysError::Decode { .. } => true,
-        _ => false,
-    }
-}
-
 /// What one pass over some groups of queues produced.
 struct Pass {
     ok: BTreeMap<String, Vec<AggregateBucket>>,
@@ -397,8 +388,13 @@ impl GenesysClient {
         let mut pending = q.queue_groups();
         let progress = Progress::new(progress, pending.len() * chunks.len());
         let mut out = PerQueue::new();
+        let mut client = self.clone();
         while !pending.is_empty() {
-            let pass = self.pass(q, &pending, &chunks, &progress).await;
+            let mut pass = client.pass(q, &pending, &chunks, &progress).await;
+            let answered = !pass.ok.is_empty() || out.values().any(Result::is_ok);
+            if server_wide(&pass.failed, answered) {
+                return Err(pass.failed.swap_remove(0).1);
+            }
             out.extend(pass.ok.into_iter().map(|(id, b)| (id, Ok(b))));
             pending = Vec::new();
             for (ids, err) in pass.failed {
@@ -412,6 +408,9 @@ impl GenesysClient {
                     _ => {
                         tracing::warn!(queues = ids.len(), error = %err,
                             "aggregates query for a group of queues failed; splitting it");
+                        if matches!(err, GenesysError::Deadline { .. }) {
+                            client = self.within(SPLIT_DEADLINE);
+                        }
                         let (a, b) = ids.split_at(ids.len() / 2);
                         progress.more(2 * chunks.len());
                         pending.extend([a.to_vec(), b.to_vec()]);
@@ -783,5 +782,6 @@ pub(super) fn interval_start<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime
         })
 }
 
+mod split;
 #[cfg(test)]
 mod tests;

@@ -28,16 +28,23 @@ const MAX_PAGES: u32 = 10_000;
 #[derive(Clone)]
 pub struct GenesysClient {
     inner: Arc<Inner>,
+    /// Named in this clone's retry reports ([`Self::tagged`]).
+    tag: Option<u64>,
+    /// This clone's total time per call, when shorter than the settings' ([`Self::within`]).
+    deadline: Option<Duration>,
 }
 
 /// Called before every retry wait (see [`GenesysClient::on_retry`]).
 type RetryWatch = Box<dyn Fn(&RetryNotice) + Send + Sync>;
+/// Called when a call that waited for a retry ends (see [`GenesysClient::on_retry_over`]).
+type RetryOverWatch = Box<dyn Fn(Option<u64>) + Send + Sync>;
 
 struct Inner {
     http: reqwest::Client,
     settings: ClientSettings,
     tokens: TokenCache,
     retry_watch: std::sync::OnceLock<RetryWatch>,
+    retry_over_watch: std::sync::OnceLock<RetryOverWatch>,
 }
 
 impl std::fmt::Debug for GenesysClient {
@@ -62,8 +69,34 @@ impl GenesysClient {
                 settings,
                 tokens: TokenCache::default(),
                 retry_watch: std::sync::OnceLock::new(),
+                retry_over_watch: std::sync::OnceLock::new(),
             }),
+            tag: None,
+            deadline: None,
         })
+    }
+
+    /// The same client (pool, token, watchers) whose retry reports carry `tag`: a dashboard
+    /// gives each background job its own, so a job's answer clears only its own notice.
+    pub fn tagged(&self, tag: u64) -> Self {
+        Self {
+            tag: Some(tag),
+            ..self.clone()
+        }
+    }
+
+    /// The same client with each call's total time (attempts and retry waits) at most
+    /// `deadline`: for a call whose like already failed for the whole configured deadline.
+    pub(crate) fn within(&self, deadline: Duration) -> Self {
+        Self {
+            deadline: Some(deadline.min(self.retry_deadline())),
+            ..self.clone()
+        }
+    }
+
+    /// Total time per call: `genesys.retry_deadline_secs`, or this clone's shorter one.
+    pub(crate) fn retry_deadline(&self) -> Duration {
+        self.deadline.unwrap_or(self.inner.settings.retry_deadline)
     }
 
     pub fn api_base(&self) -> &str {
@@ -115,10 +148,20 @@ impl GenesysClient {
         Ok(all)
     }
 
-    /// Sends `call` with auth and retries; returns the body of a 2xx or a typed error.
+    /// Sends `call` with auth and retries; returns the body of a 2xx or a typed error. A call
+    /// that waited for a retry reports its end, whichever way it ended.
     pub(crate) async fn execute(&self, call: &Call) -> Result<Response, GenesysError> {
+        let mut retried = false;
+        let result = self.attempts(call, &mut retried).await;
+        if retried && let Some(watch) = self.inner.retry_over_watch.get() {
+            watch(self.tag);
+        }
+        result
+    }
+
+    async fn attempts(&self, call: &Call, retried: &mut bool) -> Result<Response, GenesysError> {
         let s = &self.inner.settings;
-        let mut retry = Retry::new(policy(s, call), backoff(s));
+        let mut retry = Retry::new(policy(s, call, self.retry_deadline()), backoff(s));
         let started = std::time::Instant::now();
         loop {
             let bearer = match call.auth {
@@ -132,24 +175,26 @@ impl GenesysClient {
                     client_secret: &s.client_secret,
                 },
             };
-            let left = s.retry_deadline.saturating_sub(started.elapsed());
+            let left = self.retry_deadline().saturating_sub(started.elapsed());
             let send = transport::send_once(&self.inner.http, call, credential, s.max_body_bytes);
             let Ok(attempt) = tokio::time::timeout(left, send).await else {
-                return Err(self.deadline(call, started, retry.retries(), "still waiting".into()));
+                let still = "still waiting".to_string();
+                return Err(self.deadline(call, started, retry.retries(), still, None));
             };
             let outcome = attempt.outcome();
             match retry.decide_within(&outcome, started.elapsed()) {
                 Decision::Retry(delay) => {
+                    *retried = true;
                     log_retry(call, &outcome, delay);
                     self.report_retry(call, &outcome, retry.retries(), delay, started);
                     tokio::time::sleep(delay).await;
                 }
                 Decision::GiveUp(GiveUp::Deadline) => {
-                    let last = match attempt.into_result(call, retry.retries()) {
-                        Err(e) => e.to_string(),
-                        Ok(_) => "a success".into(),
+                    let (last, status) = match attempt.into_result(call, retry.retries()) {
+                        Err(e) => (e.to_string(), e.status()),
+                        Ok(_) => ("a success".into(), None),
                     };
-                    return Err(self.deadline(call, started, retry.retries(), last));
+                    return Err(self.deadline(call, started, retry.retries(), last, status));
                 }
                 Decision::Refresh => {
                     tracing::debug!(method = transport::method_name(&call.method), path = %call.path,
@@ -180,14 +225,17 @@ impl GenesysClient {
         started: std::time::Instant,
         retries: u32,
         last: String,
+        last_status: Option<u16>,
     ) -> GenesysError {
         GenesysError::Deadline {
             method: call.method_name(),
             path: call.path.clone(),
             elapsed_secs: started.elapsed().as_secs(),
-            deadline_secs: self.inner.settings.retry_deadline.as_secs(),
+            deadline_secs: self.retry_deadline().as_secs(),
+            shortened: self.retry_deadline() < self.inner.settings.retry_deadline,
             attempts: retries + 1,
             last,
+            last_status,
         }
     }
 
@@ -204,11 +252,10 @@ impl GenesysClient {
             return;
         };
         let left = self
-            .inner
-            .settings
-            .retry_deadline
+            .retry_deadline()
             .saturating_sub(started.elapsed() + wait);
         watch(&RetryNotice {
+            tag: self.tag,
             method: call.method_name(),
             path: call.path.clone(),
             cause: match *outcome {
@@ -229,6 +276,12 @@ impl GenesysClient {
     /// for headless runs, the status bar in the dashboard). Set once; later calls are ignored.
     pub fn on_retry(&self, watch: impl Fn(&RetryNotice) + Send + Sync + 'static) {
         let _ = self.inner.retry_watch.set(Box::new(watch));
+    }
+
+    /// Calls `watch` with the client's tag when a call that waited for a retry has ended,
+    /// answered or given up, so the notice of that wait can go. Set once, like `on_retry`.
+    pub fn on_retry_over(&self, watch: impl Fn(Option<u64>) + Send + Sync + 'static) {
+        let _ = self.inner.retry_over_watch.set(Box::new(watch));
     }
 
     /// A valid bearer token: the configured access token as is, or one fetched through
@@ -253,7 +306,7 @@ impl GenesysClient {
     }
 }
 
-fn policy(settings: &ClientSettings, call: &Call) -> RetryPolicy {
+fn policy(settings: &ClientSettings, call: &Call, deadline: Duration) -> RetryPolicy {
     RetryPolicy {
         max_retries: settings.max_retries,
         max_retry_after: settings.max_retry_after,
@@ -261,7 +314,7 @@ fn policy(settings: &ClientSettings, call: &Call) -> RetryPolicy {
         idempotent: call.idempotent,
         // A given access token cannot be refreshed: a 401 is final.
         refresh_on_401: call.auth == Auth::Bearer && settings.access_token.is_none(),
-        deadline: settings.retry_deadline,
+        deadline,
     }
 }
 
@@ -289,6 +342,8 @@ fn log_retry(call: &Call, outcome: &Outcome, delay: Duration) {
 /// A retry about to wait: what happened, which retry it is, the wait, and the time left.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryNotice {
+    /// The tag of the client that sent the call ([`GenesysClient::tagged`]).
+    pub tag: Option<u64>,
     pub method: &'static str,
     pub path: String,
     /// The status (`429`, `503`) or the failure (`connection reset`).

@@ -100,7 +100,7 @@ pub enum GenesysError {
     /// `last` is what the last attempt got.
     #[error(
         "{method} {path}: no usable answer within {elapsed_secs} s and {attempts} attempt(s) \
-             (the limit is genesys.retry_deadline_secs = {deadline_secs}); last: {last}"
+             ({}); last: {last}", deadline_limit(*deadline_secs, *shortened)
     )]
     Deadline {
         method: &'static str,
@@ -109,6 +109,13 @@ pub enum GenesysError {
         deadline_secs: u64,
         attempts: u32,
         last: String,
+        /// The HTTP status of the last attempt's answer; `None` when it got none (cut off at
+        /// the deadline, or no connection). A status says the server answered, so the failure
+        /// may belong to what was asked (a queue) rather than to the server.
+        last_status: Option<u16>,
+        /// The limit was shorter than `genesys.retry_deadline_secs`: the call retried part of
+        /// a request that had already failed for the whole of it.
+        shortened: bool,
     },
 
     /// A 2xx body that does not have the documented shape; `field` is the JSON path.
@@ -128,6 +135,17 @@ pub enum GenesysError {
     /// The HTTP client could not be built (TLS backend, bad settings).
     #[error("cannot set up the HTTP client: {0}")]
     Setup(String),
+}
+
+fn deadline_limit(secs: u64, shortened: bool) -> String {
+    if shortened {
+        format!(
+            "the limit is {secs} s for part of a request that already failed for the whole \
+             genesys.retry_deadline_secs"
+        )
+    } else {
+        format!("the limit is genesys.retry_deadline_secs = {secs}")
+    }
 }
 
 impl GenesysError {

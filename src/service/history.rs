@@ -58,6 +58,14 @@ pub fn config_for_media(config: &Config, queue_media: &[String]) -> Option<Confi
     Some(own)
 }
 
+/// The settings `history` was counted with, when they differ from `config`: its counted
+/// media in place of the configured ones, as [`config_for_media`] chose them for the fetch.
+/// A fit or a staffing fetch of that history then uses what the fetch used.
+pub fn config_counted_as(config: &Config, history: &History) -> Option<Config> {
+    let counted = history.summary.counted.as_ref()?;
+    config_for_media(config, &counted.media_types)
+}
+
 /// `queues` grouped by the settings each is counted with ([`config_for_media`], media from
 /// `media_of`), in first-seen order, so queues counted alike still share aggregates queries.
 pub fn group_by_counted_media(

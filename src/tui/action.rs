@@ -97,8 +97,15 @@ pub enum Msg {
     ExportFinished(Result<PathBuf, String>),
     /// The picked zone was saved into config.toml and applied (`Ok(zone)`), or why not.
     ZoneSaved(Result<String, String>),
-    /// A request is waiting to retry: "429, retry 3 in 12 s, 2:10 left".
-    Retrying(String),
+    /// A request of `job` (`None`: outside any job) is waiting to retry: "429, retry 3 in
+    /// 12 s, 2:10 left".
+    Retrying {
+        job: Option<JobId>,
+        text: String,
+    },
+    /// A request of `job` that waited for a retry has ended (answered or given up): its
+    /// notice goes.
+    RetryOver(Option<JobId>),
     /// A background job panicked: `what` it was doing, and the line to show.
     JobCrashed {
         what: &'static str,

@@ -353,7 +353,14 @@ pub struct Toast {
     pub level: Level,
     /// Ticks left before it disappears.
     pub ttl: u32,
+    /// Set on a "waiting: …" retry notice: whose call waits, so its end clears only it.
+    pub retry: Option<Retrier>,
 }
+
+/// The job whose call is retrying, or `None` for a call outside any job (the org, the
+/// queue list): the board's batch and the open queue's fetch each clear only their own notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retrier(pub Option<JobId>);
 
 /// Ticks (100 ms each) a toast stays up.
 pub const TOAST_TICKS: u32 = 50;
@@ -562,6 +569,7 @@ impl App {
             text: crate::text::clean(&text.into()).into_owned(),
             level,
             ttl: TOAST_TICKS,
+            retry: None,
         });
         if self.toasts.len() > 3 {
             self.toasts.remove(0);

@@ -78,17 +78,32 @@ pub async fn run(mut app: App, backend: Backend) -> color_eyre::Result<()> {
 /// A test-only fault, so the PTY tests can prove a panic or an abort is contained:
 /// `QUEUECAST_TEST_PANIC` set to `fit` makes every fit panic in its background job, `loop` the
 /// event loop itself (at a key), and `abort` makes the event loop call `std::process::abort()`
-/// at a key: that one only in debug builds (what the tests run), so no release binary aborts
-/// because of an environment variable.
+/// at a key: all only in debug builds (what the tests run), so no release binary panics or
+/// aborts because of an environment variable.
 fn injected_panic(place: &str) {
-    let Ok(fault) = std::env::var("QUEUECAST_TEST_PANIC") else {
-        return;
-    };
-    if cfg!(debug_assertions) && place == "loop" && fault == "abort" {
-        std::process::abort();
+    let fault = std::env::var("QUEUECAST_TEST_PANIC").ok();
+    match injected(place, fault.as_deref(), cfg!(debug_assertions)) {
+        Some(Injected::Abort) => std::process::abort(),
+        Some(Injected::Panic) => panic!("injected panic ({place}) for a test"),
+        None => {}
     }
-    if fault == place {
-        panic!("injected panic ({place}) for a test");
+}
+
+/// What a test fault asks for at `place`.
+#[derive(Debug, PartialEq, Eq)]
+enum Injected {
+    Panic,
+    Abort,
+}
+
+/// The decision of [`injected_panic`], apart from the environment and the build: nothing
+/// unless `debug`.
+fn injected(place: &str, fault: Option<&str>, debug: bool) -> Option<Injected> {
+    match fault? {
+        _ if !debug => None,
+        "abort" if place == "loop" => Some(Injected::Abort),
+        f if f == place => Some(Injected::Panic),
+        _ => None,
     }
 }
 
@@ -141,10 +156,14 @@ async fn event_loop(
         pause: Pause::new(),
     };
     {
-        let tx = rt.tx.clone();
-        rt.backend
-            .client
-            .on_retry(move |n| drop(tx.send(Msg::Retrying(n.to_string()))));
+        // Each job's calls go through a client tagged with its id, so a notice names its job.
+        let (tx, over) = (rt.tx.clone(), rt.tx.clone());
+        let client = &rt.backend.client;
+        client.on_retry(move |n| {
+            let text = n.to_string();
+            drop(tx.send(Msg::Retrying { job: n.tag, text }));
+        });
+        client.on_retry_over(move |job| drop(over.send(Msg::RetryOver(job))));
     }
     rt.exec(Effect::LoadOrg);
     rt.exec(Effect::LoadQueues);
@@ -289,7 +308,8 @@ impl Runtime {
                 self.spawn("submitting", async move {
                     let pending = PendingStore::new(b.store.dir());
                     let limits = Timeouts::from_config(&b.config);
-                    let outcome = submit(&b.client, *request, &limits, Some(&pending)).await;
+                    let client = b.client.tagged(job);
+                    let outcome = submit(&client, *request, &limits, Some(&pending)).await;
                     let _ = tx.send(Msg::SubmitFinished { job, outcome });
                 });
             }
@@ -374,7 +394,7 @@ impl Runtime {
         self.spawn("forecasting the board", async move {
             // A chat queue is counted as chat even when the settings count voice.
             let list = QueueList { queues, media };
-            let (client, store, config) = (b.client.clone(), b.store.clone(), b.config.clone());
+            let (client, store, config) = (b.client.tagged(job), b.store.clone(), b.config.clone());
             let mut rx = run_many(client, store, list, config, Utc::now(), opts, token);
             while let Some(o) = rx.recv().await {
                 if tx.send(board_row(job, o)).is_err() {
@@ -507,7 +527,7 @@ impl Runtime {
             // forecast has them; a failure is a warning in the run, never a lost forecast.
             let staffing = tokio::select! {
                 _ = token.cancelled() => return,
-                s = staffing_data(&b, &history) => s,
+                s = staffing_data(&b, job, &history) => s,
             };
             let fit = tokio::task::spawn_blocking(move || {
                 injected_panic("fit");
@@ -617,29 +637,38 @@ async fn fetch_history(
     // counted by the media it serves, as on the board.
     let own = service::history::config_for_media(&b.config, media);
     let config = own.as_ref().unwrap_or(&b.config);
+    let client = b.client.tagged(job);
     let result =
-        service::history::fetch_history(&b.client, queue, config, Utc::now(), Some(ptx)).await;
+        service::history::fetch_history(&client, queue, config, Utc::now(), Some(ptx)).await;
     let _ = forward.await;
     result.map_err(|e| e.to_string())
 }
 
-/// The same load previous → run → save as `queuecast forecast`, with `model` (`auto` or a
-/// registered name); trouble with the data dir is logged, not fatal.
 /// What `[staffing]` needs from the org for `history`'s queue, with its own handle time.
-async fn staffing_data(b: &Backend, history: &History) -> StaffingData {
+async fn staffing_data(b: &Backend, job: JobId, history: &History) -> StaffingData {
     let queue_id = &history.queue.id;
-    let mut data = fetch_staffing_data(&b.client, queue_id, &b.config, Utc::now()).await;
+    let config = counted_config(b, history);
+    let client = b.client.tagged(job);
+    let mut data = fetch_staffing_data(&client, queue_id, &config, Utc::now()).await;
     data.handle = handle_buckets(history);
     data
 }
 
+/// The settings `history` was fetched with: a chat queue's history is counted as chat
+/// (`config_for_media`), and its fit and staffing use those settings too, as the board's.
+fn counted_config(b: &Backend, history: &History) -> Config {
+    service::history::config_counted_as(&b.config, history).unwrap_or_else(|| b.config.clone())
+}
+
+/// The same load previous → run → save as `queuecast forecast`, with `model` (`auto` or a
+/// registered name); trouble with the data dir is logged, not fatal.
 fn fit(
     b: &Backend,
     history: &History,
     model: String,
     staffing: &StaffingData,
 ) -> Result<PipelineOutput, String> {
-    let mut config = b.config.clone();
+    let mut config = counted_config(b, history);
     config.forecast.model = model;
     let run = service::forecast::run_with(&b.store, history.clone(), config, staffing);
     let run = run.map_err(|e| {
@@ -734,3 +763,6 @@ impl Signal {
         std::future::pending::<()>().await
     }
 }
+
+#[cfg(test)]
+mod tests;

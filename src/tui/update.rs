@@ -5,7 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::tui::action::{Effect, Msg};
-use crate::tui::app::{App, Level, Overlay, Pending};
+use crate::tui::app::{App, Level, Overlay, Pending, Retrier};
 use crate::tui::keymap::{Command, Context, Key};
 use crate::tui::screens::{self, board, dashboard, export, help, review};
 
@@ -88,8 +88,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             export::exists(app, path, format);
             vec![]
         }
-        Msg::Retrying(text) => {
-            retrying(app, text);
+        Msg::Retrying { job, text } => {
+            retrying(app, Retrier(job), text);
+            vec![]
+        }
+        Msg::RetryOver(job) => {
+            app.toasts.retain(|t| t.retry != Some(Retrier(job)));
             vec![]
         }
         Msg::JobCrashed { what, message } => {
@@ -113,11 +117,14 @@ fn org_loaded(app: &mut App, result: Result<String, String>) {
     }
 }
 
-/// A request is being retried: one notice at a time, the newest replacing the last, and the
+/// A request is being retried: one notice per job, its newest replacing its last, and the
 /// board's loading line shows it too, where the analyst is looking.
-fn retrying(app: &mut App, text: String) {
-    app.toasts.retain(|t| !t.text.starts_with("waiting: "));
+fn retrying(app: &mut App, who: Retrier, text: String) {
+    app.toasts.retain(|t| t.retry != Some(who));
     app.toast(Level::Progress, format!("waiting: {text}"));
+    if let Some(t) = app.toasts.last_mut() {
+        t.retry = Some(who);
+    }
     app.board.retry_note = Some(text);
 }
 

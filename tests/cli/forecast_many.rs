@@ -188,6 +188,43 @@ fn several_queue_patterns_print_a_table_and_a_typo_is_a_usage_error() {
     assert!(o.stdout.is_empty());
 }
 
+/// `--verbose` over several queues says on stderr, per queue and naming it, what it says for
+/// one (its warnings and the band note); without it the run's stderr stays as it was: at most
+/// the one line counting the queues with warnings.
+#[test]
+fn verbose_over_several_queues_notes_each_queue_on_stderr() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let env = Env::new();
+    let sandbox = sandbox(&rt, &env);
+    let o = run(&env, &sandbox, &["--queue", "Sales*"]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.lines().count() <= 1, "{err}");
+    let counted = "queue(s) have warnings, run one queue alone, or add --export-dir, to see them";
+    assert!(err.lines().all(|l| l.ends_with(counted)), "{err}");
+    let o = run(&env, &sandbox, &["--queue", "Sales*", "--verbose"]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let err = stderr(&o);
+    if err.contains("have warnings") {
+        assert!(
+            err.contains("have warnings, each printed above with its queue"),
+            "{err}"
+        );
+        let per_queue = "queuecast: warning: Sales ";
+        assert!(err.lines().any(|l| l.starts_with(per_queue)), "{err}");
+    }
+    for name in ["Sales Chat", "Sales Voice"] {
+        let notes: Vec<&str> = err
+            .lines()
+            .filter(|l| l.starts_with(&format!("queuecast: note: {name}: ")))
+            .collect();
+        assert_eq!(notes.len(), 1, "{name}: {err}");
+        assert!(notes[0].contains("band"), "{}", notes[0]);
+    }
+    assert!(err.lines().all(|l| l.starts_with("queuecast: ")), "{err}");
+    rt.block_on(sandbox.shutdown());
+}
+
 #[test]
 fn many_queue_flags_that_cannot_work_together_are_refused() {
     let env = Env::new();
@@ -465,10 +502,14 @@ fn a_queue_whose_fetch_fails_is_in_the_index_and_the_exit_code_and_the_others_su
         ..Default::default()
     };
     let sandbox = sandbox_with(&rt, &env, faults);
-    // One retry: the failing group's 503 comes back at once and the group is split until the
-    // failing queue is alone. (With the default nine retries the group's call ends in a
-    // retry-deadline error, which `fetch_each_queue` does not split: the whole batch fails.)
-    std::fs::write(env.path("no-config.toml"), "[genesys]\nmax_retries = 1\n").unwrap();
+    // The default retry policy (ten retries, backoff from 0.5 s) with a 2 s deadline in place
+    // of the default 180 s: the failing group's call ends in a retry-deadline error whose last
+    // answer was a 503, and the group is split until the failing queue is alone.
+    std::fs::write(
+        env.path("no-config.toml"),
+        "[genesys]\nretry_deadline_secs = 2\n",
+    )
+    .unwrap();
     let dir = env.path("out");
     let o = run(
         &env,
@@ -483,10 +524,9 @@ fn a_queue_whose_fetch_fails_is_in_the_index_and_the_exit_code_and_the_others_su
         if e["queue"]["name"] == "Sales Voice" {
             assert_eq!(e["status"], "failed", "{e}");
             assert_eq!(e["error"]["stage"], "fetch", "{e}");
-            assert!(
-                e["error"]["message"].as_str().unwrap().contains("503"),
-                "{e}"
-            );
+            let message = e["error"]["message"].as_str().unwrap();
+            assert!(message.contains("503"), "{e}");
+            assert!(message.contains("genesys.retry_deadline_secs"), "{e}");
             assert!(e.get("file").is_none());
         } else {
             assert_eq!(e["status"], "ok", "{e}");

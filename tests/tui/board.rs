@@ -372,7 +372,8 @@ fn the_list_scrolls_to_the_selection_and_says_what_is_hidden() {
 #[test]
 fn r_retries_a_failed_row_or_a_failed_list() {
     let mut a = app();
-    update(&mut a, Msg::Retrying("503, retry 2/5 in 4 s".into()));
+    let text = "503, retry 2/5 in 4 s".into();
+    update(&mut a, Msg::Retrying { job: None, text });
     let screen = render(&a, 80, 24);
     assert!(
         screen.contains("loading queues… 503, retry 2/5 in 4 s"),

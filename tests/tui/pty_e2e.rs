@@ -53,9 +53,10 @@ fn demo_flow_creates_one_campaign_and_exports() {
     // submit time plus the margin ([campaign] schedule_margin_min), never before; one left
     // shorter than the minimum window is dropped. The submit happens between these two clocks.
     let margin = chrono::TimeDelta::minutes(queuecast::config::DEFAULT_SCHEDULE_MARGIN_MIN as i64);
+    // Rounded up to the whole minute, as the clip does.
     let local = |t: chrono::DateTime<chrono::Utc>| {
-        let t = (t + margin).with_timezone(&sandbox::DEFAULT_TIME_ZONE);
-        chrono::Timelike::with_nanosecond(&t.naive_local(), 0).unwrap()
+        let t = queuecast::campaign::ceil_minute(t + margin);
+        t.with_timezone(&sandbox::DEFAULT_TIME_ZONE).naive_local()
     };
     let earliest_clip = local(chrono::Utc::now());
     s.send("y");

@@ -74,6 +74,10 @@ fn a_paste_into_the_review_creates_no_campaign() {
 /// A model that panics in its background job: an error on screen, the payload in the log,
 /// the dashboard still on its screen and answering keys.
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "QUEUECAST_TEST_PANIC acts in debug builds only"
+)]
 fn a_panic_in_a_fit_leaves_the_dashboard_responsive() {
     let (rt, handle) = sandbox();
     let mut t = dashboard(&handle.base_url(), &[("QUEUECAST_TEST_PANIC", "fit")]);
@@ -92,6 +96,10 @@ fn a_panic_in_a_fit_leaves_the_dashboard_responsive() {
 
 /// A panic of the event loop itself stops the app and gives the terminal back.
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "QUEUECAST_TEST_PANIC acts in debug builds only"
+)]
 fn a_panic_of_the_ui_restores_the_terminal_and_exits() {
     let (rt, handle) = sandbox();
     let mut t = dashboard(&handle.base_url(), &[("QUEUECAST_TEST_PANIC", "loop")]);
@@ -108,6 +116,10 @@ fn a_panic_of_the_ui_restores_the_terminal_and_exits() {
 /// action gives the PTY its cooked termios back and the output ends by leaving the alternate
 /// screen and showing the cursor.
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "QUEUECAST_TEST_PANIC acts in debug builds only"
+)]
 fn an_abort_inside_the_process_restores_the_terminal() {
     let (rt, handle) = sandbox();
     let mut t = dashboard(&handle.base_url(), &[("QUEUECAST_TEST_PANIC", "abort")]);

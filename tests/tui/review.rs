@@ -136,14 +136,16 @@ fn an_org_with_sites_and_response_sets_offers_every_mode() {
 }
 
 /// Issue 12: with the clock inside the first selected window (Sat 06-01 15:00–18:00 UTC,
-/// 10:00–13:00 America/Chicago), the confirm names the start the submit sends: now plus the
-/// 15-minute margin, 11:15; the request preview's schedule starts there too.
+/// 10:00–13:00 America/Chicago), the confirm names the start the submit sends: now (11:00:41)
+/// plus the 15-minute margin rounded up to the minute, 11:16; the request preview's
+/// schedule starts there too, at 11:16:00.000 (not now's seconds).
 #[test]
 fn the_confirm_and_the_preview_name_the_clipped_start() {
     let mut a = app();
+    let now = Utc.with_ymd_and_hms(2024, 6, 1, 16, 0, 41).unwrap();
     update(
         &mut a,
-        Msg::Clock(Utc.with_ymd_and_hms(2024, 6, 1, 16, 0, 0).unwrap()),
+        Msg::Clock(now + chrono::TimeDelta::milliseconds(101)),
     );
     fill_and_confirm(&mut a);
     let Some(Overlay::Confirm { text, .. }) = &a.overlay else {
@@ -153,7 +155,7 @@ fn the_confirm_and_the_preview_name_the_clipped_start() {
         text.contains(
             "start dialing \"Sales quiet hours 2024-06-01 #"
         ) && text.contains(
-            "at Sat 06-01 11:15 America/Chicago (a window under way starts 15 min after sending, not in the past)"
+            "at Sat 06-01 11:16 America/Chicago (a window under way starts 15 min after sending, not in the past)"
         ),
         "{text}"
     );
@@ -161,7 +163,7 @@ fn the_confirm_and_the_preview_name_the_clipped_start() {
     key(&mut a, KeyCode::Char('n'));
     // A tall terminal shows the whole preview.
     let screen = render(&a, 160, 90);
-    assert!(screen.contains("\"2024-06-01T11:15:00.000\""), "{screen}");
+    assert!(screen.contains("\"2024-06-01T11:16:00.000\""), "{screen}");
     assert!(!screen.contains("\"2024-06-01T10:00:00.000\""), "{screen}");
 
     // Later the first window is over: two are left, the first starting Sun 10:00.

@@ -1754,14 +1754,8 @@ fn zoomed_time_labels_sit_on_whole_hours() {
 #[test]
 fn a_retry_notice_carries_no_tick() {
     let mut a = app();
-    update(
-        &mut a,
-        Msg::Retrying("503, retry 1 in 0.5 s, 2:59 left".into()),
-    );
-    update(
-        &mut a,
-        Msg::Retrying("503, retry 2 in 1 s, 2:58 left".into()),
-    );
+    retrying(&mut a, Some(7), "503, retry 1 in 0.5 s, 2:59 left");
+    retrying(&mut a, Some(7), "503, retry 2 in 1 s, 2:58 left");
     let waiting: Vec<_> = a
         .toasts
         .iter()
@@ -1776,6 +1770,45 @@ fn a_retry_notice_carries_no_tick() {
         .unwrap_or_else(|| panic!("{screen}"));
     assert!(line.contains("… waiting: 503"), "{line}");
     assert!(!line.contains('✓'), "{line}");
+}
+
+fn retrying(a: &mut App, job: Option<u64>, text: &str) {
+    let text = text.into();
+    update(a, Msg::Retrying { job, text });
+}
+
+fn waiting(a: &App) -> Vec<String> {
+    let w = a.toasts.iter().filter(|t| t.text.starts_with("waiting: "));
+    w.map(|t| t.text.clone()).collect()
+}
+
+/// A retry notice goes when the call of its own job ends, not another job's: the board's
+/// batch (job 3) and the open queue's fetch (job 8) each clear only their own, and a call
+/// outside any job (the queue list) its own.
+#[test]
+fn a_retry_notice_goes_when_its_own_jobs_call_ends() {
+    let mut a = app();
+    retrying(&mut a, Some(3), "503, retry 1 in 0.5 s, 2:59 left");
+    retrying(&mut a, Some(8), "429, retry 1 in 3.0 s, 2:57 left");
+    retrying(&mut a, None, "cannot connect, retry 1 in 0.5 s, 2:59 left");
+    assert_eq!(waiting(&a).len(), 3, "{:?}", a.toasts);
+    update(&mut a, Msg::RetryOver(Some(8)));
+    assert_eq!(
+        waiting(&a),
+        [
+            "waiting: 503, retry 1 in 0.5 s, 2:59 left",
+            "waiting: cannot connect, retry 1 in 0.5 s, 2:59 left"
+        ]
+    );
+    // Another job's end, or a job with no notice, leaves the board's batch notice up.
+    update(&mut a, Msg::RetryOver(Some(9)));
+    update(&mut a, Msg::RetryOver(None));
+    assert_eq!(waiting(&a), ["waiting: 503, retry 1 in 0.5 s, 2:59 left"]);
+    // Other toasts are never cleared by it.
+    a.toast(Level::Info, "exported");
+    update(&mut a, Msg::RetryOver(Some(3)));
+    assert!(waiting(&a).is_empty(), "{:?}", a.toasts);
+    assert_eq!(a.toasts.len(), 1);
 }
 
 /// Issue 16: a toast is a bordered box over the screen, not a bare line that reads as part of

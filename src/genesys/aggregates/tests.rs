@@ -94,8 +94,84 @@ fn only_failures_that_may_belong_to_a_queue_are_split() {
         retries: 0,
     };
     assert!(splittable(&api(400)) && splittable(&api(503)) && splittable(&api(403)));
-    assert!(!splittable(&api(401)));
+    assert!(!splittable(&api(401)) && !splittable(&api(429)));
     assert!(!splittable(&GenesysError::InvalidRequest("x".into())));
+}
+
+fn deadline(last_status: Option<u16>) -> GenesysError {
+    GenesysError::Deadline {
+        method: "POST",
+        path: "/x".into(),
+        elapsed_secs: 180,
+        deadline_secs: 180,
+        attempts: 9,
+        last: "HTTP 503".into(),
+        last_status,
+        shortened: false,
+    }
+}
+
+#[test]
+fn a_retry_deadline_is_split_like_the_answer_its_last_attempt_got() {
+    assert!(splittable(&deadline(Some(503))) && splittable(&deadline(Some(500))));
+    assert!(!splittable(&deadline(Some(401))) && !splittable(&deadline(Some(429))));
+    // Cut off while waiting, or never connected: the server, not a queue.
+    assert!(!splittable(&deadline(None)));
+}
+
+/// Once a group used the whole deadline, its halves get a shorter one (never longer than
+/// the configured one), and an error under it says so.
+#[test]
+fn the_halves_of_a_timed_out_group_get_a_shorter_deadline() {
+    let settings = |secs| {
+        let mut s = crate::genesys::ClientSettings::for_base("http://127.0.0.1:9", "id", "s");
+        s.retry_deadline = std::time::Duration::from_secs(secs);
+        GenesysClient::new(s).unwrap()
+    };
+    assert_eq!(
+        settings(180).within(SPLIT_DEADLINE).retry_deadline(),
+        SPLIT_DEADLINE
+    );
+    let short = std::time::Duration::from_secs(2);
+    assert_eq!(settings(2).within(SPLIT_DEADLINE).retry_deadline(), short);
+    let mut e = deadline(Some(503));
+    assert!(
+        e.to_string()
+            .contains("(the limit is genesys.retry_deadline_secs = 180)"),
+        "{e}"
+    );
+    if let GenesysError::Deadline {
+        shortened,
+        deadline_secs,
+        ..
+    } = &mut e
+    {
+        (*shortened, *deadline_secs) = (true, 30);
+    }
+    let text = e.to_string();
+    assert!(text.contains("(the limit is 30 s for part of a request that already failed for the whole genesys.retry_deadline_secs)"), "{text}");
+}
+
+#[test]
+fn splitting_stops_when_every_group_times_out_and_nothing_was_answered() {
+    let group = |id: &str| vec![id.to_string()];
+    let one = vec![(group("a"), deadline(Some(503)))];
+    let two = vec![
+        (group("a"), deadline(Some(503))),
+        (group("b"), deadline(Some(503))),
+    ];
+    // One group timing out may hold one bad queue: split it.
+    assert!(!server_wide(&one, false));
+    // Its halves (or several first groups) all timing out with no answer: an outage.
+    assert!(server_wide(&two, false));
+    // Once anything was answered, the others' failures are their own.
+    assert!(!server_wide(&two, true));
+    // Fast errors are cheap to split; only deadlines stop it.
+    let fast = vec![
+        (group("a"), deadline(Some(503))),
+        (group("b"), GenesysError::InvalidRequest("x".into())),
+    ];
+    assert!(!server_wide(&fast, false));
 }
 
 #[test]

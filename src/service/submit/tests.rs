@@ -484,6 +484,40 @@ fn the_schedule_sent_is_clipped_to_now_plus_the_margin() {
     );
 }
 
+/// The submit's clip and the review's preview (`CampaignForm::schedule_at`) are one
+/// function: at a clock with seconds both send and show the same start, rounded up to the
+/// whole minute (09:45:00, not 09:44:41.101).
+#[test]
+fn the_submit_sends_the_rounded_start_the_preview_shows() {
+    let tz: Tz = "America/New_York".parse().unwrap();
+    let utc = |h, m, s| chrono::Utc.with_ymd_and_hms(2026, 12, 3, h, m, s).unwrap();
+    let window = |a, b| campaign::ScheduleWindow { start: a, end: b };
+    let form = campaign::CampaignForm::new(
+        campaign::NamedRef {
+            id: "q1".into(),
+            name: "Sales".into(),
+        },
+        NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+        tz,
+        // 09:00–11:00 and 14:00–15:00 in New York (EST, UTC-5).
+        vec![
+            window(utc(14, 0, 0), utc(16, 0, 0)),
+            window(utc(19, 0, 0), utc(20, 0, 0)),
+        ],
+    );
+    let now = utc(14, 29, 41) + chrono::TimeDelta::milliseconds(101);
+    let fifteen = chrono::TimeDelta::minutes(15);
+    let shown = form.schedule_at("c1", Some(now), fifteen);
+    let sent = clipped(&form.schedule("c1"), "c1", now, fifteen).unwrap();
+    assert_eq!(sent.intervals, shown.intervals);
+    let day = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+    let at = |h, m| day.and_hms_opt(h, m, 0).unwrap();
+    assert_eq!(
+        sent.intervals[0],
+        ScheduleInterval::from_local(at(9, 45), at(11, 0))
+    );
+}
+
 #[test]
 fn pending_files_are_per_queue_with_safe_names_and_corruption_is_reported() {
     let dir = tempfile::tempdir().unwrap();
