@@ -734,3 +734,6 @@ impl Signal {
         std::future::pending::<()>().await
     }
 }
+
+#[cfg(test)]
+mod tests;
