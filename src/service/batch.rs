@@ -291,11 +291,13 @@ pub struct QueueOutcome {
 ///
 /// Each fit gets the staffing stage as `queuecast forecast --queue` does: the handle time
 /// already in its history (no request), and for `[staffing] source = "history"` only the
-/// on-queue time of its members, at most `workers` queues at once: one members listing
-/// (`pageSize` 100) plus ⌈members / 100⌉ × (⌈7 · `history_weeks` / `chunk_days`⌉, one more
-/// when the weeks start mid-day) user aggregates queries: 6 requests for a queue of up to 100
-/// agents with the defaults, measured in `tests/tui/board.rs`. `constant`, `pattern` and
-/// `file` sources cost no request.
+/// on-queue time of its members (one total per bucket, not one row per member), at most
+/// `2 × workers` queues at once and before a fit slot is taken, so other queues' fits run
+/// meanwhile: one members listing (`pageSize` 100) plus ⌈members / 100⌉ ×
+/// (⌈7 · `history_weeks` / `chunk_days`⌉, one more when the weeks start mid-day) user
+/// aggregates queries: 6 requests for a queue of up to 100 agents with the defaults,
+/// measured in `tests/tui/board.rs`. `constant`, `pattern` and `file` sources cost no
+/// request.
 pub fn run_many(
     client: GenesysClient,
     store: Store,

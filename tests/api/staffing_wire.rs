@@ -200,8 +200,8 @@ async fn the_client_sends_at_most_100_users_per_valid_query_and_merges_chunks() 
 }
 
 /// A summed query (no `groupBy`: one group over every user the filter keeps) gives, bucket
-/// by bucket, exactly the per-user rows added up, for a queue of more than 100 members (two
-/// user groups per chunk, totals of totals) over days with DST-free hourly buckets.
+/// by bucket, exactly the per-user rows added up, for more than 100 members (two user groups
+/// per chunk, totals of totals) over days with DST-free hourly buckets.
 #[tokio::test]
 async fn a_summed_query_equals_the_members_rows_added_up() {
     let sb = sandbox::start(SandboxOptions {
@@ -211,11 +211,10 @@ async fn a_summed_query_equals_the_members_rows_added_up() {
     .await
     .unwrap();
     let centre = sb.contact_centre().unwrap();
-    let support = centre.queue_index("Support Voice").unwrap();
-    let users: Vec<String> = centre
-        .agents(support)
-        .unwrap()
+    // Two queues' members, so the users fill more than one 100-user group.
+    let users: Vec<String> = ["Support Voice", "Technical Voice"]
         .iter()
+        .flat_map(|name| centre.agents(centre.queue_index(name).unwrap()).unwrap())
         .map(|a| a.id.clone())
         .collect();
     assert!(users.len() > 100, "{} agents", users.len());

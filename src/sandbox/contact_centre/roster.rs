@@ -644,8 +644,8 @@ mod tests {
                 &on[d][72..84]
             );
         }
-        for d in 5..7 {
-            assert!(req[d][80] < late(d), "weekend {d}: {:?}", &req[d][68..84]);
+        for (d, day) in req.iter().enumerate().skip(5) {
+            assert!(day[80] < late(d), "weekend {d}: {:?}", &day[68..84]);
         }
     }
 
