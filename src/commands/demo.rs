@@ -9,6 +9,9 @@ use crate::genesys::{ClientSettings, GenesysClient};
 use crate::sandbox::{self, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SandboxOptions};
 use crate::tui::app::OrgInfo;
 
+/// The calendar of the sandbox's contact centre, for `forecast.holidays`.
+pub const DEMO_HOLIDAYS: &str = "US";
+
 pub async fn run(global: &GlobalArgs, args: DemoArgs) -> CommandResult {
     crate::tui::runtime::mark_start();
     let (mut config, paths) = load_config(global)?;
@@ -16,6 +19,11 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> CommandResult {
     // The sandbox's centre lives in its own zone, so the demo needs no zone setting: it
     // passes that zone on as if it were `--time-zone` (the user's own flag is that zone).
     config.time_zone_flag = Some(time_zone.name().to_string());
+    // The simulated centre keeps the US federal holidays (`sandbox::contact_centre`), so the
+    // demo forecasts with that calendar and the chart names them, unless the user chose one.
+    if config.forecast.holidays.is_empty() {
+        config.forecast.holidays = DEMO_HOLIDAYS.into();
+    }
     let opts = SandboxOptions {
         faults: (&args.faults).into(),
         time_zone,

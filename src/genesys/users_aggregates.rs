@@ -56,9 +56,18 @@ pub struct UserStatusQuery {
     pub time_zone: String,
     pub chunk_days: u32,
     pub max_concurrency: usize,
+    /// One total over all `user_ids` per bucket instead of one row per user: the query has
+    /// no `groupBy`, which the API documents as aggregating "across the entire result set as
+    /// if it were one group" (`group_by`, "Partitions resulting aggregate computations into
+    /// distinct named subgroups rather than across the entire result set as if it were one
+    /// group. [optional]", platform-client-sdk-python build/docs/UserAggregationQuery.md).
+    /// For a queue's on-queue time that is all the staffing stage needs, at one group's
+    /// response size instead of one per member.
+    pub summed: bool,
 }
 
-/// One user's routing-status times in one bucket (buckets Genesys omitted are absent).
+/// One user's routing-status times in one bucket (buckets Genesys omitted are absent); with
+/// [`UserStatusQuery::summed`], every user's together, with an empty `user_id`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserStatusBucket {
     pub user_id: String,
@@ -141,7 +150,7 @@ impl GenesysClient {
             interval: format!("{}/{}", iso_instant(start), iso_instant(end)),
             granularity: q.granularity.as_iso(),
             time_zone: &q.time_zone,
-            group_by: ["userId"],
+            group_by: if q.summed { &[] } else { &["userId"] },
             filter: Filter {
                 kind: "and",
                 clauses: [Clause {
@@ -163,15 +172,19 @@ impl GenesysClient {
             .call(Method::POST, "/api/v2/analytics/users/aggregates/query")
             .json(&body)?;
         let resp: Response = self.execute(&call).await?.decode(&call)?;
-        Ok(buckets_from_response(resp))
+        Ok(buckets_from_response(resp, q.summed))
     }
 }
 
-fn buckets_from_response(resp: Response) -> Vec<UserStatusBucket> {
+/// The response's rows: per user, or with `summed` the one group without a `userId`.
+fn buckets_from_response(resp: Response, summed: bool) -> Vec<UserStatusBucket> {
     let mut out = Vec::new();
     for group in resp.results.unwrap_or_default() {
-        let Some(user_id) = group.group.and_then(|g| g.get("userId").cloned()) else {
-            continue;
+        let user_id = group.group.and_then(|g| g.get("userId").cloned());
+        let user_id = match (user_id, summed) {
+            (Some(id), false) => id,
+            (None, true) => String::new(),
+            _ => continue,
         };
         for point in group.data.unwrap_or_default() {
             let mut b = UserStatusBucket {
@@ -202,7 +215,8 @@ struct QueryBody<'a> {
     interval: String,
     granularity: &'static str,
     time_zone: &'a str,
-    group_by: [&'static str; 1],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    group_by: &'static [&'static str],
     filter: Filter<'a>,
     metrics: [&'static str; 1],
 }
@@ -283,13 +297,47 @@ mod tests {
             {"data":[{"interval":"2026-11-18T19:00:00.000Z/2026-11-18T19:30:00.000Z","metrics":[]}]}]}"#,
         )
         .unwrap();
-        let b = buckets_from_response(resp);
+        let b = buckets_from_response(resp, false);
         assert_eq!(b.len(), 1, "a result without a userId group is skipped");
         assert_eq!(b[0].user_id, "u1");
         assert_eq!(b[0].routing_ms.len(), 3);
         assert_eq!(b[0].on_queue_ms(), 1_500_000.0);
         let empty: Response = serde_json::from_str("{}").unwrap();
-        assert!(buckets_from_response(empty).is_empty());
+        assert!(buckets_from_response(empty, false).is_empty());
+    }
+
+    /// Without `groupBy` the one result has no group: it is every user's total, and a
+    /// result that names a user (not asked for) is not mistaken for it.
+    #[test]
+    fn a_summed_query_reads_the_result_without_a_group() {
+        let resp: Response = serde_json::from_str(
+            r#"{"results":[{"data":[{"interval":"2026-11-18T19:00:00.000Z/2026-11-18T19:30:00.000Z",
+            "metrics":[{"metric":"tAgentRoutingStatus","qualifier":"IDLE","stats":{"sum":600000.0}},
+                       {"metric":"tAgentRoutingStatus","qualifier":"OFF_QUEUE","stats":{"sum":300000.0}}]}]},
+            {"group":{"userId":"u1"},"data":[{"interval":"2026-11-18T19:00:00.000Z/2026-11-18T19:30:00.000Z",
+            "metrics":[{"metric":"tAgentRoutingStatus","qualifier":"IDLE","stats":{"sum":1.0}}]}]}]}"#,
+        )
+        .unwrap();
+        let b = buckets_from_response(resp, true);
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].user_id, "");
+        assert_eq!(b[0].on_queue_ms(), 600_000.0);
+        let body = QueryBody {
+            interval: "a/b".into(),
+            granularity: "PT30M",
+            time_zone: "UTC",
+            group_by: &[],
+            filter: Filter {
+                kind: "and",
+                clauses: [Clause {
+                    kind: "or",
+                    predicates: vec![],
+                }],
+            },
+            metrics: ["tAgentRoutingStatus"],
+        };
+        let v = serde_json::to_value(&body).unwrap();
+        assert!(v.get("groupBy").is_none(), "{v}");
     }
 
     #[test]
@@ -298,7 +346,7 @@ mod tests {
             interval: "a/b".into(),
             granularity: "PT30M",
             time_zone: "UTC",
-            group_by: ["userId"],
+            group_by: &["userId"],
             filter: Filter {
                 kind: "and",
                 clauses: [Clause {

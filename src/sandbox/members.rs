@@ -185,16 +185,17 @@ pub(crate) fn list(
         }
     };
     let now = centre.horizon();
+    let statuses = statuses_at(centre, agents, now);
     let mut members: Vec<(&Agent, &'static str)> = agents
         .iter()
+        .zip(statuses)
         .filter(|_| query.joined != Some(false) && query.member_by.as_deref() != Some("group"))
-        .filter(|a| {
+        .filter(|(a, _)| {
             query
                 .name
                 .as_ref()
                 .is_none_or(|n| a.name.to_lowercase().contains(n))
         })
-        .map(|a| (a, status_at(centre, a, now)))
         .filter(|(_, s)| {
             query.routing_status.is_empty() || query.routing_status.iter().any(|r| r == s)
         })
@@ -210,19 +211,26 @@ pub(crate) fn list(
     Ok(page_json(&entities, queue_id, &query, p))
 }
 
-/// The agent's routing status in the last complete quarter hour before `now`.
-fn status_at(centre: &ContactCentre, a: &Agent, now: DateTime<Utc>) -> &'static str {
+/// Each agent's routing status in the last complete quarter hour before `now`, in roster
+/// order: one simulation of the queue's quarter hour for all its agents (`agents` are one
+/// queue's, as `ContactCentre::agents` gives them).
+fn statuses_at(centre: &ContactCentre, agents: &[Agent], now: DateTime<Utc>) -> Vec<&'static str> {
     let slot = chrono::Duration::minutes(15);
-    centre
-        .agent_status(a.queue, agent_index(centre, a), now - slot, now, slot)
-        .ok()
-        .and_then(|b| b.into_iter().next())
-        .and_then(|b| RoutingStatus::ALL.into_iter().max_by_key(|s| b.routing(*s)))
-        .map_or("OFF_QUEUE", RoutingStatus::as_str)
-}
-
-fn agent_index(centre: &ContactCentre, a: &Agent) -> usize {
-    centre.agent_index(&a.id).map_or(0, |(_, i)| i)
+    let Some(queue) = agents.first().map(|a| a.queue) else {
+        return Vec::new();
+    };
+    let table = centre
+        .members_status(queue, now - slot, now, slot)
+        .unwrap_or_default();
+    (0..agents.len())
+        .map(|i| {
+            table
+                .get(i)
+                .and_then(|b| b.first())
+                .and_then(|b| RoutingStatus::ALL.into_iter().max_by_key(|s| b.routing(*s)))
+                .map_or("OFF_QUEUE", RoutingStatus::as_str)
+        })
+        .collect()
 }
 
 fn member_json(a: &Agent, status: &str, now: DateTime<Utc>, expand: bool) -> Value {

@@ -4,9 +4,10 @@
 //!
 //! Memory stays bounded whatever the queue count: histories are fetched a batch at a time
 //! (the next batch while the current one is fitted), each history goes to one of
-//! `workers` fits and is dropped with it, and finished runs wait in a channel of `workers`
-//! places for the caller, who writes and drops them. At most two batches of histories,
-//! `workers` fits and `workers` finished runs exist at once.
+//! `2 × workers` tasks (its staffing requests, then one of `workers` fits) and is dropped
+//! with it, and finished runs wait in a channel of `workers` places for the caller, who
+//! writes and drops them. At most two batches of histories, `2 × workers` queued fits and
+//! `workers` finished runs exist at once.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -290,11 +291,13 @@ pub struct QueueOutcome {
 ///
 /// Each fit gets the staffing stage as `queuecast forecast --queue` does: the handle time
 /// already in its history (no request), and for `[staffing] source = "history"` only the
-/// on-queue time of its members, at most `workers` queues at once: one members listing
-/// (`pageSize` 100) plus ⌈members / 100⌉ × (⌈7 · `history_weeks` / `chunk_days`⌉, one more
-/// when the weeks start mid-day) user aggregates queries: 6 requests for a queue of up to 100
-/// agents with the defaults, measured in `tests/tui/board.rs`. `constant`, `pattern` and
-/// `file` sources cost no request.
+/// on-queue time of its members (one total per bucket, not one row per member), at most
+/// `2 × workers` queues at once and before a fit slot is taken, so other queues' fits run
+/// meanwhile: one members listing (`pageSize` 100) plus ⌈members / 100⌉ ×
+/// (⌈7 · `history_weeks` / `chunk_days`⌉, one more when the weeks start mid-day) user
+/// aggregates queries: 6 requests for a queue of up to 100 agents with the defaults,
+/// measured in `tests/tui/board.rs`. `constant`, `pattern` and `file` sources cost no
+/// request.
 pub fn run_many(
     client: GenesysClient,
     store: Store,
@@ -330,6 +333,7 @@ pub fn run_many(
         keep_history: opts.keep_history,
         pause: opts.pause,
         permits: Arc::new(Semaphore::new(workers)),
+        ahead: Arc::new(Semaphore::new(2 * workers)),
         tx,
         cancel,
     };
@@ -348,6 +352,8 @@ struct Job {
     keep_history: bool,
     pause: Pause,
     permits: Arc<Semaphore>,
+    /// Queues handed on to their fit task and not finished yet (see [`Job::dispatch`]).
+    ahead: Arc<Semaphore>,
     tx: mpsc::Sender<QueueOutcome>,
     cancel: CancellationToken,
 }
@@ -403,8 +409,10 @@ impl Job {
         })
     }
 
-    /// Sends a failed fetch on, or starts the fit when a worker is free and nothing holds
-    /// the pause. `false` = stop.
+    /// Sends a failed fetch on, or hands the queue to a task that fetches its staffing data
+    /// and then fits it when a worker is free and nothing holds the pause. Staffing requests
+    /// go out before a worker is taken, so the fits of other queues run while they are
+    /// answered (the workers never wait on the network). `false` = stop.
     async fn dispatch(
         &self,
         config: &Arc<Config>,
@@ -425,25 +433,44 @@ impl Job {
                 return self.tx.send(outcome).await.is_ok();
             }
         };
-        let permit = tokio::select! {
+        // Bounds the queues between their fetch and their fit (histories held, staffing
+        // requests in flight) to two per worker.
+        let ahead = tokio::select! {
             biased;
             _ = self.cancel.cancelled() => return false,
-            p = self.permits.clone().acquire_owned() => match p {
+            p = self.ahead.clone().acquire_owned() => match p {
                 Ok(p) => p,
                 Err(_) => return false,
             },
         };
-        tokio::select! {
-            biased;
-            _ = self.cancel.cancelled() => return false,
-            () = self.pause.resumed() => {}
-        }
         let (store, config, tx) = (self.store.clone(), config.clone(), self.tx.clone());
         let (client, now, keep) = (self.client.clone(), self.now, self.keep_history);
-        let cancel = self.cancel.clone();
+        let (cancel, permits, pause) = (
+            self.cancel.clone(),
+            self.permits.clone(),
+            self.pause.clone(),
+        );
         tokio::spawn(async move {
-            let mut staffing = fetch_staffing_data(&client, &queue.id, &config, now).await;
+            let _ahead = ahead;
+            let mut staffing = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return,
+                s = fetch_staffing_data(&client, &queue.id, &config, now) => s,
+            };
             staffing.handle = handle_buckets(&history);
+            let permit = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return,
+                p = permits.acquire_owned() => match p {
+                    Ok(p) => p,
+                    Err(_) => return,
+                },
+            };
+            tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return,
+                () = pause.resumed() => {}
+            }
             let fit = tokio::task::spawn_blocking(move || {
                 fit_one(&store, queue, history, &config, keep, &staffing)
             });

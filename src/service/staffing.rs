@@ -235,6 +235,8 @@ pub async fn fetch_on_queue(
         time_zone: tz.name().to_string(),
         chunk_days: config.genesys.chunk_days,
         max_concurrency: config.genesys.max_concurrency,
+        // Only the members' total is used: one group per bucket, not one per member.
+        summed: true,
     };
     let rows = client.fetch_user_status(&query).await?;
     let mut per_bucket: BTreeMap<DateTime<Utc>, f64> = BTreeMap::new();

@@ -1,7 +1,7 @@
 //! The dashboard's view of a forecast run, derived in pure code from the pipeline's output,
 //! and the rule that keeps the `auto` tournament when the analyst switches model.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::forecast::ForecastPoint;
 use crate::forecast::pipeline::{ModelSelection, PipelineOutput};
@@ -83,6 +83,9 @@ pub struct ForecastView {
     /// The model panel's AHT line (issue 14): the forecast AHT and its backtest error, and
     /// the peak required agents; `None` when the staffing stage did not run.
     pub aht: Option<String>,
+    /// Calendar days off the chart marks (issue 15 item 3): the history's flagged holidays
+    /// and closures and the horizon's holidays, by local date, with their names.
+    pub holidays: Vec<(NaiveDate, String)>,
 }
 
 /// A run of one named model backtests only that model. When the open queue's last `auto` run
@@ -169,6 +172,7 @@ impl ForecastView {
             warnings: out.warnings.clone(),
             refreshed_at: out.generated_at,
             aht: out.staffing.as_ref().map(aht_line),
+            holidays: sel.map(days_off).unwrap_or_default(),
         };
         view.set_rule(if capacity {
             WindowRule::Capacity
@@ -217,6 +221,26 @@ impl ForecastView {
 }
 
 /// The band's label from the run's calibration (nominal level, measured coverage).
+/// The named days off among the run's marks, in date order, each once: history days flagged
+/// as holidays or closures, then the horizon's calendar days.
+fn days_off(s: &ModelSelection) -> Vec<(NaiveDate, String)> {
+    use crate::forecast::clean::FlagKind;
+    let flagged = s
+        .marks
+        .flagged
+        .iter()
+        .filter(|f| matches!(f.kind, FlagKind::Holiday | FlagKind::OrgClosure))
+        .map(|f| {
+            let name = f.name.clone().unwrap_or_else(|| "closed".into());
+            (f.date, name)
+        });
+    let ahead = s.marks.holidays.iter().map(|h| (h.date, h.name.clone()));
+    let mut days: Vec<(NaiveDate, String)> = flagged.chain(ahead).collect();
+    days.sort();
+    days.dedup_by_key(|d| d.0);
+    days
+}
+
 fn band_label(out: &PipelineOutput) -> String {
     let cal = out.selection.as_ref().and_then(|s| s.calibration.as_ref());
     let nominal = cal.map_or(out.config.forecast.interval_width, |c| c.nominal);

@@ -159,6 +159,7 @@ async fn the_client_sends_at_most_100_users_per_valid_query_and_merges_chunks() 
         time_zone: "America/New_York".into(),
         chunk_days: 1,
         max_concurrency: 2,
+        summed: false,
     };
     let got = client.fetch_user_status(&q).await.unwrap();
     // Four queries (2 user groups × 2 days) each answered with the same bucket: merged into
@@ -196,4 +197,53 @@ async fn the_client_sends_at_most_100_users_per_valid_query_and_merges_chunks() 
     seen.sort();
     seen.dedup();
     assert_eq!(seen, users);
+}
+
+/// A summed query (no `groupBy`: one group over every user the filter keeps) gives, bucket
+/// by bucket, exactly the per-user rows added up, for more than 100 members (two user groups
+/// per chunk, totals of totals) over days with DST-free hourly buckets.
+#[tokio::test]
+async fn a_summed_query_equals_the_members_rows_added_up() {
+    let sb = sandbox::start(SandboxOptions {
+        now: Some(now()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let centre = sb.contact_centre().unwrap();
+    // Two queues' members, so the users fill more than one 100-user group.
+    let users: Vec<String> = ["Support Voice", "Technical Voice"]
+        .iter()
+        .flat_map(|name| centre.agents(centre.queue_index(name).unwrap()).unwrap())
+        .map(|a| a.id.clone())
+        .collect();
+    assert!(users.len() > 100, "{} agents", users.len());
+    let client = GenesysClient::new(ClientSettings::for_base(
+        &sb.base_url(),
+        DEMO_CLIENT_ID,
+        DEMO_CLIENT_SECRET,
+    ))
+    .unwrap();
+    let q = |summed| UserStatusQuery {
+        user_ids: users.clone(),
+        start: Utc.with_ymd_and_hms(2026, 11, 16, 5, 0, 0).unwrap(),
+        end: Utc.with_ymd_and_hms(2026, 11, 19, 5, 0, 0).unwrap(),
+        granularity: Granularity::Pt1h,
+        time_zone: "America/New_York".into(),
+        chunk_days: 2,
+        max_concurrency: 2,
+        summed,
+    };
+    let per_user = client.fetch_user_status(&q(false)).await.unwrap();
+    let summed = client.fetch_user_status(&q(true)).await.unwrap();
+    let mut added: std::collections::BTreeMap<DateTime<Utc>, f64> = Default::default();
+    for r in &per_user {
+        *added.entry(r.start).or_default() += r.on_queue_ms();
+    }
+    assert_eq!(summed.len(), 72, "one row per hour of three days");
+    for r in &summed {
+        assert_eq!(r.user_id, "");
+        assert_eq!(r.on_queue_ms(), added[&r.start], "{}", r.start);
+    }
+    assert!(summed.iter().any(|r| r.on_queue_ms() > 0.0));
 }

@@ -6,6 +6,7 @@ mod common;
 mod board;
 
 mod campaign_panel;
+mod demo_chart;
 mod keybindings;
 mod pty;
 mod pty_campaign;

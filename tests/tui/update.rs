@@ -280,6 +280,7 @@ fn forecast() -> ForecastView {
         warnings: vec![],
         refreshed_at: Utc.with_ymd_and_hms(2024, 6, 1, 14, 5, 0).unwrap(),
         aht: None,
+        holidays: vec![],
     }
 }
 

@@ -127,7 +127,12 @@
 //! Each agent belongs to one queue and works a weekly pattern (same shifts every week; none on
 //! a holiday the queue closes for). Generated rosters ([`roster`]): agents needed per quarter
 //! hour by square-root staffing ⌈a + √a⌉ (a = offered load in Erlangs including outbound;
-//! Borst, Mandelbaum & Reiman 2004), at least one while open and two on 24/7 queues; walking
+//! Borst, Mandelbaum & Reiman 2004), at least one while open and two on 24/7 queues; on
+//! weekdays (Mon–Fri) every open quarter hour from 18:00 to 21:00 needs at least the most of
+//! 16:00–18:00 (`roster::hold_late_shift`: a real centre's late shift is hired for the late
+//! afternoon and stays through the quiet evening, so evenings are overstaffed; our simple
+//! stand-in for shift-length and labour-rule slack, which is where a centre finds idle agents
+//! for outbound); walking
 //! the open quarter hours in order, shifts start until each is spanned by as many as it needs,
 //! each as long as it is still needed (8 h 30, 6 h or 4 h, the longest whose quarter hours are
 //! at least 75 % short of cover; never past closing); a shift of 6 h or more has a 15-min break
@@ -206,6 +211,7 @@ pub mod roster;
 pub mod status;
 pub mod traffic;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
@@ -264,6 +270,8 @@ pub struct ContactCentre {
     weights: Vec<[[f64; SLOTS_PER_DAY]; 7]>,
     on_queue: Vec<[[u16; SLOTS_PER_DAY]; 7]>,
     agents: Vec<Vec<Agent>>,
+    /// (queue index, agent index) by user id: user queries name agents by id.
+    by_id: HashMap<String, (usize, usize)>,
     calendar: Arc<OrgCalendar>,
 }
 
@@ -357,6 +365,15 @@ impl ContactCentre {
             today - Duration::days(CALENDAR_BEFORE_DAYS),
             today + Duration::days(CALENDAR_AFTER_DAYS),
         ));
+        let by_id = agents
+            .iter()
+            .enumerate()
+            .flat_map(|(q, list)| {
+                list.iter()
+                    .enumerate()
+                    .map(move |(i, a)| (a.id.clone(), (q, i)))
+            })
+            .collect();
         Ok(Self {
             seed,
             tz,
@@ -366,6 +383,7 @@ impl ContactCentre {
             weights,
             on_queue,
             agents,
+            by_id,
             calendar,
         })
     }
@@ -402,10 +420,7 @@ impl ContactCentre {
 
     /// (queue index, agent index) of the agent with this user id.
     pub fn agent_index(&self, user_id: &str) -> Option<(usize, usize)> {
-        self.agents
-            .iter()
-            .enumerate()
-            .find_map(|(q, list)| list.iter().position(|a| a.id == user_id).map(|i| (q, i)))
+        self.by_id.get(user_id).copied()
     }
 
     /// Incidents starting between two local dates (inclusive).

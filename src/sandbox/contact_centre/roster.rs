@@ -266,7 +266,8 @@ const FULL_SLOTS: u8 = 34;
 /// The shortest shift (part-time, 4 h, one break).
 const MIN_SLOTS: u8 = 16;
 
-/// Agents needed per weekday and local slot for the queue's mean load (level 1).
+/// Agents rostered per weekday and local slot: square-root staffing of the queue's mean load
+/// (level 1), with weekday evenings held at the late shift's level ([`hold_late_shift`]).
 fn requirement(q: &QueueSpec, weights: &[[f64; SLOTS_PER_DAY]; 7]) -> [[u16; SLOTS_PER_DAY]; 7] {
     let mut req = [[0u16; SLOTS_PER_DAY]; 7];
     let p = q.media.params();
@@ -293,8 +294,31 @@ fn requirement(q: &QueueSpec, weights: &[[f64; SLOTS_PER_DAY]; 7]) -> [[u16; SLO
             }
             day[s as usize] = ((a + BETA * a.sqrt()).ceil() as u16).max(min_staff);
         }
+        if d < 5 {
+            hold_late_shift(day, open, close);
+        }
     }
     req
+}
+
+/// Local slots of the weekday evening the late shift stays for: 18:00–21:00.
+const EVENING: std::ops::Range<u8> = 72..84;
+/// The late afternoon the late shift is sized for: 16:00–18:00.
+const LATE_SHIFT_HOUR: std::ops::Range<u8> = 64..72;
+
+/// A real centre overstaffs its quiet evenings: the late shift is hired for the late
+/// afternoon and works until the evening's end, while calls fall away after 17:00 (the
+/// evening roster follows shift lengths and labour rules, not the call curve). So on
+/// weekdays every open slot from 18:00 to 21:00 keeps the largest need of 16:00–18:00 when
+/// the queue is open then; those evenings are where the demo's capacity windows are.
+fn hold_late_shift(day: &mut [u16; SLOTS_PER_DAY], open: u8, close: u8) {
+    let late = LATE_SHIFT_HOUR.filter(|s| (open..close).contains(s));
+    let Some(need) = late.map(|s| day[s as usize]).max() else {
+        return;
+    };
+    for s in EVENING.filter(|s| (open..close).contains(s)) {
+        day[s as usize] = day[s as usize].max(need);
+    }
 }
 
 /// Breaks of the `k`-th shift starting in the same slot, staggered by `k mod 3` quarter hours:
@@ -593,6 +617,35 @@ mod tests {
                     assert!(t[d].iter().all(|&n| n >= 1), "{} {wd}", q.name);
                 }
             }
+        }
+    }
+
+    /// Weekday evenings keep the late afternoon's largest need until 21:00 (the late shift
+    /// stays), so a 24/7 queue has far more agents on at 20:00 than its calls need then,
+    /// while weekend evenings follow the calls.
+    #[test]
+    fn weekday_evenings_keep_the_late_afternoon_cover() {
+        let q = queue("Support Voice");
+        let w = queues::slot_weights(&q);
+        let req = requirement(&q, &w);
+        let on = on_queue_table(&q, &weeks(&q, &w));
+        let late = |d: usize| *req[d][64..72].iter().max().unwrap();
+        for d in 0..5 {
+            assert!(
+                req[d][72..84].iter().all(|&n| n == late(d)),
+                "{d}: {:?}",
+                &req[d][68..84]
+            );
+            // Net of breaks, the evening's on-queue agents stay near that cover.
+            let evening: u32 = on[d][72..84].iter().map(|&n| u32::from(n)).sum();
+            assert!(
+                evening * 10 >= u32::from(late(d)) * 12 * 9,
+                "{d}: {:?}",
+                &on[d][72..84]
+            );
+        }
+        for (d, day) in req.iter().enumerate().skip(5) {
+            assert!(day[80] < late(d), "weekend {d}: {:?}", &day[68..84]);
         }
     }
 

@@ -147,6 +147,41 @@ fn combine(all: bool, mut results: impl Iterator<Item = bool>) -> bool {
 }
 
 impl UserFilter {
+    /// The only user ids this filter can match, when its shape restricts it to some
+    /// (`userId` equalities, as a members' query has: an "and" of one "or" clause of them);
+    /// `None` when it could match other users too. Every user it matches has one of these
+    /// ids, so a caller may look those up instead of testing every user of the org (and
+    /// still calls [`Self::matches`] on them).
+    pub fn only_ids(&self) -> Option<Vec<&str>> {
+        fn single(p: &UserPredicate) -> Option<Vec<&str>> {
+            match p {
+                UserPredicate::Matches(v) => Some(vec![v.as_str()]),
+                _ => None,
+            }
+        }
+        fn clause(all: bool, ps: &[UserPredicate]) -> Option<Vec<&str>> {
+            if all {
+                ps.iter().find_map(single)
+            } else {
+                let each: Option<Vec<Vec<&str>>> = ps.iter().map(single).collect();
+                each.map(|v| v.concat())
+            }
+        }
+        let mut items = self
+            .predicates
+            .iter()
+            .map(single)
+            .chain(self.clauses.iter().map(|(all, ps)| clause(*all, ps)));
+        if self.all {
+            // Each item must match: any one that restricts restricts the whole.
+            items.find_map(|i| i)
+        } else {
+            // One item is enough: all of them must restrict.
+            let each: Option<Vec<Vec<&str>>> = items.collect();
+            each.map(|v| v.concat())
+        }
+    }
+
     pub fn matches(&self, user_id: &str) -> bool {
         let predicates = self.predicates.iter().map(|p| p.matches(user_id));
         let clauses = self
@@ -403,6 +438,30 @@ mod tests {
         let e = check(body).unwrap_err();
         assert_eq!(e.status, StatusCode::BAD_REQUEST);
         e.message
+    }
+
+    /// Only filters that can match nothing but the listed ids give them; the rest, none.
+    #[test]
+    fn only_ids_are_given_for_filters_restricted_to_them() {
+        let m = |v: &str| UserPredicate::Matches(v.into());
+        let f = |all, predicates, clauses| UserFilter {
+            all,
+            predicates,
+            clauses,
+        };
+        let members = check(good()).unwrap().filter.unwrap();
+        assert_eq!(members.only_ids(), Some(vec!["u1", "u2"]));
+        let ab = f(false, vec![m("a"), m("b")], vec![]);
+        assert_eq!(ab.only_ids(), Some(vec!["a", "b"]));
+        let with_exists = vec![m("a"), UserPredicate::Exists];
+        assert_eq!(f(false, with_exists.clone(), vec![]).only_ids(), None);
+        assert_eq!(f(true, with_exists, vec![]).only_ids(), Some(vec!["a"]));
+        let clause_c = vec![(false, vec![m("c")])];
+        let exists = vec![UserPredicate::Exists];
+        assert_eq!(f(true, exists, clause_c).only_ids(), Some(vec!["c"]));
+        assert_eq!(f(true, vec![], vec![]).only_ids(), None, "matches everyone");
+        let and_clause = vec![(true, vec![m("d"), m("e")])];
+        assert_eq!(f(false, vec![], and_clause).only_ids(), Some(vec!["d"]));
     }
 
     #[test]

@@ -103,6 +103,8 @@ pub fn draw(f: &mut Frame, app: &App, s: &Session, area: Rect) {
     .areas(inner);
     let data = Visible::of(s, v);
     plot(f, app, s, v, &data, graph);
+    // Before the other marks, so the names stop only at data and the marks fill around them.
+    marks::draw_days_off(f, app, s, v, graph);
     marks::draw(f, app, s, v, graph);
     if staffing_h > 0 {
         staffing::draw(f, app, s, v, agents_readout, agents);
@@ -304,6 +306,16 @@ fn draw_readout(f: &mut Frame, app: &App, s: &Session, v: ChartView, data: &Visi
         .map(|f| f.refreshed_at.timestamp() as f64);
     if now.is_some_and(|n| v.cursor <= n && n < v.cursor + s.bucket_secs()) {
         spans.push(Span::styled(" (now)", t.title));
+    }
+    let date = local(app.tz, v.cursor).date_naive();
+    let day_off = s.forecast.as_ref().and_then(|f| {
+        f.holidays
+            .iter()
+            .find(|(d, _)| *d == date)
+            .map(|(_, name)| name)
+    });
+    if let Some(name) = day_off {
+        spans.push(Span::styled(format!(" {name}"), t.title));
     }
     if let Some(a) = actual {
         spans.push(Span::styled("  actual ", t.dim));

@@ -1,8 +1,12 @@
 //! Marks drawn into the plot's empty cells after the chart: window columns (a background
-//! shade, or a dotted fill without colour), day separators, the "now" line and the cursor.
+//! shade, or a dotted fill without colour), day separators, the "now" line, the cursor, and
+//! the names of holidays and closures along the top row over their day (text, so it reads
+//! without colour too; issue 15 item 3).
 //! They only fill cells the data left empty, so no mark can look like a data point; in colour
 //! the window shade also goes behind the data.
 
+use chrono::{NaiveDate, NaiveTime, TimeZone};
+use chrono_tz::Tz;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -71,6 +75,54 @@ pub fn columns(
     let both = now.is_some_and(|n| v.column_of(n, width) == v.column_of(v.cursor, width));
     put(v.cursor, if both { '┃' } else { '│' });
     cols
+}
+
+/// The named days off in view: first plot column, the day's width in columns (at least
+/// one), and the name, in date order.
+pub fn days_off(s: &Session, v: ChartView, tz: Tz, width: u16) -> Vec<(u16, u16, String)> {
+    let Some(fc) = &s.forecast else {
+        return Vec::new();
+    };
+    let midnight = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
+            .earliest()
+            .map(|t| t.timestamp() as f64)
+    };
+    fc.holidays
+        .iter()
+        .filter_map(|(date, name)| {
+            let (a, b) = (midnight(*date)?, midnight(date.succ_opt()?)?);
+            let first = v.column_of(a, width).max(0);
+            let last = v.column_of(b, width).min(i64::from(width));
+            (first < i64::from(width) && last > 0).then(|| {
+                let cols = (last - first).max(1);
+                (first as u16, cols as u16, name.clone())
+            })
+        })
+        .collect()
+}
+
+/// Writes each day off's name along the plot's top row from the day's first column, over
+/// empty cells only: it may run on past its day into empty space, and stops at the first
+/// cell the data holds, so it never hides a point.
+/// Called by the main chart only (right after its data, before [`draw`]), so the name
+/// is on the volume chart, not repeated on the staffing row.
+pub fn draw_days_off(f: &mut Frame, app: &App, s: &Session, v: ChartView, area: Rect) {
+    let buf = f.buffer_mut();
+    let x0 = area.x + Y_LABEL_WIDTH + 1;
+    let width = area.width.saturating_sub(Y_LABEL_WIDTH + 1);
+    for (first, _, name) in days_off(s, v, app.tz, width) {
+        let room = usize::from(width - first);
+        for (i, ch) in name.chars().take(room).enumerate() {
+            let Some(cell) = buf.cell_mut((x0 + first + i as u16, area.y)) else {
+                break;
+            };
+            if cell.symbol() != " " {
+                break;
+            }
+            cell.set_char(ch).set_style(app.theme.title);
+        }
+    }
 }
 
 pub fn draw(f: &mut Frame, app: &App, s: &Session, v: ChartView, area: Rect) {
