@@ -465,8 +465,9 @@ impl HandleTime {
 pub(crate) mod test_support {
     use chrono::{TimeZone, Utc};
 
-    use super::{Point, Series};
+    use super::{FillMode, History, Point, Series, SeriesSummary};
     use crate::granularity::Granularity;
+    use crate::refs::QueueRef;
 
     /// An hourly UTC series starting on a Monday midnight.
     pub(crate) fn hourly(values: &[f64]) -> Series {
@@ -482,6 +483,33 @@ pub(crate) mod test_support {
                     y,
                 })
                 .collect(),
+        }
+    }
+
+    /// A queue's history of `series` as a complete, zero-filled fetch would summarise it
+    /// (no gaps, no duplicates, no handle times, media not recorded).
+    pub(crate) fn history_of(id: &str, name: &str, series: Series) -> History {
+        let summary = SeriesSummary {
+            start: series.points[0].ts,
+            end: series.end().expect("a non-empty series"),
+            buckets: series.points.len(),
+            zero_buckets: series.points.iter().filter(|p| p.y == 0.0).count(),
+            gaps_filled: 0,
+            duplicates_merged: 0,
+            granularity: series.granularity,
+            tz: series.tz,
+            fill: FillMode::Zero,
+            late_start: None,
+            counted: None,
+        };
+        History {
+            queue: QueueRef {
+                id: id.into(),
+                name: name.into(),
+            },
+            series,
+            summary,
+            handle: None,
         }
     }
 }

@@ -437,9 +437,7 @@ mod tests {
         assert_eq!(volume(12.25), "12.2");
     }
     use crate::forecast::ForecastError;
-    use crate::history::test_support::hourly;
-    use crate::history::{FillMode, SeriesSummary};
-    use crate::refs::QueueRef;
+    use crate::history::test_support::{history_of, hourly};
 
     /// `hours` of a weekly pattern (busy 08–18 UTC), so last week predicts this week exactly.
     fn history(hours: usize) -> History {
@@ -449,29 +447,7 @@ mod tests {
                 (if busy { 40.0 } else { 2.0 }) + (i % 7) as f64
             })
             .collect();
-        let series = hourly(&y);
-        let summary = SeriesSummary {
-            start: series.points[0].ts,
-            end: series.end().unwrap(),
-            buckets: series.points.len(),
-            zero_buckets: 0,
-            gaps_filled: 0,
-            duplicates_merged: 0,
-            granularity: series.granularity,
-            tz: series.tz,
-            fill: FillMode::Zero,
-            late_start: None,
-            counted: None,
-        };
-        History {
-            queue: QueueRef {
-                id: "q-1".into(),
-                name: "Sales".into(),
-            },
-            series,
-            summary,
-            handle: None,
-        }
+        history_of("q-1", "Sales", hourly(&y))
     }
 
     fn config(model: &str) -> Config {

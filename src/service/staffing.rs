@@ -383,7 +383,8 @@ mod tests {
 
     #[test]
     fn handle_time_comes_from_the_history_bucket_by_bucket() {
-        use crate::history::{FillMode, HandleTime, Point, Series, SeriesSummary};
+        use crate::history::test_support::history_of;
+        use crate::history::{HandleTime, Point, Series};
         let t = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
         let points: Vec<Point> = (0..3)
             .map(|i| Point {
@@ -396,28 +397,7 @@ mod tests {
             tz: Tz::UTC,
             points,
         };
-        let summary = SeriesSummary {
-            start: t,
-            end: t + TimeDelta::hours(3),
-            buckets: 3,
-            zero_buckets: 0,
-            gaps_filled: 0,
-            duplicates_merged: 0,
-            granularity: Granularity::Pt1h,
-            tz: Tz::UTC,
-            fill: FillMode::Zero,
-            late_start: None,
-            counted: None,
-        };
-        let mut h = History {
-            queue: crate::refs::QueueRef {
-                id: "q".into(),
-                name: "Q".into(),
-            },
-            series,
-            summary,
-            handle: None,
-        };
+        let mut h = history_of("q", "Q", series);
         assert!(
             handle_buckets(&h).is_empty(),
             "a file history has no handle time"

@@ -11,8 +11,8 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use super::*;
 use crate::config::SourceKind;
 use crate::genesys::ClientSettings;
-use crate::history::test_support::hourly;
-use crate::history::{Counted, FillMode, SeriesSummary};
+use crate::history::Counted;
+use crate::history::test_support::{history_of, hourly};
 use crate::sandbox::{self, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SandboxHandle, SandboxOptions};
 use crate::service::batch::default_workers;
 use crate::tui::app::OrgInfo;
@@ -22,33 +22,13 @@ use crate::tui::keymap::Keymap;
 /// queue while the settings count voice).
 fn chat_history() -> History {
     let y: Vec<f64> = (0..21 * 24).map(|i| (i % 24) as f64).collect();
-    let series = hourly(&y);
-    let summary = SeriesSummary {
-        start: series.points[0].ts,
-        end: series.end().unwrap(),
-        buckets: series.points.len(),
-        zero_buckets: 0,
-        gaps_filled: 0,
-        duplicates_merged: 0,
-        granularity: series.granularity,
-        tz: series.tz,
-        fill: FillMode::Zero,
-        late_start: None,
-        counted: Some(Counted {
-            media_types: vec!["chat".into()],
-            direction: None,
-            direction_dimension: None,
-        }),
-    };
-    History {
-        queue: QueueRef {
-            id: "chat-q".into(),
-            name: "Support Chat".into(),
-        },
-        series,
-        summary,
-        handle: None,
-    }
+    let mut h = history_of("chat-q", "Support Chat", hourly(&y));
+    h.summary.counted = Some(Counted {
+        media_types: vec!["chat".into()],
+        direction: None,
+        direction_dimension: None,
+    });
+    h
 }
 
 fn backend(dir: &std::path::Path) -> Backend {
