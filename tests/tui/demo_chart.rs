@@ -7,7 +7,6 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike, Utc, Weekday};
-use crossterm::event::KeyCode;
 
 use queuecast::campaign::NamedRef;
 use queuecast::config::Config;
@@ -18,12 +17,12 @@ use queuecast::refs::QueueRef;
 use queuecast::sandbox::{self, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SandboxOptions};
 use queuecast::service;
 use queuecast::store::Store;
-use queuecast::tui::action::{Effect, Msg};
+use queuecast::tui::action::Msg;
 use queuecast::tui::app::{App, OrgInfo};
 use queuecast::tui::keymap::Keymap;
 use queuecast::tui::update::update;
 
-use super::update::{key, keys, render};
+use super::update::{open_queue, render};
 
 /// Tuesday 2026-12-01, 12:00 in New York: the chart's two weeks of history hold
 /// Thanksgiving (Thursday 2026-11-26).
@@ -104,16 +103,7 @@ fn open(a: &mut App, history: &Arc<History>, out: &Arc<PipelineOutput>) {
         name: history.queue.name.clone(),
     };
     update(a, Msg::QueuesLoaded(Ok(vec![q])));
-    keys(a, "/support");
-    key(a, KeyCode::Enter);
-    let fx = key(a, KeyCode::Enter);
-    let Some(Effect::FetchHistory { job, .. }) = fx
-        .iter()
-        .find(|e| matches!(e, Effect::FetchHistory { .. }))
-        .cloned()
-    else {
-        panic!("{fx:?}")
-    };
+    let (job, _) = open_queue(a, "support");
     let result = Ok(history.clone());
     update(a, Msg::HistoryLoaded { job, result });
     let output = out.clone();

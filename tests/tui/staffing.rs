@@ -13,11 +13,11 @@ use queuecast::forecast::staffing::{
     AhtProfile, IntervalStaffing, StaffedSource, capacity_windows, plan,
 };
 use queuecast::forecast::windows::WindowOptions;
-use queuecast::tui::action::{Effect, Msg};
+use queuecast::tui::action::Msg;
 use queuecast::tui::app::{App, Overlay, Scope, WindowRule};
 use queuecast::tui::update::update;
 
-use super::update::{app, history, key, keys, queues, render, run_of};
+use super::update::{app, history, key, keys, open_queue, queues, render, run_of};
 
 /// Agents on queue in every bucket of the fixture's staffing.
 const STAFFED: f64 = 8.0;
@@ -51,16 +51,7 @@ fn staffed_run() -> PipelineOutput {
 /// Board → Sales → history → the staffed run; returns the run.
 fn staffed_dashboard(a: &mut App) -> Arc<PipelineOutput> {
     update(a, Msg::QueuesLoaded(Ok(queues())));
-    keys(a, "/sal");
-    key(a, KeyCode::Enter);
-    let fx = key(a, KeyCode::Enter);
-    let Some(Effect::FetchHistory { job, .. }) = fx
-        .iter()
-        .find(|e| matches!(e, Effect::FetchHistory { .. }))
-        .cloned()
-    else {
-        panic!("{fx:?}")
-    };
+    let (job, _) = open_queue(a, "sal");
     update(
         a,
         Msg::HistoryLoaded {

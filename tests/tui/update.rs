@@ -300,19 +300,23 @@ fn refresh(app: &mut App, history: Arc<History>) -> (u64, Vec<Effect>) {
     (job, fx)
 }
 
+/// On the board: `/filter`, Enter (ends the filter), Enter (opens the first match); returns
+/// the history fetch's job and the queue it asks for.
+pub(super) fn open_queue(app: &mut App, filter: &str) -> (u64, NamedRef) {
+    keys(app, &format!("/{filter}"));
+    assert!(key(app, KeyCode::Enter).is_empty(), "enter ends the filter");
+    let fx = key(app, KeyCode::Enter);
+    match fx.iter().find(|e| matches!(e, Effect::FetchHistory { .. })) {
+        Some(Effect::FetchHistory { job, queue, .. }) => (*job, queue.clone()),
+        other => panic!("no fetch: {other:?}"),
+    }
+}
+
 /// Board → `/sal` → Sales → history → forecast, returning the job id.
 pub(super) fn ready_dashboard(app: &mut App) -> u64 {
     update(app, Msg::QueuesLoaded(Ok(queues())));
-    keys(app, "/sal");
-    assert!(key(app, KeyCode::Enter).is_empty(), "enter ends the filter");
-    let fx = key(app, KeyCode::Enter);
-    let job = match fx.iter().find(|e| matches!(e, Effect::FetchHistory { .. })) {
-        Some(Effect::FetchHistory { job, queue, .. }) => {
-            assert_eq!(queue.id, "q0", "the only match for \"sal\" is Sales");
-            *job
-        }
-        other => panic!("no fetch: {other:?}"),
-    };
+    let (job, queue) = open_queue(app, "sal");
+    assert_eq!(queue.id, "q0", "the only match for \"sal\" is Sales");
     let h = history();
     let fx = update(
         app,
