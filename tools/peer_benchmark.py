@@ -9,7 +9,7 @@ and speed issues (15 and 18). Not part of `cargo test`.
 Usage:
   tools/peer_benchmark.py [CSV ...] [--no-shared] [--train-days 90] [--folds 4] [--fold-days 7]
                           [--models 'qc:*,sf:mstl'] [--json OUT.json] [--queuecast BIN]
-                          [--qc-config config.toml]
+                          [--qc-config config.toml] [--qc-holidays 'GLOB=CODE,...']
   e.g.  nice -n 10 /work/venv-peer/bin/python tools/peer_benchmark.py --json /tmp/peer.json
 
 Series: every `*.csv` in the shared datasets directory (`QUEUECAST_SHARED_DATASETS`, else the
@@ -299,7 +299,7 @@ def isolated_env(home: Path) -> dict:
 
 
 def run_queuecast(binary: Path, model: str, ds, y, test_ds, fold_days: int, timeout: float,
-                  config: Path | None = None) -> Forecast:
+                  config: Path | None = None, holidays: str | None = None) -> Forecast:
     with tempfile.TemporaryDirectory(prefix="peerbench-qc-") as tmp:
         tmp = Path(tmp)
         if config is not None:
@@ -312,6 +312,8 @@ def run_queuecast(binary: Path, model: str, ds, y, test_ds, fold_days: int, time
                "--export", "-", "--format", "json", "--time-zone", "UTC"]
         if model != "auto":
             cmd += ["--model", model]
+        if holidays:
+            cmd += ["--holidays", holidays]
         watch = Stopwatch()
         proc = subprocess.run(cmd, capture_output=True, text=True, env=isolated_env(tmp),
                               cwd=tmp, timeout=timeout)
@@ -494,6 +496,17 @@ def summarise(results: dict, forecasters: list[str]) -> dict:
 # Running
 
 
+def holidays_for(series: str, spec: str) -> str | None:
+    """The calendar code of the first `GLOB=CODE` in `spec` whose glob matches `series`."""
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        glob, sep, code = item.partition("=")
+        if not sep or not code:
+            sys.exit(f"--qc-holidays: {item!r} is not GLOB=CODE (e.g. 'electricity_vic*=AU-VIC')")
+        if fnmatch.fnmatch(series, glob):
+            return code
+    return None
+
+
 def run_series(s: Series, folds: list[Fold], needed: list[str], qc_bin: Path, args) -> dict:
     fold_out = {name: [] for name in needed}
     errors: dict[str, str] = {}
@@ -512,7 +525,7 @@ def run_series(s: Series, folds: list[Fold], needed: list[str], qc_bin: Path, ar
             try:
                 if name.startswith("qc:"):
                     fc = run_queuecast(qc_bin, name[3:], ds, y, test_ds, args.fold_days, args.timeout,
-                                       args.qc_config)
+                                       args.qc_config, holidays_for(s.name, args.qc_holidays))
                 elif name.startswith("sf:"):
                     fc = run_statsforecast(name, s, ds, y, horizon)
                 elif name == "py:prophet":
@@ -671,12 +684,18 @@ def parse_args():
                     default=Path(os.environ.get("QUEUECAST_BIN", REPO / "target" / "release" / "queuecast")),
                     help="queuecast binary (default $QUEUECAST_BIN or target/release/queuecast)")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per queuecast process")
+    ap.add_argument("--qc-holidays", default="",
+                    help="public-holiday calendars for queuecast per series, 'GLOB=CODE,...' "
+                         "(e.g. 'electricity_vic*=AU-VIC'; the first matching glob wins), passed "
+                         "as `--holidays CODE`, as an analyst configures the centre's country; "
+                         "the peers get none (statsforecast's MSTL has no holiday input)")
     ap.add_argument("--qc-config", type=Path,
                     help="a queuecast config.toml every queuecast run gets (e.g. [forecast] "
                          "naive_weeks = 2, to measure a setting)")
     args = ap.parse_args()
     if args.folds < 1 or args.fold_days < 1 or args.train_days < 14:
         ap.error("need --folds >= 1, --fold-days >= 1 and --train-days >= 14")
+    holidays_for("", args.qc_holidays)  # a malformed spec stops here, before any fit
     return args
 
 
