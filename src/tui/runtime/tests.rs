@@ -144,11 +144,12 @@ impl Rows {
 /// arriving, no board row is fitted beyond those already running or on their way (a few per
 /// worker), though the board has every other queue's history waiting and fits it in
 /// milliseconds; afterwards the rest arrive. Meaningful where the board lists more queues
-/// than that bound plus ten (27 here; a 2-core machine's bound is 5).
+/// than twice that bound plus ten, so the simulated org grows with the machine's cores
+/// (24 simulated queues and 3 public ones on 2 cores, where the bound is 5).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn opening_a_queue_holds_the_boards_fits_until_its_forecast_is_in() {
     let sb = sandbox::start(SandboxOptions {
-        queue_count: 24,
+        queue_count: 4 * default_workers() + 16,
         ..Default::default()
     })
     .await
