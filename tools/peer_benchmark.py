@@ -696,6 +696,8 @@ def parse_args():
     if args.folds < 1 or args.fold_days < 1 or args.train_days < 14:
         ap.error("need --folds >= 1, --fold-days >= 1 and --train-days >= 14")
     holidays_for("", args.qc_holidays)  # a malformed spec stops here, before any fit
+    # Each queuecast run's working directory is its own temp dir: a relative path would miss.
+    args.queuecast = args.queuecast.resolve()
     return args
 
 
