@@ -397,7 +397,7 @@ impl CampaignForm {
         let last = windows.iter().map(|w| w.end).max();
         let moved = match (first, self.windows.iter().map(|w| w.start).min()) {
             (Some(a), Some(b)) if a != b => format!(
-                " (a window under way starts {} min after sending, not in the past)",
+                " (a window under way starts at least {} min after sending, on the minute, not in the past)",
                 margin.num_minutes()
             ),
             _ => String::new(),

@@ -261,7 +261,7 @@ fn with_a_clock_the_confirm_names_the_start_the_submit_will_send() {
     let text = f.confirm_text_at(Some(now), margin);
     assert!(
         text.contains(
-            "at Mon 06-03 09:45 America/Chicago (a window under way starts 15 min after sending"
+            "at Mon 06-03 09:45 America/Chicago (a window under way starts at least 15 min after sending, on the minute"
         ),
         "{text}"
     );

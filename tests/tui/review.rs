@@ -155,7 +155,7 @@ fn the_confirm_and_the_preview_name_the_clipped_start() {
         text.contains(
             "start dialing \"Sales quiet hours 2024-06-01 #"
         ) && text.contains(
-            "at Sat 06-01 11:16 America/Chicago (a window under way starts 15 min after sending, not in the past)"
+            "at Sat 06-01 11:16 America/Chicago (a window under way starts at least 15 min after sending, on the minute, not in the past)"
         ),
         "{text}"
     );
