@@ -41,8 +41,8 @@ fn defaults_and_validation_name_each_missing_field() {
     assert!(errs[1].1.contains("no published scripts"));
 }
 
-#[test]
-fn bodies_are_off_and_schedule_is_local_and_sorted() {
+/// [`form`] with every field a submit needs, and the one contact list / script it names.
+fn complete_form() -> (CampaignForm, [NamedRef; 1]) {
     let mut f = form();
     f.contact_list = Some(0);
     f.script = Some(0);
@@ -52,6 +52,12 @@ fn bodies_are_off_and_schedule_is_local_and_sorted() {
         id: "x".into(),
         name: "X".into(),
     }];
+    (f, r)
+}
+
+#[test]
+fn bodies_are_off_and_schedule_is_local_and_sorted() {
+    let (f, r) = complete_form();
     assert!(f.validate(&r, &r).is_empty());
     // What goes on the wire, field by field.
     let c = serde_json::to_value(f.campaign(&r, &r)).unwrap();
@@ -128,15 +134,7 @@ fn the_phone_type_comes_from_the_contact_list_when_it_lists_the_column() {
 
 #[test]
 fn each_dialing_mode_sends_what_it_requires_and_names_what_is_missing() {
-    let mut f = form();
-    f.contact_list = Some(0);
-    f.script = Some(0);
-    f.caller_name = "Acme".into();
-    f.caller_address = "+13175550100".into();
-    let r = [NamedRef {
-        id: "x".into(),
-        name: "X".into(),
-    }];
+    let (mut f, r) = complete_form();
     for (i, mode) in DIALING_MODES.iter().enumerate() {
         f.dialing_mode = i;
         f.site = None;
