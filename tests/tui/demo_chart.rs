@@ -22,7 +22,7 @@ use queuecast::tui::app::{App, OrgInfo};
 use queuecast::tui::keymap::Keymap;
 use queuecast::tui::update::update;
 
-use super::update::{open_queue, render};
+use super::update::{arrive, open_queue, render};
 
 /// Tuesday 2026-12-01, 12:00 in New York: the chart's two weeks of history hold
 /// Thanksgiving (Thursday 2026-11-26).
@@ -104,10 +104,7 @@ fn open(a: &mut App, history: &Arc<History>, out: &Arc<PipelineOutput>) {
     };
     update(a, Msg::QueuesLoaded(Ok(vec![q])));
     let (job, _) = open_queue(a, "support");
-    let result = Ok(history.clone());
-    update(a, Msg::HistoryLoaded { job, result });
-    let output = out.clone();
-    update(a, Msg::ForecastReady { job, output });
+    arrive(a, job, history.clone(), out.clone());
 }
 
 /// The history the chart plots in its default view, by local date: hourly values by hour.

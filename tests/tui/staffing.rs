@@ -17,7 +17,7 @@ use queuecast::tui::action::Msg;
 use queuecast::tui::app::{App, Overlay, Scope, WindowRule};
 use queuecast::tui::update::update;
 
-use super::update::{app, history, key, keys, open_queue, queues, render, run_of};
+use super::update::{app, arrive, history, key, keys, open_queue, queues, render, run_of};
 
 /// Agents on queue in every bucket of the fixture's staffing.
 const STAFFED: f64 = 8.0;
@@ -52,21 +52,8 @@ fn staffed_run() -> PipelineOutput {
 fn staffed_dashboard(a: &mut App) -> Arc<PipelineOutput> {
     update(a, Msg::QueuesLoaded(Ok(queues())));
     let (job, _) = open_queue(a, "sal");
-    update(
-        a,
-        Msg::HistoryLoaded {
-            job,
-            result: Ok(history()),
-        },
-    );
     let out = Arc::new(staffed_run());
-    update(
-        a,
-        Msg::ForecastReady {
-            job,
-            output: out.clone(),
-        },
-    );
+    arrive(a, job, history(), out.clone());
     out
 }
 
@@ -152,24 +139,8 @@ fn staffed_agents_make_capacity_windows_the_dashboards_and_w_toggles_the_rule() 
 fn without_staffed_agents_the_rule_stays_quartile_and_says_why() {
     let mut a = app();
     update(&mut a, Msg::QueuesLoaded(Ok(queues())));
-    keys(&mut a, "/sal");
-    key(&mut a, KeyCode::Enter);
-    key(&mut a, KeyCode::Enter);
-    let job = a.session.as_ref().unwrap().job;
-    update(
-        &mut a,
-        Msg::HistoryLoaded {
-            job,
-            result: Ok(history()),
-        },
-    );
-    update(
-        &mut a,
-        Msg::ForecastReady {
-            job,
-            output: Arc::new(run_of(None)),
-        },
-    );
+    let (job, _) = open_queue(&mut a, "sal");
+    arrive(&mut a, job, history(), Arc::new(run_of(None)));
     let before = on_screen(&a);
     key(&mut a, KeyCode::Char('w'));
     assert_eq!(on_screen(&a), before);

@@ -300,6 +300,18 @@ fn refresh(app: &mut App, history: Arc<History>) -> (u64, Vec<Effect>) {
     (job, fx)
 }
 
+/// The open queue's history and then its forecast arrive for `job`.
+pub(super) fn arrive(app: &mut App, job: u64, history: Arc<History>, output: Arc<PipelineOutput>) {
+    update(
+        app,
+        Msg::HistoryLoaded {
+            job,
+            result: Ok(history),
+        },
+    );
+    update(app, Msg::ForecastReady { job, output });
+}
+
 /// On the board: `/filter`, Enter (ends the filter), Enter (opens the first match); returns
 /// the history fetch's job and the queue it asks for.
 pub(super) fn open_queue(app: &mut App, filter: &str) -> (u64, NamedRef) {
@@ -1164,20 +1176,7 @@ fn status_bar_shows_org_and_keeps_hints_at_80_columns() {
     let Some(Effect::FetchHistory { job, .. }) = fx.last().cloned() else {
         panic!("{fx:?}")
     };
-    update(
-        &mut a,
-        Msg::HistoryLoaded {
-            job,
-            result: Ok(history()),
-        },
-    );
-    update(
-        &mut a,
-        Msg::ForecastReady {
-            job,
-            output: auto_run(),
-        },
-    );
+    arrive(&mut a, job, history(), auto_run());
     let dash = render(&a, 80, 24);
     let last = dash.lines().last().unwrap();
     assert!(
