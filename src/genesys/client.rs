@@ -184,6 +184,10 @@ impl GenesysClient {
         let policy = policy(s, call, self.retry_deadline(), self.failure_deadline());
         let mut retry = Retry::new(policy, backoff(s));
         let started = std::time::Instant::now();
+        // The status of the latest attempt the server answered: an attempt cut off at the
+        // deadline after 503s is still a call the server answered with 503, which splitting
+        // a group of queues needs to know (`aggregates::split::splittable`).
+        let mut answered: Option<u16> = None;
         loop {
             let bearer = match call.auth {
                 Auth::Bearer => Some(self.bearer().await?),
@@ -199,11 +203,17 @@ impl GenesysClient {
             let (left, budget) = retry.left(started.elapsed());
             let send = transport::send_once(&self.inner.http, call, credential, s.max_body_bytes);
             let Ok(attempt) = tokio::time::timeout(left, send).await else {
-                let still = "still waiting".to_string();
+                let still = match answered {
+                    Some(status) => format!("still waiting (the attempt before got HTTP {status})"),
+                    None => "still waiting".to_string(),
+                };
                 let ran_out = (budget, started, retry.retries());
-                return Err(self.deadline(call, ran_out, still, None));
+                return Err(self.deadline(call, ran_out, still, answered));
             };
             let outcome = attempt.outcome();
+            if let Outcome::Answered { status, .. } = outcome {
+                answered = Some(status);
+            }
             match retry.decide_within(&outcome, started.elapsed()) {
                 Decision::Retry(delay) => {
                     *retried = true;

@@ -2,6 +2,7 @@
 //! the halves of a group that ran out of the retry deadline get a short budget for failures,
 //! and a throttle answer there is waited out as asked instead of failing the fetch.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -144,5 +145,80 @@ struct Shared(Arc<Script>);
 impl Respond for Shared {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         self.0.respond(req)
+    }
+}
+
+/// A group of queues is answered 503 twice, then not at all (the third attempt hangs past
+/// the deadline); the bad queue alone gets 503, the good one alone its data.
+#[derive(Default)]
+struct HangsAfter503s {
+    group_attempts: AtomicUsize,
+}
+
+impl Respond for HangsAfter503s {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&req.body).unwrap();
+        let ids = queue_ids(&body);
+        let unavailable = ResponseTemplate::new(503).set_body_json(json!({"status": 503,
+            "code": "service.unavailable", "message": "The service is currently unavailable"}));
+        if ids.len() > 1 {
+            let n = self.group_attempts.fetch_add(1, Ordering::SeqCst);
+            return match n {
+                0 | 1 => unavailable,
+                _ => unavailable.set_delay(Duration::from_secs(30)),
+            };
+        }
+        if ids[0] == BAD {
+            return unavailable;
+        }
+        let start = body["interval"]
+            .as_str()
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap();
+        ResponseTemplate::new(200).set_body_json(json!({"results": [
+            {"group": {"queueId": ids[0], "mediaType": "voice"}, "data": [
+                {"interval": format!("{start}/x"), "metrics": [
+                    {"metric": "nOffered", "stats": {"count": 3}}]}]}]}))
+    }
+}
+
+/// A group whose call ran out of its deadline while an attempt was still waiting, after
+/// the server had answered 503, is split like a 503 (the failure may be one queue's), not
+/// taken for a silent server that fails the whole fetch.
+#[tokio::test]
+async fn a_group_cut_off_mid_attempt_after_503s_is_still_split() {
+    let server = MockServer::start().await;
+    mount_token(&server, 3600).await;
+    Mock::given(method("POST"))
+        .and(path(AGG_PATH))
+        .respond_with(HangsAfter503s::default())
+        .mount(&server)
+        .await;
+    let mut s = settings(&server);
+    s.max_retries = 100_000;
+    s.retry_deadline = Duration::from_secs(1);
+    s.split_deadline = Duration::from_millis(300);
+    let ids = vec![BAD.to_string(), GOOD[0].to_string()];
+    let q = AggregateQuery::for_queues(
+        ids,
+        utc("2024-05-06T00:00:00Z"),
+        utc("2024-05-07T00:00:00Z"),
+        Granularity::Pt1h,
+        "UTC",
+    );
+    let per_queue = GenesysClient::new(s)
+        .unwrap()
+        .fetch_each_queue(&q, None)
+        .await
+        .expect("the group is split, not given up on");
+    assert_eq!(per_queue[GOOD[0]].as_ref().unwrap()[0].n_offered, 3.0);
+    match per_queue[BAD].as_ref().unwrap_err() {
+        GenesysError::Deadline {
+            last_status: Some(503),
+            ..
+        } => {}
+        other => panic!("{BAD}: {other:?}"),
     }
 }
