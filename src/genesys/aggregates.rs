@@ -40,7 +40,7 @@ use super::client::GenesysClient;
 use super::error::GenesysError;
 use super::models::AnalyticsDataRetentionResponse;
 use crate::granularity::Granularity;
-use split::{SPLIT_DEADLINE, server_wide, splittable};
+use split::{server_wide, splittable};
 
 /// A `[start, end)` range of instants.
 pub type TimeRange = (DateTime<Utc>, DateTime<Utc>);
@@ -409,7 +409,7 @@ impl GenesysClient {
                         tracing::warn!(queues = ids.len(), error = %err,
                             "aggregates query for a group of queues failed; splitting it");
                         if matches!(err, GenesysError::Deadline { .. }) {
-                            client = self.within(SPLIT_DEADLINE);
+                            client = self.failures_within(self.split_deadline());
                         }
                         let (a, b) = ids.split_at(ids.len() / 2);
                         progress.more(2 * chunks.len());

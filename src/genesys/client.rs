@@ -2,7 +2,9 @@
 //! sends a call once ([`transport::send_once`]), asks [`Retry::decide`] what next, and sleeps,
 //! refreshes the token or returns. Bearer auth with one refresh on 401, `Retry-After` on 429,
 //! capped exponential backoff with jitter on 5xx and connection errors, all inside one total
-//! deadline per call, typed errors with the correlation id, and path-naming decode errors.
+//! deadline per call (and, for part of a request that already failed, a shorter budget for
+//! failures that throttle waits do not spend), typed errors with the correlation id, and
+//! path-naming decode errors.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +15,7 @@ use serde::de::DeserializeOwned;
 use super::auth::{self, IssuedToken, TokenCache};
 use super::error::GenesysError;
 use super::models::{EntityListing, Organization};
-use super::retry::{Decision, Failure, GiveUp, Outcome, Retry, RetryPolicy, backoff};
+use super::retry::{Budget, Decision, Failure, GiveUp, Outcome, Retry, RetryPolicy, backoff};
 use super::secret::Secret;
 use super::settings::ClientSettings;
 use super::transport::{self, Auth, Call, Credential, Response};
@@ -30,8 +32,9 @@ pub struct GenesysClient {
     inner: Arc<Inner>,
     /// Named in this clone's retry reports ([`Self::tagged`]).
     tag: Option<u64>,
-    /// This clone's total time per call, when shorter than the settings' ([`Self::within`]).
-    deadline: Option<Duration>,
+    /// This clone's budget for failures per call, when shorter than the settings' deadline
+    /// ([`Self::failures_within`]).
+    failure_deadline: Option<Duration>,
 }
 
 /// Called before every retry wait (see [`GenesysClient::on_retry`]).
@@ -72,7 +75,7 @@ impl GenesysClient {
                 retry_over_watch: std::sync::OnceLock::new(),
             }),
             tag: None,
-            deadline: None,
+            failure_deadline: None,
         })
     }
 
@@ -85,18 +88,35 @@ impl GenesysClient {
         }
     }
 
-    /// The same client with each call's total time (attempts and retry waits) at most
-    /// `deadline`: for a call whose like already failed for the whole configured deadline.
-    pub(crate) fn within(&self, deadline: Duration) -> Self {
+    /// The same client with the time each call spends failing (attempts and backoff waits)
+    /// at most `deadline`: for a call whose like already failed for the whole configured
+    /// deadline. The waits a 429 asks for are not counted: throttling is the org's rate
+    /// limit, not the request's fault, so a throttled call still waits as asked, within the
+    /// configured deadline as every call does.
+    pub(crate) fn failures_within(&self, deadline: Duration) -> Self {
         Self {
-            deadline: Some(deadline.min(self.retry_deadline())),
+            failure_deadline: Some(deadline.min(self.retry_deadline())),
             ..self.clone()
         }
     }
 
-    /// Total time per call: `genesys.retry_deadline_secs`, or this clone's shorter one.
+    /// Total time per call: `genesys.retry_deadline_secs`.
     pub(crate) fn retry_deadline(&self) -> Duration {
-        self.deadline.unwrap_or(self.inner.settings.retry_deadline)
+        self.inner.settings.retry_deadline
+    }
+
+    /// The time per call for failures: the total, or this clone's shorter budget.
+    pub(crate) fn failure_deadline(&self) -> Duration {
+        self.failure_deadline.unwrap_or(self.retry_deadline())
+    }
+
+    /// How long part of a request that already failed for the whole deadline may keep
+    /// failing: `ClientSettings::split_deadline`, never more than the deadline.
+    pub(crate) fn split_deadline(&self) -> Duration {
+        self.inner
+            .settings
+            .split_deadline
+            .min(self.retry_deadline())
     }
 
     pub fn api_base(&self) -> &str {
@@ -161,8 +181,13 @@ impl GenesysClient {
 
     async fn attempts(&self, call: &Call, retried: &mut bool) -> Result<Response, GenesysError> {
         let s = &self.inner.settings;
-        let mut retry = Retry::new(policy(s, call, self.retry_deadline()), backoff(s));
+        let policy = policy(s, call, self.retry_deadline(), self.failure_deadline());
+        let mut retry = Retry::new(policy, backoff(s));
         let started = std::time::Instant::now();
+        // The status of the latest attempt the server answered: an attempt cut off at the
+        // deadline after 503s is still a call the server answered with 503, which splitting
+        // a group of queues needs to know (`aggregates::split::splittable`).
+        let mut answered: Option<u16> = None;
         loop {
             let bearer = match call.auth {
                 Auth::Bearer => Some(self.bearer().await?),
@@ -175,26 +200,35 @@ impl GenesysClient {
                     client_secret: &s.client_secret,
                 },
             };
-            let left = self.retry_deadline().saturating_sub(started.elapsed());
+            let (left, budget) = retry.left(started.elapsed());
             let send = transport::send_once(&self.inner.http, call, credential, s.max_body_bytes);
             let Ok(attempt) = tokio::time::timeout(left, send).await else {
-                let still = "still waiting".to_string();
-                return Err(self.deadline(call, started, retry.retries(), still, None));
+                let still = match answered {
+                    Some(status) => format!("still waiting (the attempt before got HTTP {status})"),
+                    None => "still waiting".to_string(),
+                };
+                let ran_out = (budget, started, retry.retries());
+                return Err(self.deadline(call, ran_out, still, answered));
             };
             let outcome = attempt.outcome();
+            if let Outcome::Answered { status, .. } = outcome {
+                answered = Some(status);
+            }
             match retry.decide_within(&outcome, started.elapsed()) {
                 Decision::Retry(delay) => {
                     *retried = true;
                     log_retry(call, &outcome, delay);
-                    self.report_retry(call, &outcome, retry.retries(), delay, started);
+                    let left = retry.left(started.elapsed() + delay).0;
+                    self.report_retry(call, &outcome, retry.retries(), delay, left);
                     tokio::time::sleep(delay).await;
                 }
-                Decision::GiveUp(GiveUp::Deadline) => {
+                Decision::GiveUp(GiveUp::Deadline(budget)) => {
                     let (last, status) = match attempt.into_result(call, retry.retries()) {
                         Err(e) => (e.to_string(), e.status()),
                         Ok(_) => ("a success".into(), None),
                     };
-                    return Err(self.deadline(call, started, retry.retries(), last, status));
+                    let ran_out = (budget, started, retry.retries());
+                    return Err(self.deadline(call, ran_out, last, status));
                 }
                 Decision::Refresh => {
                     tracing::debug!(method = transport::method_name(&call.method), path = %call.path,
@@ -219,20 +253,24 @@ impl GenesysClient {
         }
     }
 
+    /// The error of a call that ran out of `budget`, `started` and `retries` retries in.
     fn deadline(
         &self,
         call: &Call,
-        started: std::time::Instant,
-        retries: u32,
+        (budget, started, retries): (Budget, std::time::Instant, u32),
         last: String,
         last_status: Option<u16>,
     ) -> GenesysError {
+        let limit = match budget {
+            Budget::Total => self.retry_deadline(),
+            Budget::Failures => self.failure_deadline(),
+        };
         GenesysError::Deadline {
             method: call.method_name(),
             path: call.path.clone(),
             elapsed_secs: started.elapsed().as_secs(),
-            deadline_secs: self.retry_deadline().as_secs(),
-            shortened: self.retry_deadline() < self.inner.settings.retry_deadline,
+            deadline_secs: limit.as_secs(),
+            shortened: limit < self.inner.settings.retry_deadline,
             attempts: retries + 1,
             last,
             last_status,
@@ -246,14 +284,11 @@ impl GenesysClient {
         outcome: &Outcome,
         retry: u32,
         wait: Duration,
-        started: std::time::Instant,
+        left: Duration,
     ) {
         let Some(watch) = self.inner.retry_watch.get() else {
             return;
         };
-        let left = self
-            .retry_deadline()
-            .saturating_sub(started.elapsed() + wait);
         watch(&RetryNotice {
             tag: self.tag,
             method: call.method_name(),
@@ -306,7 +341,12 @@ impl GenesysClient {
     }
 }
 
-fn policy(settings: &ClientSettings, call: &Call, deadline: Duration) -> RetryPolicy {
+fn policy(
+    settings: &ClientSettings,
+    call: &Call,
+    deadline: Duration,
+    failure_deadline: Duration,
+) -> RetryPolicy {
     RetryPolicy {
         max_retries: settings.max_retries,
         max_retry_after: settings.max_retry_after,
@@ -315,6 +355,7 @@ fn policy(settings: &ClientSettings, call: &Call, deadline: Duration) -> RetryPo
         // A given access token cannot be refreshed: a 401 is final.
         refresh_on_401: call.auth == Auth::Bearer && settings.access_token.is_none(),
         deadline,
+        failure_deadline,
     }
 }
 
@@ -350,7 +391,7 @@ pub struct RetryNotice {
     pub cause: String,
     pub retry: u32,
     pub wait: Duration,
-    /// Of the call's total deadline, after this wait.
+    /// Of the call's deadline (or its shorter budget for failures), after this wait.
     pub left: Duration,
 }
 

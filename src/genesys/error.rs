@@ -109,9 +109,10 @@ pub enum GenesysError {
         deadline_secs: u64,
         attempts: u32,
         last: String,
-        /// The HTTP status of the last attempt's answer; `None` when it got none (cut off at
-        /// the deadline, or no connection). A status says the server answered, so the failure
-        /// may belong to what was asked (a queue) rather than to the server.
+        /// The HTTP status of the last answer the call got (an attempt cut off at the deadline
+        /// after it has none of its own); `None` when no attempt was answered (cut off or no
+        /// connection every time). A status says the server answered, so the failure may
+        /// belong to what was asked (a queue) rather than to the server.
         last_status: Option<u16>,
         /// The limit was shorter than `genesys.retry_deadline_secs`: the call retried part of
         /// a request that had already failed for the whole of it.

@@ -10,7 +10,11 @@
 //! 503 and connect errors back off; other 5xx (not 501), timeouts, resets and a body cut off
 //! mid-read back off only for idempotent calls (the server may have acted); everything else
 //! is final. Whatever the count, no wait starts that would end past the call's total
-//! `deadline` ([`Retry::decide_within`]).
+//! `deadline` ([`Retry::decide_within`]). A call may also have a shorter budget for failures
+//! (`failure_deadline`: attempts and backoff waits, not the waits a 429 asked for): the rate
+//! limit is the org's, not the request's, so waiting it out as asked never spends that budget
+//! (the rate-limit guide, https://developer.genesys.cloud/platform/api/rate-limits: "wait the
+//! number of seconds in the `Retry-After` header, then retry").
 
 use std::time::Duration;
 
@@ -66,8 +70,17 @@ pub(crate) enum GiveUp {
     Exhausted,
     /// A 429 asked for `wait`, longer than the `cap` this client waits.
     RetryAfterTooLong { wait: Duration, cap: Duration },
-    /// The next wait would end past the call's total deadline.
-    Deadline,
+    /// The next wait would end past one of the call's deadlines.
+    Deadline(Budget),
+}
+
+/// Which of a call's two time limits ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Budget {
+    /// [`RetryPolicy::deadline`]: everything, throttle waits included.
+    Total,
+    /// [`RetryPolicy::failure_deadline`]: all but the waits a 429 asked for.
+    Failures,
 }
 
 /// The wait after a 429 without `Retry-After`, as the official .NET SDK does.
@@ -89,6 +102,10 @@ pub(crate) struct RetryPolicy {
     pub refresh_on_401: bool,
     /// Total time for the call, attempts and waits together.
     pub deadline: Duration,
+    /// Of `deadline`, the most spent on anything but the waits a 429 asked for: shorter than
+    /// `deadline` for part of a request that already failed for the whole of it, so a
+    /// failing queue is given up on sooner while a throttled request still waits as asked.
+    pub failure_deadline: Duration,
 }
 
 /// Capped exponential backoff with jitter, `max_retries` waits long: `min_backoff` doubling up
@@ -109,6 +126,8 @@ pub(crate) struct Retry<B> {
     backoff: B,
     retries: u32,
     throttled: u32,
+    /// The waits 429s asked for so far: not counted against `failure_deadline`.
+    throttle_waited: Duration,
     refreshed: bool,
 }
 
@@ -119,6 +138,7 @@ impl<B: Iterator<Item = Duration>> Retry<B> {
             backoff,
             retries: 0,
             throttled: 0,
+            throttle_waited: Duration::ZERO,
             refreshed: false,
         }
     }
@@ -129,13 +149,38 @@ impl<B: Iterator<Item = Duration>> Retry<B> {
     }
 
     /// [`Self::decide`], `elapsed` into the call: a retry whose wait would end past the
-    /// deadline is not started.
+    /// total deadline, or (unless it is a wait a 429 asked for) past the failure budget, is
+    /// not started.
     pub(crate) fn decide_within(&mut self, outcome: &Outcome, elapsed: Duration) -> Decision {
+        let failing = elapsed.saturating_sub(self.throttle_waited);
+        let throttle = matches!(outcome, Outcome::Answered { status: 429, .. });
         match self.decide(outcome) {
             Decision::Retry(wait) if elapsed + wait >= self.policy.deadline => {
-                Decision::GiveUp(GiveUp::Deadline)
+                Decision::GiveUp(GiveUp::Deadline(Budget::Total))
+            }
+            Decision::Retry(wait) => {
+                let spent = if throttle { failing } else { failing + wait };
+                if spent >= self.policy.failure_deadline {
+                    return Decision::GiveUp(GiveUp::Deadline(Budget::Failures));
+                }
+                if throttle {
+                    self.throttle_waited += wait;
+                }
+                Decision::Retry(wait)
             }
             d => d,
+        }
+    }
+
+    /// The time an attempt sent `elapsed` into the call may take, and the limit that ends it.
+    pub(crate) fn left(&self, elapsed: Duration) -> (Duration, Budget) {
+        let total = self.policy.deadline.saturating_sub(elapsed);
+        let failing = elapsed.saturating_sub(self.throttle_waited);
+        let failures = self.policy.failure_deadline.saturating_sub(failing);
+        if failures < total {
+            (failures, Budget::Failures)
+        } else {
+            (total, Budget::Total)
         }
     }
 
@@ -218,6 +263,7 @@ mod tests {
             idempotent: true,
             refresh_on_401: true,
             deadline: Duration::from_secs(60),
+            failure_deadline: Duration::from_secs(60),
         }
     }
 
@@ -400,6 +446,7 @@ mod tests {
         let mut r = retry(RetryPolicy {
             max_retries: 20,
             deadline: Duration::from_secs(10),
+            failure_deadline: Duration::from_secs(10),
             ..policy()
         });
         assert_eq!(
@@ -408,7 +455,7 @@ mod tests {
         );
         assert_eq!(
             r.decide_within(&throttled(3), Duration::from_secs(7)),
-            Decision::GiveUp(GiveUp::Deadline)
+            Decision::GiveUp(GiveUp::Deadline(Budget::Total))
         );
         // A success or a final error is not a wait: the deadline does not turn it into one.
         assert_eq!(
@@ -419,6 +466,48 @@ mod tests {
             r.decide_within(&status(404), Duration::from_secs(99)),
             NOT_RETRYABLE
         );
+    }
+
+    /// Part of a request that already failed for the whole deadline: 5xx are given up on after
+    /// the short failure budget, but a 429's wait is the org's rate limit and is waited as
+    /// asked, even past that budget, within the total deadline.
+    #[test]
+    fn throttle_waits_do_not_spend_the_failure_budget() {
+        let split = RetryPolicy {
+            max_retries: 20,
+            max_retry_after: Duration::from_secs(180),
+            deadline: Duration::from_secs(180),
+            failure_deadline: Duration::from_secs(2),
+            ..policy()
+        };
+        let mut r = retry(split);
+        assert_eq!(r.left(ms(0)), (Duration::from_secs(2), Budget::Failures));
+        assert_eq!(
+            r.decide_within(&throttled(40), ms(500)),
+            Decision::Retry(Duration::from_secs(40))
+        );
+        // 40.5 s in, of which 0.5 s on failures: 1.5 s of the budget is left for attempts.
+        let after = ms(40_500);
+        assert_eq!(r.left(after), (ms(1500), Budget::Failures));
+        assert_eq!(
+            r.decide_within(&status(503), after),
+            Decision::Retry(ms(10))
+        );
+        assert_eq!(
+            r.decide_within(&status(503), ms(42_000)),
+            Decision::GiveUp(GiveUp::Deadline(Budget::Failures))
+        );
+        // A throttle wait is still bounded by the total deadline.
+        let mut r = retry(split);
+        assert_eq!(
+            r.decide_within(&throttled(10), Duration::from_secs(175)),
+            Decision::GiveUp(GiveUp::Deadline(Budget::Total))
+        );
+        // Without a separate budget, nothing changes: the total deadline is the one that ends.
+        let mut r = retry(policy());
+        assert_eq!(r.left(ms(1000)), (Duration::from_secs(59), Budget::Total));
+        r.decide_within(&throttled(5), ms(1000));
+        assert_eq!(r.left(ms(6000)), (Duration::from_secs(54), Budget::Total));
     }
 
     #[test]

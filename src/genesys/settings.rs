@@ -48,6 +48,10 @@ pub struct ClientSettings {
     /// Total time for one call, attempts and waits together: no retry starts past it and an
     /// attempt still running at it is cut off (the official SDKs bound retries by total time).
     pub retry_deadline: Duration,
+    /// How long part of a request that already failed for the whole `retry_deadline` (the
+    /// halves of a group of queues) may keep failing, never more than `retry_deadline`; the
+    /// waits a 429 asks for are not counted. Not a config key: tests shorten it.
+    pub split_deadline: Duration,
     /// Largest response body read; a longer one is refused as it streams, never held whole.
     pub max_body_bytes: usize,
 }
@@ -62,6 +66,9 @@ impl ClientSettings {
     pub const DEFAULT_MAX_RETRIES: u32 = 10;
     /// Three minutes, like the official SDKs' wait limit.
     pub const DEFAULT_RETRY_DEADLINE: Duration = Duration::from_secs(180);
+    /// A few backoff retries of a 5xx: pinning one bad queue among 50 costs about six of these
+    /// rather than six full deadlines.
+    pub const DEFAULT_SPLIT_DEADLINE: Duration = Duration::from_secs(30);
     /// Far above any page or aggregate answer queuecast asks for.
     pub const DEFAULT_MAX_BODY_BYTES: usize = 128 * 1024 * 1024;
     pub const DEFAULT_MIN_BACKOFF: Duration = Duration::from_millis(500);
@@ -86,6 +93,7 @@ impl ClientSettings {
             min_backoff: Self::DEFAULT_MIN_BACKOFF,
             max_backoff: Self::DEFAULT_MAX_BACKOFF,
             retry_deadline: Self::DEFAULT_RETRY_DEADLINE,
+            split_deadline: Self::DEFAULT_SPLIT_DEADLINE,
             max_body_bytes: Self::DEFAULT_MAX_BODY_BYTES,
         }
     }

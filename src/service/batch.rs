@@ -2,12 +2,12 @@
 //! each, streamed. Both `queuecast forecast --all` and the dashboard's queue board use
 //! [`run_many`], so they fetch, fit and save alike.
 //!
-//! Memory stays bounded whatever the queue count: histories are fetched a batch at a time
-//! (the next batch while the current one is fitted), each history goes to one of
-//! `2 × workers` tasks (its staffing requests, then one of `workers` fits) and is dropped
-//! with it, and finished runs wait in a channel of `workers` places for the caller, who
-//! writes and drops them. At most two batches of histories, `2 × workers` queued fits and
-//! `workers` finished runs exist at once.
+//! Memory stays bounded whatever the queue count: histories are fetched a batch at a time,
+//! two batches in flight (each handed on as its fetch ends, so a batch stuck on a failing
+//! queue holds back no other), each history goes to one of `2 × workers` tasks (its staffing
+//! requests, then one of `workers` fits) and is dropped with it, and finished runs wait in a
+//! channel of `workers` places for the caller, who writes and drops them. At most two
+//! batches of histories, `2 × workers` queued fits and `workers` finished runs exist at once.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::forecast::{ForecastRun, run_with};
@@ -283,11 +284,14 @@ pub struct QueueOutcome {
 }
 
 /// Forecasts `list`'s queues in the background: histories fetched `opts.batch` queues at a
-/// time (queues counted by the same media together, see [`QueueList`]), fits on at most
-/// `opts.workers` blocking threads, each queue's outcome sent on the returned channel as it
-/// finishes (not in queue order). A queue that fails is reported and the others go on.
-/// `cancel` stops starting new work (running fits finish, unseen); the channel closes after
-/// the last outcome.
+/// time (queues counted by the same media together, see [`QueueList`]), two batches in
+/// flight, each batch's queues handed to the fits as soon as its fetch ends, so a batch
+/// whose failing queue spends the retry deadline and the split passes (minutes) does not
+/// hold back the batches after it; fits on at most `opts.workers` blocking threads, each
+/// queue's outcome sent on the returned channel as it finishes (not in queue order). A
+/// queue that fails is reported and the others go on; every queue gets one outcome unless
+/// the run is cancelled. `cancel` aborts the fetches in flight and stops starting new work
+/// (running fits finish, unseen); the channel closes after the last outcome.
 ///
 /// Each fit gets the staffing stage as `queuecast forecast --queue` does: the handle time
 /// already in its history (no request), and for `[staffing] source = "history"` only the
@@ -360,53 +364,72 @@ struct Job {
 
 type Fetched = (Arc<Config>, Vec<(QueueRef, Result<History, FetchError>)>);
 
+/// Batch fetches in flight at once: a batch stuck on a failing queue (retrying for
+/// `genesys.retry_deadline_secs`, then split) holds back no other, and the request budget is
+/// two fetches' worth of the client's own concurrency (`genesys.max_concurrency` each).
+const FETCHES_IN_FLIGHT: usize = 2;
+
 impl Job {
+    /// Keeps [`FETCHES_IN_FLIGHT`] batch fetches going and hands each batch's queues on, in
+    /// their order, as soon as its fetch ends, whichever ended first. A new fetch starts
+    /// only once a batch is handed on, so at most two batches of histories are held.
     async fn run(self, batches: Vec<Batch>) {
         let mut batches = batches.into_iter();
-        let mut next = batches.next().map(|b| self.prefetch(b));
-        while let Some(mut fetching) = next.take() {
-            let (config, fetched) = tokio::select! {
+        let mut fetching: JoinSet<Fetched> = JoinSet::new();
+        // What each fetch task asked for, so a task that panicked still reports its queues.
+        let mut asked: HashMap<tokio::task::Id, Batch> = HashMap::new();
+        loop {
+            while fetching.len() < FETCHES_IN_FLIGHT
+                && let Some(batch) = batches.next()
+            {
+                let id = fetching.spawn(self.fetch(batch.clone())).id();
+                asked.insert(id, batch);
+            }
+            let joined = tokio::select! {
                 biased;
                 _ = self.cancel.cancelled() => {
-                    fetching.abort();
+                    fetching.abort_all();
                     return;
                 }
-                f = &mut fetching => match f {
-                    Ok(f) => f,
-                    Err(e) => {
-                        tracing::error!("history fetch task failed: {e}");
-                        return;
-                    }
-                },
+                j = fetching.join_next_with_id() => j,
             };
-            // The next batch downloads while this one is fitted.
-            next = batches.next().map(|b| self.prefetch(b));
+            // Nothing in flight and no batch left. Each running fit holds a sender: the
+            // channel closes after the last outcome.
+            let Some(joined) = joined else {
+                return;
+            };
+            let (config, fetched) = match joined {
+                Ok((id, fetched)) => {
+                    asked.remove(&id);
+                    fetched
+                }
+                Err(e) => {
+                    tracing::error!("history fetch task failed: {e}");
+                    let Some(batch) = asked.remove(&e.id()) else {
+                        continue;
+                    };
+                    every_queue_failed(batch, &format!("the history fetch failed: {e}"))
+                }
+            };
             for (queue, history) in fetched {
                 if !self.dispatch(&config, queue, history).await {
-                    if let Some(prefetch) = &next {
-                        prefetch.abort();
-                    }
+                    fetching.abort_all();
                     return;
                 }
             }
         }
-        // Each running fit holds a sender: the channel closes after the last outcome.
     }
 
-    fn prefetch(&self, (config, batch): Batch) -> tokio::task::JoinHandle<Fetched> {
+    /// One batch's histories; a failure before any queue (e.g. the data-retention read) is
+    /// every queue's outcome.
+    fn fetch(&self, (config, batch): Batch) -> impl Future<Output = Fetched> + Send + 'static {
         let (client, now) = (self.client.clone(), self.now);
-        tokio::spawn(async move {
+        async move {
             match fetch_many(&client, &batch, &config, now, None).await {
                 Ok(fetched) => (config, fetched),
-                // The whole batch failed before any queue (e.g. the data-retention read):
-                // every queue of it reports why.
-                Err(e) => {
-                    let why = e.to_string();
-                    let fail = |q| (q, Err(FetchError::Queue(why.clone())));
-                    (config, batch.into_iter().map(fail).collect())
-                }
+                Err(e) => every_queue_failed((config, batch), &e.to_string()),
             }
-        })
+        }
     }
 
     /// Sends a failed fetch on, or hands the queue to a task that fetches its staffing data
@@ -483,6 +506,12 @@ impl Job {
         });
         true
     }
+}
+
+/// Each queue of `batch` with the fetch error `why`.
+fn every_queue_failed((config, queues): Batch, why: &str) -> Fetched {
+    let fail = |q| (q, Err(FetchError::Queue(why.to_string())));
+    (config, queues.into_iter().map(fail).collect())
 }
 
 /// Load previous → fit → staffing → save for one queue; a panic in a model is this queue's

@@ -19,7 +19,7 @@ const SECRET: &str = "sup3r-s3cret-value";
 const QUEUE_ID: &str = "4b8f0c4e-1111-4c55-9a2e-0c0ffee00001";
 const AGG_PATH: &str = "/api/v2/analytics/conversations/aggregates/query";
 
-fn settings(server: &MockServer) -> ClientSettings {
+pub(crate) fn settings(server: &MockServer) -> ClientSettings {
     let mut s = ClientSettings::for_base(&server.uri(), CLIENT_ID, SECRET);
     s.min_backoff = Duration::from_millis(10);
     s.max_backoff = Duration::from_millis(50);
@@ -50,7 +50,7 @@ impl Respond for TokenSeq {
 }
 
 /// Mounts the token endpoint; returns the counter of tokens issued.
-async fn mount_token(server: &MockServer, expires_in: u64) -> Arc<AtomicUsize> {
+pub(crate) async fn mount_token(server: &MockServer, expires_in: u64) -> Arc<AtomicUsize> {
     let issued = Arc::new(AtomicUsize::new(0));
     Mock::given(method("POST"))
         .and(path("/oauth/token"))

@@ -3,6 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod aggregates_split;
 mod genesys_client;
 mod genesys_secrets;
 mod hostile_server;

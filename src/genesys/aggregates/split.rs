@@ -1,5 +1,13 @@
 //! When a failed group of queues is split in halves, and when splitting stops: the failure
 //! may belong to one queue of the group, or to the server.
+//!
+//! Once a group has failed for the whole retry deadline, its halves (and theirs) each get
+//! `ClientSettings::split_deadline` (30 s by default, a few backoff retries of a 5xx) to keep
+//! failing, so pinning one bad queue among 50 costs about six of these rather than six full
+//! deadlines. The waits a 429 asks for are not counted against it
+//! (`GenesysClient::failures_within`): throttling is the org's rate limit, and a half
+//! throttled with a `Retry-After` longer than the split deadline waits as asked, within
+//! `genesys.retry_deadline_secs` like any call, instead of failing the whole fetch.
 
 use super::GenesysError;
 
@@ -33,8 +41,3 @@ pub(super) fn server_wide(failed: &[(Vec<String>, GenesysError)], answered: bool
             .iter()
             .all(|(_, e)| matches!(e, GenesysError::Deadline { .. }))
 }
-
-/// The total time per request once a group has failed for the whole retry deadline: its
-/// halves, and their halves, each get this long (a few backoff retries of a 5xx), so pinning
-/// one bad queue among 50 costs about six of these rather than six full deadlines.
-pub(super) const SPLIT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);

@@ -119,8 +119,9 @@ fn a_retry_deadline_is_split_like_the_answer_its_last_attempt_got() {
     assert!(!splittable(&deadline(None)));
 }
 
-/// Once a group used the whole deadline, its halves get a shorter one (never longer than
-/// the configured one), and an error under it says so.
+/// Once a group used the whole deadline, its halves get a shorter budget for failures (never
+/// longer than the configured deadline) but keep the whole deadline for throttle waits, and
+/// an error under the shorter one says so.
 #[test]
 fn the_halves_of_a_timed_out_group_get_a_shorter_deadline() {
     let settings = |secs| {
@@ -128,12 +129,18 @@ fn the_halves_of_a_timed_out_group_get_a_shorter_deadline() {
         s.retry_deadline = std::time::Duration::from_secs(secs);
         GenesysClient::new(s).unwrap()
     };
-    assert_eq!(
-        settings(180).within(SPLIT_DEADLINE).retry_deadline(),
-        SPLIT_DEADLINE
-    );
+    let split = std::time::Duration::from_secs(30);
+    let c = settings(180);
+    assert_eq!(c.split_deadline(), split);
+    let halves = c.failures_within(c.split_deadline());
+    assert_eq!(halves.failure_deadline(), split);
+    assert_eq!(halves.retry_deadline(), std::time::Duration::from_secs(180));
     let short = std::time::Duration::from_secs(2);
-    assert_eq!(settings(2).within(SPLIT_DEADLINE).retry_deadline(), short);
+    let c = settings(2);
+    assert_eq!(
+        c.failures_within(c.split_deadline()).failure_deadline(),
+        short
+    );
     let mut e = deadline(Some(503));
     assert!(
         e.to_string()

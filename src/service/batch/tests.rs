@@ -380,3 +380,133 @@ async fn a_chat_queue_in_the_list_is_counted_as_chat() {
         assert_eq!(counted.media_types, ["chat"], "{}", o.queue.name);
     }
 }
+
+/// A client that retries a 503 every 10–20 ms until `deadline` (then the halves of a failed
+/// group get `split`), so a failing queue's batch is stuck for the whole deadline.
+fn retrying_client(sb: &SandboxHandle, deadline: Duration, split: Duration) -> GenesysClient {
+    let mut s = ClientSettings::for_base(&sb.base_url(), DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    s.min_backoff = Duration::from_millis(10);
+    s.max_backoff = Duration::from_millis(20);
+    s.max_retries = 100_000;
+    s.retry_deadline = deadline;
+    s.split_deadline = split;
+    GenesysClient::new(s).unwrap()
+}
+
+/// The sandbox's first voice queue fails every aggregates query that asks for it; it is the
+/// first queue, so the first batch (`[failing, healthy]` with batches of two) is stuck.
+async fn stuck_first_batch() -> (SandboxHandle, Vec<QueueRef>) {
+    let probe = sandbox_with(Faults::default()).await;
+    let failing = sandbox_queues(&probe)[0].name.clone();
+    probe.shutdown().await;
+    let sb = sandbox_with(Faults {
+        fail_queues: vec![failing.clone()],
+        ..Faults::default()
+    })
+    .await;
+    let queues = sandbox_queues(&sb);
+    assert_eq!(queues[0].name, failing);
+    (sb, queues)
+}
+
+fn two_a_batch() -> ManyOptions {
+    ManyOptions {
+        workers: 1,
+        batch: 2,
+        ..ManyOptions::new()
+    }
+}
+
+/// Issue: one stuck batch held back every later batch. With the failing queue's batch
+/// retrying for a deadline far longer than the rest of the run, every later batch's queues
+/// are fetched, fitted and reported while it is still stuck; cancelling then aborts the stuck
+/// fetch (its retries stop) and reports nothing more.
+#[tokio::test]
+async fn a_batch_stuck_on_a_failing_queue_holds_back_no_later_batch() {
+    let (sb, queues) = stuck_first_batch().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cancel = CancellationToken::new();
+    let deadline = Duration::from_secs(120);
+    let mut rx = run_many(
+        retrying_client(&sb, deadline, deadline),
+        Store::new(dir.path()),
+        queues.clone().into(),
+        small_config(),
+        Utc::now(),
+        two_a_batch(),
+        cancel.clone(),
+    );
+    let later: HashSet<&str> = queues[2..].iter().map(|q| q.id.as_str()).collect();
+    let mut seen = HashSet::new();
+    // A guard against a hang, far inside the stuck batch's deadline: no time is asserted.
+    let all_later = tokio::time::timeout(Duration::from_secs(60), async {
+        while seen.len() < later.len() {
+            let o = rx
+                .recv()
+                .await
+                .expect("the run ended before the later batches");
+            assert!(
+                later.contains(o.queue.id.as_str()),
+                "{} first",
+                o.queue.name
+            );
+            assert!(o.result.is_ok(), "{}: {:?}", o.queue.name, o.result.err());
+            assert!(seen.insert(o.queue.id.clone()), "{} twice", o.queue.name);
+        }
+    });
+    all_later
+        .await
+        .expect("the later batches waited for the stuck one");
+    assert!(
+        sb.stats().injected_errors > 0,
+        "the failing queue was asked"
+    );
+    cancel.cancel();
+    assert!(
+        drain(rx).await.is_empty(),
+        "the stuck batch reported after the cancel"
+    );
+    // The stuck fetch was aborted: its 10–20 ms retries stop.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let before = sb.request_count();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sb.request_count(), before, "the stuck fetch still retries");
+}
+
+/// With a short deadline the stuck batch ends too: every queue gets exactly one outcome,
+/// the failing queue its 503 (pinned to it by the split) and its batch-mate its forecast.
+#[tokio::test]
+async fn every_queue_gets_one_outcome_when_the_stuck_batch_runs_out_of_time() {
+    let (sb, queues) = stuck_first_batch().await;
+    let dir = tempfile::tempdir().unwrap();
+    let client = retrying_client(&sb, Duration::from_secs(1), Duration::from_millis(300));
+    let rx = run_many(
+        client,
+        Store::new(dir.path()),
+        queues.clone().into(),
+        small_config(),
+        Utc::now(),
+        two_a_batch(),
+        CancellationToken::new(),
+    );
+    let outcomes = drain(rx).await;
+    let mut got: Vec<&str> = outcomes.iter().map(|o| o.queue.id.as_str()).collect();
+    got.sort();
+    let mut want: Vec<&str> = queues.iter().map(|q| q.id.as_str()).collect();
+    want.sort();
+    assert_eq!(got, want, "each queue once");
+    for o in &outcomes {
+        if o.queue == queues[0] {
+            let f = o.result.as_ref().unwrap_err();
+            assert_eq!(f.stage, Stage::Fetch);
+            assert!(f.message.contains("503"), "{}", f.message);
+        } else {
+            assert!(
+                o.result.is_ok(),
+                "{}: {:?}",
+                o.queue.name,
+                o.result.as_ref().err()
+            );
+        }
+    }
+}
