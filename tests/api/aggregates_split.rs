@@ -39,6 +39,25 @@ fn queue_ids(body: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A 200 answer giving each of `ids` three offered calls in the query's first bucket.
+fn answered(body: &Value, ids: &[String]) -> ResponseTemplate {
+    let start = body["interval"]
+        .as_str()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap();
+    let results: Vec<Value> = ids
+        .iter()
+        .map(|id| {
+            json!({"group": {"queueId": id, "mediaType": "voice"}, "data": [
+            {"interval": format!("{start}/x"), "metrics": [
+                {"metric": "nOffered", "stats": {"count": 3}}]}]})
+        })
+        .collect();
+    ResponseTemplate::new(200).set_body_json(json!({ "results": results }))
+}
+
 impl Respond for Script {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let body: Value = serde_json::from_slice(&req.body).unwrap();
@@ -63,21 +82,7 @@ impl Respond for Script {
                         "code": "too.many.requests.retry.after", "message": message}));
             }
         }
-        let start = body["interval"]
-            .as_str()
-            .unwrap()
-            .split('/')
-            .next()
-            .unwrap();
-        let results: Vec<Value> = ids
-            .iter()
-            .map(|id| {
-                json!({"group": {"queueId": id, "mediaType": "voice"}, "data": [
-                {"interval": format!("{start}/x"), "metrics": [
-                    {"metric": "nOffered", "stats": {"count": 3}}]}]})
-            })
-            .collect();
-        ResponseTemplate::new(200).set_body_json(json!({ "results": results }))
+        answered(&body, &ids)
     }
 }
 
@@ -171,16 +176,7 @@ impl Respond for HangsAfter503s {
         if ids[0] == BAD {
             return unavailable;
         }
-        let start = body["interval"]
-            .as_str()
-            .unwrap()
-            .split('/')
-            .next()
-            .unwrap();
-        ResponseTemplate::new(200).set_body_json(json!({"results": [
-            {"group": {"queueId": ids[0], "mediaType": "voice"}, "data": [
-                {"interval": format!("{start}/x"), "metrics": [
-                    {"metric": "nOffered", "stats": {"count": 3}}]}]}]}))
+        answered(&body, &ids)
     }
 }
 

@@ -130,6 +130,15 @@ fn sandbox_queues(sb: &SandboxHandle) -> Vec<QueueRef> {
 }
 
 /// Everything `rx` sends until it closes.
+/// Every queue of `queues` has exactly one outcome, and no other queue has any.
+fn assert_each_once(outcomes: &[QueueOutcome], queues: &[QueueRef]) {
+    let mut got: Vec<&str> = outcomes.iter().map(|o| o.queue.id.as_str()).collect();
+    got.sort();
+    let mut want: Vec<&str> = queues.iter().map(|q| q.id.as_str()).collect();
+    want.sort();
+    assert_eq!(got, want, "each queue once");
+}
+
 async fn drain(mut rx: mpsc::Receiver<QueueOutcome>) -> Vec<QueueOutcome> {
     let mut out = vec![];
     while let Some(o) = rx.recv().await {
@@ -200,11 +209,7 @@ async fn run_many_streams_every_queue_once_and_saves_each_forecast() {
         CancellationToken::new(),
     );
     let outcomes = drain(rx).await;
-    let mut got: Vec<&str> = outcomes.iter().map(|o| o.queue.id.as_str()).collect();
-    got.sort();
-    let mut want: Vec<&str> = queues.iter().map(|q| q.id.as_str()).collect();
-    want.sort();
-    assert_eq!(got, want);
+    assert_each_once(&outcomes, &queues);
     for o in &outcomes {
         let done = o.result.as_ref().unwrap();
         assert_eq!(done.run.output.queue, o.queue);
@@ -490,11 +495,7 @@ async fn every_queue_gets_one_outcome_when_the_stuck_batch_runs_out_of_time() {
         CancellationToken::new(),
     );
     let outcomes = drain(rx).await;
-    let mut got: Vec<&str> = outcomes.iter().map(|o| o.queue.id.as_str()).collect();
-    got.sort();
-    let mut want: Vec<&str> = queues.iter().map(|q| q.id.as_str()).collect();
-    want.sort();
-    assert_eq!(got, want, "each queue once");
+    assert_each_once(&outcomes, &queues);
     for o in &outcomes {
         if o.queue == queues[0] {
             let f = o.result.as_ref().unwrap_err();
