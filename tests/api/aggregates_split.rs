@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use queuecast::genesys::{AggregateQuery, GenesysClient, GenesysError};
+use queuecast::genesys::{AggregateQuery, GenesysClient, GenesysError, PerQueue};
 use queuecast::granularity::Granularity;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -86,6 +86,37 @@ impl Respond for Script {
     }
 }
 
+/// `ids`' one day of history from a server answering as `responder`, with retries bounded
+/// only by the `(retry, split)` deadlines in milliseconds.
+async fn fetch_split(
+    responder: impl Respond + 'static,
+    (retry_ms, split_ms): (u64, u64),
+    ids: Vec<String>,
+) -> Result<PerQueue, GenesysError> {
+    let server = MockServer::start().await;
+    mount_token(&server, 3600).await;
+    Mock::given(method("POST"))
+        .and(path(AGG_PATH))
+        .respond_with(responder)
+        .mount(&server)
+        .await;
+    let mut s = settings(&server);
+    s.max_retries = 100_000;
+    s.retry_deadline = Duration::from_millis(retry_ms);
+    s.split_deadline = Duration::from_millis(split_ms);
+    let q = AggregateQuery::for_queues(
+        ids,
+        utc("2024-05-06T00:00:00Z"),
+        utc("2024-05-07T00:00:00Z"),
+        Granularity::Pt1h,
+        "UTC",
+    );
+    GenesysClient::new(s)
+        .unwrap()
+        .fetch_each_queue(&q, None)
+        .await
+}
+
 fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
@@ -97,29 +128,9 @@ fn utc(s: &str) -> DateTime<Utc> {
 /// while the bad half keeps failing and is split down to the bad queue alone.
 #[tokio::test]
 async fn a_throttled_half_waits_retry_after_past_the_split_deadline_and_is_fetched() {
-    let server = MockServer::start().await;
-    mount_token(&server, 3600).await;
     let script = Arc::new(Script::default());
-    Mock::given(method("POST"))
-        .and(path(AGG_PATH))
-        .respond_with(Shared(script.clone()))
-        .mount(&server)
-        .await;
-    let mut s = settings(&server);
-    s.max_retries = 100_000;
-    s.retry_deadline = Duration::from_secs(2);
-    s.split_deadline = Duration::from_millis(500);
-    let client = GenesysClient::new(s).unwrap();
     let ids: Vec<String> = std::iter::once(BAD).chain(GOOD).map(String::from).collect();
-    let q = AggregateQuery::for_queues(
-        ids,
-        utc("2024-05-06T00:00:00Z"),
-        utc("2024-05-07T00:00:00Z"),
-        Granularity::Pt1h,
-        "UTC",
-    );
-    let per_queue = client
-        .fetch_each_queue(&q, None)
+    let per_queue = fetch_split(Shared(script.clone()), (2000, 500), ids)
         .await
         .expect("a throttled half does not fail the fetch");
 
@@ -185,28 +196,8 @@ impl Respond for HangsAfter503s {
 /// taken for a silent server that fails the whole fetch.
 #[tokio::test]
 async fn a_group_cut_off_mid_attempt_after_503s_is_still_split() {
-    let server = MockServer::start().await;
-    mount_token(&server, 3600).await;
-    Mock::given(method("POST"))
-        .and(path(AGG_PATH))
-        .respond_with(HangsAfter503s::default())
-        .mount(&server)
-        .await;
-    let mut s = settings(&server);
-    s.max_retries = 100_000;
-    s.retry_deadline = Duration::from_secs(1);
-    s.split_deadline = Duration::from_millis(300);
     let ids = vec![BAD.to_string(), GOOD[0].to_string()];
-    let q = AggregateQuery::for_queues(
-        ids,
-        utc("2024-05-06T00:00:00Z"),
-        utc("2024-05-07T00:00:00Z"),
-        Granularity::Pt1h,
-        "UTC",
-    );
-    let per_queue = GenesysClient::new(s)
-        .unwrap()
-        .fetch_each_queue(&q, None)
+    let per_queue = fetch_split(HangsAfter503s::default(), (1000, 300), ids)
         .await
         .expect("the group is split, not given up on");
     assert_eq!(per_queue[GOOD[0]].as_ref().unwrap()[0].n_offered, 3.0);
