@@ -150,6 +150,7 @@ mod tests {
                 yhat_lower: 1.0,
                 yhat_upper: 6.0,
             }],
+            drift: None,
         }
     }
 

@@ -22,6 +22,12 @@ pub struct SavedForecast {
     pub granularity: Granularity,
     pub time_zone: String,
     pub future: Vec<ForecastPoint>,
+    /// The drift check of the run that saved this forecast (how the one before it held up).
+    /// Runs made before any of this forecast's buckets has an actual show it again, so a
+    /// second look within the hour (the board, then the queue opened from it) says what the
+    /// first said instead of "not checked".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<DriftReport>,
 }
 
 /// How the saved forecast compares with the actuals for the same buckets.
@@ -143,6 +149,7 @@ mod tests {
                     yhat_upper: y * 2.0,
                 })
                 .collect(),
+            drift: None,
         }
     }
 

@@ -80,7 +80,8 @@ pub struct PipelineOutput {
     pub windows: WindowSet,
     /// `None` when the history is too short to hold out a horizon (a warning says so).
     pub accuracy: Option<Accuracy>,
-    /// `None` without a previous forecast, or when none of its buckets has actuals yet.
+    /// How the saved forecast held up; when none of its buckets has actuals yet, the check
+    /// made when it was saved ([`SavedForecast::drift`]); `None` without either.
     pub drift: Option<DriftReport>,
     /// Set when the model came from the registry (`run_forecast_named`).
     pub selection: Option<ModelSelection>,
@@ -126,6 +127,7 @@ impl PipelineOutput {
             granularity: self.granularity,
             time_zone: self.tz.name().to_string(),
             future: self.forecast.future.clone(),
+            drift: self.drift.clone(),
         }
     }
 }
@@ -422,18 +424,19 @@ fn finish(input: PipelineInput, done: Finished) -> Result<PipelineOutput, Pipeli
     warnings.extend(pipeline_warnings);
 
     let windows = low_volume_windows(&forecast.future, g, tz, &window_opts);
-    let drift = previous
+    let checked = previous
         .as_ref()
         .and_then(|p| check_drift(p, &series, &config.drift));
     if let Some(p) = &previous
-        && drift.is_none()
+        && checked.is_none()
     {
         tracing::info!(
             queue = %queue.id,
             saved_at = %p.generated_at,
-            "no actuals yet for the saved forecast; drift not checked"
+            "no actuals yet for the saved forecast; its own drift check stands"
         );
     }
+    let drift = checked.or_else(|| previous.and_then(|p| p.drift));
     tracing::info!(
         queue = %queue.id,
         model = %forecast.model,

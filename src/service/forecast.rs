@@ -37,7 +37,8 @@ impl fmt::Display for Note {
 #[derive(Debug, Clone)]
 pub struct ForecastRun {
     pub output: PipelineOutput,
-    /// A previous forecast was loaded (drift `None` then means no actuals have arrived yet).
+    /// A previous forecast was loaded (drift `None` then means no actuals have arrived yet for
+    /// it and it carried no check of its own).
     pub had_previous: bool,
     /// Where this forecast was saved; `None` when saving failed (a note says why) or the
     /// previous one was kept.
@@ -133,7 +134,13 @@ pub fn run_with(
     };
     super::staffing::attach(&mut output, staffing);
     let baseline_kept = awaiting.and_then(|(made, g, first)| {
-        let unscored = output.drift.is_none() && g == output.granularity;
+        // Scored = this run's drift report compares that very forecast (a report carried
+        // over from it is about the one before).
+        let scored = output
+            .drift
+            .as_ref()
+            .is_some_and(|d| d.forecast_generated_at == made);
+        let unscored = !scored && g == output.granularity;
         (unscored && first.is_some_and(|t| t >= output.summary.end)).then_some(made)
     });
     let saved_to = match baseline_kept {
@@ -520,6 +527,30 @@ mod tests {
             store.load_forecast("q-1").unwrap(),
             Some(later.output.to_saved())
         );
+    }
+
+    /// The board scores the old forecast and saves its own; the queue opened from it a minute
+    /// later shows that same check (not "not checked"), and keeps the board's forecast as the
+    /// baseline for the next one.
+    #[test]
+    fn a_check_stands_until_the_next_forecast_has_actuals() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let old = run(&store, history(4 * 168), config("seasonal-naive")).unwrap();
+        let board = run(&store, history(4 * 168 + 48), config("seasonal-naive")).unwrap();
+        let checked = board.output.drift.clone().unwrap();
+        assert_eq!(checked.forecast_generated_at, old.output.generated_at);
+        let opened = run(&store, history(4 * 168 + 48), config("seasonal-naive")).unwrap();
+        assert_eq!(opened.output.drift, Some(checked.clone()));
+        assert_eq!(opened.baseline_kept, Some(board.output.generated_at));
+        let saved = store.load_forecast("q-1").unwrap().unwrap();
+        assert_eq!(saved.generated_at, board.output.generated_at);
+        assert_eq!(saved.drift, Some(checked));
+        // Once the board's forecast has actuals, it is the one scored.
+        let later = run(&store, history(4 * 168 + 72), config("seasonal-naive")).unwrap();
+        let drift = later.output.drift.unwrap();
+        assert_eq!(drift.forecast_generated_at, board.output.generated_at);
+        assert_eq!(later.baseline_kept, None);
     }
 
     /// A baseline that can never be scored (another granularity) is replaced, not kept forever.

@@ -344,6 +344,7 @@ pub(crate) fn saved_for(id: &str, future: Vec<ForecastPoint>) -> SavedForecast {
         granularity: Granularity::Pt1h,
         time_zone: "UTC".into(),
         future,
+        drift: None,
     }
 }
 

@@ -239,6 +239,7 @@ fn drift_against_the_previous_forecast() {
                 yhat_upper: p.y * 2.0,
             })
             .collect(),
+        drift: None,
     };
     let mut inp = input(series, summary, Config::default());
     inp.previous = Some(previous);
