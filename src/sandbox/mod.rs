@@ -109,6 +109,16 @@ impl Default for SandboxOptions {
     }
 }
 
+impl SandboxOptions {
+    /// The defaults with "now" pinned (tests: a fixed data timeline).
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self {
+            now: Some(now),
+            ..Self::default()
+        }
+    }
+}
+
 /// Why the sandbox could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {

@@ -77,12 +77,7 @@ fn billing_history() -> History {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn billing_voice_gets_weekday_afternoon_windows_with_five_spare_and_no_weekend() {
-    let sb = sandbox::start(SandboxOptions {
-        now: Some(now()),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sb = sandbox::start(SandboxOptions::at(now())).await.unwrap();
     let mut s = ClientSettings::for_base(&sb.base_url(), DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
     s.min_backoff = Duration::from_millis(10);
     s.max_backoff = Duration::from_millis(100);

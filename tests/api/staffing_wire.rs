@@ -38,12 +38,7 @@ async fn token(base: &str) -> String {
 
 #[tokio::test]
 async fn sandbox_members_and_users_aggregates_match_the_schema() {
-    let sb = sandbox::start(SandboxOptions {
-        now: Some(now()),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sb = sandbox::start(SandboxOptions::at(now())).await.unwrap();
     let base = sb.base_url();
     let tok = token(&base).await;
     let centre = sb
@@ -204,12 +199,7 @@ async fn the_client_sends_at_most_100_users_per_valid_query_and_merges_chunks() 
 /// per chunk, totals of totals) over days with DST-free hourly buckets.
 #[tokio::test]
 async fn a_summed_query_equals_the_members_rows_added_up() {
-    let sb = sandbox::start(SandboxOptions {
-        now: Some(now()),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sb = sandbox::start(SandboxOptions::at(now())).await.unwrap();
     let centre = sb.contact_centre().unwrap();
     // Two queues' members, so the users fill more than one 100-user group.
     let users: Vec<String> = ["Support Voice", "Technical Voice"]
