@@ -192,7 +192,7 @@ impl Tournament {
             let model = forecaster_by_name(name, cfg)?;
             train.fit(model.as_ref(), &setup)?
         };
-        let mut out = finish(forecast, run, series, cfg);
+        let mut out = finish(forecast, run, &setup, cfg);
         out.marks = marks(&setup, &train, &out.forecast);
         Ok(out)
     }
@@ -284,7 +284,7 @@ pub fn run_model(
     let run = score_folds_at(name, folds, setup.nominal)?;
     let train = setup.prepare(series.points.len());
     let forecast = train.fit(model.as_ref(), &setup)?;
-    let mut out = finish(forecast, &run, series, cfg);
+    let mut out = finish(forecast, &run, &setup, cfg);
     out.marks = marks(&setup, &train, &out.forecast);
     Ok(out)
 }
@@ -293,13 +293,15 @@ fn folds(cfg: &ForecastConfig) -> usize {
     (cfg.backtest_folds as usize).max(1)
 }
 
-/// Builds the band from the backtest and applies it.
+/// Builds the band from the backtest and applies it; on public holidays it reaches down to
+/// zero ([`holiday_rule::open_to_closure`]).
 fn finish(
     mut forecast: ModelForecast,
     run: &BacktestRun,
-    series: &Series,
+    setup: &Setup,
     cfg: &ForecastConfig,
 ) -> ModelRun {
+    let series = setup.series;
     let calibration = calibrate::plan(run, series.tz, series.granularity, cfg.interval_width);
     calibrate::apply(
         &calibration,
@@ -308,6 +310,7 @@ fn finish(
         series.granularity,
         series.is_nonnegative(),
     );
+    holiday_rule::open_to_closure(&mut forecast, series, &setup.calendar);
     ModelRun {
         score: run.score.clone(),
         forecast,
@@ -467,7 +470,7 @@ pub fn tournament_of(
         forecast,
         calibration,
         ..
-    } = finish(forecast, &runs[0], series, cfg);
+    } = finish(forecast, &runs[0], &setup, cfg);
     let marks = marks(&setup, &train, &forecast);
     runs.extend(stopped);
     Ok(Tournament {
