@@ -231,4 +231,16 @@ fn a_holiday_in_the_horizon_is_forecast_low() {
         monday < 0.2 * tuesday,
         "{monday:.0} vs Tuesday {tuesday:.0}"
     );
+    // Its band reaches down to closed, and the label says why; Tuesday's does not.
+    let future = &t.forecast.future;
+    assert!(future[..24].iter().all(|p| p.yhat_lower == 0.0));
+    assert!(future[24 + 9..24 + 17].iter().all(|p| p.yhat_lower > 0.0));
+    assert!(
+        t.forecast
+            .warnings
+            .iter()
+            .any(|w| w.contains("zero on 1 public holiday")),
+        "{:?}",
+        t.forecast.warnings
+    );
 }
