@@ -5,7 +5,7 @@
 
 use super::{CliError, CommandResult, load_config};
 use crate::cli::{DemoArgs, GlobalArgs};
-use crate::genesys::{ClientSettings, GenesysClient};
+use crate::genesys::GenesysClient;
 use crate::sandbox::{self, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SandboxOptions};
 use crate::tui::app::OrgInfo;
 
@@ -34,11 +34,13 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> CommandResult {
     };
     let handle = sandbox::start(opts).await.map_err(CliError::usage)?;
     let base = handle.base_url();
-    // Never send the user's real credentials to the sandbox.
+    // Never send the user's real credentials or token to the sandbox; their `[genesys]`
+    // timeouts and retry limits still apply, as against a real org.
     config.genesys.api_base = Some(base.clone());
     config.genesys.client_id = Some(DEMO_CLIENT_ID.into());
     config.genesys.client_secret = Some(DEMO_CLIENT_SECRET.into());
-    let settings = ClientSettings::for_base(&base, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    config.genesys.access_token = None;
+    let settings = config.genesys.client_settings().map_err(CliError::usage)?;
     let client = GenesysClient::new(settings).map_err(CliError::api)?;
     let org = OrgInfo {
         name: "queuecast sandbox".into(),

@@ -288,3 +288,29 @@ fn demo_what_if_staffed_agents_changes_the_windows_on_screen() {
     t.send("q");
     assert!(t.wait_exit(10).success());
 }
+
+/// The demo takes the user's `[genesys]` retry limits (a failing queue's notice counts down
+/// from the configured 20 s, not the 180 s default) and never the user's access token: with
+/// `GENESYSCLOUD_ACCESS_TOKEN` set, the sandbox, which refuses tokens it did not issue, still
+/// serves the queues.
+#[test]
+fn the_demo_honours_retry_settings_and_never_sends_the_users_token() {
+    let config = "[genesys]\nretry_deadline_secs = 20\n";
+    let env = [("GENESYSCLOUD_ACCESS_TOKEN", "the-users-real-token")];
+    let args = ["demo", "--fail-queue", "Billing Voice"];
+    let t = Term::spawn(&args, 24, 80, config, &env);
+    let screen = t.wait_for(" left", 60);
+    let line = screen.lines().find(|l| l.contains(" left")).unwrap();
+    let clock = line
+        .split(" left")
+        .next()
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap();
+    let (m, s) = clock.split_once(':').unwrap_or_else(|| panic!("{line}"));
+    let secs: u64 = m.parse::<u64>().unwrap() * 60 + s.parse::<u64>().unwrap();
+    assert!(secs <= 20, "{line}");
+    // A forecast row ("0.70×" against the naive) means the sandbox answered.
+    t.wait_for("×", 60);
+}
