@@ -8,9 +8,9 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::ModelForecast;
+use super::{ForecastPoint, ModelForecast};
 use crate::history::Series;
-use crate::holidays::{Calendar, HolidayKind};
+use crate::holidays::{Calendar, Holiday, HolidayKind};
 
 /// Weeks of history the weekday profiles are the median of.
 const PROFILE_WEEKS: usize = 4;
@@ -130,18 +130,13 @@ impl HolidayRule {
         calendar: &Calendar,
     ) -> Vec<NaiveDate> {
         let g = series.granularity;
-        let mut changed: Vec<NaiveDate> = Vec::new();
-        for p in &mut forecast.future {
-            let date = p.ts.with_timezone(&series.tz).date_naive();
-            let Some(h) = calendar.get(date) else {
-                continue;
-            };
+        on_holidays(forecast, series, calendar, |p, h| {
             let rule = match h.kind {
                 HolidayKind::OrgClosure => Rule::Closed,
                 HolidayKind::Public => self.rule,
             };
             let new = match rule {
-                Rule::AsIs => continue,
+                Rule::AsIs => return false,
                 Rule::Closed => 0.0,
                 Rule::LikeQuietestDay => {
                     self.profiles[self.quietest.num_days_from_monday() as usize]
@@ -152,12 +147,30 @@ impl HolidayRule {
             p.yhat_lower = new - (p.yhat - p.yhat_lower).max(0.0) * ratio;
             p.yhat_upper = new + (p.yhat_upper - p.yhat).max(0.0) * ratio;
             p.yhat = new;
-            if changed.last() != Some(&date) {
-                changed.push(date);
-            }
-        }
-        changed
+            true
+        })
     }
+}
+
+/// Calls `change` on each point of `forecast` whose local day is in `calendar`, with that
+/// day's entry; returns, once each and in order, the dates where it changed a point.
+fn on_holidays(
+    forecast: &mut ModelForecast,
+    series: &Series,
+    calendar: &Calendar,
+    mut change: impl FnMut(&mut ForecastPoint, &Holiday) -> bool,
+) -> Vec<NaiveDate> {
+    let mut changed: Vec<NaiveDate> = Vec::new();
+    for p in &mut forecast.future {
+        let date = p.ts.with_timezone(&series.tz).date_naive();
+        let Some(h) = calendar.get(date) else {
+            continue;
+        };
+        if change(p, h) && changed.last() != Some(&date) {
+            changed.push(date);
+        }
+    }
+    changed
 }
 
 /// Lowers the band to zero on the public holidays in `forecast` and says so in its warnings;
@@ -176,19 +189,13 @@ pub fn open_to_closure(
     series: &Series,
     calendar: &Calendar,
 ) -> Vec<NaiveDate> {
-    let mut days: Vec<NaiveDate> = Vec::new();
-    for p in &mut forecast.future {
-        let date = p.ts.with_timezone(&series.tz).date_naive();
-        if calendar
-            .get(date)
-            .is_some_and(|h| h.kind == HolidayKind::Public)
-        {
+    let days = on_holidays(forecast, series, calendar, |p, h| {
+        let public = h.kind == HolidayKind::Public;
+        if public {
             p.yhat_lower = p.yhat_lower.min(0.0);
-            if days.last() != Some(&date) {
-                days.push(date);
-            }
         }
-    }
+        public
+    });
     if !days.is_empty() {
         forecast.warnings.push(format!(
             "the band reaches zero on {} public holiday(s) in the horizon: how far a centre \
@@ -202,7 +209,6 @@ pub fn open_to_closure(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forecast::ForecastPoint;
     use crate::forecast::clean::{flag_days, repaired};
     use crate::history::test_support::hourly;
 
